@@ -1,0 +1,9 @@
+//! Domain types and rules: plain data and pure functions, no terminal and no network.
+
+pub mod lenient;
+pub mod number;
+pub mod open_enum;
+pub mod partner;
+pub mod phone;
+pub mod template;
+pub mod waba;
