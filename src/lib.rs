@@ -4,5 +4,11 @@
 //! clients returning domain types and classified errors), `sim` (the sandbox server),
 //! `cli` (headless commands) and `app` (the terminal UI).
 
-pub mod domain;
 pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod domain;
+pub mod logging;
+pub mod sim;

@@ -84,7 +84,11 @@ pub struct ApiError {
 
 impl ApiError {
     /// A classified error with no server details (network failures, local problems).
-    pub fn new(class: ErrorClass, endpoint: impl Into<String>, sentence: impl Into<String>) -> Self {
+    pub fn new(
+        class: ErrorClass,
+        endpoint: impl Into<String>,
+        sentence: impl Into<String>,
+    ) -> Self {
         ApiError {
             class,
             sentence: sentence.into(),
@@ -170,7 +174,9 @@ struct GraphErrorEnvelope {
 
 /// Parses a Graph error body; `None` when the body is not one.
 pub fn parse_graph_error(body: &[u8]) -> Option<GraphErrorBody> {
-    serde_json::from_slice::<GraphErrorEnvelope>(body).ok().map(|e| e.error)
+    serde_json::from_slice::<GraphErrorEnvelope>(body)
+        .ok()
+        .map(|e| e.error)
 }
 
 /// Classifies a Graph API error answer into an [`ApiError`].
@@ -180,7 +186,10 @@ pub fn classify_graph(
     body: &GraphErrorBody,
     retry_after: Option<Duration>,
 ) -> ApiError {
-    let code = body.code.map(|c| c as i64).or_else(|| code_from_message(body.message.as_deref()));
+    let code = body
+        .code
+        .map(|c| c as i64)
+        .or_else(|| code_from_message(body.message.as_deref()));
     let subcode = body.error_subcode.map(|c| c as i64);
     let server_text = [
         body.message.as_deref(),
@@ -244,7 +253,11 @@ fn wait_hint(retry_after: Option<Duration>) -> String {
 }
 
 /// The operator sentence for a known Graph code or subcode.
-fn known_code(code: i64, server_text: &str, retry_after: Option<Duration>) -> Option<(ErrorClass, String)> {
+fn known_code(
+    code: i64,
+    server_text: &str,
+    retry_after: Option<Duration>,
+) -> Option<(ErrorClass, String)> {
     use ErrorClass::*;
     let text = server_text.to_ascii_lowercase();
     let says = |needle: &str| text.contains(needle);
@@ -302,16 +315,49 @@ fn trim_sentence(text: &str) -> &str {
     if t.is_empty() { "no reason given" } else { t }
 }
 
-fn by_http_status(http_status: u16, server_text: &str, retry_after: Option<Duration>) -> (ErrorClass, String) {
+fn by_http_status(
+    http_status: u16,
+    server_text: &str,
+    retry_after: Option<Duration>,
+) -> (ErrorClass, String) {
     use ErrorClass::*;
     let said = trim_sentence(server_text);
     match http_status {
-        401 => (Auth, format!("The API rejected the credentials ({said}): retrying will not help; check the token or API key of this profile.")),
-        403 => (Permission, format!("The API refused access ({said}): retrying will not help; check that this token or key may manage this account.")),
-        404 => (Validation, format!("The API does not know this object ({said}): check the id, and that your token can see it.")),
-        429 => (RateLimited, format!("Too many calls ({said}): {} and retry.", wait_hint(retry_after))),
-        500..=599 => (Transient, format!("The API had a server error ({said}): retrying later usually helps.")),
-        _ => (Validation, format!("The API refused the request ({said}): retrying will not help; correct the input and try again.")),
+        401 => (
+            Auth,
+            format!(
+                "The API rejected the credentials ({said}): retrying will not help; check the token or API key of this profile."
+            ),
+        ),
+        403 => (
+            Permission,
+            format!(
+                "The API refused access ({said}): retrying will not help; check that this token or key may manage this account."
+            ),
+        ),
+        404 => (
+            Validation,
+            format!(
+                "The API does not know this object ({said}): check the id, and that your token can see it."
+            ),
+        ),
+        429 => (
+            RateLimited,
+            format!(
+                "Too many calls ({said}): {} and retry.",
+                wait_hint(retry_after)
+            ),
+        ),
+        500..=599 => (
+            Transient,
+            format!("The API had a server error ({said}): retrying later usually helps."),
+        ),
+        _ => (
+            Validation,
+            format!(
+                "The API refused the request ({said}): retrying will not help; correct the input and try again."
+            ),
+        ),
     }
 }
 
@@ -320,12 +366,20 @@ mod tests {
     use super::*;
 
     fn graph(status: u16, body: &str) -> ApiError {
-        classify_graph("POST /v25.0/1/register", status, &parse_graph_error(body.as_bytes()).unwrap(), None)
+        classify_graph(
+            "POST /v25.0/1/register",
+            status,
+            &parse_graph_error(body.as_bytes()).unwrap(),
+            None,
+        )
     }
 
     #[test]
     fn classifies_registration_pin_mismatch_from_the_documented_body() {
-        let e = graph(400, r#"{"error":{"message":"(#133005) Two step verification PIN Mismatch","type":"OAuthException","code":133005,"error_data":{"messaging_product":"whatsapp","details":"Two step verification PIN incorrect"},"fbtrace_id":"Az8or2yhqkZfEZ-_4Qn_Bam"}}"#);
+        let e = graph(
+            400,
+            r#"{"error":{"message":"(#133005) Two step verification PIN Mismatch","type":"OAuthException","code":133005,"error_data":{"messaging_product":"whatsapp","details":"Two step verification PIN incorrect"},"fbtrace_id":"Az8or2yhqkZfEZ-_4Qn_Bam"}}"#,
+        );
         assert_eq!(e.class, ErrorClass::Registration);
         assert!(e.sentence.contains("PIN does not match"));
         assert!(e.to_string().contains("fbtrace_id Az8or2yhqkZfEZ-_4Qn_Bam"));
@@ -334,23 +388,35 @@ mod tests {
 
     #[test]
     fn subcode_wins_and_2388103_causes_are_told_apart() {
-        let webhooks = graph(400, r#"{"error":{"message":"Invalid parameter","code":100,"error_subcode":2388103,"error_user_msg":"Webhooks are not set up for the destination WABA"}}"#);
+        let webhooks = graph(
+            400,
+            r#"{"error":{"message":"Invalid parameter","code":100,"error_subcode":2388103,"error_user_msg":"Webhooks are not set up for the destination WABA"}}"#,
+        );
         assert_eq!(webhooks.class, ErrorClass::MigrationBlocker);
         assert!(webhooks.sentence.contains("subscribed_apps"));
-        let business = graph(400, r#"{"error":{"code":100,"error_subcode":2388103,"error_user_msg":"Number belongs to a different Business Manager account"}}"#);
+        let business = graph(
+            400,
+            r#"{"error":{"code":100,"error_subcode":2388103,"error_user_msg":"Number belongs to a different Business Manager account"}}"#,
+        );
         assert!(business.sentence.contains("different Business Managers"));
     }
 
     #[test]
     fn code_is_read_from_the_message_when_missing() {
-        let e = graph(400, r#"{"error":{"message":"(#133016) Account register deregister rate limit exceeded"}}"#);
+        let e = graph(
+            400,
+            r#"{"error":{"message":"(#133016) Account register deregister rate limit exceeded"}}"#,
+        );
         assert_eq!(e.code, Some(133016));
         assert!(e.sentence.contains("72 hours"));
     }
 
     #[test]
     fn unknown_codes_fall_back_to_the_http_status() {
-        assert_eq!(graph(503, r#"{"error":{"code":999999}}"#).class, ErrorClass::Transient);
+        assert_eq!(
+            graph(503, r#"{"error":{"code":999999}}"#).class,
+            ErrorClass::Transient
+        );
         assert_eq!(graph(401, r#"{"error":{}}"#).class, ErrorClass::Auth);
         let throttled = classify_graph(
             "GET /x",

@@ -65,12 +65,17 @@ pub struct GraphClient {
 
 impl GraphClient {
     /// Checks the base URL and version; does not call the network.
-    pub fn new(transport: Transport, base_url: &str, version: &str, token: SecretString) -> Result<Self, ApiError> {
+    pub fn new(
+        transport: Transport,
+        base_url: &str,
+        version: &str,
+        token: SecretString,
+    ) -> Result<Self, ApiError> {
         let base = parse_base_url(base_url)?;
         let version = version.trim().trim_matches('/');
-        let looks_like_version = version.strip_prefix('v').is_some_and(|v| {
-            !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.')
-        });
+        let looks_like_version = version
+            .strip_prefix('v')
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'));
         if !looks_like_version {
             return Err(ApiError::new(
                 ErrorClass::Validation,
@@ -85,12 +90,24 @@ impl GraphClient {
                 "No Graph API token is set: set WAMIGRATE_GRAPH_TOKEN, pass --token-file, or put graph_token in the profile.",
             ));
         }
-        Ok(GraphClient { transport, base, version: version.to_string(), token, page_size: 100 })
+        Ok(GraphClient {
+            transport,
+            base,
+            version: version.to_string(),
+            token,
+            page_size: 100,
+        })
     }
 
     /// Page size asked of list endpoints (`limit`).
     pub fn with_page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size.max(1);
+        self
+    }
+
+    /// The same client with its own bound on requests in flight.
+    pub fn with_concurrency(mut self, limit: usize) -> Self {
+        self.transport = self.transport.with_concurrency(limit);
         self
     }
 
@@ -106,24 +123,34 @@ impl GraphClient {
 
     /// `GET /{waba_id}?fields=...`
     pub async fn waba(&self, waba_id: &str) -> Result<Waba, ApiError> {
-        self.get_json(waba_id, &[("fields", Waba::FIELDS.to_string())]).await
+        self.get_json(waba_id, &[("fields", Waba::FIELDS.to_string())])
+            .await
     }
 
     /// `GET /{business_id}/owned_whatsapp_business_accounts`, all pages.
     pub async fn owned_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
         let path = format!("{business_id}/owned_whatsapp_business_accounts");
-        Ok(self.get_all(&path, &[("fields", Waba::FIELDS.to_string())]).await?.0)
+        Ok(self
+            .get_all(&path, &[("fields", Waba::FIELDS.to_string())])
+            .await?
+            .0)
     }
 
     /// `GET /{business_id}/client_whatsapp_business_accounts`, all pages.
     pub async fn client_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
         let path = format!("{business_id}/client_whatsapp_business_accounts");
-        Ok(self.get_all(&path, &[("fields", Waba::FIELDS.to_string())]).await?.0)
+        Ok(self
+            .get_all(&path, &[("fields", Waba::FIELDS.to_string())])
+            .await?
+            .0)
     }
 
     /// The owned and client WABAs of a business, owned first, without duplicates.
     pub async fn business_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
-        let (owned, client) = tokio::join!(self.owned_wabas(business_id), self.client_wabas(business_id));
+        let (owned, client) = tokio::join!(
+            self.owned_wabas(business_id),
+            self.client_wabas(business_id)
+        );
         let mut wabas = owned?;
         for waba in client? {
             if !wabas.iter().any(|w| w.id == waba.id) {
@@ -153,7 +180,10 @@ impl GraphClient {
             target_ids: Vec<String>,
         }
         let answer: DebugToken = self
-            .get_json("debug_token", &[("input_token", self.token.expose_secret().to_string())])
+            .get_json(
+                "debug_token",
+                &[("input_token", self.token.expose_secret().to_string())],
+            )
             .await?;
         let mut ids: Vec<String> = answer
             .data
@@ -170,17 +200,27 @@ impl GraphClient {
     /// `GET /{waba_id}/phone_numbers?fields=...`, all pages.
     pub async fn phone_numbers(&self, waba_id: &str) -> Result<Vec<PhoneNumber>, ApiError> {
         let path = format!("{waba_id}/phone_numbers");
-        Ok(self.get_all(&path, &[("fields", PhoneNumber::FIELDS.to_string())]).await?.0)
+        Ok(self
+            .get_all(&path, &[("fields", PhoneNumber::FIELDS.to_string())])
+            .await?
+            .0)
     }
 
     /// `GET /{phone_number_id}?fields=...`
     pub async fn phone_number(&self, phone_number_id: &str) -> Result<PhoneNumber, ApiError> {
-        self.get_json(phone_number_id, &[("fields", PhoneNumber::FIELDS.to_string())]).await
+        self.get_json(
+            phone_number_id,
+            &[("fields", PhoneNumber::FIELDS.to_string())],
+        )
+        .await
     }
 
     /// `GET /{waba_id}/subscribed_apps`: the apps receiving the WABA's webhooks.
     pub async fn subscribed_apps(&self, waba_id: &str) -> Result<Vec<SubscribedApp>, ApiError> {
-        Ok(self.get_all(&format!("{waba_id}/subscribed_apps"), &[]).await?.0)
+        Ok(self
+            .get_all(&format!("{waba_id}/subscribed_apps"), &[])
+            .await?
+            .0)
     }
 
     /// `GET /{waba_id}/message_templates` with the count and limit from `summary`.
@@ -188,10 +228,18 @@ impl GraphClient {
         let path = format!("{waba_id}/message_templates");
         let query = [
             ("fields", Template::FIELDS.to_string()),
-            ("summary", "message_template_count,message_template_limit".to_string()),
+            (
+                "summary",
+                "message_template_count,message_template_limit".to_string(),
+            ),
         ];
         let (templates, summary) = self.get_all::<Template>(&path, &query).await?;
-        let figure = |key: &str| summary.as_ref().and_then(|s| s.get(key)).and_then(json_count);
+        let figure = |key: &str| {
+            summary
+                .as_ref()
+                .and_then(|s| s.get(key))
+                .and_then(json_count)
+        };
         Ok(TemplateInventory {
             templates,
             count: figure("message_template_count"),
@@ -201,7 +249,11 @@ impl GraphClient {
 
     /// `POST /{dest_waba_id}/phone_numbers` with `migrate_phone_number=true`: starts a
     /// migration into the destination. Never retried automatically.
-    pub async fn add_number_for_migration(&self, dest_waba_id: &str, number: &E164) -> Result<String, ApiError> {
+    pub async fn add_number_for_migration(
+        &self,
+        dest_waba_id: &str,
+        number: &E164,
+    ) -> Result<String, ApiError> {
         #[derive(Deserialize)]
         struct Created {
             id: String,
@@ -211,27 +263,46 @@ impl GraphClient {
             "phone_number": number.national,
             "migrate_phone_number": true,
         });
-        let created: Created = self.post_json(&format!("{dest_waba_id}/phone_numbers"), body).await?;
+        let created: Created = self
+            .post_json(&format!("{dest_waba_id}/phone_numbers"), body)
+            .await?;
         Ok(created.id)
     }
 
     /// `POST /{phone_number_id}/request_code`. Never retried automatically.
-    pub async fn request_code(&self, phone_number_id: &str, method: CodeMethod, language: &str) -> Result<(), ApiError> {
+    pub async fn request_code(
+        &self,
+        phone_number_id: &str,
+        method: CodeMethod,
+        language: &str,
+    ) -> Result<(), ApiError> {
         let body = serde_json::json!({ "code_method": method.as_str(), "language": language });
-        self.post_success(&format!("{phone_number_id}/request_code"), body).await
+        self.post_success(&format!("{phone_number_id}/request_code"), body)
+            .await
     }
 
     /// `POST /{phone_number_id}/verify_code`. Never retried automatically.
-    pub async fn verify_code(&self, phone_number_id: &str, code: &SecretString) -> Result<(), ApiError> {
+    pub async fn verify_code(
+        &self,
+        phone_number_id: &str,
+        code: &SecretString,
+    ) -> Result<(), ApiError> {
         let body = serde_json::json!({ "code": code.expose_secret() });
-        self.post_success(&format!("{phone_number_id}/verify_code"), body).await
+        self.post_success(&format!("{phone_number_id}/verify_code"), body)
+            .await
     }
 
     /// `POST /{phone_number_id}/register` with a new 6-digit PIN. A register call is
     /// precious (10 per 72 h): never retried automatically.
-    pub async fn register(&self, phone_number_id: &str, pin: &SecretString) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "messaging_product": "whatsapp", "pin": pin.expose_secret() });
-        self.post_success(&format!("{phone_number_id}/register"), body).await
+    pub async fn register(
+        &self,
+        phone_number_id: &str,
+        pin: &SecretString,
+    ) -> Result<(), ApiError> {
+        let body =
+            serde_json::json!({ "messaging_product": "whatsapp", "pin": pin.expose_secret() });
+        self.post_success(&format!("{phone_number_id}/register"), body)
+            .await
     }
 
     /// `POST /{dest_waba_id}/migrate_message_templates` for one page set or id list.
@@ -249,12 +320,18 @@ impl GraphClient {
                 "source_waba_id": source_waba_id, "template_ids": ids,
             }),
         };
-        self.post_json(&format!("{dest_waba_id}/migrate_message_templates"), body).await
+        self.post_json(&format!("{dest_waba_id}/migrate_message_templates"), body)
+            .await
     }
 
     fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
-        url.set_path(&format!("{}/{}/{}", self.base.path().trim_end_matches('/'), self.version, path));
+        url.set_path(&format!(
+            "{}/{}/{}",
+            self.base.path().trim_end_matches('/'),
+            self.version,
+            path
+        ));
         url
     }
 
@@ -269,7 +346,11 @@ impl GraphClient {
             .bearer_auth(self.token.expose_secret())
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
         let endpoint = self.endpoint(&Method::GET, path);
         let answer = self
             .transport
@@ -280,7 +361,11 @@ impl GraphClient {
         decode(&endpoint, &answer.headers, &answer.body)
     }
 
-    async fn post_json<T: DeserializeOwned>(&self, path: &str, body: serde_json::Value) -> Result<T, ApiError> {
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<T, ApiError> {
         let endpoint = self.endpoint(&Method::POST, path);
         let answer = self
             .transport
@@ -352,7 +437,9 @@ impl GraphClient {
             for raw in page.data {
                 match serde_json::from_value::<T>(raw) {
                     Ok(item) => items.push(item),
-                    Err(e) => tracing::warn!(endpoint, error = %e, "skipped an item the API sent without its id"),
+                    Err(e) => {
+                        tracing::warn!(endpoint, error = %e, "skipped an item the API sent without its id")
+                    }
                 }
             }
             let next_cursor = page
@@ -368,7 +455,9 @@ impl GraphClient {
         Err(ApiError::new(
             ErrorClass::UnexpectedBody,
             endpoint,
-            format!("The API kept sending pages past {MAX_PAGES}: stopped reading; report this with the endpoint."),
+            format!(
+                "The API kept sending pages past {MAX_PAGES}: stopped reading; report this with the endpoint."
+            ),
         ))
     }
 }
@@ -379,11 +468,16 @@ pub fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
         ApiError::new(
             ErrorClass::Validation,
             "-",
-            format!("'{raw}' is not a usable base URL: write it as https://host (or http://127.0.0.1:PORT for the sandbox)."),
+            format!(
+                "'{raw}' is not a usable base URL: write it as https://host (or http://127.0.0.1:PORT for the sandbox)."
+            ),
         )
     };
     let url = Url::parse(raw.trim()).map_err(|_| bad())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.query().is_some() {
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+    {
         return Err(bad());
     }
     Ok(url)
@@ -394,7 +488,11 @@ fn json_count(value: &serde_json::Value) -> Option<u64> {
 }
 
 /// Decodes a 2xx body; a body that is not the expected JSON is an `UnexpectedBody`.
-pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    endpoint: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|_| {
         let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let mut err = unexpected_body(endpoint, 200, content_type);
@@ -420,7 +518,11 @@ fn classify_graph_answer(
             err.retry_after = retry_after;
             if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
                 // A gateway error page during an outage: the read may well succeed later.
-                err.class = if status.is_server_error() { ErrorClass::Transient } else { ErrorClass::RateLimited };
+                err.class = if status.is_server_error() {
+                    ErrorClass::Transient
+                } else {
+                    ErrorClass::RateLimited
+                };
             }
             err
         }

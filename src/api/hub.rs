@@ -30,7 +30,10 @@ pub enum HubAuth {
     /// `X-API-Key: <partner api key>` (recommended by 360dialog).
     ApiKey(SecretString),
     /// Legacy: `POST /token` with username and password, then `Authorization: Bearer`.
-    Login { username: String, password: SecretString },
+    Login {
+        username: String,
+        password: SecretString,
+    },
 }
 
 /// A Partner API client for one partner.
@@ -45,17 +48,30 @@ pub struct HubClient {
 
 impl HubClient {
     /// Checks the base URL and partner id; does not call the network.
-    pub fn new(transport: Transport, base_url: &str, partner_id: &str, auth: HubAuth) -> Result<Self, ApiError> {
+    pub fn new(
+        transport: Transport,
+        base_url: &str,
+        partner_id: &str,
+        auth: HubAuth,
+    ) -> Result<Self, ApiError> {
         let base = parse_base_url(base_url)?;
         let partner_id = partner_id.trim();
         if partner_id.is_empty() || !partner_id.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ApiError::new(
                 ErrorClass::Validation,
                 "-",
-                format!("'{partner_id}' is not a 360dialog partner id: copy it from the Partner Hub URL (it ends in PA)."),
+                format!(
+                    "'{partner_id}' is not a 360dialog partner id: copy it from the Partner Hub URL (it ends in PA)."
+                ),
             ));
         }
-        Ok(HubClient { transport, base, partner_id: partner_id.to_string(), auth, bearer: Arc::default() })
+        Ok(HubClient {
+            transport,
+            base,
+            partner_id: partner_id.to_string(),
+            auth,
+            bearer: Arc::default(),
+        })
     }
 
     /// The partner this client acts for.
@@ -69,13 +85,24 @@ impl HubClient {
     }
 
     /// `GET /partners/{pid}/clients`, every page.
-    pub async fn clients(&self, filters: Option<&serde_json::Value>) -> Result<Vec<PartnerClient>, ApiError> {
-        self.list(&format!("partners/{}/clients", self.partner_id), &["clients"], filters).await
+    pub async fn clients(
+        &self,
+        filters: Option<&serde_json::Value>,
+    ) -> Result<Vec<PartnerClient>, ApiError> {
+        self.list(
+            &format!("partners/{}/clients", self.partner_id),
+            &["clients"],
+            filters,
+        )
+        .await
     }
 
     /// `GET /partners/{pid}/channels`, every page. The items key is `partner_channels`
     /// in the docs' examples (api-notes marks it unsure), so `channels` is read too.
-    pub async fn channels(&self, filters: Option<&serde_json::Value>) -> Result<Vec<Channel>, ApiError> {
+    pub async fn channels(
+        &self,
+        filters: Option<&serde_json::Value>,
+    ) -> Result<Vec<Channel>, ApiError> {
         self.list(
             &format!("partners/{}/channels", self.partner_id),
             &["partner_channels", "channels"],
@@ -87,8 +114,15 @@ impl HubClient {
     /// `GET /partners/{pid}/selective_partner_change_requests`, every page.
     pub async fn partner_change_requests(&self) -> Result<Vec<PartnerChangeRequest>, ApiError> {
         self.list(
-            &format!("partners/{}/selective_partner_change_requests", self.partner_id),
-            &["selective_partner_change_requests", "partner_change_requests", "data"],
+            &format!(
+                "partners/{}/selective_partner_change_requests",
+                self.partner_id
+            ),
+            &[
+                "selective_partner_change_requests",
+                "partner_change_requests",
+                "data",
+            ],
             None,
         )
         .await
@@ -97,10 +131,18 @@ impl HubClient {
     /// Approves a partner change request; the Hub then moves the client in the
     /// background. Path per "Partner Change Request Management" (exact suffix *unsure*).
     /// Never retried automatically.
-    pub async fn approve_partner_change_request(&self, request_id: &str) -> Result<PartnerChangeRequest, ApiError> {
-        let path = format!("partners/{}/selective_partner_change_requests/{request_id}/approve", self.partner_id);
+    pub async fn approve_partner_change_request(
+        &self,
+        request_id: &str,
+    ) -> Result<PartnerChangeRequest, ApiError> {
+        let path = format!(
+            "partners/{}/selective_partner_change_requests/{request_id}/approve",
+            self.partner_id
+        );
         let endpoint = self.endpoint(&Method::POST, &path);
-        let answer = self.send(&path, Method::POST, Idempotency::Write, &[]).await?;
+        let answer = self
+            .send(&path, Method::POST, Idempotency::Write, &[])
+            .await?;
         decode(&endpoint, &answer.0, &answer.1)
     }
 
@@ -115,12 +157,18 @@ impl HubClient {
         let mut items = Vec::new();
         let mut offset = 0u64;
         loop {
-            let mut query = vec![("limit", PAGE_LIMIT.to_string()), ("offset", offset.to_string())];
+            let mut query = vec![
+                ("limit", PAGE_LIMIT.to_string()),
+                ("offset", offset.to_string()),
+            ];
             if let Some(filters) = filters {
                 query.push(("filters", filters.to_string()));
             }
-            let (headers, body) = self.send(path, Method::GET, Idempotency::Read, &query).await?;
-            let page: serde_json::Map<String, serde_json::Value> = decode(&endpoint, &headers, &body)?;
+            let (headers, body) = self
+                .send(path, Method::GET, Idempotency::Read, &query)
+                .await?;
+            let page: serde_json::Map<String, serde_json::Value> =
+                decode(&endpoint, &headers, &body)?;
             let page_items = item_keys
                 .iter()
                 .find_map(|k| page.get(*k).and_then(serde_json::Value::as_array))
@@ -130,7 +178,9 @@ impl HubClient {
             for raw in page_items {
                 match serde_json::from_value::<T>(raw) {
                     Ok(item) => items.push(item),
-                    Err(e) => tracing::warn!(endpoint, error = %e, "skipped an item the Hub sent without its id"),
+                    Err(e) => {
+                        tracing::warn!(endpoint, error = %e, "skipped an item the Hub sent without its id")
+                    }
                 }
             }
             let total = page.get("total").and_then(serde_json::Value::as_u64);
@@ -151,7 +201,10 @@ impl HubClient {
 
     fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
-        url.set_path(&format!("{}/api/v2/{path}", self.base.path().trim_end_matches('/')));
+        url.set_path(&format!(
+            "{}/api/v2/{path}",
+            self.base.path().trim_end_matches('/')
+        ));
         url
     }
 
@@ -178,7 +231,11 @@ impl HubClient {
                 })
                 .await;
             match result {
-                Err(e) if e.http_status == Some(401) && matches!(self.auth, HubAuth::Login { .. }) && !refreshed => {
+                Err(e)
+                    if e.http_status == Some(401)
+                        && matches!(self.auth, HubAuth::Login { .. })
+                        && !refreshed =>
+                {
                     *self.bearer.lock().await = None;
                 }
                 other => return other.map(|a| (a.headers, a.body)),
@@ -187,7 +244,10 @@ impl HubClient {
         unreachable!("the loop returns on its second pass")
     }
 
-    async fn auth_header(&self, force_refresh: bool) -> Result<(&'static str, SecretString), ApiError> {
+    async fn auth_header(
+        &self,
+        force_refresh: bool,
+    ) -> Result<(&'static str, SecretString), ApiError> {
         match &self.auth {
             HubAuth::ApiKey(key) => Ok(("X-API-Key", key.clone())),
             HubAuth::Login { username, password } => {
@@ -195,20 +255,31 @@ impl HubClient {
                 if force_refresh || cached.is_none() {
                     *cached = Some(self.login(username, password).await?);
                 }
-                let token = cached.as_ref().map(|t| t.expose_secret().to_string()).unwrap_or_default();
-                Ok(("Authorization", SecretString::from(format!("Bearer {token}"))))
+                let token = cached
+                    .as_ref()
+                    .map(|t| t.expose_secret().to_string())
+                    .unwrap_or_default();
+                Ok((
+                    "Authorization",
+                    SecretString::from(format!("Bearer {token}")),
+                ))
             }
         }
     }
 
     /// `POST /token` with `{"username","password"}` → `access_token`.
-    async fn login(&self, username: &str, password: &SecretString) -> Result<SecretString, ApiError> {
+    async fn login(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<SecretString, ApiError> {
         #[derive(Deserialize)]
         struct Token {
             access_token: SecretString,
         }
         let endpoint = self.endpoint(&Method::POST, "token");
-        let body = serde_json::json!({ "username": username, "password": password.expose_secret() });
+        let body =
+            serde_json::json!({ "username": username, "password": password.expose_secret() });
         let answer = self
             .transport
             .send(&endpoint, Idempotency::Read, classify_hub_answer, || {
@@ -262,12 +333,41 @@ fn classify_hub_answer(
         .unwrap_or_else(|| "no reason given".to_string());
     let said = said.trim_end_matches('.');
     let (class, sentence) = match status.as_u16() {
-        401 => (ErrorClass::Auth, format!("The Hub rejected the partner credentials ({said}): retrying will not help; check WAMIGRATE_HUB_API_KEY (or the login) of this profile.")),
-        403 => (ErrorClass::Permission, format!("The Hub refused access ({said}): retrying will not help; check that this key belongs to the partner id in your profile.")),
-        404 => (ErrorClass::Validation, format!("The Hub does not know this object ({said}): check the partner, client or request id.")),
-        429 => (ErrorClass::RateLimited, format!("The Hub is throttling calls ({said}): wait {} seconds and retry; wamigrate retries reads by itself.", retry_after.map_or(30, |d| d.as_secs().max(1)))),
-        500..=599 => (ErrorClass::Transient, format!("The Hub had a server error ({said}): retrying later usually helps.")),
-        _ => (ErrorClass::Validation, format!("The Hub refused the request ({said}): retrying will not help; correct the input and try again.")),
+        401 => (
+            ErrorClass::Auth,
+            format!(
+                "The Hub rejected the partner credentials ({said}): retrying will not help; check WAMIGRATE_HUB_API_KEY (or the login) of this profile."
+            ),
+        ),
+        403 => (
+            ErrorClass::Permission,
+            format!(
+                "The Hub refused access ({said}): retrying will not help; check that this key belongs to the partner id in your profile."
+            ),
+        ),
+        404 => (
+            ErrorClass::Validation,
+            format!(
+                "The Hub does not know this object ({said}): check the partner, client or request id."
+            ),
+        ),
+        429 => (
+            ErrorClass::RateLimited,
+            format!(
+                "The Hub is throttling calls ({said}): wait {} seconds and retry; wamigrate retries reads by itself.",
+                retry_after.map_or(30, |d| d.as_secs().max(1))
+            ),
+        ),
+        500..=599 => (
+            ErrorClass::Transient,
+            format!("The Hub had a server error ({said}): retrying later usually helps."),
+        ),
+        _ => (
+            ErrorClass::Validation,
+            format!(
+                "The Hub refused the request ({said}): retrying will not help; correct the input and try again."
+            ),
+        ),
     };
     let mut err = ApiError::new(class, endpoint, sentence);
     err.http_status = Some(status.as_u16());

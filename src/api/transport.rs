@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{RequestBuilder, StatusCode};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::error::{ApiError, ErrorClass};
@@ -82,7 +83,10 @@ impl RateUsage {
 }
 
 /// Usage objects sit at the top (`X-App-Usage`) or in arrays keyed by business id.
-fn collect_usage_objects<'a>(json: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Map<String, serde_json::Value>>) {
+fn collect_usage_objects<'a>(
+    json: &'a serde_json::Value,
+    out: &mut Vec<&'a serde_json::Map<String, serde_json::Value>>,
+) {
     match json {
         serde_json::Value::Object(map) if map.contains_key("call_count") => out.push(map),
         serde_json::Value::Object(map) => map.values().for_each(|v| collect_usage_objects(v, out)),
@@ -131,7 +135,12 @@ pub struct Transport {
     retry: RetryPolicy,
     observer: Option<UnboundedSender<CallRecord>>,
     last_usage: Arc<Mutex<Option<RateUsage>>>,
+    /// Bounds requests in flight across every caller sharing this transport.
+    permits: Arc<Semaphore>,
 }
+
+/// Requests in flight at once unless the caller says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
 
 impl Transport {
     /// A transport with timeouts suited to the Graph API (template migration may take 30 s).
@@ -149,7 +158,19 @@ impl Transport {
                     "Could not set up the HTTP client (TLS): this is a bug; please report it.",
                 )
             })?;
-        Ok(Transport { http, retry, observer: None, last_usage: Arc::default() })
+        Ok(Transport {
+            http,
+            retry,
+            observer: None,
+            last_usage: Arc::default(),
+            permits: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+        })
+    }
+
+    /// Bounds the requests in flight at once (at least 1).
+    pub fn with_concurrency(mut self, limit: usize) -> Self {
+        self.permits = Arc::new(Semaphore::new(limit.max(1)));
+        self
     }
 
     /// Sends every finished call to `observer` (the log pane, tests).
@@ -194,7 +215,10 @@ impl Transport {
                 http_status: status,
                 latency,
                 attempt,
-                error: result.as_ref().err().map(|(e, _)| (e.class, e.sentence.clone())),
+                error: result
+                    .as_ref()
+                    .err()
+                    .map(|(e, _)| (e.class, e.sentence.clone())),
                 usage,
             };
             tracing::debug!(
@@ -214,7 +238,13 @@ impl Transport {
                     let Some(wait) = self.retry_wait(idempotency, &err, attempt) else {
                         return Err(err);
                     };
-                    tracing::info!(endpoint, attempt, wait_ms = wait.as_millis() as u64, class = err.class.label(), "retrying read");
+                    tracing::info!(
+                        endpoint,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        class = err.class.label(),
+                        "retrying read"
+                    );
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -223,7 +253,12 @@ impl Transport {
     }
 
     /// `None` when the call must not be repeated; else how long to wait first.
-    fn retry_wait(&self, idempotency: Idempotency, err: &ApiError, attempt: u32) -> Option<Duration> {
+    fn retry_wait(
+        &self,
+        idempotency: Idempotency,
+        err: &ApiError,
+        attempt: u32,
+    ) -> Option<Duration> {
         if idempotency == Idempotency::Write
             || !err.retry_can_help()
             || attempt >= self.retry.max_attempts
@@ -239,7 +274,11 @@ impl Transport {
             .saturating_mul(1 << (attempt - 1).min(16))
             .min(self.retry.max_delay);
         // Full jitter: spread retries of many concurrent reads over the whole window.
-        Some(ceiling.mul_f64(fastrand::f64()).max(Duration::from_millis(10)))
+        Some(
+            ceiling
+                .mul_f64(fastrand::f64())
+                .max(Duration::from_millis(10)),
+        )
     }
 
     async fn attempt(
@@ -248,7 +287,13 @@ impl Transport {
         classify: Classifier,
         request: RequestBuilder,
     ) -> Result<(u16, Answer), (ApiError, Option<RateUsage>)> {
-        let response = request.send().await.map_err(|e| (network_error(endpoint, &e), None))?;
+        // Held for the request only, not for backoff sleeps, so waiting retries do not
+        // starve other calls. The semaphore is never closed.
+        let _permit = self.permits.acquire().await.ok();
+        let response = request
+            .send()
+            .await
+            .map_err(|e| (network_error(endpoint, &e), None))?;
         let status = response.status();
         let headers = response.headers().clone();
         let usage = RateUsage::from_headers(&headers);
@@ -261,7 +306,10 @@ impl Transport {
             return Ok((status.as_u16(), Answer { headers, body }));
         }
         let retry_after = retry_after(&headers, usage);
-        Err((classify(endpoint, status, &headers, &body, retry_after), usage))
+        Err((
+            classify(endpoint, status, &headers, &body, retry_after),
+            usage,
+        ))
     }
 }
 
@@ -304,7 +352,12 @@ mod tests {
     #[test]
     fn usage_headers_give_the_highest_percentage_and_the_regain_time() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-app-usage", r#"{"call_count":28,"total_time":25,"total_cputime":25}"#.parse().unwrap());
+        headers.insert(
+            "x-app-usage",
+            r#"{"call_count":28,"total_time":25,"total_cputime":25}"#
+                .parse()
+                .unwrap(),
+        );
         headers.insert(
             "x-business-use-case-usage",
             r#"{"506914":[{"type":"whatsapp_business_management","call_count":96,"total_cputime":20,"total_time":20,"estimated_time_to_regain_access":3}]}"#
@@ -314,7 +367,10 @@ mod tests {
         let usage = RateUsage::from_headers(&headers).unwrap();
         assert_eq!(usage.percent, 96);
         assert_eq!(usage.regain_after, Some(Duration::from_secs(180)));
-        assert_eq!(retry_after(&headers, Some(usage)), Some(Duration::from_secs(180)));
+        assert_eq!(
+            retry_after(&headers, Some(usage)),
+            Some(Duration::from_secs(180))
+        );
     }
 
     #[test]

@@ -199,7 +199,10 @@ whatsapp_business_manager_messaging_limit,last_onboarded_time,health_status";
         self.whatsapp_business_manager_messaging_limit
             .as_ref()
             .map(ManagerMessagingLimit::as_str)
-            .or(self.messaging_limit_tier.as_ref().map(MessagingLimitTier::as_str))
+            .or(self
+                .messaging_limit_tier
+                .as_ref()
+                .map(MessagingLimitTier::as_str))
     }
 
     /// `throughput.level`, flattened.
@@ -241,7 +244,10 @@ mod tests {
         }"#;
         let n: PhoneNumber = serde_json::from_str(raw).unwrap();
         assert_eq!(n.quality_rating, Some(QualityRating::NotAvailable));
-        assert_eq!(n.status, Some(NumberStatus::Unknown("SHINY_NEW_STATE".into())));
+        assert_eq!(
+            n.status,
+            Some(NumberStatus::Unknown("SHINY_NEW_STATE".into()))
+        );
         assert_eq!(n.throughput_level(), Some(&ThroughputLevel::Standard));
         assert_eq!(n.messaging_limit(), Some("TIER_1K"));
         assert_eq!(n.name_status, None);

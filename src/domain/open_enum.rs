@@ -22,9 +22,6 @@ macro_rules! open_enum {
         }
 
         impl $name {
-            /// Every documented value, in documentation order.
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
-
             /// The value as the API spells it.
             pub fn as_str(&self) -> &str {
                 match self {

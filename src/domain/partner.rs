@@ -140,7 +140,10 @@ mod tests {
                 "current_limit":1000,"is_oba":false,"extra":[1]}"#,
         )
         .unwrap();
-        assert_eq!(c.status, Some(ChannelStatus::Unknown("pending_approval_by_meta".into())));
+        assert_eq!(
+            c.status,
+            Some(ChannelStatus::Unknown("pending_approval_by_meta".into()))
+        );
         assert_eq!(c.current_limit.as_deref(), Some("1000"));
         assert_eq!(c.phone_digits().as_deref(), Some("49301234567"));
     }

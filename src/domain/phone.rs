@@ -44,9 +44,9 @@ impl std::error::Error for PhoneError {}
 /// ITU two-digit country codes. The code space is prefix-free: `1` and `7` are the only
 /// one-digit codes, these are the two-digit ones, every other code has three digits.
 const TWO_DIGIT_CODES: &[&str] = &[
-    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
-    "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
-    "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47",
+    "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65",
+    "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
 ];
 
 impl E164 {
@@ -97,19 +97,42 @@ mod tests {
     #[test]
     fn splits_country_codes_of_each_length() {
         let us = E164::parse("+1 (631) 555-1111").unwrap();
-        assert_eq!((us.country_code.as_str(), us.national.as_str()), ("1", "6315551111"));
+        assert_eq!(
+            (us.country_code.as_str(), us.national.as_str()),
+            ("1", "6315551111")
+        );
         let de = E164::parse("+49 30 1234567").unwrap();
-        assert_eq!((de.country_code.as_str(), de.national.as_str()), ("49", "301234567"));
+        assert_eq!(
+            (de.country_code.as_str(), de.national.as_str()),
+            ("49", "301234567")
+        );
         let ie = E164::parse("+353861234567").unwrap();
-        assert_eq!((ie.country_code.as_str(), ie.national.as_str()), ("353", "861234567"));
+        assert_eq!(
+            (ie.country_code.as_str(), ie.national.as_str()),
+            ("353", "861234567")
+        );
         assert_eq!(ie.to_string(), "+353861234567");
     }
 
     #[test]
     fn refuses_malformed_numbers_with_a_sentence() {
-        assert!(matches!(E164::parse("4930123"), Err(PhoneError::MissingPlus(_))));
-        assert!(matches!(E164::parse("+49 30 12x4567"), Err(PhoneError::BadCharacter(_, 'x'))));
-        assert!(matches!(E164::parse("+49 30"), Err(PhoneError::WrongLength(_, 4))));
-        assert!(E164::parse("12").unwrap_err().to_string().contains("start it with +"));
+        assert!(matches!(
+            E164::parse("4930123"),
+            Err(PhoneError::MissingPlus(_))
+        ));
+        assert!(matches!(
+            E164::parse("+49 30 12x4567"),
+            Err(PhoneError::BadCharacter(_, 'x'))
+        ));
+        assert!(matches!(
+            E164::parse("+49 30"),
+            Err(PhoneError::WrongLength(_, 4))
+        ));
+        assert!(
+            E164::parse("12")
+                .unwrap_err()
+                .to_string()
+                .contains("start it with +")
+        );
     }
 }

@@ -122,8 +122,7 @@ pub struct Template {
 
 impl Template {
     /// The `fields` list wamigrate asks for.
-    pub const FIELDS: &'static str =
-        "id,name,language,category,status,quality_score,rejected_reason,parameter_format,components";
+    pub const FIELDS: &'static str = "id,name,language,category,status,quality_score,rejected_reason,parameter_format,components";
 
     /// The quality score, flattened.
     pub fn quality(&self) -> Option<&QualityScore> {
@@ -183,11 +182,23 @@ mod tests {
                               {"type":"BUTTONS","buttons":[{"type":"URL","text":"Track","url":"https://x/{{1}}"}]}]}"#,
         )
         .unwrap();
-        assert_eq!(t.status, Some(TemplateStatus::Unknown("QUEUED_FOR_REVIEW".into())));
-        assert_eq!(t.category, Some(TemplateCategory::Unknown("TRANSACTIONAL".into())));
+        assert_eq!(
+            t.status,
+            Some(TemplateStatus::Unknown("QUEUED_FOR_REVIEW".into()))
+        );
+        assert_eq!(
+            t.category,
+            Some(TemplateCategory::Unknown("TRANSACTIONAL".into()))
+        );
         assert_eq!(t.quality(), Some(&QualityScore::Green));
-        assert_eq!(t.components[2].kind, ComponentKind::Unknown("CALL_PERMISSION_REQUEST".into()));
-        assert_eq!(t.component_text(&ComponentKind::Body), Some("Hi {{1}}, your order shipped."));
+        assert_eq!(
+            t.components[2].kind,
+            ComponentKind::Unknown("CALL_PERMISSION_REQUEST".into())
+        );
+        assert_eq!(
+            t.component_text(&ComponentKind::Body),
+            Some("Hi {{1}}, your order shipped.")
+        );
     }
 
     #[test]
@@ -202,9 +213,17 @@ mod tests {
 
     #[test]
     fn room_uses_summary_count_and_limit() {
-        let inv = TemplateInventory { templates: vec![], count: Some(238), limit: Some(250) };
+        let inv = TemplateInventory {
+            templates: vec![],
+            count: Some(238),
+            limit: Some(250),
+        };
         assert_eq!(inv.room(), Some(12));
-        let unknown = TemplateInventory { templates: vec![], count: Some(10), limit: None };
+        let unknown = TemplateInventory {
+            templates: vec![],
+            count: Some(10),
+            limit: None,
+        };
         assert_eq!(unknown.room(), None);
     }
 }

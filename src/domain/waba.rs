@@ -92,7 +92,9 @@ on_behalf_of_business_info,primary_funding_id,health_status";
 
     /// Whether a payment method is attached (`primary_funding_id` present and non-empty).
     pub fn has_payment_method(&self) -> bool {
-        self.primary_funding_id.as_deref().is_some_and(|id| !id.is_empty())
+        self.primary_funding_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty())
     }
 }
 

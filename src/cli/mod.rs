@@ -1,0 +1,121 @@
+//! The command line: global options, subcommands, and the dispatch to the TUI or a
+//! headless command. Exit codes: 0 success, 1 runtime/API error, 2 usage or
+//! configuration error, 3 a check or migration found problems.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Overrides, Settings};
+use crate::logging::LogLevel;
+
+pub mod output;
+pub mod sim;
+pub mod status;
+
+/// Exit code for usage and configuration errors.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code for runtime and API errors.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code when a check, filter or migration found problems.
+pub const EXIT_FINDINGS: u8 = 3;
+
+/// Migrate WhatsApp Business API numbers between WABAs, safely.
+#[derive(Debug, Parser)]
+#[command(name = "wamigrate", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Config file (default: the XDG config dir, wamigrate/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile from the config file (e.g. live); without one and without credentials
+    /// wamigrate uses the embedded sandbox.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Graph API base URL [env: WAMIGRATE_GRAPH_URL] [default: https://graph.facebook.com].
+    #[arg(long, global = true, value_name = "URL")]
+    pub graph_url: Option<String>,
+    /// Graph API version [env: WAMIGRATE_GRAPH_VERSION] [default: v25.0].
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub graph_version: Option<String>,
+    /// File holding the Graph API access token (else WAMIGRATE_GRAPH_TOKEN or the profile).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// 360dialog Hub base URL [env: WAMIGRATE_HUB_URL] [default: https://hub.360dialog.io].
+    #[arg(long, global = true, value_name = "URL")]
+    pub hub_url: Option<String>,
+    /// 360dialog partner id (ends in PA) [env: WAMIGRATE_PARTNER_ID].
+    #[arg(long, global = true)]
+    pub partner_id: Option<String>,
+    /// Where journals, reports, exports and logs go [env: WAMIGRATE_DATA_DIR].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub data_dir: Option<PathBuf>,
+    /// How much goes into the log file (never secrets).
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
+}
+
+impl GlobalArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            config_path: self.config.clone(),
+            profile: self.profile.clone(),
+            graph_url: self.graph_url.clone(),
+            graph_version: self.graph_version.clone(),
+            token_file: self.token_file.clone(),
+            hub_url: self.hub_url.clone(),
+            partner_id: self.partner_id.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+}
+
+/// Headless commands; without one wamigrate opens the terminal UI.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print every number of the selected WABAs with its state.
+    Status(status::StatusArgs),
+    /// Run the sandbox server (Graph API and 360dialog Partner API subset) on loopback.
+    Sim(sim::SimArgs),
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wamigrate: could not start the async runtime: {e}.");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    if let Some(Command::Sim(args)) = cli.command {
+        return runtime.block_on(sim::run(args));
+    }
+    let settings = match Settings::resolve(&cli.global.overrides()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("wamigrate: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let _log = crate::logging::init(&settings.data_dir, cli.global.log_level);
+    tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
+    match cli.command {
+        Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
+        Some(Command::Sim(_)) => unreachable!("handled above"),
+        None => crate::app::main(runtime, settings),
+    }
+}

@@ -1,0 +1,137 @@
+//! Turns resolved [`Settings`] into API clients: the embedded sandbox when no
+//! credentials are configured, else the configured live endpoints.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, RetryPolicy, Transport};
+use crate::config::{Backend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
+use crate::sim::{self, SimConfig, SimHandle};
+
+/// Per-call timeout: template migration pages may take up to 30 s at Meta.
+const CALL_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// Which backend the clients talk to, for the top bar and command output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendLabel {
+    /// The embedded sandbox on a loopback port.
+    Sandbox { base_url: String },
+    /// Real endpoints (or an external sandbox).
+    Live {
+        graph_url: String,
+        hub_url: Option<String>,
+    },
+}
+
+impl BackendLabel {
+    /// `SANDBOX` or `LIVE`.
+    pub fn badge(&self) -> &'static str {
+        match self {
+            BackendLabel::Sandbox { .. } => "SANDBOX",
+            BackendLabel::Live { .. } => "LIVE",
+        }
+    }
+}
+
+/// The clients for one session, and the sandbox they talk to when embedded.
+pub struct Connection {
+    pub graph: GraphClient,
+    pub hub: Option<HubClient>,
+    pub label: BackendLabel,
+    /// Keeps the embedded sandbox running as long as the connection lives.
+    pub sandbox: Option<SimHandle>,
+}
+
+/// Why a connection could not be set up; the text is the operator sentence.
+#[derive(Debug)]
+pub enum ConnectError {
+    Api(ApiError),
+    Sandbox(std::io::Error),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::Api(e) => write!(f, "{e}"),
+            ConnectError::Sandbox(e) => write!(
+                f,
+                "Could not start the embedded sandbox on 127.0.0.1 ({e}): check that loopback networking works."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl From<ApiError> for ConnectError {
+    fn from(e: ApiError) -> Self {
+        ConnectError::Api(e)
+    }
+}
+
+/// Builds the clients; starts the embedded sandbox when the backend is `Sandbox`.
+/// `observer` receives a record of every HTTP call (the TUI's log pane).
+pub async fn connect(
+    settings: &Settings,
+    observer: Option<UnboundedSender<CallRecord>>,
+) -> Result<Connection, ConnectError> {
+    let mut transport = Transport::new(CALL_TIMEOUT, RetryPolicy::default())?;
+    if let Some(observer) = observer {
+        transport = transport.with_observer(observer);
+    }
+    match &settings.backend {
+        Backend::Sandbox => {
+            let handle = sim::start(SimConfig::default())
+                .await
+                .map_err(ConnectError::Sandbox)?;
+            let graph = GraphClient::new(
+                transport.clone(),
+                &handle.base_url,
+                &settings.graph_version,
+                SecretString::from(SANDBOX_TOKEN),
+            )?;
+            let hub = HubClient::new(
+                transport,
+                &handle.base_url,
+                sim::SANDBOX_PARTNER_ID,
+                HubAuth::ApiKey(SecretString::from(SANDBOX_HUB_KEY)),
+            )?;
+            Ok(Connection {
+                graph,
+                hub: Some(hub),
+                label: BackendLabel::Sandbox {
+                    base_url: handle.base_url.clone(),
+                },
+                sandbox: Some(handle),
+            })
+        }
+        Backend::Live(live) => {
+            let graph = GraphClient::new(
+                transport.clone(),
+                &live.graph_url,
+                &live.graph_version,
+                live.graph_token.clone(),
+            )?;
+            let hub = match &live.hub {
+                Some(h) => Some(HubClient::new(
+                    transport,
+                    &h.url,
+                    &h.partner_id,
+                    HubAuth::ApiKey(h.api_key.clone()),
+                )?),
+                None => None,
+            };
+            Ok(Connection {
+                graph,
+                label: BackendLabel::Live {
+                    graph_url: live.graph_url.clone(),
+                    hub_url: live.hub.as_ref().map(|h| h.url.clone()),
+                },
+                hub,
+                sandbox: None,
+            })
+        }
+    }
+}
