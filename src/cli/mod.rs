@@ -13,6 +13,7 @@ use crate::logging::LogLevel;
 pub mod output;
 pub mod sim;
 pub mod status;
+pub mod templates;
 
 /// Exit code for usage and configuration errors.
 pub const EXIT_USAGE: u8 = 2;
@@ -84,6 +85,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
+    /// Template forecast (diff) between two WABAs.
+    Templates(templates::TemplatesArgs),
     /// Run the sandbox server (Graph API and 360dialog Partner API subset) on loopback.
     Sim(sim::SimArgs),
 }
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
     tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
+        Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),
         Some(Command::Sim(_)) => unreachable!("handled above"),
         None => crate::app::main(runtime, settings),
     }

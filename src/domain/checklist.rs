@@ -599,7 +599,8 @@ mod tests {
     #[test]
     fn each_rule_fails_or_warns_on_its_own_cause() {
         use CheckStatus::*;
-        let cases: Vec<(RuleId, CheckStatus, Box<dyn FnOnce(&mut Fixture)>)> = vec![
+        type Spoil = Box<dyn FnOnce(&mut Fixture)>;
+        let cases: Vec<(RuleId, CheckStatus, Spoil)> = vec![
             (
                 RuleId::RegisteredOnApi,
                 Fail,
