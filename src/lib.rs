@@ -6,3 +6,5 @@
 
 pub mod domain;
 pub mod api;
+pub mod cli;
+pub mod sim;

@@ -121,5 +121,6 @@ mod tests {
             r#"["RED","GREEN","MAUVE","7"]"#
         );
         assert!(parsed[2].is_unknown());
+        assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Green]);
     }
 }

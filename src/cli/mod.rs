@@ -1,0 +1,3 @@
+//! Headless subcommands.
+
+pub mod sim;
