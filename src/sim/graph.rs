@@ -229,7 +229,10 @@ fn split_fields(fields: &str) -> Vec<(&str, Option<&str>)> {
     let (mut depth, mut start, mut brace) = (0usize, 0usize, None);
     let mut push = |from: usize, to: usize, brace: Option<usize>| {
         let (name, nested) = match brace {
-            Some(b) => (&fields[from..b], Some(fields[b + 1..to].trim_end_matches('}'))),
+            Some(b) => {
+                let inner = fields[b + 1..to].trim();
+                (&fields[from..b], Some(inner.strip_suffix('}').unwrap_or(inner)))
+            }
             None => (&fields[from..to], None),
         };
         let name = name.trim();
