@@ -63,6 +63,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
         log_requests: true,
         ..defaults
     };
+    let stop = StopSignals::install();
     let handle = match sim::start(config).await {
         Ok(handle) => handle,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
@@ -84,7 +85,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
         handle.base_url,
         sim::SANDBOX_PARTNER_ID
     );
-    wait_for_stop().await;
+    stop.wait().await;
     handle.shutdown().await;
     ExitCode::SUCCESS
 }
@@ -103,25 +104,33 @@ fn check(args: &SimArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM where there is one.
-async fn wait_for_stop() {
+/// Ctrl-C, or SIGTERM where there is one. Installed before the listening line is
+/// printed, so a signal sent as soon as that line appears is never missed.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            StopSignals { unix: signal(SignalKind::interrupt()).ok().zip(signal(SignalKind::terminate()).ok()) }
         }
+        #[cfg(not(unix))]
+        StopSignals {}
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.unix {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
