@@ -67,7 +67,10 @@ pub async fn run(args: SimArgs) -> ExitCode {
     let handle = match sim::start(config).await {
         Ok(handle) => handle,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            eprintln!("Port {} is already in use: pick another with --port, or --port 0 for a free one.", args.port);
+            eprintln!(
+                "Port {} is already in use: pick another with --port, or --port 0 for a free one.",
+                args.port
+            );
             return ExitCode::from(1);
         }
         Err(e) => {
@@ -93,10 +96,15 @@ pub async fn run(args: SimArgs) -> ExitCode {
 /// One sentence per bad knob.
 fn check(args: &SimArgs) -> Result<(), String> {
     if !(0.0..=1.0).contains(&args.error_rate) {
-        return Err(format!("--error-rate {} is outside 0 to 1: give a share such as 0.05.", args.error_rate));
+        return Err(format!(
+            "--error-rate {} is outside 0 to 1: give a share such as 0.05.",
+            args.error_rate
+        ));
     }
     if args.fleet.is_some_and(|n| n == 0 || n > MAX_FLEET) {
-        return Err(format!("--fleet must be between 1 and {MAX_FLEET} numbers."));
+        return Err(format!(
+            "--fleet must be between 1 and {MAX_FLEET} numbers."
+        ));
     }
     if args.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err("--token is empty: give the token clients will send, or leave it out for sandbox-token.".to_string());
@@ -116,7 +124,11 @@ impl StopSignals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            StopSignals { unix: signal(SignalKind::interrupt()).ok().zip(signal(SignalKind::terminate()).ok()) }
+            StopSignals {
+                unix: signal(SignalKind::interrupt())
+                    .ok()
+                    .zip(signal(SignalKind::terminate()).ok()),
+            }
         }
         #[cfg(not(unix))]
         StopSignals {}
@@ -140,14 +152,45 @@ mod tests {
     use super::*;
 
     fn args() -> SimArgs {
-        SimArgs { port: 0, latency_ms: 0, jitter_ms: 0, error_rate: 0.0, rate_limit: None, fleet: None, templates: None, seed: 1, token: None }
+        SimArgs {
+            port: 0,
+            latency_ms: 0,
+            jitter_ms: 0,
+            error_rate: 0.0,
+            rate_limit: None,
+            fleet: None,
+            templates: None,
+            seed: 1,
+            token: None,
+        }
     }
 
     #[test]
     fn bad_knobs_get_one_sentence() {
         assert!(check(&args()).is_ok());
-        assert!(check(&SimArgs { error_rate: 1.2, ..args() }).unwrap_err().contains("--error-rate"));
-        assert!(check(&SimArgs { fleet: Some(0), ..args() }).unwrap_err().contains("--fleet"));
-        assert!(check(&SimArgs { token: Some(" ".into()), ..args() }).unwrap_err().contains("--token"));
+        assert!(
+            check(&SimArgs {
+                error_rate: 1.2,
+                ..args()
+            })
+            .unwrap_err()
+            .contains("--error-rate")
+        );
+        assert!(
+            check(&SimArgs {
+                fleet: Some(0),
+                ..args()
+            })
+            .unwrap_err()
+            .contains("--fleet")
+        );
+        assert!(
+            check(&SimArgs {
+                token: Some(" ".into()),
+                ..args()
+            })
+            .unwrap_err()
+            .contains("--token")
+        );
     }
 }

@@ -66,7 +66,12 @@ pub(crate) struct Traffic {
 
 impl Traffic {
     pub fn new(seed: u64) -> Traffic {
-        Traffic { stats: Stats::default(), faults: Vec::new(), windows: HashMap::new(), rng: Rng::with_seed(seed) }
+        Traffic {
+            stats: Stats::default(),
+            faults: Vec::new(),
+            windows: HashMap::new(),
+            rng: Rng::with_seed(seed),
+        }
     }
 
     /// Forgets counts, queued faults and rate windows (`POST /_sandbox/reset`).
@@ -91,14 +96,21 @@ impl Traffic {
     /// `latency ± jitter`, never negative.
     pub fn latency(&mut self, config: &SimConfig) -> Duration {
         let jitter = config.jitter.as_secs_f64();
-        let offset = if jitter > 0.0 { (self.rng.f64() * 2.0 - 1.0) * jitter } else { 0.0 };
+        let offset = if jitter > 0.0 {
+            (self.rng.f64() * 2.0 - 1.0) * jitter
+        } else {
+            0.0
+        };
         Duration::from_secs_f64((config.latency.as_secs_f64() + offset).max(0.0))
     }
 
     /// The fault this request gets: a queued one first, else one drawn at `error_rate`.
     pub fn fault_for(&mut self, call: &Call, error_rate: f64) -> Option<FaultKind> {
         let queued = self.faults.iter().position(|f| {
-            call.path.contains(&f.path_contains) && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(call.method.as_str()))
+            call.path.contains(&f.path_contains)
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(call.method.as_str()))
         });
         if let Some(index) = queued {
             let fault = &mut self.faults[index];
@@ -109,8 +121,9 @@ impl Traffic {
             }
             return Some(kind);
         }
-        (error_rate > 0.0 && self.rng.f64() < error_rate)
-            .then(|| [FaultKind::GraphTransient, FaultKind::Html, FaultKind::Drop][self.rng.usize(..3)])
+        (error_rate > 0.0 && self.rng.f64() < error_rate).then(|| {
+            [FaultKind::GraphTransient, FaultKind::Html, FaultKind::Drop][self.rng.usize(..3)]
+        })
     }
 
     /// A random-looking `fbtrace_id`, like Meta's 27-character ones.
@@ -121,13 +134,25 @@ impl Traffic {
     /// Counts a call against `waba`'s sliding window. Past `limit` calls in `window`,
     /// answers Graph code 80008 with `Retry-After` (seconds until a slot frees) and the
     /// usage header; else returns the usage header for the normal answer.
-    pub fn admit(&mut self, waba: &str, business: &str, limit: u32, window: Duration, now: Instant) -> Result<String, GraphError> {
+    pub fn admit(
+        &mut self,
+        waba: &str,
+        business: &str,
+        limit: u32,
+        window: Duration,
+        now: Instant,
+    ) -> Result<String, GraphError> {
         let calls = self.windows.entry(waba.to_string()).or_default();
-        while calls.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while calls
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             calls.pop_front();
         }
         if calls.len() >= limit as usize {
-            let wait = calls.front().map_or(window, |oldest| window.saturating_sub(now.duration_since(*oldest)));
+            let wait = calls.front().map_or(window, |oldest| {
+                window.saturating_sub(now.duration_since(*oldest))
+            });
             let secs = (wait.as_secs_f64().ceil() as u64).max(1);
             return Err(GraphError::new(
                 80_008,
@@ -197,10 +222,21 @@ mod tests {
     #[test]
     fn queued_faults_match_path_and_method_and_run_out() {
         let mut t = Traffic::new(1);
-        t.queue(serde_json::from_value(json!({"path_contains": "/register", "method": "POST", "kind": "drop", "times": 2})).unwrap());
+        t.queue(
+            serde_json::from_value(
+                json!({"path_contains": "/register", "method": "POST", "kind": "drop", "times": 2}),
+            )
+            .unwrap(),
+        );
         assert_eq!(t.fault_for(&call("GET", "/v25.0/1/register"), 0.0), None);
-        assert_eq!(t.fault_for(&call("POST", "/v25.0/1/register"), 0.0), Some(FaultKind::Drop));
-        assert_eq!(t.fault_for(&call("POST", "/v25.0/1/register"), 0.0), Some(FaultKind::Drop));
+        assert_eq!(
+            t.fault_for(&call("POST", "/v25.0/1/register"), 0.0),
+            Some(FaultKind::Drop)
+        );
+        assert_eq!(
+            t.fault_for(&call("POST", "/v25.0/1/register"), 0.0),
+            Some(FaultKind::Drop)
+        );
         assert_eq!(t.fault_for(&call("POST", "/v25.0/1/register"), 0.0), None);
         assert!(t.fault_for(&call("GET", "/x"), 1.0).is_some());
     }
@@ -210,20 +246,43 @@ mod tests {
         let mut t = Traffic::new(1);
         let start = Instant::now();
         let window = Duration::from_secs(10);
-        assert!(t.admit("w", "b", 2, window, start).unwrap().contains("\"call_count\":50"));
-        t.admit("w", "b", 2, window, start + Duration::from_secs(3)).unwrap();
-        let refused = t.admit("w", "b", 2, window, start + Duration::from_secs(4)).unwrap_err();
+        assert!(
+            t.admit("w", "b", 2, window, start)
+                .unwrap()
+                .contains("\"call_count\":50")
+        );
+        t.admit("w", "b", 2, window, start + Duration::from_secs(3))
+            .unwrap();
+        let refused = t
+            .admit("w", "b", 2, window, start + Duration::from_secs(4))
+            .unwrap_err();
         assert_eq!(refused.code, 80_008);
-        let retry = refused.headers.iter().find(|(n, _)| *n == header::RETRY_AFTER).unwrap();
+        let retry = refused
+            .headers
+            .iter()
+            .find(|(n, _)| *n == header::RETRY_AFTER)
+            .unwrap();
         assert_eq!(retry.1, "6");
-        assert!(t.admit("w", "b", 2, window, start + Duration::from_secs(10)).is_ok(), "the oldest call left the window");
-        assert!(t.admit("other", "b", 2, window, start + Duration::from_secs(4)).is_ok(), "windows are per WABA");
+        assert!(
+            t.admit("w", "b", 2, window, start + Duration::from_secs(10))
+                .is_ok(),
+            "the oldest call left the window"
+        );
+        assert!(
+            t.admit("other", "b", 2, window, start + Duration::from_secs(4))
+                .is_ok(),
+            "windows are per WABA"
+        );
     }
 
     #[test]
     fn latency_stays_within_jitter() {
         let mut t = Traffic::new(3);
-        let config = SimConfig { latency: Duration::from_millis(50), jitter: Duration::from_millis(20), ..SimConfig::default() };
+        let config = SimConfig {
+            latency: Duration::from_millis(50),
+            jitter: Duration::from_millis(20),
+            ..SimConfig::default()
+        };
         for _ in 0..100 {
             let d = t.latency(&config);
             assert!(d >= Duration::from_millis(30) && d <= Duration::from_millis(70));

@@ -31,7 +31,12 @@ pub(crate) struct HubSession {
 }
 
 /// Answers one Partner API call.
-pub(crate) fn handle(config: &SimConfig, world: &mut World, call: &Call, now: Instant) -> Result<Value, HubError> {
+pub(crate) fn handle(
+    config: &SimConfig,
+    world: &mut World,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, HubError> {
     settle_approvals(world, now);
     let segs = call.segs();
     if let (&Method::POST, ["token"]) = (&call.method, segs.as_slice()) {
@@ -42,22 +47,38 @@ pub(crate) fn handle(config: &SimConfig, world: &mut World, call: &Call, now: In
         return Err(not_found(call));
     };
     if *pid != world.portfolio.hub.partner_id {
-        return Err(HubError::new(StatusCode::FORBIDDEN, format!("Access to partner '{pid}' is not allowed with these credentials.")));
+        return Err(HubError::new(
+            StatusCode::FORBIDDEN,
+            format!("Access to partner '{pid}' is not allowed with these credentials."),
+        ));
     }
     let hub = &world.portfolio.hub;
     match (&call.method, rest) {
-        (&Method::GET, ["clients"]) => list(call, "clients", hub.clients.iter().map(to_json).collect()),
-        (&Method::GET, ["channels"]) => list(call, "partner_channels", hub.channels.iter().map(to_json).collect()),
-        (&Method::GET, ["selective_partner_change_requests"]) => {
-            list(call, "selective_partner_change_requests", hub.change_requests.iter().map(to_json).collect())
+        (&Method::GET, ["clients"]) => {
+            list(call, "clients", hub.clients.iter().map(to_json).collect())
         }
-        (&Method::POST, ["selective_partner_change_requests", id, "approve"]) => approve(world, id, now),
+        (&Method::GET, ["channels"]) => list(
+            call,
+            "partner_channels",
+            hub.channels.iter().map(to_json).collect(),
+        ),
+        (&Method::GET, ["selective_partner_change_requests"]) => list(
+            call,
+            "selective_partner_change_requests",
+            hub.change_requests.iter().map(to_json).collect(),
+        ),
+        (&Method::POST, ["selective_partner_change_requests", id, "approve"]) => {
+            approve(world, id, now)
+        }
         _ => Err(not_found(call)),
     }
 }
 
 fn not_found(call: &Call) -> HubError {
-    HubError::new(StatusCode::NOT_FOUND, format!("No route for {} {}.", call.method, call.path))
+    HubError::new(
+        StatusCode::NOT_FOUND,
+        format!("No route for {} {}.", call.method, call.path),
+    )
 }
 
 fn to_json<T: serde::Serialize>(item: &T) -> Value {
@@ -67,13 +88,24 @@ fn to_json<T: serde::Serialize>(item: &T) -> Value {
 /// `POST /token` with `{"username","password"}` (JSON or form).
 fn login(config: &SimConfig, world: &mut World, call: &Call) -> Result<Value, HubError> {
     let (user, password) = &config.hub_login;
-    if call.param("username").as_ref() != Some(user) || call.param("password").as_ref() != Some(password) {
-        return Err(HubError::new(StatusCode::UNAUTHORIZED, "Wrong username or password."));
+    if call.param("username").as_ref() != Some(user)
+        || call.param("password").as_ref() != Some(password)
+    {
+        return Err(HubError::new(
+            StatusCode::UNAUTHORIZED,
+            "Wrong username or password.",
+        ));
     }
     let serial = world.next_serial();
-    let token = format!("hubtok-{:016x}", stable_hash(world.seed, &["hub-token", &serial.to_string()]));
+    let token = format!(
+        "hubtok-{:016x}",
+        stable_hash(world.seed, &["hub-token", &serial.to_string()])
+    );
     let ttl = config.hub_token_ttl.as_secs().max(1);
-    world.hub.tokens.insert(token.clone(), world.clock_secs + ttl);
+    world
+        .hub
+        .tokens
+        .insert(token.clone(), world.clock_secs + ttl);
     Ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl }))
 }
 
@@ -83,11 +115,18 @@ fn authenticate(config: &SimConfig, world: &World, call: &Call) -> Result<(), Hu
     if header_text("x-api-key") == Some(config.hub_api_key.as_str()) {
         return Ok(());
     }
-    let bearer = header_text(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
+    let bearer =
+        header_text(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
     match bearer.and_then(|t| world.hub.tokens.get(t)) {
         Some(expires) if *expires > world.clock_secs => Ok(()),
-        Some(_) => Err(HubError::new(StatusCode::UNAUTHORIZED, "The access token has expired.")),
-        None => Err(HubError::new(StatusCode::UNAUTHORIZED, "Missing or invalid X-API-Key or access token.")),
+        Some(_) => Err(HubError::new(
+            StatusCode::UNAUTHORIZED,
+            "The access token has expired.",
+        )),
+        None => Err(HubError::new(
+            StatusCode::UNAUTHORIZED,
+            "Missing or invalid X-API-Key or access token.",
+        )),
     }
 }
 
@@ -96,7 +135,10 @@ fn list(call: &Call, key: &str, mut items: Vec<Value>) -> Result<Value, HubError
     let bad = |what: &str| HubError::new(StatusCode::BAD_REQUEST, what.to_string());
     let number = |name: &str, default: usize| match call.param(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse::<usize>().map_err(|_| bad(&format!("{name} must be a non-negative integer."))),
+        Some(raw) => raw
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| bad(&format!("{name} must be a non-negative integer."))),
     };
     let limit = number("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT);
     let offset = number("offset", 0)?;
@@ -108,7 +150,11 @@ fn list(call: &Call, key: &str, mut items: Vec<Value>) -> Result<Value, HubError
             .ok_or_else(|| bad("filters must be a URL-encoded JSON object."))?,
     };
     if let Some(wanted) = filters.as_object() {
-        items.retain(|item| wanted.iter().all(|(path, value)| matches(lookup(item, path), value)));
+        items.retain(|item| {
+            wanted
+                .iter()
+                .all(|(path, value)| matches(lookup(item, path), value))
+        });
     }
     let sort = call.param("sort");
     if let Some(sort) = sort.as_deref().filter(|s| !s.is_empty()) {
@@ -136,18 +182,22 @@ fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
 /// Equality as the Hub's filters use it; text compares with numbers and booleans by
 /// their written form.
 fn matches(actual: Option<&Value>, wanted: &Value) -> bool {
-    match (actual, wanted) {
-        (Some(a), w) if a == w => true,
-        (Some(Value::String(a)), w) => *a == w.to_string().trim_matches('"'),
-        (Some(a), Value::String(w)) => a.to_string() == *w,
-        (None, Value::Null) => true,
-        _ => false,
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match actual {
+        Some(a) => a == wanted || text(a) == text(wanted),
+        None => wanted.is_null(),
     }
 }
 
 fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
         (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
         (Some(Value::Null) | None, Some(Value::Null) | None) => Ordering::Equal,
         (Some(Value::Null) | None, _) => Ordering::Greater,
@@ -164,14 +214,25 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
         .change_requests
         .iter_mut()
         .find(|r| r.id == id)
-        .ok_or_else(|| HubError::new(StatusCode::NOT_FOUND, format!("Partner change request '{id}' does not exist.")))?;
+        .ok_or_else(|| {
+            HubError::new(
+                StatusCode::NOT_FOUND,
+                format!("Partner change request '{id}' does not exist."),
+            )
+        })?;
     if request.status != Some(PartnerChangeStatus::Created) {
         let status = request.status.as_ref().map_or("unknown", |s| s.as_str());
-        return Err(HubError::new(StatusCode::BAD_REQUEST, format!("Only created requests can be approved; this one is {status}.")));
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Only created requests can be approved; this one is {status}."),
+        ));
     }
     request.status = Some(PartnerChangeStatus::Pending);
     let answer = to_json(request);
-    world.hub.approvals.push((id.to_string(), now + APPROVAL_DELAY));
+    world
+        .hub
+        .approvals
+        .push((id.to_string(), now + APPROVAL_DELAY));
     Ok(answer)
 }
 
@@ -185,7 +246,11 @@ fn settle_approvals(world: &mut World, now: Instant) {
         }
         let fails = hub.failing_change_requests.contains(id);
         if let Some(request) = hub.change_requests.iter_mut().find(|r| &r.id == id) {
-            request.status = Some(if fails { PartnerChangeStatus::Failed } else { PartnerChangeStatus::Completed });
+            request.status = Some(if fails {
+                PartnerChangeStatus::Failed
+            } else {
+                PartnerChangeStatus::Completed
+            });
         }
         false
     });
@@ -197,7 +262,10 @@ mod tests {
     use crate::sim::portfolio::Portfolio;
 
     fn world() -> World {
-        World::new(Portfolio::build(crate::sim::DEFAULT_SEED, None, None), crate::sim::DEFAULT_SEED)
+        World::new(
+            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
+            crate::sim::DEFAULT_SEED,
+        )
     }
 
     fn get(path: &str, query: &str, key: &str) -> Call {
@@ -211,18 +279,58 @@ mod tests {
         let config = SimConfig::default();
         let mut w = world();
         let base = format!("/api/v2/partners/{}/channels", w.portfolio.hub.partner_id);
-        let page = handle(&config, &mut w, &get(&base, "limit=10&offset=20", &config.hub_api_key), Instant::now()).unwrap();
-        assert_eq!((page["count"].as_u64(), page["total"].as_u64()), (Some(5), Some(25)));
+        let page = handle(
+            &config,
+            &mut w,
+            &get(&base, "limit=10&offset=20", &config.hub_api_key),
+            Instant::now(),
+        )
+        .unwrap();
+        assert_eq!(
+            (page["count"].as_u64(), page["total"].as_u64()),
+            (Some(5), Some(25))
+        );
         let filter = "filters=%7B%22setup_info.phone_number%22%3A%22%2B16315550101%22%7D";
-        let one = handle(&config, &mut w, &get(&base, filter, &config.hub_api_key), Instant::now()).unwrap();
+        let one = handle(
+            &config,
+            &mut w,
+            &get(&base, filter, &config.hub_api_key),
+            Instant::now(),
+        )
+        .unwrap();
         assert_eq!(one["total"], 1);
-        assert_eq!(one["partner_channels"][0]["waba_account"]["external_id"], "104996122399160");
-        let sorted = handle(&config, &mut w, &get(&base, "sort=-setup_info.phone_number&limit=100", &config.hub_api_key), Instant::now()).unwrap();
-        let phones: Vec<&str> = sorted["partner_channels"].as_array().unwrap().iter().map(|c| c["setup_info"]["phone_number"].as_str().unwrap()).collect();
+        assert_eq!(
+            one["partner_channels"][0]["waba_account"]["external_id"],
+            "104996122399160"
+        );
+        let sorted = handle(
+            &config,
+            &mut w,
+            &get(
+                &base,
+                "sort=-setup_info.phone_number&limit=100",
+                &config.hub_api_key,
+            ),
+            Instant::now(),
+        )
+        .unwrap();
+        let phones: Vec<&str> = sorted["partner_channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["setup_info"]["phone_number"].as_str().unwrap())
+            .collect();
         assert!(phones.windows(2).all(|p| p[0] >= p[1]));
-        let wrong_key = handle(&config, &mut w, &get(&base, "", "nope"), Instant::now()).unwrap_err();
+        let wrong_key =
+            handle(&config, &mut w, &get(&base, "", "nope"), Instant::now()).unwrap_err();
         assert_eq!(wrong_key.status, StatusCode::UNAUTHORIZED);
-        let wrong_partner = handle(&config, &mut w, &get("/api/v2/partners/otherPA/clients", "", &config.hub_api_key), Instant::now()).unwrap_err();
+        let wrong_partner = handle(
+            &config,
+            &mut w,
+            &get("/api/v2/partners/otherPA/clients", "", &config.hub_api_key),
+            Instant::now(),
+        )
+        .unwrap_err();
         assert_eq!(wrong_partner.status, StatusCode::FORBIDDEN);
     }
 
@@ -231,11 +339,29 @@ mod tests {
         let config = SimConfig::default();
         let mut w = world();
         let now = Instant::now();
-        assert_eq!(approve(&mut w, "pcr01Kst", now).unwrap()["status"], "pending");
-        assert_eq!(approve(&mut w, "pcr03Cas", now).unwrap()["status"], "pending");
-        assert_eq!(approve(&mut w, "pcr02Nrd", now).unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            approve(&mut w, "pcr01Kst", now).unwrap()["status"],
+            "pending"
+        );
+        assert_eq!(
+            approve(&mut w, "pcr03Cas", now).unwrap()["status"],
+            "pending"
+        );
+        assert_eq!(
+            approve(&mut w, "pcr02Nrd", now).unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
         settle_approvals(&mut w, now + APPROVAL_DELAY);
-        let status = |w: &World, id: &str| w.portfolio.hub.change_requests.iter().find(|r| r.id == id).unwrap().status.clone();
+        let status = |w: &World, id: &str| {
+            w.portfolio
+                .hub
+                .change_requests
+                .iter()
+                .find(|r| r.id == id)
+                .unwrap()
+                .status
+                .clone()
+        };
         assert_eq!(status(&w, "pcr01Kst"), Some(PartnerChangeStatus::Completed));
         assert_eq!(status(&w, "pcr03Cas"), Some(PartnerChangeStatus::Failed));
         let _ = config;

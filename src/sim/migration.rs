@@ -56,17 +56,25 @@ pub(crate) struct MigrationBook {
 impl MigrationBook {
     /// The pending (not yet registered) migration whose destination id is `id`.
     fn pending(&self, id: &str) -> Option<usize> {
-        self.migrations.iter().position(|m| m.new_id == id && !m.done)
+        self.migrations
+            .iter()
+            .position(|m| m.new_id == id && !m.done)
     }
 
     /// The last code sent for a pending migration (what `/_sandbox/otp/{id}` shows).
     pub fn otp(&self, id: &str) -> Option<&str> {
-        self.pending(id).and_then(|i| self.migrations[i].otp.as_ref()).map(|o| o.code.as_str())
+        self.pending(id)
+            .and_then(|i| self.migrations[i].otp.as_ref())
+            .map(|o| o.code.as_str())
     }
 }
 
 /// `POST /{dest_waba_id}/phone_numbers` with `cc`, `phone_number`, `migrate_phone_number`.
-pub(crate) fn add_number(world: &mut World, dest_id: &str, call: &Call) -> Result<Value, GraphError> {
+pub(crate) fn add_number(
+    world: &mut World,
+    dest_id: &str,
+    call: &Call,
+) -> Result<Value, GraphError> {
     let digits_of = |key: &str| {
         call.param(key)
             .map(|v| v.chars().filter(char::is_ascii_digit).collect::<String>())
@@ -80,13 +88,24 @@ pub(crate) fn add_number(world: &mut World, dest_id: &str, call: &Call) -> Resul
         ));
     }
     let book = &world.migrations;
-    if let Some(m) = book.migrations.iter().find(|m| !m.done && m.dest_waba_id == dest_id && number_digits(world, &m.new_id) == digits) {
+    if let Some(m) = book
+        .migrations
+        .iter()
+        .find(|m| !m.done && m.dest_waba_id == dest_id && number_digits(world, &m.new_id) == digits)
+    {
         // Meta answers a repeated add of a pending migration with the same id.
         return Ok(json!({ "id": m.new_id }));
     }
-    let pending_ids: Vec<&str> = book.migrations.iter().filter(|m| !m.done).map(|m| m.new_id.as_str()).collect();
+    let pending_ids: Vec<&str> = book
+        .migrations
+        .iter()
+        .filter(|m| !m.done)
+        .map(|m| m.new_id.as_str())
+        .collect();
     let Some(source) = world.portfolio.numbers.iter().find(|n| {
-        n.digits() == digits && n.node.status != Some(NumberStatus::Migrated) && !pending_ids.contains(&n.node.id.as_str())
+        n.digits() == digits
+            && n.node.status != Some(NumberStatus::Migrated)
+            && !pending_ids.contains(&n.node.id.as_str())
     }) else {
         return Err(GraphError::migration(
             2_388_103,
@@ -94,7 +113,10 @@ pub(crate) fn add_number(world: &mut World, dest_id: &str, call: &Call) -> Resul
         ));
     };
     if source.waba_id == dest_id {
-        return Err(GraphError::migration(2_388_012, "The phone number is already registered in the destination WhatsApp Business Account."));
+        return Err(GraphError::migration(
+            2_388_012,
+            "The phone number is already registered in the destination WhatsApp Business Account.",
+        ));
     }
     if let Some(text) = blocker(world, source, dest_id) {
         return Err(GraphError::migration(2_388_103, text));
@@ -131,13 +153,21 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
         return Some("Test numbers issued by WhatsApp cannot be migrated.");
     }
     if n.is_on_biz_app == Some(true) {
-        return Some("This number is used with the WhatsApp Business App (coexistence) and cannot be migrated.");
+        return Some(
+            "This number is used with the WhatsApp Business App (coexistence) and cannot be migrated.",
+        );
     }
-    if n.name_status != Some(NameStatus::Approved) || n.new_name_status == Some(NameStatus::PendingReview) {
-        return Some("The display name is not approved or a name change is pending for this phone number.");
+    if n.name_status != Some(NameStatus::Approved)
+        || n.new_name_status == Some(NameStatus::PendingReview)
+    {
+        return Some(
+            "The display name is not approved or a name change is pending for this phone number.",
+        );
     }
     if source_owner != Some(dest.owner()) {
-        return Some("Number belongs to a different Business Manager account than the destination WABA.");
+        return Some(
+            "Number belongs to a different Business Manager account than the destination WABA.",
+        );
     }
     if dest.node.account_review_status != Some(AccountReviewStatus::Approved) {
         return Some("The destination WABA is not approved.");
@@ -146,13 +176,19 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
         return Some("The destination WABA has no payment method.");
     }
     if n.platform_type != Some(PlatformType::OnPremise) && dest.subscribed_apps.is_empty() {
-        return Some("Webhooks are not set up for the destination WABA: subscribe an app to it first.");
+        return Some(
+            "Webhooks are not set up for the destination WABA: subscribe an app to it first.",
+        );
     }
     None
 }
 
 fn number_digits(world: &World, id: &str) -> String {
-    world.portfolio.number(id).map(SimNumber::digits).unwrap_or_default()
+    world
+        .portfolio
+        .number(id)
+        .map(SimNumber::digits)
+        .unwrap_or_default()
 }
 
 /// `POST /{phone_number_id}/request_code`.
@@ -162,28 +198,41 @@ pub(crate) fn request_code(world: &mut World, id: &str, call: &Call) -> Result<V
     })?;
     match call.param("code_method").as_deref() {
         Some("SMS" | "VOICE") => {}
-        _ => return Err(GraphError::invalid_param("Param code_method must be one of {SMS, VOICE}.")),
+        _ => {
+            return Err(GraphError::invalid_param(
+                "Param code_method must be one of {SMS, VOICE}.",
+            ));
+        }
     }
     if call.param("language").is_none_or(|l| l.trim().is_empty()) {
-        return Err(GraphError::invalid_param("The parameter language is required."));
+        return Err(GraphError::invalid_param(
+            "The parameter language is required.",
+        ));
     }
     let (seed, now) = (world.seed, world.clock_secs);
     let migration = &mut world.migrations.migrations[index];
     migration.code_requests += 1;
     let code = stable_hash(seed, &["otp", id, &migration.code_requests.to_string()]) % 1_000_000;
-    migration.otp = Some(Otp { code: format!("{code:06}"), issued_at: now });
+    migration.otp = Some(Otp {
+        code: format!("{code:06}"),
+        issued_at: now,
+    });
     Ok(json!({ "success": true }))
 }
 
 /// `POST /{phone_number_id}/verify_code`.
 pub(crate) fn verify_code(world: &mut World, id: &str, call: &Call) -> Result<Value, GraphError> {
     let index = world.migrations.pending(id).ok_or_else(|| {
-        GraphError::migration(2_388_093, "The phone number is not being migrated: only a number in migration can verify a code.")
+        GraphError::migration(
+            2_388_093,
+            "The phone number is not being migrated: only a number in migration can verify a code.",
+        )
     })?;
     let now = world.clock_secs;
     let migration = &mut world.migrations.migrations[index];
     let valid = migration.otp.as_ref().is_some_and(|otp| {
-        Some(otp.code.as_str()) == call.param("code").as_deref().map(str::trim) && now.saturating_sub(otp.issued_at) <= OTP_VALIDITY_SECS
+        Some(otp.code.as_str()) == call.param("code").as_deref().map(str::trim)
+            && now.saturating_sub(otp.issued_at) <= OTP_VALIDITY_SECS
     });
     if !valid {
         return Err(GraphError::new(
@@ -200,11 +249,19 @@ pub(crate) fn verify_code(world: &mut World, id: &str, call: &Call) -> Result<Va
 
 /// `POST /{phone_number_id}/register`: completes a verified migration, or re-registers
 /// a number in place. Every call spends one of the number's 10 per 72 h.
-pub(crate) fn register(world: &mut World, id: &str, call: &Call, now: Instant) -> Result<Value, GraphError> {
+pub(crate) fn register(
+    world: &mut World,
+    id: &str,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, GraphError> {
     let digits = number_digits(world, id);
     let clock = world.clock_secs;
     let calls = world.migrations.register_calls.entry(digits).or_default();
-    while calls.front().is_some_and(|t| clock.saturating_sub(*t) >= REGISTER_WINDOW_SECS) {
+    while calls
+        .front()
+        .is_some_and(|t| clock.saturating_sub(*t) >= REGISTER_WINDOW_SECS)
+    {
         calls.pop_front();
     }
     if calls.len() >= REGISTER_BUDGET {
@@ -214,7 +271,9 @@ pub(crate) fn register(world: &mut World, id: &str, call: &Call, now: Instant) -
     }
     calls.push_back(clock);
     if call.param("messaging_product").as_deref() != Some("whatsapp") {
-        return Err(GraphError::invalid_param("Param messaging_product must be 'whatsapp'."));
+        return Err(GraphError::invalid_param(
+            "Param messaging_product must be 'whatsapp'.",
+        ));
     }
     let pin = call.param("pin").unwrap_or_default();
     if pin.len() != 6 || !pin.bytes().all(|b| b.is_ascii_digit()) {
@@ -225,7 +284,10 @@ pub(crate) fn register(world: &mut World, id: &str, call: &Call, now: Instant) -
         Some(index) => {
             let migration = world.migrations.migrations[index].clone();
             if !migration.verified {
-                return Err(GraphError::new(133_006, "(#133006) Phone number needs to be verified before registering."));
+                return Err(GraphError::new(
+                    133_006,
+                    "(#133006) Phone number needs to be verified before registering.",
+                ));
             }
             let source = world.portfolio.number(&migration.source_id).cloned();
             if let Some(source) = &source
@@ -238,11 +300,18 @@ pub(crate) fn register(world: &mut World, id: &str, call: &Call, now: Instant) -
             world.migrations.migrations[index].done = true;
         }
         None => {
-            let number = world.portfolio.number_mut(id).ok_or_else(|| GraphError::unknown_object(id, &call.method))?;
+            let number = world
+                .portfolio
+                .number_mut(id)
+                .ok_or_else(|| GraphError::unknown_object(id, &call.method))?;
             if number.node.status == Some(NumberStatus::Migrated) {
-                return Err(GraphError::invalid_param("This phone number was migrated to another WhatsApp Business Account."));
+                return Err(GraphError::invalid_param(
+                    "This phone number was migrated to another WhatsApp Business Account.",
+                ));
             }
-            if number.node.is_pin_enabled == Some(true) && number.pin.as_deref() != Some(pin.as_str()) {
+            if number.node.is_pin_enabled == Some(true)
+                && number.pin.as_deref() != Some(pin.as_str())
+            {
                 return Err(pin_mismatch());
             }
             number.pin = Some(pin);
@@ -254,7 +323,13 @@ pub(crate) fn register(world: &mut World, id: &str, call: &Call, now: Instant) -
 
 /// The number goes live in the destination, the source copy reads MIGRATED, and Meta
 /// duplicates the source's approved GREEN templates.
-fn complete(world: &mut World, migration: &Migration, source: Option<&SimNumber>, pin: &str, now: Instant) {
+fn complete(
+    world: &mut World,
+    migration: &Migration,
+    source: Option<&SimNumber>,
+    pin: &str,
+    now: Instant,
+) {
     let onboarded = world.now_meta();
     if let Some(number) = world.portfolio.number_mut(&migration.new_id) {
         number.pin = Some(pin.to_string());
@@ -269,7 +344,12 @@ fn complete(world: &mut World, migration: &Migration, source: Option<&SimNumber>
         number.node.health_status = Some(health(&migration.source_id, "BLOCKED"));
     }
     if let Some(source) = source {
-        templates::duplicate_for_number_migration(world, &source.waba_id, &migration.dest_waba_id, now);
+        templates::duplicate_for_number_migration(
+            world,
+            &source.waba_id,
+            &migration.dest_waba_id,
+            now,
+        );
     }
 }
 
@@ -282,20 +362,38 @@ mod tests {
     const DEST: &str = "104996122399161";
 
     fn world() -> World {
-        World::new(Portfolio::build(crate::sim::DEFAULT_SEED, None, None), crate::sim::DEFAULT_SEED)
+        World::new(
+            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
+            crate::sim::DEFAULT_SEED,
+        )
     }
 
     fn call(body: Value) -> Call {
-        Call::parse(axum::http::Method::POST, "/v25.0/x/y", None, Default::default(), body.to_string().as_bytes())
+        Call::parse(
+            axum::http::Method::POST,
+            "/v25.0/x/y",
+            None,
+            Default::default(),
+            body.to_string().as_bytes(),
+        )
     }
 
     fn add(w: &mut World, dest: &str, cc: &str, national: &str) -> Result<String, GraphError> {
-        add_number(w, dest, &call(json!({"cc": cc, "phone_number": national, "migrate_phone_number": true})))
-            .map(|v| v["id"].as_str().unwrap().to_string())
+        add_number(
+            w,
+            dest,
+            &call(json!({"cc": cc, "phone_number": national, "migrate_phone_number": true})),
+        )
+        .map(|v| v["id"].as_str().unwrap().to_string())
     }
 
     fn verified(w: &mut World, id: &str) {
-        request_code(w, id, &call(json!({"code_method": "SMS", "language": "en_US"}))).unwrap();
+        request_code(
+            w,
+            id,
+            &call(json!({"code_method": "SMS", "language": "en_US"})),
+        )
+        .unwrap();
         let code = w.migrations.otp(id).unwrap().to_string();
         verify_code(w, id, &call(json!({"code": code}))).unwrap();
     }
@@ -304,29 +402,63 @@ mod tests {
     fn the_happy_path_moves_the_number_and_keeps_its_attributes() {
         let mut w = world();
         let id = add(&mut w, DEST, "1", "6315550101").unwrap();
-        assert_eq!(add(&mut w, DEST, "1", "6315550101").unwrap(), id, "a repeated add answers the same id");
-        let err = register(&mut w, &id, &call(json!({"messaging_product": "whatsapp", "pin": "123456"})), Instant::now()).unwrap_err();
+        assert_eq!(
+            add(&mut w, DEST, "1", "6315550101").unwrap(),
+            id,
+            "a repeated add answers the same id"
+        );
+        let err = register(
+            &mut w,
+            &id,
+            &call(json!({"messaging_product": "whatsapp", "pin": "123456"})),
+            Instant::now(),
+        )
+        .unwrap_err();
         assert_eq!(err.code, 133_006);
         verified(&mut w, &id);
-        register(&mut w, &id, &call(json!({"messaging_product": "whatsapp", "pin": "123456"})), Instant::now()).unwrap();
+        register(
+            &mut w,
+            &id,
+            &call(json!({"messaging_product": "whatsapp", "pin": "123456"})),
+            Instant::now(),
+        )
+        .unwrap();
         let moved = w.portfolio.number(&id).unwrap();
         let source = w.portfolio.number("106540352240001").unwrap();
-        assert_eq!((moved.waba_id.as_str(), moved.node.status.clone()), (DEST, Some(NumberStatus::Connected)));
+        assert_eq!(
+            (moved.waba_id.as_str(), moved.node.status.clone()),
+            (DEST, Some(NumberStatus::Connected))
+        );
         assert_eq!(source.node.status, Some(NumberStatus::Migrated));
         assert_eq!(moved.node.verified_name, source.node.verified_name);
         assert_eq!(moved.node.quality_rating, source.node.quality_rating);
-        assert_eq!(moved.node.is_official_business_account, source.node.is_official_business_account);
+        assert_eq!(
+            moved.node.is_official_business_account,
+            source.node.is_official_business_account
+        );
         assert_eq!(moved.node.is_pin_enabled, Some(true));
-        assert!(w.migrations.otp(&id).is_none(), "done migrations have no code to show");
-        assert_eq!(add(&mut w, DEST, "1", "6315550101").unwrap_err().subcode, Some(2_388_012));
-        assert!(w.portfolio.templates.iter().any(|t| t.waba_id == DEST && t.quality_date == w.now_unix()));
+        assert!(
+            w.migrations.otp(&id).is_none(),
+            "done migrations have no code to show"
+        );
+        assert_eq!(
+            add(&mut w, DEST, "1", "6315550101").unwrap_err().subcode,
+            Some(2_388_012)
+        );
+        assert!(
+            w.portfolio
+                .templates
+                .iter()
+                .any(|t| t.waba_id == DEST && t.quality_date == w.now_unix())
+        );
         let _ = SOURCE;
     }
 
     #[test]
     fn each_blocker_has_its_subcode_and_text() {
         let mut w = world();
-        let case = |w: &mut World, dest: &str, cc: &str, nat: &str| add(w, dest, cc, nat).unwrap_err();
+        let case =
+            |w: &mut World, dest: &str, cc: &str, nat: &str| add(w, dest, cc, nat).unwrap_err();
         let cases = [
             (DEST, "1", "6315550103", "display name"),
             (DEST, "1", "6315550104", "display name"),
@@ -334,7 +466,12 @@ mod tests {
             (DEST, "1", "5551920106", "Test numbers"),
             (DEST, "1", "6315550107", "coexistence"),
             (DEST, "49", "4098765435", "different Business Manager"),
-            ("104996122399163", "1", "6315550101", "Webhooks are not set up"),
+            (
+                "104996122399163",
+                "1",
+                "6315550101",
+                "Webhooks are not set up",
+            ),
             ("104996122399164", "1", "6315550101", "no payment method"),
             ("104996122399165", "1", "6315550101", "not approved"),
             (DEST, "1", "6315550199", "added directly"),
@@ -342,9 +479,16 @@ mod tests {
         for (dest, cc, national, needle) in cases {
             let e = case(&mut w, dest, cc, national);
             assert_eq!((e.code, e.subcode), (100, Some(2_388_103)), "{national}");
-            assert!(e.message.contains(needle) && e.user_msg.as_deref().unwrap().contains(needle), "{national}: {}", e.message);
+            assert!(
+                e.message.contains(needle) && e.user_msg.as_deref().unwrap().contains(needle),
+                "{national}: {}",
+                e.message
+            );
         }
-        assert_eq!(case(&mut w, DEST, "49", "3012345626").subcode, Some(2_388_012));
+        assert_eq!(
+            case(&mut w, DEST, "49", "3012345626").subcode,
+            Some(2_388_012)
+        );
         // On-Premise numbers need no webhooks on the destination.
         assert!(add(&mut w, "104996122399163", "1", "6315550108").is_ok());
     }
@@ -352,16 +496,59 @@ mod tests {
     #[test]
     fn codes_are_checked_and_expire() {
         let mut w = world();
-        assert_eq!(request_code(&mut w, "106540352240001", &call(json!({"code_method": "SMS", "language": "en"}))).unwrap_err().subcode, Some(2_388_091));
-        assert_eq!(verify_code(&mut w, "106540352240001", &call(json!({"code": "1"}))).unwrap_err().subcode, Some(2_388_093));
+        assert_eq!(
+            request_code(
+                &mut w,
+                "106540352240001",
+                &call(json!({"code_method": "SMS", "language": "en"}))
+            )
+            .unwrap_err()
+            .subcode,
+            Some(2_388_091)
+        );
+        assert_eq!(
+            verify_code(&mut w, "106540352240001", &call(json!({"code": "1"})))
+                .unwrap_err()
+                .subcode,
+            Some(2_388_093)
+        );
         let id = add(&mut w, DEST, "1", "6315550101").unwrap();
-        assert_eq!(request_code(&mut w, &id, &call(json!({"code_method": "FAX", "language": "en"}))).unwrap_err().code, 100);
-        request_code(&mut w, &id, &call(json!({"code_method": "VOICE", "language": "en"}))).unwrap();
+        assert_eq!(
+            request_code(
+                &mut w,
+                &id,
+                &call(json!({"code_method": "FAX", "language": "en"}))
+            )
+            .unwrap_err()
+            .code,
+            100
+        );
+        request_code(
+            &mut w,
+            &id,
+            &call(json!({"code_method": "VOICE", "language": "en"})),
+        )
+        .unwrap();
         let code = w.migrations.otp(&id).unwrap().to_string();
-        assert_eq!(verify_code(&mut w, &id, &call(json!({"code": "000000x"}))).unwrap_err().code, 136_025);
+        assert_eq!(
+            verify_code(&mut w, &id, &call(json!({"code": "000000x"})))
+                .unwrap_err()
+                .code,
+            136_025
+        );
         w.clock_secs += OTP_VALIDITY_SECS + 1;
-        assert_eq!(verify_code(&mut w, &id, &call(json!({"code": code}))).unwrap_err().code, 136_025);
-        request_code(&mut w, &id, &call(json!({"code_method": "SMS", "language": "en"}))).unwrap();
+        assert_eq!(
+            verify_code(&mut w, &id, &call(json!({"code": code})))
+                .unwrap_err()
+                .code,
+            136_025
+        );
+        request_code(
+            &mut w,
+            &id,
+            &call(json!({"code_method": "SMS", "language": "en"})),
+        )
+        .unwrap();
         let fresh = w.migrations.otp(&id).unwrap().to_string();
         assert_ne!(fresh, code, "each request sends a new code");
         verify_code(&mut w, &id, &call(json!({"code": fresh}))).unwrap();
@@ -372,13 +559,24 @@ mod tests {
         let mut w = world();
         let id = add(&mut w, DEST, "1", "6315550102").unwrap();
         verified(&mut w, &id);
-        let reg = |w: &mut World, pin: &str| register(w, &id, &call(json!({"messaging_product": "whatsapp", "pin": pin})), Instant::now());
+        let reg = |w: &mut World, pin: &str| {
+            register(
+                w,
+                &id,
+                &call(json!({"messaging_product": "whatsapp", "pin": pin})),
+                Instant::now(),
+            )
+        };
         assert_eq!(reg(&mut w, "111111").unwrap_err().code, 133_005);
         assert_eq!(reg(&mut w, "12345").unwrap_err().code, 100);
         for _ in 0..8 {
             assert_eq!(reg(&mut w, "111111").unwrap_err().code, 133_005);
         }
-        assert_eq!(reg(&mut w, "482913").unwrap_err().code, 133_016, "the 11th call is refused even with the right PIN");
+        assert_eq!(
+            reg(&mut w, "482913").unwrap_err().code,
+            133_016,
+            "the 11th call is refused even with the right PIN"
+        );
         w.clock_secs += REGISTER_WINDOW_SECS;
         reg(&mut w, "482913").unwrap();
     }

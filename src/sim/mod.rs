@@ -90,7 +90,10 @@ impl Default for SimConfig {
             seed: DEFAULT_SEED,
             graph_token: "sandbox-token".to_string(),
             hub_api_key: "sandbox-hub-key".to_string(),
-            hub_login: ("sandbox@example.com".to_string(), "sandbox-password".to_string()),
+            hub_login: (
+                "sandbox@example.com".to_string(),
+                "sandbox-password".to_string(),
+            ),
             hub_token_ttl: Duration::from_secs(86_400),
             log_requests: false,
         }
@@ -140,19 +143,35 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     let seeded = Portfolio::build(config.seed, config.fleet, config.templates);
-    let state = SimState { world: World::new(seeded.clone(), config.seed), traffic: Traffic::new(config.seed) };
-    let sim = Arc::new(Sim { config, base_url: base_url.clone(), seeded, state: Mutex::new(state) });
+    let state = SimState {
+        world: World::new(seeded.clone(), config.seed),
+        traffic: Traffic::new(config.seed),
+    };
+    let sim = Arc::new(Sim {
+        config,
+        base_url: base_url.clone(),
+        seeded,
+        state: Mutex::new(state),
+    });
     let app = Router::new().fallback(serve).with_state(sim);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
             tracing::warn!(error = %e, "sandbox server stopped");
         }
     });
-    Ok(SimHandle { addr, base_url, stop: Some(stop), task: Some(task) })
+    Ok(SimHandle {
+        addr,
+        base_url,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// The server's shared state.
@@ -172,7 +191,9 @@ pub(crate) struct SimState {
 
 impl Sim {
     fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The answer to a call that got no injected fault.
@@ -192,19 +213,38 @@ impl Sim {
     /// goes on every answer while rate limiting is on.
     fn graph(&self, state: &mut SimState, call: &Call, now: Instant) -> Reply {
         let SimState { world, traffic } = state;
-        let bearer = call.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        let token = bearer.map(String::from).or_else(|| call.param("access_token"));
+        let bearer = call
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let token = bearer
+            .map(String::from)
+            .or_else(|| call.param("access_token"));
         if token.as_deref() != Some(self.config.graph_token.as_str()) {
-            return GraphError::new(190, "Invalid OAuth access token - Cannot parse access token")
-                .with_status(StatusCode::UNAUTHORIZED)
-                .into_reply(traffic.fbtrace_id());
+            return GraphError::new(
+                190,
+                "Invalid OAuth access token - Cannot parse access token",
+            )
+            .with_status(StatusCode::UNAUTHORIZED)
+            .into_reply(traffic.fbtrace_id());
         }
         if call.bad_body {
-            return GraphError::invalid_param("The request body is neither JSON nor form-encoded.").into_reply(traffic.fbtrace_id());
+            return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
+                .into_reply(traffic.fbtrace_id());
         }
-        let limited = call.segments.first().and_then(|id| world.portfolio.rate_limited_waba(id));
+        let limited = call
+            .segments
+            .first()
+            .and_then(|id| world.portfolio.rate_limited_waba(id));
         let usage = match (self.config.rate_limit_per_hour, limited) {
-            (Some(limit), Some(waba)) => match traffic.admit(&waba.node.id, waba.owner(), limit, self.config.rate_window, now) {
+            (Some(limit), Some(waba)) => match traffic.admit(
+                &waba.node.id,
+                waba.owner(),
+                limit,
+                self.config.rate_window,
+                now,
+            ) {
                 Ok(usage) => Some(usage),
                 Err(refused) => return refused.into_reply(traffic.fbtrace_id()),
             },
@@ -225,13 +265,24 @@ impl Sim {
 async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
-    let call = Call::parse(parts.method, parts.uri.path(), parts.uri.query(), parts.headers, &body);
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let call = Call::parse(
+        parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        parts.headers,
+        &body,
+    );
     let (delay, fault) = {
         let mut state = sim.lock();
         state.traffic.record(&call);
         match call.api {
-            Api::Graph | Api::Hub => (state.traffic.latency(&sim.config), state.traffic.fault_for(&call, sim.config.error_rate)),
+            Api::Graph | Api::Hub => (
+                state.traffic.latency(&sim.config),
+                state.traffic.fault_for(&call, sim.config.error_rate),
+            ),
             Api::Control | Api::Unknown => (Duration::ZERO, None),
         }
     };
@@ -248,7 +299,14 @@ async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
     if sim.config.log_requests {
         // Method, path (never the query: it may carry a token) and status only.
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{} {} {} {}ms", call.method, call.path, reply.status_label(), started.elapsed().as_millis());
+        let _ = writeln!(
+            out,
+            "{} {} {} {}ms",
+            call.method,
+            call.path,
+            reply.status_label(),
+            started.elapsed().as_millis()
+        );
         let _ = out.flush();
     }
     reply.into_response()
@@ -260,13 +318,22 @@ mod tests {
 
     #[test]
     fn the_partner_id_constant_matches_the_seed_file() {
-        assert_eq!(Portfolio::build(DEFAULT_SEED, None, None).hub.partner_id, SANDBOX_PARTNER_ID);
+        assert_eq!(
+            Portfolio::build(DEFAULT_SEED, None, None).hub.partner_id,
+            SANDBOX_PARTNER_ID
+        );
     }
 
     #[tokio::test]
     async fn start_refuses_an_error_rate_outside_zero_to_one() {
         for rate in [-0.1, 1.5, f64::NAN] {
-            let err = start(SimConfig { error_rate: rate, ..SimConfig::default() }).await.err().unwrap();
+            let err = start(SimConfig {
+                error_rate: rate,
+                ..SimConfig::default()
+            })
+            .await
+            .err()
+            .unwrap();
             assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
         }
     }

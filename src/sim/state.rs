@@ -44,7 +44,8 @@ impl World {
 
     /// Sandbox "now" as Meta writes timestamps: `2026-01-15T09:00:00+0000`.
     pub fn now_meta(&self) -> String {
-        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
         time::OffsetDateTime::from_unix_timestamp(self.now_unix())
             .ok()
             .and_then(|t| t.format(&format).ok())

@@ -108,12 +108,42 @@ pub(crate) fn generate(
     next_id: &mut u64,
 ) -> Vec<SimTemplate> {
     const STATUSES: &[&str] = &[
-        "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED",
-        "APPROVED", "APPROVED", "APPROVED", "APPROVED", "APPROVED", "PENDING", "PENDING", "REJECTED", "REJECTED", "PAUSED",
-        "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED", "LIMIT_EXCEEDED", "FLAGGED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "PENDING",
+        "PENDING",
+        "REJECTED",
+        "REJECTED",
+        "PAUSED",
+        "DISABLED",
+        "IN_APPEAL",
+        "PENDING_DELETION",
+        "DELETED",
+        "LIMIT_EXCEEDED",
+        "FLAGGED",
     ];
-    const APPROVED_QUALITY: &[&str] = &["GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "YELLOW", "RED", "UNKNOWN", "UNKNOWN"];
-    const REJECTIONS: &[&str] = &["INVALID_FORMAT", "TAG_CONTENT_MISMATCH", "INCORRECT_CATEGORY", "ABUSIVE_CONTENT", "SCAM"];
+    const APPROVED_QUALITY: &[&str] = &[
+        "GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "YELLOW", "RED", "UNKNOWN", "UNKNOWN",
+    ];
+    const REJECTIONS: &[&str] = &[
+        "INVALID_FORMAT",
+        "TAG_CONTENT_MISMATCH",
+        "INCORRECT_CATEGORY",
+        "ABUSIVE_CONTENT",
+        "SCAM",
+    ];
     if blueprints.is_empty() || languages.is_empty() {
         return Vec::new();
     }
@@ -122,12 +152,18 @@ pub(crate) fn generate(
             let blueprint = &blueprints[k % blueprints.len()];
             let round = k / blueprints.len();
             let version = round / languages.len();
-            let name = if version == 0 { blueprint.name.clone() } else { format!("{}_v{}", blueprint.name, version + 1) };
+            let name = if version == 0 {
+                blueprint.name.clone()
+            } else {
+                format!("{}_v{}", blueprint.name, version + 1)
+            };
             let mut rng = fastrand::Rng::with_seed(stable_hash(seed, &[waba_id, &k.to_string()]));
             let status = TemplateStatus::parse(STATUSES[rng.usize(..STATUSES.len())]);
             let quality = match status {
                 TemplateStatus::Approved => APPROVED_QUALITY[rng.usize(..APPROVED_QUALITY.len())],
-                TemplateStatus::Paused | TemplateStatus::Flagged => ["RED", "YELLOW"][rng.usize(..2)],
+                TemplateStatus::Paused | TemplateStatus::Flagged => {
+                    ["RED", "YELLOW"][rng.usize(..2)]
+                }
                 _ => "UNKNOWN",
             };
             let rejected_reason = match status {
@@ -135,7 +171,9 @@ pub(crate) fn generate(
                 _ => "NONE",
             };
             let mut components = blueprint.components.clone();
-            let edited = (stable_hash(seed, &["edited", waba_id, &k.to_string()]) % 1000) as f64 / 1000.0 < spec.edited_share;
+            let edited = (stable_hash(seed, &["edited", waba_id, &k.to_string()]) % 1000) as f64
+                / 1000.0
+                < spec.edited_share;
             if edited {
                 edit_body(&mut components);
             }
@@ -159,26 +197,43 @@ pub(crate) fn generate(
 
 /// A destination edit: the same template name with reworded body text.
 fn edit_body(components: &mut Value) {
-    if let Some(body) = components.as_array_mut().and_then(|cs| cs.iter_mut().find(|c| c["type"] == "BODY")) {
+    if let Some(body) = components
+        .as_array_mut()
+        .and_then(|cs| cs.iter_mut().find(|c| c["type"] == "BODY"))
+    {
         let text = body["text"].as_str().unwrap_or_default();
         body["text"] = json!(format!("{text} Questions? Just reply to this message."));
     }
 }
 
 /// `POST /{dest_waba_id}/migrate_message_templates`.
-pub(crate) fn migrate(world: &mut World, dest_id: &str, call: &Call, now: Instant) -> Result<Value, GraphError> {
+pub(crate) fn migrate(
+    world: &mut World,
+    dest_id: &str,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, GraphError> {
     let source_id = call
         .param("source_waba_id")
         .ok_or_else(|| GraphError::invalid_param("The parameter source_waba_id is required."))?;
-    let (Some(source), Some(dest)) = (world.portfolio.waba(&source_id), world.portfolio.waba(dest_id)) else {
-        return Err(GraphError::invalid_param(format!("source_waba_id '{source_id}' is not a WhatsApp Business Account you can access.")));
+    let (Some(source), Some(dest)) = (
+        world.portfolio.waba(&source_id),
+        world.portfolio.waba(dest_id),
+    ) else {
+        return Err(GraphError::invalid_param(format!(
+            "source_waba_id '{source_id}' is not a WhatsApp Business Account you can access."
+        )));
     };
     if source_id == dest_id {
-        return Err(GraphError::invalid_param("source_waba_id must be a different WABA than the destination."));
+        return Err(GraphError::invalid_param(
+            "source_waba_id must be a different WABA than the destination.",
+        ));
     }
     if source.owner() != dest.owner() {
         let text = "Templates can only be migrated between WABAs owned by the same business.";
-        return Err(GraphError::invalid_param(text).with_user("Template migration not possible", text));
+        return Err(
+            GraphError::invalid_param(text).with_user("Template migration not possible", text)
+        );
     }
     let selected = select(world, &source_id, call)?;
     let mut room = Destination::of(world, dest_id);
@@ -209,14 +264,23 @@ pub(crate) fn migrate(world: &mut World, dest_id: &str, call: &Call, now: Instan
 
 /// Meta's own duplication when a number completes its migration: APPROVED + GREEN
 /// templates of the source, not already in the destination, up to its limit.
-pub(crate) fn duplicate_for_number_migration(world: &mut World, source_id: &str, dest_id: &str, now: Instant) -> usize {
+pub(crate) fn duplicate_for_number_migration(
+    world: &mut World,
+    source_id: &str,
+    dest_id: &str,
+    now: Instant,
+) -> usize {
     let mut room = Destination::of(world, dest_id);
     let candidates: Vec<usize> = world
         .portfolio
         .templates
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.waba_id == source_id && t.status == TemplateStatus::Approved && t.quality == QualityScore::Green)
+        .filter(|(_, t)| {
+            t.waba_id == source_id
+                && t.status == TemplateStatus::Approved
+                && t.quality == QualityScore::Green
+        })
         .map(|(i, _)| i)
         .collect();
     let mut copied = 0;
@@ -234,10 +298,17 @@ pub(crate) fn duplicate_for_number_migration(world: &mut World, source_id: &str,
 
 /// Applies re-checks that are due: those copies turn REJECTED for their category.
 pub(crate) fn apply_due_rechecks(world: &mut World, now: Instant) {
-    let (due, waiting): (Vec<Recheck>, Vec<Recheck>) = std::mem::take(&mut world.rechecks).into_iter().partition(|r| r.due <= now);
+    let (due, waiting): (Vec<Recheck>, Vec<Recheck>) = std::mem::take(&mut world.rechecks)
+        .into_iter()
+        .partition(|r| r.due <= now);
     world.rechecks = waiting;
     for recheck in due {
-        if let Some(t) = world.portfolio.templates.iter_mut().find(|t| t.id == recheck.template_id) {
+        if let Some(t) = world
+            .portfolio
+            .templates
+            .iter_mut()
+            .find(|t| t.id == recheck.template_id)
+        {
             t.status = TemplateStatus::Rejected;
             t.rejected_reason = "INCORRECT_CATEGORY".to_string();
         }
@@ -246,25 +317,42 @@ pub(crate) fn apply_due_rechecks(world: &mut World, now: Instant) {
 
 /// The source templates a call names: explicit ids, or page `page_number` of `count`.
 /// `Err(id)` for an id that is not a template of the source.
-fn select(world: &World, source_id: &str, call: &Call) -> Result<Vec<Result<usize, String>>, GraphError> {
+fn select(
+    world: &World,
+    source_id: &str,
+    call: &Call,
+) -> Result<Vec<Result<usize, String>>, GraphError> {
     let in_source = |t: &SimTemplate| t.waba_id == source_id;
     if let Some(ids) = call.list("template_ids") {
         if ids.len() > MAX_TEMPLATES_PER_CALL {
-            return Err(GraphError::invalid_param(format!("template_ids may name at most {MAX_TEMPLATES_PER_CALL} templates.")));
+            return Err(GraphError::invalid_param(format!(
+                "template_ids may name at most {MAX_TEMPLATES_PER_CALL} templates."
+            )));
         }
         return Ok(ids
             .into_iter()
-            .map(|id| world.portfolio.templates.iter().position(|t| t.id == id && in_source(t)).ok_or(id))
+            .map(|id| {
+                world
+                    .portfolio
+                    .templates
+                    .iter()
+                    .position(|t| t.id == id && in_source(t))
+                    .ok_or(id)
+            })
             .collect());
     }
     let number = |key: &str, default: usize| match call.param(key) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse::<usize>().map_err(|_| GraphError::invalid_param(format!("Param {key} must be a non-negative integer."))),
+        Some(raw) => raw.trim().parse::<usize>().map_err(|_| {
+            GraphError::invalid_param(format!("Param {key} must be a non-negative integer."))
+        }),
     };
     let page_number = number("page_number", 0)?;
     let count = number("count", MAX_TEMPLATES_PER_CALL)?;
     if count == 0 || count > MAX_TEMPLATES_PER_CALL {
-        return Err(GraphError::invalid_param(format!("Param count must be between 1 and {MAX_TEMPLATES_PER_CALL}.")));
+        return Err(GraphError::invalid_param(format!(
+            "Param count must be between 1 and {MAX_TEMPLATES_PER_CALL}."
+        )));
     }
     Ok(world
         .portfolio
@@ -281,10 +369,16 @@ fn select(world: &World, source_id: &str, call: &Call) -> Result<Vec<Result<usiz
 /// Why the migration API refuses a template: APPROVED with GREEN or UNKNOWN quality only.
 fn api_ineligibility(t: &SimTemplate) -> Option<String> {
     if t.status != TemplateStatus::Approved {
-        return Some(format!("Template status is {}; only APPROVED templates can be migrated", t.status));
+        return Some(format!(
+            "Template status is {}; only APPROVED templates can be migrated",
+            t.status
+        ));
     }
     if !matches!(t.quality, QualityScore::Green | QualityScore::Unrated) {
-        return Some(format!("Template quality is {}; only GREEN or UNKNOWN quality templates can be migrated", t.quality));
+        return Some(format!(
+            "Template quality is {}; only GREEN or UNKNOWN quality templates can be migrated",
+            t.quality
+        ));
     }
     None
 }
@@ -301,11 +395,18 @@ fn simulated_failure(seed: u64, template_id: &str) -> Option<&'static str> {
 
 /// Creates the copy of template `index` in the destination, quality UNKNOWN, and queues
 /// its re-check when the hash says it will be rejected.
-fn copy(world: &mut World, index: usize, room: &mut Destination, dest_id: &str, now: Instant) -> String {
+fn copy(
+    world: &mut World,
+    index: usize,
+    room: &mut Destination,
+    dest_id: &str,
+    now: Instant,
+) -> String {
     let serial = world.next_serial();
     let now_unix = world.now_unix();
     let mut copy = world.portfolio.templates[index].clone();
-    let rejected = stable_hash(world.seed, &["recheck", &copy.id, dest_id]) % 100 < RECHECK_REJECT_PERCENT;
+    let rejected =
+        stable_hash(world.seed, &["recheck", &copy.id, dest_id]) % 100 < RECHECK_REJECT_PERCENT;
     copy.id = (COPY_TEMPLATE_ID_BASE + serial).to_string();
     copy.waba_id = dest_id.to_string();
     copy.status = TemplateStatus::Approved;
@@ -313,7 +414,10 @@ fn copy(world: &mut World, index: usize, room: &mut Destination, dest_id: &str, 
     copy.quality_date = now_unix;
     copy.rejected_reason = "NONE".to_string();
     if rejected {
-        world.rechecks.push(Recheck { due: now + RECHECK_DELAY, template_id: copy.id.clone() });
+        world.rechecks.push(Recheck {
+            due: now + RECHECK_DELAY,
+            template_id: copy.id.clone(),
+        });
     }
     room.add(&copy);
     let id = copy.id.clone();
@@ -330,9 +434,23 @@ struct Destination {
 
 impl Destination {
     fn of(world: &World, dest_id: &str) -> Destination {
-        let keys: HashSet<_> = world.portfolio.templates.iter().filter(|t| t.waba_id == dest_id).map(SimTemplate::key).collect();
-        let count = world.portfolio.templates.iter().filter(|t| t.waba_id == dest_id).count() as u64;
-        let limit = world.portfolio.waba(dest_id).map_or(0, |w| w.template_limit);
+        let keys: HashSet<_> = world
+            .portfolio
+            .templates
+            .iter()
+            .filter(|t| t.waba_id == dest_id)
+            .map(SimTemplate::key)
+            .collect();
+        let count = world
+            .portfolio
+            .templates
+            .iter()
+            .filter(|t| t.waba_id == dest_id)
+            .count() as u64;
+        let limit = world
+            .portfolio
+            .waba(dest_id)
+            .map_or(0, |w| w.template_limit);
         Destination { keys, count, limit }
     }
 
@@ -360,32 +478,62 @@ mod tests {
     const FULL: &str = "104996122399162";
 
     fn world() -> World {
-        World::new(Portfolio::build(crate::sim::DEFAULT_SEED, None, None), crate::sim::DEFAULT_SEED)
+        World::new(
+            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
+            crate::sim::DEFAULT_SEED,
+        )
     }
 
     fn call(body: Value) -> Call {
-        Call::parse(axum::http::Method::POST, "/v25.0/x/migrate_message_templates", None, Default::default(), body.to_string().as_bytes())
+        Call::parse(
+            axum::http::Method::POST,
+            "/v25.0/x/migrate_message_templates",
+            None,
+            Default::default(),
+            body.to_string().as_bytes(),
+        )
     }
 
     #[test]
     fn api_migration_copies_eligible_templates_and_explains_each_refusal() {
         let mut w = world();
         let before = w.portfolio.templates.len();
-        let answer = migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE, "page_number": 0, "count": 500})), Instant::now()).unwrap();
+        let answer = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "page_number": 0, "count": 500})),
+            Instant::now(),
+        )
+        .unwrap();
         let migrated = answer["migrated_templates"].as_array().unwrap();
         let failed = answer["failed_templates"].as_object().unwrap();
-        let source_count = w.portfolio.templates[..before].iter().filter(|t| t.waba_id == SOURCE).count();
+        let source_count = w.portfolio.templates[..before]
+            .iter()
+            .filter(|t| t.waba_id == SOURCE)
+            .count();
         assert_eq!(migrated.len() + failed.len(), source_count);
         assert_eq!(w.portfolio.templates.len(), before + migrated.len());
         let reasons: Vec<&str> = failed.values().filter_map(Value::as_str).collect();
         assert!(reasons.iter().any(|r| r.starts_with("Template status is")));
         assert!(reasons.iter().any(|r| r.starts_with("Template quality is")));
         assert!(reasons.iter().any(|r| r.contains("already exists")));
-        assert!(reasons.iter().any(|r| *r == "Incorrect category" || *r == "Formatting error - dangling parameter"));
+        assert!(
+            reasons.iter().any(
+                |r| *r == "Incorrect category" || *r == "Formatting error - dangling parameter"
+            )
+        );
         let copies: Vec<&SimTemplate> = w.portfolio.templates[before..].iter().collect();
-        assert!(copies.iter().all(|t| t.waba_id == DEST && t.quality == QualityScore::Unrated && t.status == TemplateStatus::Approved));
+        assert!(copies.iter().all(|t| t.waba_id == DEST
+            && t.quality == QualityScore::Unrated
+            && t.status == TemplateStatus::Approved));
         // A second run finds everything already there: nothing is overwritten.
-        let again = migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE})), Instant::now()).unwrap();
+        let again = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE})),
+            Instant::now(),
+        )
+        .unwrap();
         assert!(again["migrated_templates"].as_array().unwrap().is_empty());
     }
 
@@ -395,7 +543,13 @@ mod tests {
         let now = Instant::now();
         let answer = migrate(&mut w, FULL, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
         assert_eq!(answer["migrated_templates"].as_array().unwrap().len(), 12);
-        assert!(answer["failed_templates"].as_object().unwrap().values().any(|r| r == "Template limit reached"));
+        assert!(
+            answer["failed_templates"]
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|r| r == "Template limit reached")
+        );
         let mut w = world();
         migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
         let pending = w.rechecks.len();
@@ -404,18 +558,48 @@ mod tests {
         assert_eq!(w.rechecks.len(), pending, "not due yet");
         apply_due_rechecks(&mut w, now + RECHECK_DELAY);
         assert!(w.rechecks.is_empty());
-        assert!(w.portfolio.templates.iter().any(|t| t.waba_id == DEST && t.rejected_reason == "INCORRECT_CATEGORY" && t.status == TemplateStatus::Rejected));
+        assert!(w.portfolio.templates.iter().any(|t| t.waba_id == DEST
+            && t.rejected_reason == "INCORRECT_CATEGORY"
+            && t.status == TemplateStatus::Rejected));
     }
 
     #[test]
     fn ids_limits_and_business_are_enforced() {
         let mut w = world();
-        let first = w.portfolio.templates.iter().find(|t| t.waba_id == SOURCE).unwrap().id.clone();
-        let answer = migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE, "template_ids": format!("{first},999")})), Instant::now()).unwrap();
-        assert_eq!(answer["failed_templates"]["999"], "Template not found in the source WABA");
-        let too_many = migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE, "count": 501})), Instant::now()).unwrap_err();
+        let first = w
+            .portfolio
+            .templates
+            .iter()
+            .find(|t| t.waba_id == SOURCE)
+            .unwrap()
+            .id
+            .clone();
+        let answer = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "template_ids": format!("{first},999")})),
+            Instant::now(),
+        )
+        .unwrap();
+        assert_eq!(
+            answer["failed_templates"]["999"],
+            "Template not found in the source WABA"
+        );
+        let too_many = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "count": 501})),
+            Instant::now(),
+        )
+        .unwrap_err();
         assert_eq!(too_many.code, 100);
-        let other_business = migrate(&mut w, DEST, &call(json!({"source_waba_id": "210448776512093"})), Instant::now()).unwrap_err();
+        let other_business = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": "210448776512093"})),
+            Instant::now(),
+        )
+        .unwrap_err();
         assert!(other_business.message.contains("same business"));
     }
 
@@ -425,10 +609,19 @@ mod tests {
         let before = w.portfolio.templates.len();
         let copied = duplicate_for_number_migration(&mut w, SOURCE, DEST, Instant::now());
         assert!(copied > 0);
-        let originals: Vec<_> = w.portfolio.templates[..before].iter().filter(|t| t.waba_id == SOURCE).collect();
+        let originals: Vec<_> = w.portfolio.templates[..before]
+            .iter()
+            .filter(|t| t.waba_id == SOURCE)
+            .collect();
         for copy in &w.portfolio.templates[before..] {
-            let original = originals.iter().find(|o| o.name == copy.name && o.language == copy.language).unwrap();
-            assert_eq!((&original.status, &original.quality), (&TemplateStatus::Approved, &QualityScore::Green));
+            let original = originals
+                .iter()
+                .find(|o| o.name == copy.name && o.language == copy.language)
+                .unwrap();
+            assert_eq!(
+                (&original.status, &original.quality),
+                (&TemplateStatus::Approved, &QualityScore::Green)
+            );
         }
     }
 }

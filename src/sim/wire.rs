@@ -44,14 +44,23 @@ pub(crate) struct Call {
 
 impl Call {
     /// Parses method, path, query and body (JSON when it looks like JSON, else a form).
-    pub fn parse(method: Method, path: &str, raw_query: Option<&str>, headers: HeaderMap, body: &[u8]) -> Call {
+    pub fn parse(
+        method: Method,
+        path: &str,
+        raw_query: Option<&str>,
+        headers: HeaderMap,
+        body: &[u8],
+    ) -> Call {
         let (api, version, segments) = split_path(path);
         let query: BTreeMap<String, String> = raw_query
             .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
             .unwrap_or_default()
             .into_iter()
             .collect();
-        let mut params: Map<String, Value> = query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let mut params: Map<String, Value> = query
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         let mut bad_body = false;
         let trimmed = body.trim_ascii();
         if !trimmed.is_empty() {
@@ -65,14 +74,29 @@ impl Call {
             } else {
                 serde_urlencoded::from_bytes::<Vec<(String, String)>>(trimmed)
                     .ok()
-                    .map(|pairs| pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+                    .map(|pairs| {
+                        pairs
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::String(v)))
+                            .collect()
+                    })
             };
             match parsed {
                 Some(body) => params.extend(body),
                 None => bad_body = true,
             }
         }
-        Call { method, path: path.to_string(), api, segments, version, query, params, headers, bad_body }
+        Call {
+            method,
+            path: path.to_string(),
+            api,
+            segments,
+            version,
+            query,
+            params,
+            headers,
+            bad_body,
+        }
     }
 
     /// The segments as `&str`, for slice patterns.
@@ -106,10 +130,18 @@ impl Call {
         };
         match self.params.get(key)? {
             Value::Array(items) => Some(items.iter().filter_map(scalar).collect()),
-            Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Vec<Value>>(s)
-                .ok()
-                .map(|items| items.iter().filter_map(scalar).collect()),
-            Value::String(s) => Some(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()),
+            Value::String(s) if s.trim_start().starts_with('[') => {
+                serde_json::from_str::<Vec<Value>>(s)
+                    .ok()
+                    .map(|items| items.iter().filter_map(scalar).collect())
+            }
+            Value::String(s) => Some(
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
             other => scalar(other).map(|s| vec![s]),
         }
     }
@@ -121,11 +153,16 @@ impl Call {
         let pattern = match (self.api, segs.as_slice()) {
             (Api::Graph, []) => "/".to_string(),
             (Api::Graph, ["debug_token"]) => "/debug_token".to_string(),
-            (Api::Graph, [_, rest @ ..]) => std::iter::once("/{id}").chain(rest.iter().copied()).collect::<Vec<_>>().join("/"),
+            (Api::Graph, [_, rest @ ..]) => std::iter::once("/{id}")
+                .chain(rest.iter().copied())
+                .collect::<Vec<_>>()
+                .join("/"),
             (Api::Hub, ["partners", _, collection, _, action]) => {
                 format!("/api/v2/partners/{{pid}}/{collection}/{{id}}/{action}")
             }
-            (Api::Hub, ["partners", _, rest @ ..]) => format!("/api/v2/partners/{{pid}}/{}", rest.join("/")),
+            (Api::Hub, ["partners", _, rest @ ..]) => {
+                format!("/api/v2/partners/{{pid}}/{}", rest.join("/"))
+            }
             (Api::Hub, rest) => format!("/api/v2/{}", rest.join("/")),
             (Api::Control, ["otp", _]) => "/_sandbox/otp/{id}".to_string(),
             (Api::Control, rest) => format!("/_sandbox/{}", rest.join("/")),
@@ -151,7 +188,9 @@ fn split_path(path: &str) -> (Api, Option<String>, Vec<String>) {
     let first = parts.next().unwrap_or_default();
     let rest: Vec<String> = parts.collect();
     let is_version = first.strip_prefix('v').is_some_and(|v| {
-        !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.') && v.chars().next().is_some_and(|c| c.is_ascii_digit())
+        !v.is_empty()
+            && v.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && v.chars().next().is_some_and(|c| c.is_ascii_digit())
     });
     if is_version {
         return (Api::Graph, Some(first), rest);
@@ -159,7 +198,11 @@ fn split_path(path: &str) -> (Api, Option<String>, Vec<String>) {
     match (first.as_str(), rest.split_first()) {
         ("api", Some((v2, tail))) if v2 == "v2" => (Api::Hub, None, tail.to_vec()),
         ("_sandbox", _) => (Api::Control, None, rest),
-        _ => (Api::Unknown, None, std::iter::once(first).chain(rest).collect()),
+        _ => (
+            Api::Unknown,
+            None,
+            std::iter::once(first).chain(rest).collect(),
+        ),
     }
 }
 
@@ -187,7 +230,11 @@ impl Reply {
 
     /// A JSON answer with a status.
     pub fn json(status: StatusCode, body: Value) -> Reply {
-        Reply { status, body: ReplyBody::Json(body), headers: Vec::new() }
+        Reply {
+            status,
+            body: ReplyBody::Json(body),
+            headers: Vec::new(),
+        }
     }
 
     /// Adds a header (values the sandbox builds itself, always valid).
@@ -208,7 +255,10 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let (content_type, body) = match self.body {
-            ReplyBody::Json(value) => ("application/json; charset=UTF-8", Body::from(value.to_string())),
+            ReplyBody::Json(value) => (
+                "application/json; charset=UTF-8",
+                Body::from(value.to_string()),
+            ),
             ReplyBody::Html(html) => ("text/html; charset=utf-8", Body::from(html)),
             ReplyBody::Text(text) => ("text/plain; charset=utf-8", Body::from(text)),
             ReplyBody::Drop => {
@@ -218,7 +268,10 @@ impl IntoResponse for Reply {
                         "sandbox fault: connection dropped",
                     ))
                 });
-                ("application/json; charset=UTF-8", Body::from_stream(failing))
+                (
+                    "application/json; charset=UTF-8",
+                    Body::from_stream(failing),
+                )
             }
         };
         let mut response = (self.status, body).into_response();
@@ -358,7 +411,10 @@ pub(crate) struct HubError {
 
 impl HubError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> HubError {
-        HubError { status, message: message.into() }
+        HubError {
+            status,
+            message: message.into(),
+        }
     }
 
     pub fn into_reply(self) -> Reply {
@@ -377,9 +433,12 @@ impl HubError {
 /// Removes `null` members recursively: Meta omits absent fields rather than sending null.
 pub(crate) fn strip_nulls(value: Value) -> Value {
     match value {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
         other => other,
     }
@@ -402,16 +461,37 @@ pub(crate) fn stable_hash(seed: u64, parts: &[&str]) -> u64 {
 mod tests {
     use super::*;
 
-    fn call(method: Method, path: &str, query: Option<&str>, content_type: &str, body: &str) -> Call {
+    fn call(
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> Call {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
         Call::parse(method, path, query, headers, body.as_bytes())
     }
 
     #[test]
     fn json_and_form_bodies_give_the_same_parameters() {
-        let json = call(Method::POST, "/v25.0/1/phone_numbers", None, "application/json", r#"{"cc":"1","phone_number":6315550101,"migrate_phone_number":true}"#);
-        let form = call(Method::POST, "/v25.0/1/phone_numbers", None, "application/x-www-form-urlencoded", "cc=1&phone_number=6315550101&migrate_phone_number=true");
+        let json = call(
+            Method::POST,
+            "/v25.0/1/phone_numbers",
+            None,
+            "application/json",
+            r#"{"cc":"1","phone_number":6315550101,"migrate_phone_number":true}"#,
+        );
+        let form = call(
+            Method::POST,
+            "/v25.0/1/phone_numbers",
+            None,
+            "application/x-www-form-urlencoded",
+            "cc=1&phone_number=6315550101&migrate_phone_number=true",
+        );
         for c in [&json, &form] {
             assert_eq!(c.api, Api::Graph);
             assert_eq!(c.param("cc").as_deref(), Some("1"));
@@ -423,9 +503,27 @@ mod tests {
 
     #[test]
     fn lists_arrive_as_arrays_json_strings_or_commas() {
-        let a = call(Method::POST, "/v1.0/x/y", None, "application/json", r#"{"template_ids":["1",2]}"#);
-        let b = call(Method::POST, "/v1.0/x/y", None, "application/x-www-form-urlencoded", "template_ids=%5B%221%22%2C2%5D");
-        let c = call(Method::POST, "/v1.0/x/y", Some("template_ids=1,2"), "text/plain", "");
+        let a = call(
+            Method::POST,
+            "/v1.0/x/y",
+            None,
+            "application/json",
+            r#"{"template_ids":["1",2]}"#,
+        );
+        let b = call(
+            Method::POST,
+            "/v1.0/x/y",
+            None,
+            "application/x-www-form-urlencoded",
+            "template_ids=%5B%221%22%2C2%5D",
+        );
+        let c = call(
+            Method::POST,
+            "/v1.0/x/y",
+            Some("template_ids=1,2"),
+            "text/plain",
+            "",
+        );
         for x in [a, b, c] {
             assert_eq!(x.list("template_ids").unwrap(), vec!["1", "2"]);
         }
@@ -433,20 +531,50 @@ mod tests {
 
     #[test]
     fn routes_strip_versions_ids_and_queries() {
-        let g = call(Method::POST, "/v25.0/123/register", Some("access_token=secret"), "", "");
+        let g = call(
+            Method::POST,
+            "/v25.0/123/register",
+            Some("access_token=secret"),
+            "",
+            "",
+        );
         assert_eq!(g.route(), "POST /{id}/register");
         assert_eq!(g.concrete(), "POST /123/register");
-        let h = call(Method::POST, "/api/v2/partners/abcPA/selective_partner_change_requests/r1/approve", None, "", "");
-        assert_eq!(h.route(), "POST /api/v2/partners/{pid}/selective_partner_change_requests/{id}/approve");
-        let d = call(Method::GET, "/v19.0/debug_token", Some("input_token=x"), "", "");
+        let h = call(
+            Method::POST,
+            "/api/v2/partners/abcPA/selective_partner_change_requests/r1/approve",
+            None,
+            "",
+            "",
+        );
+        assert_eq!(
+            h.route(),
+            "POST /api/v2/partners/{pid}/selective_partner_change_requests/{id}/approve"
+        );
+        let d = call(
+            Method::GET,
+            "/v19.0/debug_token",
+            Some("input_token=x"),
+            "",
+            "",
+        );
         assert_eq!(d.route(), "GET /debug_token");
-        assert_eq!(call(Method::GET, "/favicon.ico", None, "", "").api, Api::Unknown);
-        assert_eq!(call(Method::GET, "/_sandbox/otp/77", None, "", "").route(), "GET /_sandbox/otp/{id}");
+        assert_eq!(
+            call(Method::GET, "/favicon.ico", None, "", "").api,
+            Api::Unknown
+        );
+        assert_eq!(
+            call(Method::GET, "/_sandbox/otp/77", None, "", "").route(),
+            "GET /_sandbox/otp/{id}"
+        );
     }
 
     #[test]
     fn nulls_are_stripped_and_hashes_are_stable() {
-        assert_eq!(strip_nulls(json!({"a":null,"b":{"c":null,"d":1}})), json!({"b":{"d":1}}));
+        assert_eq!(
+            strip_nulls(json!({"a":null,"b":{"c":null,"d":1}})),
+            json!({"b":{"d":1}})
+        );
         assert_eq!(stable_hash(1, &["a", "b"]), stable_hash(1, &["a", "b"]));
         assert_ne!(stable_hash(1, &["ab"]), stable_hash(1, &["a", "b"]));
         assert_ne!(stable_hash(1, &["a"]), stable_hash(2, &["a"]));
