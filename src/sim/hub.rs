@@ -24,8 +24,8 @@ const MAX_LIMIT: usize = 100;
 /// Bearer tokens issued by `POST /token` and approvals under way.
 #[derive(Debug, Default)]
 pub(crate) struct HubSession {
-    /// Token → expiry, sandbox seconds.
-    tokens: HashMap<String, u64>,
+    /// Token → when it was issued, in real time and on the sandbox clock.
+    tokens: HashMap<String, (Instant, u64)>,
     /// Request id → when it settles.
     approvals: Vec<(String, Instant)>,
 }
@@ -40,9 +40,9 @@ pub(crate) fn handle(
     settle_approvals(world, now);
     let segs = call.segs();
     if let (&Method::POST, ["token"]) = (&call.method, segs.as_slice()) {
-        return login(config, world, call);
+        return login(config, world, call, now);
     }
-    authenticate(config, world, call)?;
+    authenticate(config, world, call, now)?;
     let ["partners", pid, rest @ ..] = segs.as_slice() else {
         return Err(not_found(call));
     };
@@ -86,7 +86,12 @@ fn to_json<T: serde::Serialize>(item: &T) -> Value {
 }
 
 /// `POST /token` with `{"username","password"}` (JSON or form).
-fn login(config: &SimConfig, world: &mut World, call: &Call) -> Result<Value, HubError> {
+fn login(
+    config: &SimConfig,
+    world: &mut World,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, HubError> {
     let (user, password) = &config.hub_login;
     if call.param("username").as_ref() != Some(user)
         || call.param("password").as_ref() != Some(password)
@@ -101,16 +106,23 @@ fn login(config: &SimConfig, world: &mut World, call: &Call) -> Result<Value, Hu
         "hubtok-{:016x}",
         stable_hash(world.seed, &["hub-token", &serial.to_string()])
     );
-    let ttl = config.hub_token_ttl.as_secs().max(1);
     world
         .hub
         .tokens
-        .insert(token.clone(), world.clock_secs + ttl);
-    Ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": ttl }))
+        .insert(token.clone(), (now, world.clock_secs));
+    let expires_in = config.hub_token_ttl.as_secs().max(1);
+    Ok(json!({ "access_token": token, "token_type": "bearer", "expires_in": expires_in }))
 }
 
-/// `X-API-Key`, or a bearer token from `/token` that has not expired on the sandbox clock.
-fn authenticate(config: &SimConfig, world: &World, call: &Call) -> Result<(), HubError> {
+/// `X-API-Key`, or a bearer token from `/token` younger than `hub_token_ttl`. A token
+/// ages in real time and with every advance of the sandbox clock, so a test can expire
+/// it either with a short TTL or with `POST /_sandbox/clock`.
+fn authenticate(
+    config: &SimConfig,
+    world: &World,
+    call: &Call,
+    now: Instant,
+) -> Result<(), HubError> {
     let header_text = |name: &str| call.headers.get(name).and_then(|v| v.to_str().ok());
     if header_text("x-api-key") == Some(config.hub_api_key.as_str()) {
         return Ok(());
@@ -118,7 +130,13 @@ fn authenticate(config: &SimConfig, world: &World, call: &Call) -> Result<(), Hu
     let bearer =
         header_text(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
     match bearer.and_then(|t| world.hub.tokens.get(t)) {
-        Some(expires) if *expires > world.clock_secs => Ok(()),
+        Some((issued, clock_at_issue))
+            if now.duration_since(*issued)
+                + Duration::from_secs(world.clock_secs - clock_at_issue)
+                < config.hub_token_ttl =>
+        {
+            Ok(())
+        }
         Some(_) => Err(HubError::new(
             StatusCode::UNAUTHORIZED,
             "The access token has expired.",
@@ -335,6 +353,56 @@ mod tests {
     }
 
     #[test]
+    fn login_tokens_age_in_real_time_and_with_the_sandbox_clock() {
+        let config = SimConfig {
+            hub_token_ttl: Duration::from_secs(60),
+            ..SimConfig::default()
+        };
+        let mut w = world();
+        let now = Instant::now();
+        let body =
+            serde_json::json!({"username": "sandbox@example.com", "password": "sandbox-password"});
+        let login_call = Call::parse(
+            Method::POST,
+            "/api/v2/token",
+            None,
+            Default::default(),
+            body.to_string().as_bytes(),
+        );
+        let token = login(&config, &mut w, &login_call, now).unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        let call = Call::parse(
+            Method::GET,
+            "/api/v2/partners/x/clients",
+            None,
+            headers,
+            b"",
+        );
+        assert!(authenticate(&config, &w, &call, now + Duration::from_secs(59)).is_ok());
+        assert!(authenticate(&config, &w, &call, now + Duration::from_secs(60)).is_err());
+        w.clock_secs += 30;
+        assert!(authenticate(&config, &w, &call, now + Duration::from_secs(30)).is_err());
+        let wrong = Call::parse(
+            Method::POST,
+            "/api/v2/token",
+            None,
+            Default::default(),
+            br#"{"username":"x","password":"y"}"#,
+        );
+        assert_eq!(
+            login(&config, &mut w, &wrong, now).unwrap_err().status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[test]
     fn approvals_go_pending_then_settle() {
         let config = SimConfig::default();
         let mut w = world();
@@ -364,6 +432,5 @@ mod tests {
         };
         assert_eq!(status(&w, "pcr01Kst"), Some(PartnerChangeStatus::Completed));
         assert_eq!(status(&w, "pcr03Cas"), Some(PartnerChangeStatus::Failed));
-        let _ = config;
     }
 }

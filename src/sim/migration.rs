@@ -358,7 +358,6 @@ mod tests {
     use super::*;
     use crate::sim::portfolio::Portfolio;
 
-    const SOURCE: &str = "104996122399160";
     const DEST: &str = "104996122399161";
 
     fn world() -> World {
@@ -451,7 +450,6 @@ mod tests {
                 .iter()
                 .any(|t| t.waba_id == DEST && t.quality_date == w.now_unix())
         );
-        let _ = SOURCE;
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //!
 //! All state sits behind one mutex, never held across an await. Randomness is seeded;
 //! only latency and the documented delayed re-checks (template category re-check,
-//! partner change approval, ~2 s each) use real time. Sandbox time for OTP expiry, the
-//! register window and Hub token expiry moves only through `POST /_sandbox/clock`.
+//! partner change approval, ~2 s each, and Hub token age) use real time. Sandbox time
+//! for OTP expiry and the 72 h register window moves only through `POST /_sandbox/clock`.
 
 mod control;
 mod faults;
@@ -70,7 +70,8 @@ pub struct SimConfig {
     pub hub_api_key: String,
     /// Username and password for the Hub's `POST /api/v2/token`.
     pub hub_login: (String, String),
-    /// Lifetime of Hub bearer tokens, in sandbox time (advance the clock to expire them).
+    /// Lifetime of Hub bearer tokens; they age in real time and with each advance of the
+    /// sandbox clock, so the client's refresh-on-401 is testable either way.
     pub hub_token_ttl: Duration,
     /// Print one line per request to stdout (method, path without query, status, time).
     pub log_requests: bool,
