@@ -404,7 +404,6 @@ mod tests {
 
     #[test]
     fn approvals_go_pending_then_settle() {
-        let config = SimConfig::default();
         let mut w = world();
         let now = Instant::now();
         assert_eq!(
