@@ -1,5 +1,6 @@
 //! Domain types and rules: plain data and pure functions, no terminal and no network.
 
+pub mod checklist;
 pub mod lenient;
 pub mod number;
 pub mod open_enum;
