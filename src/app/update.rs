@@ -753,3 +753,6 @@ fn page_size(state: &State) -> isize {
     };
     rows.max(1) as isize
 }
+
+#[cfg(test)]
+mod tests;
