@@ -11,4 +11,5 @@ pub mod config;
 pub mod connect;
 pub mod domain;
 pub mod logging;
+pub mod ops;
 pub mod sim;

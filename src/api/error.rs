@@ -80,6 +80,8 @@ pub struct ApiError {
     pub fbtrace_id: Option<String>,
     /// How long the server asked us to wait, when it said.
     pub retry_after: Option<Duration>,
+    /// No answer arrived within the call's timeout (the server may still have acted).
+    pub timed_out: bool,
 }
 
 impl ApiError {
@@ -99,6 +101,7 @@ impl ApiError {
             server_message: None,
             fbtrace_id: None,
             retry_after: None,
+            timed_out: false,
         }
     }
 
@@ -215,6 +218,7 @@ pub fn classify_graph(
         server_message: body.message.clone(),
         fbtrace_id: body.fbtrace_id.clone(),
         retry_after,
+        timed_out: false,
     }
 }
 

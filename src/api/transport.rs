@@ -337,7 +337,9 @@ fn network_error(endpoint: &str, err: &reqwest::Error) -> ApiError {
     } else {
         "The connection dropped before an answer arrived: reads are retried; for a write, check the state before sending it again."
     };
-    ApiError::new(ErrorClass::Network, endpoint, sentence)
+    let mut error = ApiError::new(ErrorClass::Network, endpoint, sentence);
+    error.timed_out = err.is_timeout();
+    error
 }
 
 /// rustls needs a process-wide crypto provider; we use ring (no C toolchain surprises).

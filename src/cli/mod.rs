@@ -10,9 +10,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
+pub mod bench;
 pub mod output;
 pub mod sim;
 pub mod status;
+pub mod templates;
 
 /// Exit code for usage and configuration errors.
 pub const EXIT_USAGE: u8 = 2;
@@ -84,6 +86,10 @@ impl GlobalArgs {
 pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
+    /// Template forecast (diff) between two WABAs.
+    Templates(templates::TemplatesArgs),
+    /// Print performance figures (status against a slow sandbox, template forecast).
+    Bench(bench::BenchArgs),
     /// Run the sandbox server (Graph API and 360dialog Partner API subset) on loopback.
     Sim(sim::SimArgs),
 }
@@ -101,8 +107,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    if let Some(Command::Sim(args)) = cli.command {
-        return runtime.block_on(sim::run(args));
+    match cli.command {
+        Some(Command::Sim(args)) => return runtime.block_on(sim::run(args)),
+        Some(Command::Bench(args)) => return runtime.block_on(bench::run(args)),
+        _ => {}
     }
     let settings = match Settings::resolve(&cli.global.overrides()) {
         Ok(s) => s,
@@ -115,7 +123,8 @@ pub fn main() -> ExitCode {
     tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
-        Some(Command::Sim(_)) => unreachable!("handled above"),
+        Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),
+        Some(Command::Sim(_) | Command::Bench(_)) => unreachable!("handled above"),
         None => crate::app::main(runtime, settings),
     }
 }

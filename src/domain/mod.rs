@@ -1,10 +1,14 @@
 //! Domain types and rules: plain data and pure functions, no terminal and no network.
 
 pub mod checklist;
+pub mod eligibility;
+pub mod journal;
 pub mod lenient;
 pub mod number;
 pub mod open_enum;
 pub mod partner;
 pub mod phone;
+pub mod plan;
+pub mod scenario;
 pub mod template;
 pub mod waba;

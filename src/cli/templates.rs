@@ -1,0 +1,404 @@
+//! `wamigrate templates diff|migrate`: the template forecast and the template migration,
+//! headless.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use crate::cli::output::{Format, write_csv, write_json, write_table};
+use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
+use crate::config::Settings;
+use crate::connect::{Connection, connect};
+use crate::domain::eligibility::{self, Forecast, Mode, Summary};
+use crate::domain::template::TemplateInventory;
+use crate::ops::template_migration::{self as run_ops, MAX_PER_CALL, Progress, TemplateRun};
+
+/// `wamigrate templates ...`
+#[derive(Debug, clap::Args)]
+pub struct TemplatesArgs {
+    #[command(subcommand)]
+    pub command: TemplatesCommand,
+}
+
+/// The template subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum TemplatesCommand {
+    /// Predict which templates a move carries, and why the others are not.
+    Diff(DiffArgs),
+    /// Copy the source's eligible templates into the destination
+    /// (`migrate_message_templates`, same business only).
+    Migrate(MigrateArgs),
+}
+
+/// Arguments of `templates migrate`.
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// Source WABA id.
+    #[arg(long = "from", value_name = "SRC_WABA")]
+    pub from: String,
+    /// Destination WABA id.
+    #[arg(long = "to", value_name = "DEST_WABA")]
+    pub to: String,
+    /// Print the calls it would send, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (needed when stdin is not a terminal); failed ids are
+    /// retried once.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Arguments of `templates diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Source WABA id.
+    #[arg(long = "from", value_name = "SRC_WABA")]
+    pub from: String,
+    /// Destination WABA id.
+    #[arg(long = "to", value_name = "DEST_WABA")]
+    pub to: String,
+    /// Which of Meta's rules applies: `number` (duplication during a number migration)
+    /// or `api` (the template migration endpoint).
+    #[arg(long, value_enum, default_value_t = Mode::Number)]
+    pub mode: Mode,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// The JSON document of `templates diff` (a contract for scripts).
+#[derive(Debug, Serialize)]
+pub struct DiffReport {
+    pub source_waba_id: String,
+    pub destination_waba_id: String,
+    pub mode: Mode,
+    pub destination: Capacity,
+    pub templates: Vec<DiffRow>,
+    pub summary: Summary,
+}
+
+/// Destination count and limit from Meta's `summary`.
+#[derive(Debug, Serialize)]
+pub struct Capacity {
+    pub count: u64,
+    pub limit: Option<u64>,
+}
+
+/// One source template's forecast.
+#[derive(Debug, Serialize)]
+pub struct DiffRow {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub quality: Option<String>,
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+}
+
+impl DiffReport {
+    /// Builds the report from the two inventories and their forecast.
+    pub fn new(
+        source_id: &str,
+        dest_id: &str,
+        source: &TemplateInventory,
+        forecast: &Forecast,
+    ) -> Self {
+        let templates = forecast
+            .predictions
+            .iter()
+            .map(|p| {
+                let t = &source.templates[p.source_index];
+                DiffRow {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    language: t.language.clone(),
+                    category: t.category.as_ref().map(ToString::to_string),
+                    status: t.status.as_ref().map(ToString::to_string),
+                    quality: t.quality().map(ToString::to_string),
+                    outcome: p.outcome.as_str(),
+                    reason: p.reason.clone(),
+                }
+            })
+            .collect();
+        DiffReport {
+            source_waba_id: source_id.to_string(),
+            destination_waba_id: dest_id.to_string(),
+            mode: forecast.mode,
+            destination: Capacity {
+                count: forecast.destination_count,
+                limit: forecast.destination_limit,
+            },
+            templates,
+            summary: forecast.summary(),
+        }
+    }
+}
+
+/// Runs a `templates` subcommand.
+pub async fn run(settings: &Settings, args: TemplatesArgs) -> ExitCode {
+    match args.command {
+        TemplatesCommand::Diff(diff) => run_diff(settings, diff).await,
+        TemplatesCommand::Migrate(migrate) => run_migrate(settings, migrate).await,
+    }
+}
+
+/// Connects and reads both WABAs' templates; on failure prints one sentence and gives
+/// the exit code.
+async fn read_pair(
+    settings: &Settings,
+    from: &str,
+    to: &str,
+) -> Result<(Connection, TemplateInventory, TemplateInventory), ExitCode> {
+    if from == to {
+        eprintln!(
+            "wamigrate: --from and --to name the same WABA ({from}); give two different WABAs."
+        );
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let connection = connect(settings, None).await.map_err(|e| {
+        eprintln!("wamigrate: {e}");
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    let (source, dest) = tokio::join!(
+        connection.graph.templates(from),
+        connection.graph.templates(to)
+    );
+    match (source, dest) {
+        (Ok(s), Ok(d)) => Ok((connection, s, d)),
+        (Err(e), _) => {
+            eprintln!("wamigrate: could not read the templates of source WABA {from}: {e}");
+            Err(ExitCode::from(EXIT_ERROR))
+        }
+        (_, Err(e)) => {
+            eprintln!("wamigrate: could not read the templates of destination WABA {to}: {e}");
+            Err(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+async fn run_diff(settings: &Settings, args: DiffArgs) -> ExitCode {
+    let (_connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let forecast = eligibility::predict(&source, &dest, args.mode);
+    let report = DiffReport::new(&args.from, &args.to, &source, &forecast);
+    let mut out = std::io::stdout().lock();
+    let written = match Format::or_default(args.format) {
+        Format::Json => write_json(&mut out, &report),
+        Format::Csv => write_csv(&mut out, &report.templates),
+        Format::Table => write_diff_table(&mut out, &report, &forecast),
+    };
+    match written.and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("wamigrate: could not write the output: {e}.");
+            ExitCode::from(EXIT_ERROR)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn write_diff_table(
+    out: &mut impl Write,
+    report: &DiffReport,
+    forecast: &Forecast,
+) -> std::io::Result<()> {
+    let s = &report.summary;
+    writeln!(
+        out,
+        "{} → {} ({})",
+        report.source_waba_id,
+        report.destination_waba_id,
+        forecast.mode.rule()
+    )?;
+    writeln!(
+        out,
+        "{}; migrate {}, ineligible {}, already in destination {}, over limit {}",
+        forecast.capacity_line(),
+        s.migrate,
+        s.ineligible,
+        s.already_in_destination,
+        s.over_limit
+    )?;
+    writeln!(out)?;
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    let rows: Vec<Vec<String>> = report
+        .templates
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.language.clone(),
+                dash(&t.category),
+                dash(&t.status),
+                dash(&t.quality),
+                t.outcome.to_string(),
+                t.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        &[
+            "NAME", "LANG", "CATEGORY", "STATUS", "QUALITY", "OUTCOME", "REASON",
+        ],
+        &rows,
+        60,
+    )?;
+    writeln!(out)?;
+    if s.over_limit > 0 {
+        writeln!(out, "Over limit: {}.", eligibility::OVER_LIMIT_ORDER)?;
+    }
+    writeln!(out, "Note: {}.", eligibility::COPY_QUALITY_NOTE)
+}
+
+async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
+    let (connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let forecast = eligibility::predict(&source, &dest, Mode::Api);
+    let summary = forecast.summary();
+    let pages = (source.templates.len() as u32).div_ceil(MAX_PER_CALL);
+    eprintln!(
+        "{} → {}: {} templates, {} expected to migrate ({}); {} page call(s) of up to {MAX_PER_CALL}.",
+        args.from,
+        args.to,
+        summary.total,
+        summary.migrate,
+        forecast.capacity_line(),
+        pages
+    );
+    if args.dry_run {
+        for page in 0..pages {
+            println!(
+                "POST /{}/migrate_message_templates source_waba_id={} page_number={page} count={MAX_PER_CALL}",
+                args.to, args.from
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    if !args.yes {
+        match confirm(&format!(
+            "Copy the eligible templates of {} into {}? Type yes to go on: ",
+            args.from, args.to
+        )) {
+            Some(true) => {}
+            Some(false) => {
+                eprintln!("wamigrate: nothing sent.");
+                return ExitCode::SUCCESS;
+            }
+            None => {
+                eprintln!(
+                    "wamigrate: refusing to migrate templates without confirmation: stdin is not a terminal; pass --yes."
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let graph = &connection.graph;
+    let mut run = TemplateRun::new(&args.from, &args.to);
+    let show = |p: Progress| {
+        eprintln!(
+            "  {}/{} calls, {} migrated, {} failed",
+            p.calls_done, p.calls_total, p.migrated, p.failed
+        )
+    };
+    run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
+    let failed = run.failed_ids();
+    if !failed.is_empty()
+        && (args.yes
+            || confirm(&format!(
+                "{} templates failed. Retry them once? Type yes: ",
+                failed.len()
+            )) == Some(true))
+    {
+        run_ops::retry_ids(graph, &mut run, &failed, &show).await;
+    }
+    let recheck = run_ops::recheck(graph, &mut run, &source).await;
+    let saved = run.save(&settings.data_dir);
+    print_run(&run, &forecast, &source);
+    match &saved {
+        Ok(path) => eprintln!("Run recorded in {}.", path.display()),
+        Err(e) => eprintln!(
+            "wamigrate: could not record the run under {}: {e}.",
+            settings.data_dir.display()
+        ),
+    }
+    if let Err(e) = &recheck {
+        eprintln!("wamigrate: could not re-read the destination to find rejected copies: {e}");
+    }
+    if run.failed_calls > 0 || recheck.is_err() || saved.is_err() {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let expected_missing = forecast
+        .predictions
+        .iter()
+        .filter(|p| p.outcome == eligibility::Outcome::Migrate)
+        .any(|p| {
+            run.results.get(&source.templates[p.source_index].id)
+                != Some(&run_ops::TemplateResult::Migrated)
+        });
+    if expected_missing {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_run(run: &TemplateRun, forecast: &Forecast, source: &TemplateInventory) {
+    let by_id: std::collections::HashMap<&str, &crate::domain::template::Template> = source
+        .templates
+        .iter()
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    println!(
+        "{} migrated, {} failed, {} call(s).",
+        run.migrated_count(),
+        run.failed_ids().len(),
+        run.calls.len()
+    );
+    for (id, result) in &run.results {
+        if let run_ops::TemplateResult::Failed { reason } = result {
+            let name = by_id
+                .get(id.as_str())
+                .map_or(id.as_str(), |t| t.name.as_str());
+            println!("  failed  {name} ({id}): {reason}");
+        }
+    }
+    for call in run.calls.iter().filter(|c| c.error.is_some()) {
+        println!(
+            "  call failed  {}: {}",
+            call.request,
+            call.error.as_deref().unwrap_or_default()
+        );
+    }
+    for copy in &run.rejected_on_recheck {
+        println!(
+            "  REJECTED on re-check  {} ({}): {}",
+            copy.name,
+            copy.language,
+            copy.rejected_reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+    if forecast.summary().over_limit > 0 {
+        println!("Over limit: {}.", eligibility::OVER_LIMIT_ORDER);
+    }
+    println!("Note: {}.", run.note);
+}
+
+/// Asks a yes/no question on the terminal; `None` when stdin is not a terminal.
+fn confirm(question: &str) -> Option<bool> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).ok()?;
+    Some(answer.trim().eq_ignore_ascii_case("yes"))
+}

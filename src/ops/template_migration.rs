@@ -1,0 +1,281 @@
+//! Running `migrate_message_templates` for a whole WABA: page sets of 500 with a small
+//! concurrency bound, smaller pages when a call times out, a retry of failed ids on
+//! request, and a re-read of the destination to find copies that turned REJECTED.
+//!
+//! Facts: Meta's "Template migration" page (api-notes.md §1): `page_number` is
+//! zero-based in sets of `count` (≤ 500) and pages may run in parallel; lower `count`
+//! if a call times out at 30 s; `template_ids` (≤ 500) retries specific templates.
+//! The endpoint recreates templates, so a repeated page is harmless for templates that
+//! already exist (they are skipped), but every call is still recorded.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde::Serialize;
+
+use crate::api::graph::TemplateMigrationPage;
+use crate::api::{ApiError, GraphClient};
+use crate::domain::template::TemplateStatus;
+
+/// Templates per page set and per id retry call (Meta's maximum).
+pub const MAX_PER_CALL: u32 = 500;
+/// Page calls in flight at once: Meta allows parallel pages, but kindly.
+pub const PAGE_CONCURRENCY: usize = 3;
+/// The smallest page a timed-out call is split into.
+const MIN_COUNT: u32 = 125;
+
+/// What happened to one template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum TemplateResult {
+    Migrated,
+    Failed { reason: String },
+}
+
+/// One call sent, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallLog {
+    /// `page 0 (count 500)` or `retry of 12 ids`.
+    pub request: String,
+    pub migrated: usize,
+    pub failed: usize,
+    /// The operator sentence when the call itself failed.
+    pub error: Option<String>,
+}
+
+/// A copy that Meta's re-check rejected after it was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedCopy {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub rejected_reason: Option<String>,
+}
+
+/// The record of a template migration run; saved as JSON under the data directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateRun {
+    pub source_waba_id: String,
+    pub destination_waba_id: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub calls: Vec<CallLog>,
+    /// Source template id → result.
+    pub results: BTreeMap<String, TemplateResult>,
+    /// Page calls that failed as a whole (their templates' fate is unknown).
+    pub failed_calls: usize,
+    pub rejected_on_recheck: Vec<RejectedCopy>,
+    pub note: &'static str,
+}
+
+/// Progress of a run, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub calls_done: usize,
+    pub calls_total: usize,
+    pub migrated: usize,
+    pub failed: usize,
+}
+
+impl TemplateRun {
+    /// An empty run between two WABAs, started now.
+    pub fn new(source_waba_id: &str, destination_waba_id: &str) -> Self {
+        TemplateRun {
+            source_waba_id: source_waba_id.to_string(),
+            destination_waba_id: destination_waba_id.to_string(),
+            started_at: now_rfc3339(),
+            finished_at: None,
+            calls: Vec::new(),
+            results: BTreeMap::new(),
+            failed_calls: 0,
+            rejected_on_recheck: Vec::new(),
+            note: crate::domain::eligibility::COPY_QUALITY_NOTE,
+        }
+    }
+
+    /// Ids whose copy failed, for a retry with `template_ids`.
+    pub fn failed_ids(&self) -> Vec<String> {
+        self.results
+            .iter()
+            .filter(|(_, r)| matches!(r, TemplateResult::Failed { .. }))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Number of templates migrated.
+    pub fn migrated_count(&self) -> usize {
+        self.results
+            .values()
+            .filter(|r| **r == TemplateResult::Migrated)
+            .count()
+    }
+
+    fn progress(&self, calls_total: usize) -> Progress {
+        Progress {
+            calls_done: self.calls.len(),
+            calls_total,
+            migrated: self.migrated_count(),
+            failed: self.results.len() - self.migrated_count(),
+        }
+    }
+
+    fn record(
+        &mut self,
+        request: String,
+        result: Result<crate::domain::template::TemplateMigrationResult, ApiError>,
+    ) {
+        match result {
+            Ok(answer) => {
+                self.calls.push(CallLog {
+                    request,
+                    migrated: answer.migrated_templates.len(),
+                    failed: answer.failed_templates.len(),
+                    error: None,
+                });
+                for id in answer.migrated_templates {
+                    self.results.insert(id, TemplateResult::Migrated);
+                }
+                for (id, reason) in answer.failed_templates {
+                    // A template migrated by another page (or an earlier run) stays migrated.
+                    self.results
+                        .entry(id)
+                        .or_insert(TemplateResult::Failed { reason });
+                }
+            }
+            Err(e) => {
+                self.failed_calls += 1;
+                self.calls.push(CallLog {
+                    request,
+                    migrated: 0,
+                    failed: 0,
+                    error: Some(e.to_string()),
+                });
+            }
+        }
+    }
+
+    /// Writes the run as JSON to `<data_dir>/template-runs/`, fsynced; returns the path.
+    pub fn save(&self, data_dir: &Path) -> std::io::Result<PathBuf> {
+        let dir = data_dir.join("template-runs");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = self.started_at.replace([':', '-'], "");
+        let path = dir.join(format!(
+            "{stamp}-{}-to-{}.json",
+            self.source_waba_id, self.destination_waba_id
+        ));
+        let file = std::fs::File::create(&path)?;
+        serde_json::to_writer_pretty(&file, self).map_err(std::io::Error::other)?;
+        file.sync_all()?;
+        Ok(path)
+    }
+}
+
+/// Migrates every page of the source's `source_total` templates into the destination.
+pub async fn run_pages(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    source_total: usize,
+    on_progress: &dyn Fn(Progress),
+) {
+    let pages = (source_total as u32).div_ceil(MAX_PER_CALL);
+    let mut queue: VecDeque<(u32, u32)> = (0..pages).map(|p| (p, MAX_PER_CALL)).collect();
+    let mut calls_total = queue.len();
+    let (dest, source) = (run.destination_waba_id.clone(), run.source_waba_id.clone());
+    let (dest, source) = (dest.as_str(), source.as_str());
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        while in_flight.len() < PAGE_CONCURRENCY {
+            let Some((page_number, count)) = queue.pop_front() else {
+                break;
+            };
+            let page = TemplateMigrationPage::Page { page_number, count };
+            in_flight.push(async move {
+                let result = graph.migrate_message_templates(dest, source, &page).await;
+                (page_number, count, result)
+            });
+        }
+        let Some((page_number, count, result)) = in_flight.next().await else {
+            break;
+        };
+        match result {
+            Err(e) if e.timed_out && count / 2 >= MIN_COUNT && count % 2 == 0 => {
+                // Same templates in two halves: page p of count c is pages 2p and 2p+1 of c/2.
+                tracing::info!(page_number, count, "template page timed out; splitting it");
+                queue.push_back((page_number * 2, count / 2));
+                queue.push_back((page_number * 2 + 1, count / 2));
+                calls_total += 1;
+                run.calls.push(CallLog {
+                    request: format!("page {page_number} (count {count})"),
+                    migrated: 0,
+                    failed: 0,
+                    error: Some(format!("{e} — split into two pages of {}", count / 2)),
+                });
+            }
+            other => run.record(format!("page {page_number} (count {count})"), other),
+        }
+        on_progress(run.progress(calls_total));
+    }
+}
+
+/// Retries specific template ids, at most 500 per call.
+pub async fn retry_ids(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    ids: &[String],
+    on_progress: &dyn Fn(Progress),
+) {
+    let chunks: Vec<&[String]> = ids.chunks(MAX_PER_CALL as usize).collect();
+    let calls_total = run.calls.len() + chunks.len();
+    for chunk in chunks {
+        for id in chunk {
+            run.results.remove(id);
+        }
+        let page = TemplateMigrationPage::Ids(chunk.to_vec());
+        let result = graph
+            .migrate_message_templates(&run.destination_waba_id, &run.source_waba_id, &page)
+            .await;
+        run.record(format!("retry of {} ids", chunk.len()), result);
+        on_progress(run.progress(calls_total));
+    }
+}
+
+/// Re-reads the destination and lists migrated copies that Meta's re-check rejected.
+/// Copies are matched to source templates by name and language.
+pub async fn recheck(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    source: &crate::domain::template::TemplateInventory,
+) -> Result<(), ApiError> {
+    let dest = graph.templates(&run.destination_waba_id).await?;
+    let migrated: std::collections::HashSet<(&str, &str)> = source
+        .templates
+        .iter()
+        .filter(|t| run.results.get(&t.id) == Some(&TemplateResult::Migrated))
+        .map(|t| (t.name.as_str(), t.language.as_str()))
+        .collect();
+    run.rejected_on_recheck = dest
+        .templates
+        .iter()
+        .filter(|t| {
+            t.status == Some(TemplateStatus::Rejected)
+                && migrated.contains(&(t.name.as_str(), t.language.as_str()))
+        })
+        .map(|t| RejectedCopy {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            language: t.language.clone(),
+            rejected_reason: t.rejected_reason.clone(),
+        })
+        .collect();
+    run.finished_at = Some(now_rfc3339());
+    Ok(())
+}
+
+/// The current time as RFC 3339 (UTC), for records.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "unknown".to_string())
+}
