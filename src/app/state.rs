@@ -12,6 +12,7 @@ use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
 use crate::domain::checklist::{self, CheckInput, CheckResult};
 use crate::domain::number::PhoneNumber;
+use crate::domain::scenario::Scenario;
 use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
@@ -20,6 +21,9 @@ use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::Keymap;
 use super::strings;
 
+/// The scenario the checklist starts with: a number to another WABA on our platform
+/// (what a source and a destination in one portfolio usually mean).
+pub const DEFAULT_SCENARIO: Scenario = Scenario::ToNewWaba;
 /// Most entries the log pane keeps.
 pub const LOG_CAPACITY: usize = 500;
 /// Most recently used WABAs and numbers remembered.
@@ -222,6 +226,8 @@ pub struct State {
     pub wabas: BTreeMap<String, WabaRecord>,
     pub source: Option<String>,
     pub destination: Option<String>,
+    /// The kind of move the checklist judges (its rules differ per scenario).
+    pub scenario: Scenario,
     /// Id of the number the checklist is about.
     pub selected_number: Option<String>,
     /// A fresh read of the selected number (on re-check), preferred over the list's copy.
@@ -271,6 +277,7 @@ impl State {
             wabas: BTreeMap::new(),
             source: None,
             destination: None,
+            scenario: DEFAULT_SCENARIO,
             selected_number: None,
             number_detail: Remote::Idle,
             numbers_cursor: ListCursor::default(),
@@ -376,7 +383,7 @@ impl State {
             destination_templates: destination.and_then(|r| r.templates.value()),
             register_attempts_used: None,
         };
-        Some(checklist::evaluate(&input))
+        Some(checklist::evaluate_for(self.scenario, &input))
     }
 
     /// The rows of the open picker: recently used first, or best match first when a

@@ -9,12 +9,12 @@ use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::to_input_request;
 
 use crate::api::ApiError;
-use crate::domain::checklist::CheckStatus;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
 use super::keymap::KeyAction;
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
 use super::strings;
+use super::ui::checklist;
 use super::ui::layout::{PickerLayout, ScreenLayout};
 
 /// Exit code after SIGTERM/SIGINT (128 + SIGTERM), so scripts can tell it from `q`.
@@ -702,7 +702,9 @@ fn scroll_focused(state: &mut State, delta: isize) {
         Pane::Numbers => move_number_cursor(state, delta),
         Pane::Destination => {}
         Pane::Checklist => {
-            let max = checklist_lines(state).saturating_sub(1);
+            let width = ScreenLayout::compute(state.screen, state.log_visible)
+                .map_or(0, |l| l.checklist.width.saturating_sub(2));
+            let max = checklist::line_count(state, width as usize).saturating_sub(1);
             state.checklist_scroll =
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }
@@ -721,22 +723,6 @@ fn cycle_focus(state: &mut State, step: isize) {
     }
     let current = panes.iter().position(|p| *p == state.focus).unwrap_or(0) as isize;
     state.focus = panes[(current + step).rem_euclid(panes.len() as isize) as usize];
-}
-
-/// Lines the checklist takes: one per rule, plus a fix line for each rule not passing.
-pub fn checklist_lines(state: &State) -> usize {
-    state.checklist().map_or(0, |results| {
-        results
-            .iter()
-            .map(|r| {
-                if r.status == CheckStatus::Pass || r.fix.is_empty() {
-                    1
-                } else {
-                    2
-                }
-            })
-            .sum()
-    })
 }
 
 fn number_rows(state: &State) -> usize {

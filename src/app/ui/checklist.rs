@@ -4,12 +4,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::checklist::{CheckResult, CheckStatus};
 
-use super::{connection_line, pane_block, spinner};
+use super::{connection_line, pane_block, spinner, wrap_words};
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
@@ -23,7 +24,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let title = title(state, results.as_deref());
     let block = pane_block(title, Pane::Checklist, state, theme);
     let lines = match &results {
-        Some(results) => rows(state, theme, results, area.width.saturating_sub(2) as usize),
+        Some(results) => rows(
+            state,
+            &|role| theme.style(role),
+            results,
+            area.width.saturating_sub(2) as usize,
+        ),
         None if state.source.is_some() => vec![Line::styled(
             strings::NO_NUMBER_SELECTED,
             theme.style(Role::Muted),
@@ -57,6 +63,15 @@ pub fn status_cell(
 
 fn title(state: &State, results: Option<&[CheckResult]>) -> Line<'static> {
     let mut text = format!(" {}", strings::CHECKLIST_TITLE);
+    if let Some(results) = results {
+        let count = |s: CheckStatus| results.iter().filter(|r| r.status == s).count();
+        text.push_str(&format!(
+            " ({} fail, {} warn, {} pass)",
+            count(CheckStatus::Fail),
+            count(CheckStatus::Warn),
+            count(CheckStatus::Pass)
+        ));
+    }
     if let Some(number) = state.selected_phone() {
         text.push_str(&format!(": {}", number.label()));
     }
@@ -67,64 +82,90 @@ fn title(state: &State, results: Option<&[CheckResult]>) -> Line<'static> {
             .map_or(destination.to_string(), |w| w.label().to_string());
         text.push_str(&format!(" → {name}"));
     }
-    if let Some(results) = results {
-        let count = |s: CheckStatus| results.iter().filter(|r| r.status == s).count();
-        text.push_str(&format!(
-            "  ({} fail, {} warn, {} pass)",
-            count(CheckStatus::Fail),
-            count(CheckStatus::Warn),
-            count(CheckStatus::Pass)
-        ));
-    }
-    text.push(' ');
+    text.push_str(&format!(" · {} ", state.scenario.title()));
     Line::from(text)
 }
 
-fn rows(state: &State, theme: &Theme, results: &[CheckResult], width: usize) -> Vec<Line<'static>> {
+/// The checklist as lines for a pane `width` columns wide: blockers first (fail, warn,
+/// unknown, then pass, each group in rule order) so they show without scrolling; long
+/// evidence and fixes wrap under their column.
+pub fn rows(
+    state: &State,
+    style: &dyn Fn(Role) -> Style,
+    results: &[CheckResult],
+    width: usize,
+) -> Vec<Line<'static>> {
     let pending = state.checklist_pending();
     let id_width = results
         .iter()
         .map(|r| r.rule.id().len())
         .max()
         .unwrap_or(0)
-        .min(width / 3);
+        .min(width / 3)
+        + 2;
     let title_width = results
         .iter()
         .map(|r| r.rule.title().len())
         .max()
         .unwrap_or(0)
-        .min(width / 3);
-    let show_title = width >= STATUS_WIDTH + id_width + title_width + 20;
+        + 2;
+    let show_title = width >= STATUS_WIDTH + id_width + title_width + 40;
+    let evidence_column = STATUS_WIDTH + id_width + if show_title { title_width } else { 0 };
+    let evidence_width = width.saturating_sub(evidence_column).max(10);
+    let mut ordered: Vec<&CheckResult> = results.iter().collect();
+    ordered.sort_by_key(|r| match r.status {
+        CheckStatus::Fail => 0,
+        CheckStatus::Warn => 1,
+        CheckStatus::Unknown => 2,
+        CheckStatus::Pass => 3,
+    });
     let mut lines = Vec::with_capacity(results.len() * 2);
-    for result in results {
+    for result in ordered {
         let (symbol, word, role) = status_cell(result.status, pending, spinner(state));
-        let style = theme.style(role);
+        let mut evidence = wrap_words(&result.evidence, evidence_width).into_iter();
         let mut spans = vec![
-            Span::styled(pad(&format!("{symbol} {word}"), STATUS_WIDTH), style),
-            Span::styled(
-                pad(result.rule.id(), id_width + 2),
-                theme.style(Role::Muted),
-            ),
+            Span::styled(pad(&format!("{symbol} {word}"), STATUS_WIDTH), style(role)),
+            Span::styled(pad(result.rule.id(), id_width), style(Role::Muted)),
         ];
         if show_title {
             spans.push(Span::styled(
-                pad(result.rule.title(), title_width + 2),
-                theme.style(Role::Text),
+                pad(result.rule.title(), title_width),
+                style(Role::Text),
             ));
         }
         spans.push(Span::styled(
-            result.evidence.clone(),
-            theme.style(Role::Text),
+            evidence.next().unwrap_or_default(),
+            style(Role::Text),
         ));
         lines.push(Line::from(spans));
+        lines.extend(evidence.map(|more| {
+            Line::from(vec![
+                Span::raw(" ".repeat(evidence_column)),
+                Span::styled(more, style(Role::Text)),
+            ])
+        }));
         if result.status != CheckStatus::Pass && !result.fix.is_empty() {
-            lines.push(Line::from(vec![
-                Span::raw(" ".repeat(STATUS_WIDTH)),
-                Span::styled(format!("{}{}", strings::FIX_PREFIX, result.fix), style),
-            ]));
+            let fix = format!("{}{}", strings::FIX_PREFIX, result.fix);
+            lines.extend(
+                wrap_words(&fix, width.saturating_sub(STATUS_WIDTH).max(10))
+                    .into_iter()
+                    .map(|part| {
+                        Line::from(vec![
+                            Span::raw(" ".repeat(STATUS_WIDTH)),
+                            Span::styled(part, style(role)),
+                        ])
+                    }),
+            );
         }
     }
     lines
+}
+
+/// Lines the checklist takes in a pane `width` columns wide (for scrolling limits).
+pub fn line_count(state: &State, width: usize) -> usize {
+    state.checklist().map_or(0, |results| {
+        rows(state, &|_| Style::default(), &results, width).len()
+    })
 }
 
 /// Pads to `width` columns (the texts here are single-width).

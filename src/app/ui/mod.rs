@@ -13,7 +13,7 @@ use super::strings;
 use super::theme::{Role, Theme};
 use crate::connect::BackendLabel;
 
-mod checklist;
+pub mod checklist;
 mod destination;
 mod help;
 pub mod layout;
@@ -205,6 +205,37 @@ fn connection_line(state: &State, theme: &Theme) -> Line<'static> {
         }
         (Phase::Ready, _) => loading_line(state, theme, strings::DISCOVERING),
     }
+}
+
+/// Splits `text` into lines of at most `width` columns at spaces (longer words are cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            let cut: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(cut);
+        }
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if needed > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 /// The style of a selected row.

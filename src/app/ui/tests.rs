@@ -193,3 +193,16 @@ fn high_contrast_theme_renders_the_same_text() {
         text(&render(&state, &default_theme()))
     );
 }
+
+#[test]
+fn words_wrap_at_spaces_and_long_words_are_cut() {
+    assert_eq!(
+        super::wrap_words("fix the name then retry", 10),
+        ["fix the", "name then", "retry"]
+    );
+    assert_eq!(
+        super::wrap_words("abcdefghijkl", 5),
+        ["abcde", "fghij", "kl"]
+    );
+    assert_eq!(super::wrap_words("", 5), [""]);
+}
