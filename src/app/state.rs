@@ -323,13 +323,19 @@ impl State {
             return Vec::new();
         };
         let query = self.number_filter.value();
+        if query.trim().is_empty() {
+            // No filter: skip building search texts, this runs on every key.
+            let everything = FuzzyMatch {
+                score: 0,
+                positions: Vec::new(),
+            };
+            return numbers.iter().map(|n| (n, everything.clone())).collect();
+        }
         let mut rows: Vec<(&PhoneNumber, FuzzyMatch)> = numbers
             .iter()
             .filter_map(|n| fuzzy_match(query, &number_search_text(n)).map(|m| (n, m)))
             .collect();
-        if !query.trim().is_empty() {
-            rows.sort_by(|a, b| b.1.score.cmp(&a.1.score));
-        }
+        rows.sort_by(|a, b| b.1.score.cmp(&a.1.score));
         rows
     }
 

@@ -134,17 +134,24 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let columns = fitting_columns(area.width.saturating_sub(MARKER.chars().count() as u16));
     let header =
         Row::new(columns.iter().map(|c| Cell::from(c.header))).style(theme.style(Role::Header));
+    // Only the rows in view are built: lists can hold thousands of numbers.
+    let offset = state
+        .numbers_cursor
+        .offset
+        .min(rows.len().saturating_sub(1));
+    let height = area.height.saturating_sub(1) as usize;
     let body = rows
         .iter()
+        .skip(offset)
+        .take(height)
         .map(|(n, _)| Row::new(columns.iter().map(|c| (c.cell)(n, theme))));
     let table = Table::new(body, columns.iter().map(|c| Constraint::Length(c.width)))
         .header(header)
         .column_spacing(1)
         .row_highlight_style(selected_style(theme))
         .highlight_symbol(MARKER);
-    let mut table_state = TableState::default()
-        .with_offset(state.numbers_cursor.offset)
-        .with_selected(Some(state.numbers_cursor.selected));
+    let mut table_state =
+        TableState::default().with_selected(state.numbers_cursor.selected.checked_sub(offset));
     frame.render_stateful_widget(table, area, &mut table_state);
 }
 
