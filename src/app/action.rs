@@ -31,8 +31,8 @@ pub enum Action {
     Connected(BackendLabel),
     /// The worker could not build clients; the text is the operator sentence.
     ConnectFailed(String),
-    /// An answer to an earlier [`Effect::Api`].
-    Api(ApiEvent),
+    /// An answer to an earlier [`Effect::Api`] (boxed: answers are large, keys small).
+    Api(Box<ApiEvent>),
     /// A finished HTTP call, for the log pane and the rate-limit figure.
     Call(CallRecord),
     /// SIGTERM or SIGINT: leave now.

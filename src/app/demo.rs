@@ -195,11 +195,11 @@ pub fn answer_all(
             let result = portfolio.answer(&request);
             effects.extend(update(
                 state,
-                Action::Api(ApiEvent {
+                Action::Api(Box::new(ApiEvent {
                     request_id,
                     result,
                     received_at: now,
-                }),
+                })),
             ));
         }
     }

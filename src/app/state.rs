@@ -335,7 +335,7 @@ impl State {
             .iter()
             .filter_map(|n| fuzzy_match(query, &number_search_text(n)).map(|m| (n, m)))
             .collect();
-        rows.sort_by(|a, b| b.1.score.cmp(&a.1.score));
+        rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
         rows
     }
 

@@ -51,7 +51,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.in_flight.clear();
             Vec::new()
         }
-        Action::Api(event) => on_api(state, event),
+        Action::Api(event) => on_api(state, *event),
         Action::Call(record) => {
             if record.usage.is_some() {
                 state.rate_usage = record.usage;

@@ -50,11 +50,11 @@ async fn run(
         let answers = answers.clone();
         tokio::spawn(async move {
             let result = perform(&graph, request).await;
-            let _ = answers.send(Action::Api(ApiEvent {
+            let _ = answers.send(Action::Api(Box::new(ApiEvent {
                 request_id,
                 result,
                 received_at: Instant::now(),
-            }));
+            })));
         });
     }
     // The inbox closed: the TUI is gone; dropping `connection` stops the sandbox.

@@ -42,11 +42,11 @@ fn answer(
 ) -> Vec<Effect> {
     update(
         state,
-        Action::Api(ApiEvent {
+        Action::Api(Box::new(ApiEvent {
             request_id,
             result,
             received_at: state.now,
-        }),
+        })),
     )
 }
 
