@@ -28,9 +28,11 @@ pub enum Record {
         operator: String,
         at: String,
     },
-    /// The preflight snapshot: the number as read before the move, and the checklist.
+    /// The preflight snapshot: the number as read before the move (and the WABA it was
+    /// found in), and the checklist.
     Snapshot {
         number: Box<PhoneNumber>,
+        source_waba_id: Option<String>,
         checks: Vec<CheckResult>,
         at: String,
     },
@@ -50,6 +52,9 @@ pub enum Record {
     StepDone {
         step: StepId,
         detail: String,
+        /// An id later steps need (e.g. the partner change request).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
         at: String,
     },
     /// Something the operator or wamigrate wants on the record.
@@ -108,6 +113,10 @@ pub struct JournalState {
     pub phone_number_id: Option<String>,
     /// Times of register intents (every one may have counted at Meta).
     pub register_attempts: Vec<String>,
+    /// When registration in the destination succeeded: the billing cut-over.
+    pub registered_at: Option<String>,
+    /// Ids kept by finished steps (e.g. the partner change request).
+    pub references: Vec<(StepId, String)>,
     /// Each step's history, for the report: (step, what, at).
     pub history: Vec<(Option<StepId>, String, String)>,
     pub finished: Option<(bool, String, String)>,
@@ -124,12 +133,13 @@ impl JournalState {
         self.finished.is_some()
     }
 
-    /// When the step finished, if it did.
-    pub fn completion_time(&self) -> Option<&str> {
-        self.finished
-            .as_ref()
-            .filter(|(completed, _, _)| *completed)
-            .map(|(_, _, at)| at.as_str())
+    /// The id a finished step kept, if any.
+    pub fn reference(&self, step: StepId) -> Option<&str> {
+        self.references
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == step)
+            .map(|(_, r)| r.as_str())
     }
 }
 
@@ -162,8 +172,16 @@ pub fn replay(records: &[Record]) -> Result<JournalState, String> {
     for record in records {
         match record {
             Record::Started { .. } => {}
-            Record::Snapshot { number, checks, at } => {
+            Record::Snapshot {
+                number,
+                source_waba_id,
+                checks,
+                at,
+            } => {
                 state.snapshot = Some(((**number).clone(), checks.clone()));
+                if state.source_waba_id.is_none() {
+                    state.source_waba_id = source_waba_id.clone();
+                }
                 state.history.push((
                     Some(StepId::Preflight),
                     "snapshot taken".to_string(),
@@ -193,6 +211,9 @@ pub fn replay(records: &[Record]) -> Result<JournalState, String> {
                         if let Some(id) = phone_number_id {
                             state.phone_number_id = Some(id.clone());
                         }
+                        if matches!(step, StepId::Register | StepId::RegisterWithBackup) {
+                            state.registered_at = Some(at.clone());
+                        }
                         detail.clone()
                     }
                     CallOutcome::Failed {
@@ -203,9 +224,17 @@ pub fn replay(records: &[Record]) -> Result<JournalState, String> {
                 };
                 state.history.push((Some(*step), text, at.clone()));
             }
-            Record::StepDone { step, detail, at } => {
+            Record::StepDone {
+                step,
+                detail,
+                reference,
+                at,
+            } => {
                 if !state.done.contains(step) {
                     state.done.push(*step);
+                }
+                if let Some(reference) = reference {
+                    state.references.push((*step, reference.clone()));
                 }
                 state
                     .history
@@ -269,11 +298,13 @@ mod tests {
             Record::StepDone {
                 step: StepId::Preflight,
                 detail: "ok".into(),
+                reference: None,
                 at: "t1".into(),
             },
             Record::StepDone {
                 step: StepId::TwoStepOff,
                 detail: "ok".into(),
+                reference: None,
                 at: "t2".into(),
             },
             Record::Intent {
@@ -308,6 +339,7 @@ mod tests {
             Record::StepDone {
                 step: StepId::AddNumber,
                 detail: "added".into(),
+                reference: None,
                 at: "t2".into(),
             },
             Record::Intent {
