@@ -10,6 +10,13 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 /// Longest wait for something to appear on screen.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The binary under test; `WAMIGRATE_E2E_BINARY` points elsewhere (e.g. a copy, when
+/// several worktrees share one target directory and overwrite each other's builds).
+fn binary() -> std::ffi::OsString {
+    std::env::var_os("WAMIGRATE_E2E_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_wamigrate").into())
+}
+
 /// The binary running in a 120x40 pseudo-terminal with a private data dir and config.
 struct TuiSession {
     child: Box<dyn Child + Send + Sync>,
@@ -32,7 +39,7 @@ impl TuiSession {
                 pixel_height: 0,
             })
             .expect("open a pseudo-terminal");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_wamigrate"));
+        let mut command = CommandBuilder::new(binary());
         for inherited in [
             "WAMIGRATE_GRAPH_TOKEN",
             "WAMIGRATE_GRAPH_URL",
