@@ -193,7 +193,7 @@ mod tests {
         ));
         let err = NumberRef::parse("0049-30-123").unwrap_err();
         assert!(
-            err.contains("neither a phone number id nor an E.164 number"),
+            err.contains("is neither a phone number id"),
             "{err}"
         );
         assert!(
