@@ -150,6 +150,17 @@ fn sandbox_session_finds_a_pending_display_name_shows_help_and_quits_cleanly() {
             .any(|l| l.contains("display_name_approved") && l.contains("✘ fail"))
     });
     assert!(screen.contains("fix: "), "{screen}");
+    // The log pane lists the calls: method and path, never a query string or token.
+    tui.send("l");
+    let log = tui.wait_for("Log: API calls");
+    assert!(log.contains("GET /v25.0/"), "{log}");
+    for secret_or_query in ["sandbox-token", "input_token", "access_token", "?fields"] {
+        assert!(
+            !log.contains(secret_or_query),
+            "{secret_or_query} on screen:\n{log}"
+        );
+    }
+    tui.send("l");
     tui.send("?");
     tui.wait_for("Keys (Esc or ? to close)");
     tui.send("\x1b");

@@ -60,8 +60,8 @@ async fn run(
     // The inbox closed: the TUI is gone; dropping `connection` stops the sandbox.
 }
 
-/// Runs one request against the Graph API.
-async fn perform(
+/// Runs one request against the Graph API (also used by tests against the sandbox).
+pub async fn perform(
     graph: &GraphClient,
     request: ApiRequest,
 ) -> Result<ApiResponse, crate::api::ApiError> {

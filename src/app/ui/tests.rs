@@ -206,3 +206,47 @@ fn words_wrap_at_spaces_and_long_words_are_cut() {
     );
     assert_eq!(super::wrap_words("", 5), [""]);
 }
+
+#[test]
+fn sandbox_portfolio_screen_120x40() {
+    use crate::app::action::{ApiEvent, Effect};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let state = runtime.block_on(async {
+        let connection = crate::connect::connect(&demo::settings(), None)
+            .await
+            .expect("sandbox starts");
+        let now = Instant::now();
+        let mut state = demo::first_frame_state(120, 40, now);
+        // A fixed port in the badge keeps the snapshot stable.
+        let label = crate::connect::BackendLabel::Sandbox {
+            base_url: "http://127.0.0.1:4010".into(),
+        };
+        let mut effects = update(&mut state, Action::Connected(label));
+        while let Some(effect) = effects.pop() {
+            if let Effect::Api {
+                request_id,
+                request,
+            } = effect
+            {
+                let result = crate::app::worker::perform(&connection.graph, request).await;
+                let event = ApiEvent {
+                    request_id,
+                    result,
+                    received_at: now,
+                };
+                effects.extend(update(&mut state, Action::Api(Box::new(event))));
+            }
+        }
+        update(
+            &mut state,
+            Action::Tick(now + std::time::Duration::from_secs(3)),
+        );
+        state
+    });
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
+    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+}
