@@ -2,7 +2,8 @@
 //! key→frame latency while a 1,000-number refresh is in flight, and, with the real
 //! binary in a pseudo-terminal, time to first frame and idle CPU.
 //!
-//! Run: `cargo bench --bench tui` (add `-- --quick` to skip the process figures).
+//! Run: `cargo build --release && cargo bench --bench tui` (add `-- --quick` to skip the
+//! process figures; `WAMIGRATE_TEST_BINARY=path` measures another binary).
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -92,16 +93,14 @@ fn report(what: &str, sorted: &[Duration]) {
 
 /// Start-up to first frame and idle CPU of the real binary in a pseudo-terminal.
 fn process_figures() {
-    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/release/wamigrate")
-        .canonicalize()
-        .ok()
-        .or_else(|| {
-            std::env::var("CARGO_TARGET_DIR")
-                .ok()
-                .map(|d| std::path::Path::new(&d).join("release/wamigrate"))
-        })
-        .filter(|p| p.exists());
+    // WAMIGRATE_TEST_BINARY (as in the end-to-end tests), else the release build.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let binary = std::env::var_os("WAMIGRATE_TEST_BINARY")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| target_dir.join("release/wamigrate"));
+    let binary = Some(binary).filter(|p| p.exists());
     let Some(binary) = binary else {
         println!("process figures skipped: build the release binary first (cargo build --release)");
         return;

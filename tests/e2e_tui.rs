@@ -10,10 +10,10 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 /// Longest wait for something to appear on screen.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The binary under test; `WAMIGRATE_E2E_BINARY` points elsewhere (e.g. a copy, when
+/// The binary under test; `WAMIGRATE_TEST_BINARY` points elsewhere (e.g. a copy, when
 /// several worktrees share one target directory and overwrite each other's builds).
 fn binary() -> std::ffi::OsString {
-    std::env::var_os("WAMIGRATE_E2E_BINARY")
+    std::env::var_os("WAMIGRATE_TEST_BINARY")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_wamigrate").into())
 }
 
