@@ -86,6 +86,9 @@ pub struct MigrateArgs {
     /// Migrate every row of a CSV file (columns: number, destination, scenario).
     #[arg(long, value_name = "FILE.csv", conflicts_with = "number")]
     pub batch: Option<PathBuf>,
+    /// Seconds between two reads while watching (the number leaving, a change request).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub watch_interval: u64,
     /// Migrations in flight at once in batch mode.
     #[arg(long, default_value_t = 4)]
     pub batch_concurrency: usize,
@@ -291,7 +294,7 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             candidates(settings, &connection).await
         },
         data_dir: settings.data_dir.clone(),
-        watch_interval: Duration::from_secs(5),
+        watch_interval: Duration::from_secs(args.watch_interval.max(1)),
         watch_limit: Duration::from_secs(300),
     };
     let prompts = Arc::new(tokio::sync::Mutex::new(()));

@@ -308,7 +308,15 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         )
     };
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
-    let failed = run.failed_ids();
+    let expected = forecast.ids_with(&source, eligibility::Outcome::Migrate);
+    // Only templates expected to migrate are worth a retry: the others were refused
+    // because they are ineligible or already present, and would be refused again.
+    let failed: Vec<String> = run
+        .tally(&expected)
+        .failed
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     if !failed.is_empty()
         && (args.yes
             || confirm(&format!(
@@ -320,7 +328,8 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
     let saved = run.save(&settings.data_dir);
-    print_run(&run, &forecast, &source);
+    let tally = run.tally(&expected);
+    print_run(&run, &tally, &forecast, &source);
     match &saved {
         Ok(path) => eprintln!("Run recorded in {}.", path.display()),
         Err(e) => eprintln!(
@@ -334,40 +343,29 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     if run.failed_calls > 0 || recheck.is_err() || saved.is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
-    let expected_missing = forecast
-        .predictions
-        .iter()
-        .filter(|p| p.outcome == eligibility::Outcome::Migrate)
-        .any(|p| {
-            run.results.get(&source.templates[p.source_index].id)
-                != Some(&run_ops::TemplateResult::Migrated)
-        });
-    if expected_missing {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
+    if tally.failed.is_empty() && tally.unanswered == 0 {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
     }
 }
 
-fn print_run(run: &TemplateRun, forecast: &Forecast, source: &TemplateInventory) {
-    let by_id: std::collections::HashMap<&str, &crate::domain::template::Template> = source
-        .templates
-        .iter()
-        .map(|t| (t.id.as_str(), t))
-        .collect();
-    println!(
-        "{} migrated, {} failed, {} call(s).",
-        run.migrated_count(),
-        run.failed_ids().len(),
-        run.calls.len()
-    );
-    for (id, result) in &run.results {
-        if let run_ops::TemplateResult::Failed { reason } = result {
-            let name = by_id
-                .get(id.as_str())
-                .map_or(id.as_str(), |t| t.name.as_str());
-            println!("  failed  {name} ({id}): {reason}");
-        }
+fn print_run(
+    run: &TemplateRun,
+    tally: &run_ops::Tally,
+    forecast: &Forecast,
+    source: &TemplateInventory,
+) {
+    let name_of = |id: &str| {
+        source
+            .templates
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id.to_string(), |t| format!("{} ({})", t.name, t.language))
+    };
+    println!("{} in {} call(s).", tally.line(), run.calls.len());
+    for (id, reason) in &tally.failed {
+        println!("  failed  {} [{id}]: {reason}", name_of(id));
     }
     for call in run.calls.iter().filter(|c| c.error.is_some()) {
         println!(

@@ -130,6 +130,15 @@ impl Forecast {
         s
     }
 
+    /// Source template ids with an outcome (e.g. the ones expected to migrate).
+    pub fn ids_with(&self, source: &TemplateInventory, outcome: Outcome) -> Vec<String> {
+        self.predictions
+            .iter()
+            .filter(|p| p.outcome == outcome)
+            .map(|p| source.templates[p.source_index].id.clone())
+            .collect()
+    }
+
     /// Room left in the destination, when its limit is known.
     pub fn room(&self) -> Option<u64> {
         self.destination_limit

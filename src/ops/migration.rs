@@ -379,22 +379,18 @@ impl<'a, O: Operator> Migration<'a, O> {
     }
 
     /// A manual step confirmed by the operator; without one, the run pauses.
+    /// A manual step confirmed by the operator (a person, or `--yes` standing for one);
+    /// without a confirmation the run pauses and can be resumed.
     async fn manual(&mut self, step: StepId, question: &str) -> Step {
-        if !self.operator.interactive() {
-            return Err(paused(
-                step,
-                format!(
-                    "needs an operator's confirmation: {question} Resume interactively with `wamigrate migrate --resume {}`",
-                    self.id()
-                ),
-            ));
-        }
         if self.operator.confirm(question).await {
             self.done(step, "confirmed by the operator", None)
         } else {
             Err(paused(
                 step,
-                "the operator has not confirmed it yet".to_string(),
+                format!(
+                    "needs the operator's confirmation: {question} Resume with `wamigrate migrate --resume {}`",
+                    self.id()
+                ),
             ))
         }
     }
@@ -876,10 +872,15 @@ impl<'a, O: Operator> Migration<'a, O> {
             .save(&self.settings.data_dir)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|e| format!("not saved: {e}"));
+        let tally =
+            run.tally(&forecast.ids_with(&source, crate::domain::eligibility::Outcome::Migrate));
+        for (id, reason) in &tally.failed {
+            self.operator
+                .say(&format!("  template {id} failed: {reason}"));
+        }
         let detail = format!(
-            "{} migrated, {} failed, {} rejected on re-check; run recorded in {saved}",
-            run.migrated_count(),
-            run.failed_ids().len(),
+            "{}; {} rejected on re-check; run recorded in {saved}",
+            tally.line(),
             run.rejected_on_recheck.len()
         );
         self.append(Record::Outcome {

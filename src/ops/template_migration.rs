@@ -70,6 +70,39 @@ pub struct TemplateRun {
     pub note: &'static str,
 }
 
+/// The fate of the templates a run was expected to carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub migrated: usize,
+    /// Expected templates Meta refused, with its reason.
+    pub failed: Vec<(String, String)>,
+    /// Expected templates no call answered for (a page call failed as a whole).
+    pub unanswered: usize,
+    /// Templates Meta listed that were not expected (ineligible or already present).
+    pub others: usize,
+}
+
+impl Tally {
+    /// `15 of 16 eligible migrated, 1 failed; 124 others skipped by Meta`.
+    pub fn line(&self) -> String {
+        let expected = self.migrated + self.failed.len() + self.unanswered;
+        let mut line = format!("{} of {expected} eligible migrated", self.migrated);
+        if !self.failed.is_empty() {
+            line.push_str(&format!(", {} failed", self.failed.len()));
+        }
+        if self.unanswered > 0 {
+            line.push_str(&format!(", {} without an answer", self.unanswered));
+        }
+        if self.others > 0 {
+            line.push_str(&format!(
+                "; {} others not eligible or already present",
+                self.others
+            ));
+        }
+        line
+    }
+}
+
 /// Progress of a run, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
@@ -110,6 +143,27 @@ impl TemplateRun {
             .values()
             .filter(|r| **r == TemplateResult::Migrated)
             .count()
+    }
+
+    /// How the templates that were expected to migrate fared, apart from the ones Meta
+    /// also lists as failed because they were never eligible or already present.
+    pub fn tally(&self, expected_ids: &[String]) -> Tally {
+        let mut tally = Tally::default();
+        for id in expected_ids {
+            match self.results.get(id) {
+                Some(TemplateResult::Migrated) => tally.migrated += 1,
+                Some(TemplateResult::Failed { reason }) => {
+                    tally.failed.push((id.clone(), reason.clone()))
+                }
+                None => tally.unanswered += 1,
+            }
+        }
+        tally.others = self
+            .results
+            .keys()
+            .filter(|id| !expected_ids.contains(id))
+            .count();
+        tally
     }
 
     fn progress(&self, calls_total: usize) -> Progress {

@@ -164,7 +164,12 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
             "The display name is not approved or a name change is pending for this phone number.",
         );
     }
-    if source_owner != Some(dest.owner()) {
+    // Between Business Managers Meta allows the move when the destination may message
+    // for the source's business; in the sandbox that is a destination WABA shared with
+    // the source's owner as a client WABA.
+    let shared_with_source_owner =
+        source_owner.is_some_and(|owner| dest.client_of.iter().any(|b| b == owner));
+    if source_owner != Some(dest.owner()) && !shared_with_source_owner {
         return Some(
             "Number belongs to a different Business Manager account than the destination WABA.",
         );
@@ -313,6 +318,29 @@ pub(crate) fn register(
                 && number.pin.as_deref() != Some(pin.as_str())
             {
                 return Err(pin_mismatch());
+            }
+            // Registering an On-Premise number with its backup moves it to the Cloud API
+            // ("Migrate from On-Premise API to Cloud API").
+            if let Some(backup) = call.params.get("backup") {
+                let field = |k: &str| {
+                    backup
+                        .get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                if field("data").is_empty() || field("password").is_empty() {
+                    return Err(GraphError::invalid_param(
+                        "Param backup must have data and password.",
+                    ));
+                }
+                if number.node.platform_type != Some(PlatformType::OnPremise) {
+                    return Err(GraphError::invalid_param(
+                        "Only On-Premise numbers can be registered with a backup.",
+                    ));
+                }
+                number.node.platform_type = Some(PlatformType::CloudApi);
+                number.node.status = Some(NumberStatus::Connected);
             }
             number.pin = Some(pin);
             number.node.is_pin_enabled = Some(true);

@@ -109,3 +109,103 @@ pub fn wamigrate(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A plain HTTP GET on loopback (for the sandbox's `/_sandbox/*` helpers); returns the
+/// status code and body.
+pub fn http_get(url: &str) -> (u16, String) {
+    http_request("GET", url, "")
+}
+
+/// A plain HTTP POST of a JSON body on loopback.
+pub fn http_post(url: &str, json: &str) -> (u16, String) {
+    http_request("POST", url, json)
+}
+
+fn http_request(method: &str, url: &str, body: &str) -> (u16, String) {
+    use std::io::Write;
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect to the sandbox");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (status, body)
+}
+
+/// The sandbox's call counts by concrete path (`POST /123/register` → n).
+pub fn stats_by_path(sim: &SimProcess) -> serde_json::Map<String, serde_json::Value> {
+    let (_, body) = http_get(&format!("{}/_sandbox/stats", sim.url));
+    let stats: serde_json::Value = serde_json::from_str(&body).expect("stats JSON");
+    stats["by_path"].as_object().cloned().unwrap_or_default()
+}
+
+/// Runs `wamigrate <args>` like [`wamigrate`], answering every verification-code prompt
+/// with the sandbox's current code for that number (or `resend` when it has none).
+pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Run {
+    use std::io::Write;
+    let mut command = Command::new(binary());
+    command
+        .args(args)
+        .env_remove("WAMIGRATE_GRAPH_TOKEN")
+        .env_remove("WAMIGRATE_GRAPH_URL")
+        .env_remove("WAMIGRATE_PROFILE")
+        .env("WAMIGRATE_CONFIG", sim.data_dir.path().join("config.toml"))
+        .env("WAMIGRATE_DATA_DIR", sim.data_dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("run wamigrate");
+    let mut stdin = child.stdin.take().unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut stdout = child.stdout.take().unwrap();
+    let mut err_text = String::new();
+    for line in stderr.lines() {
+        let line = line.unwrap_or_default();
+        err_text.push_str(&line);
+        err_text.push('\n');
+        if line.contains("Enter the 6-digit code") {
+            let id = line
+                .split("phone number id ")
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .unwrap_or_default();
+            let (status, body) = http_get(&format!("{}/_sandbox/otp/{id}", sim.url));
+            let answer = if status == 200 {
+                serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                "resend".to_string()
+            };
+            let _ = writeln!(stdin, "{answer}");
+        }
+    }
+    drop(stdin);
+    let mut out_text = String::new();
+    let _ = stdout.read_to_string(&mut out_text);
+    let status = child.wait().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out_text,
+        stderr: err_text,
+    }
+}
