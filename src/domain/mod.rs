@@ -2,6 +2,7 @@
 
 pub mod checklist;
 pub mod eligibility;
+pub mod fleet;
 pub mod lenient;
 pub mod number;
 pub mod open_enum;
