@@ -407,6 +407,11 @@ fn opt(value: &Option<String>) -> Cow<'_, str> {
     Cow::Borrowed(value.as_deref().unwrap_or(""))
 }
 
+/// A cell for people: `-` when the API did not say.
+pub fn or_dash(value: &str) -> &str {
+    if value.is_empty() { "-" } else { value }
+}
+
 /// `a` equals `lower` (already lower case) ignoring case, Unicode included.
 fn caseless_eq(a: &str, lower: &str) -> bool {
     a.eq_ignore_ascii_case(lower) || (!a.is_ascii() && a.to_lowercase() == lower)
@@ -573,12 +578,16 @@ impl FilterExpr {
         self.terms.is_empty()
     }
 
-    /// Whether a `field:` term names `column` (e.g. to read 360dialog channels only when
-    /// a `channel:` term needs them).
-    pub fn uses(&self, column: Column) -> bool {
+    /// The columns `field:` terms name, in term order (e.g. to read 360dialog channels
+    /// only when a `channel:` term needs them).
+    pub fn columns(&self) -> Vec<Column> {
         self.terms
             .iter()
-            .any(|t| matches!(t, Term::Field { column: c, .. } if *c == column))
+            .filter_map(|t| match t {
+                Term::Field { column, .. } => Some(*column),
+                Term::Text(_) => None,
+            })
+            .collect()
     }
 
     /// Whether `row` satisfies every term.
@@ -804,7 +813,6 @@ pub enum Change {
 impl fmt::Display for RowChange {
     /// `+1 631-555-0101 status CONNECTED → FLAGGED`, `... added`, `... removed`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dash = |v: &str| if v.is_empty() { "-" } else { v }.to_string();
         match &self.change {
             Change::Added => write!(f, "{} added", self.number),
             Change::Removed => write!(f, "{} removed", self.number),
@@ -813,8 +821,8 @@ impl fmt::Display for RowChange {
                 "{} {} {} → {}",
                 self.number,
                 column.key(),
-                dash(old),
-                dash(new)
+                or_dash(old),
+                or_dash(new)
             ),
         }
     }
