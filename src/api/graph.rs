@@ -305,6 +305,24 @@ impl GraphClient {
             .await
     }
 
+    /// `POST /{phone_number_id}/register` with the On-Premise backup, moving the number
+    /// to the Cloud API with its history (Meta's "Migrate from On-Premise to Cloud API").
+    /// Never retried automatically.
+    pub async fn register_with_backup(
+        &self,
+        phone_number_id: &str,
+        pin: &SecretString,
+        backup_data: &str,
+        backup_password: &SecretString,
+    ) -> Result<(), ApiError> {
+        let body = serde_json::json!({
+            "messaging_product": "whatsapp",
+            "pin": pin.expose_secret(),
+            "backup": { "data": backup_data, "password": backup_password.expose_secret() },
+        });
+        self.post_success(&format!("{phone_number_id}/register"), body).await
+    }
+
     /// `POST /{dest_waba_id}/migrate_message_templates` for one page set or id list.
     pub async fn migrate_message_templates(
         &self,

@@ -6,9 +6,10 @@
 //! "Migrating phone numbers among solution partners" (prerequisites) and the error-code
 //! page's "Phone migration errors" table (api-notes.md §1).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::number::{AccountMode, NameStatus, NumberStatus, PhoneNumber, PlatformType};
+use crate::domain::scenario::Scenario;
 use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{AccountReviewStatus, BusinessVerificationStatus, SubscribedApp, Waba};
 
@@ -16,7 +17,7 @@ use crate::domain::waba::{AccountReviewStatus, BusinessVerificationStatus, Subsc
 pub const REGISTER_BUDGET: u32 = 10;
 
 /// The verdict of one rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Nothing to do.
@@ -82,6 +83,61 @@ rules! {
     NotInDestination = "not_in_destination", "Not already in destination";
     TemplateCapacity = "template_capacity", "Template capacity";
     RegisterBudget = "register_budget", "Register attempts left";
+    OnPremiseNumber = "on_premise_number", "Number is on the On-Premise API";
+}
+
+/// The rules that apply to a scenario, in display order.
+pub fn rules_for(scenario: Scenario) -> Vec<RuleId> {
+    use RuleId::*;
+    match scenario {
+        Scenario::FromOtherBsp | Scenario::ToNewWaba | Scenario::BetweenBusinessManagers => {
+            RuleId::ALL
+                .iter()
+                .copied()
+                .filter(|r| *r != OnPremiseNumber)
+                .collect()
+        }
+        Scenario::ToOtherBsp => vec![
+            RegisteredOnApi,
+            NotTestNumber,
+            NotCoexistence,
+            DisplayNameApproved,
+            NoPendingNameChange,
+            TwoStepDisabled,
+            NumberConnected,
+            SourceWabaApproved,
+        ],
+        Scenario::ClientPartnerChange | Scenario::WabaPartnerChange => vec![
+            RegisteredOnApi,
+            DisplayNameApproved,
+            NoPendingNameChange,
+            NumberConnected,
+        ],
+        Scenario::HostingTypeChange => vec![
+            RegisteredOnApi,
+            NotTestNumber,
+            OnPremiseNumber,
+            NumberConnected,
+            DisplayNameApproved,
+            RegisterBudget,
+        ],
+    }
+}
+
+/// Judges the rules of a scenario, in display order.
+pub fn evaluate_for(scenario: Scenario, input: &CheckInput) -> Vec<CheckResult> {
+    rules_for(scenario)
+        .into_iter()
+        .map(|rule| {
+            let mut result = evaluate_rule(rule, input);
+            // Between Business Managers a different owner is the point, not a blocker.
+            if scenario == Scenario::BetweenBusinessManagers && rule == RuleId::SameBusiness && result.status == CheckStatus::Fail {
+                result.status = CheckStatus::Warn;
+                result.fix = "Expected in this scenario: make sure the destination may message on behalf of the number's business, else Meta refuses (2388103).".to_string();
+            }
+            result
+        })
+        .collect()
 }
 
 impl Serialize for RuleId {
@@ -90,8 +146,19 @@ impl Serialize for RuleId {
     }
 }
 
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|r| r.id() == id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule '{id}'")))
+    }
+}
+
 /// One judged rule: verdict, the evidence it judged, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
     #[serde(rename = "id")]
     pub rule: RuleId,
@@ -216,6 +283,17 @@ pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
         RuleId::NotInDestination => not_in_destination(input),
         RuleId::TemplateCapacity => template_capacity(input),
         RuleId::RegisterBudget => register_budget(input.register_attempts_used),
+        RuleId::OnPremiseNumber => with_number(input, |n| match &n.platform_type {
+            Some(PlatformType::OnPremise) => pass("platform_type = ON_PREMISE"),
+            Some(_) => fail(
+                field("platform_type", &n.platform_type),
+                "Only On-Premise numbers change hosting type; this number is already elsewhere.",
+            ),
+            None => unknown(
+                "platform_type not reported",
+                "Re-check the number's platform.",
+            ),
+        }),
     };
     CheckResult {
         rule,
@@ -582,9 +660,54 @@ mod tests {
     }
 
     #[test]
+    fn scenarios_pick_their_rules_and_soften_same_business_between_managers() {
+        let mut f = Fixture::good();
+        f.dest = good_waba("2", "B2");
+        let input = CheckInput {
+            number: Some(&f.number),
+            number_found: true,
+            source: Some(&f.source),
+            destination: Some(&f.dest),
+            ..CheckInput::default()
+        };
+        let between = evaluate_for(Scenario::BetweenBusinessManagers, &input);
+        let same = between
+            .iter()
+            .find(|r| r.rule == RuleId::SameBusiness)
+            .unwrap();
+        assert_eq!(same.status, CheckStatus::Warn);
+        let to_new = evaluate_for(Scenario::ToNewWaba, &input);
+        assert_eq!(
+            to_new
+                .iter()
+                .find(|r| r.rule == RuleId::SameBusiness)
+                .unwrap()
+                .status,
+            CheckStatus::Fail
+        );
+        let hosting = evaluate_for(Scenario::HostingTypeChange, &input);
+        assert!(
+            hosting
+                .iter()
+                .all(|r| r.rule != RuleId::DestinationWebhooks)
+        );
+        assert_eq!(
+            hosting
+                .iter()
+                .find(|r| r.rule == RuleId::OnPremiseNumber)
+                .unwrap()
+                .status,
+            CheckStatus::Fail
+        );
+    }
+
+    #[test]
     fn every_rule_passes_on_a_healthy_pair() {
         let f = Fixture::good();
-        for rule in RuleId::ALL {
+        for rule in RuleId::ALL
+            .iter()
+            .filter(|r| **r != RuleId::OnPremiseNumber)
+        {
             let result = f.check(*rule);
             assert_eq!(
                 result.status,

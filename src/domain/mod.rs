@@ -3,10 +3,13 @@
 pub mod checklist;
 pub mod eligibility;
 pub mod fleet;
+pub mod journal;
 pub mod lenient;
 pub mod number;
 pub mod open_enum;
 pub mod partner;
 pub mod phone;
+pub mod plan;
+pub mod scenario;
 pub mod template;
 pub mod waba;

@@ -2,4 +2,5 @@
 //! run (template migration; later the number migration runner). They use `api` and
 //! `domain` and report progress through callbacks, never to the screen.
 
+pub mod journal_store;
 pub mod template_migration;

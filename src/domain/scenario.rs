@@ -1,0 +1,216 @@
+//! The seven ways a number or account changes hands, and the plan of steps for each.
+//!
+//! Facts: Meta's "Migrating phone numbers among solution partners" (programmatic and via
+//! Embedded Signup), 360dialog's "Partner change" and "Migrating Phone Numbers" pages
+//! (api-notes.md). Scenario ids are a contract for the CLI.
+
+use serde::Serialize;
+
+/// A migration scenario the operator picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// To our platform from another BSP.
+    FromOtherBsp,
+    /// To a new WABA on our platform.
+    ToNewWaba,
+    /// From our platform to another BSP.
+    ToOtherBsp,
+    /// A whole client to another integration partner (360dialog partner change).
+    ClientPartnerChange,
+    /// One WABA and its numbers to another partner.
+    WabaPartnerChange,
+    /// Between Business Managers.
+    BetweenBusinessManagers,
+    /// Hosting type change, On-Premise API to Cloud API.
+    HostingTypeChange,
+}
+
+/// Whether the number is registered anew (OTP) or only its configuration changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioKind {
+    /// New registration in the destination, with a verification code.
+    Migration,
+    /// No new registration and no code.
+    ConfigurationChange,
+}
+
+/// What happens to one kind of asset in a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AssetFate {
+    pub asset: &'static str,
+    pub carried: bool,
+}
+
+/// The impact table shared by every scenario that moves a number (Meta's list of what
+/// migrates and what does not).
+pub const IMPACT: &[AssetFate] = &[
+    AssetFate {
+        asset: "display name",
+        carried: true,
+    },
+    AssetFate {
+        asset: "quality rating",
+        carried: true,
+    },
+    AssetFate {
+        asset: "messaging limits",
+        carried: true,
+    },
+    AssetFate {
+        asset: "Official Business Account status",
+        carried: true,
+    },
+    AssetFate {
+        asset: "uploaded media",
+        carried: true,
+    },
+    AssetFate {
+        asset: "approved high-quality templates",
+        carried: true,
+    },
+    AssetFate {
+        asset: "low-quality, rejected or pending templates",
+        carried: false,
+    },
+    AssetFate {
+        asset: "catalogs",
+        carried: false,
+    },
+    AssetFate {
+        asset: "chat history",
+        carried: false,
+    },
+];
+
+impl Scenario {
+    /// Every scenario, in picker order.
+    pub const ALL: [Scenario; 7] = [
+        Scenario::FromOtherBsp,
+        Scenario::ToNewWaba,
+        Scenario::ToOtherBsp,
+        Scenario::ClientPartnerChange,
+        Scenario::WabaPartnerChange,
+        Scenario::BetweenBusinessManagers,
+        Scenario::HostingTypeChange,
+    ];
+
+    /// The scenario with this CLI id.
+    pub fn from_id(id: &str) -> Option<Scenario> {
+        Scenario::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The CLI id, e.g. `to-new-waba`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Scenario::FromOtherBsp => "from-other-bsp",
+            Scenario::ToNewWaba => "to-new-waba",
+            Scenario::ToOtherBsp => "to-other-bsp",
+            Scenario::ClientPartnerChange => "client-partner-change",
+            Scenario::WabaPartnerChange => "waba-partner-change",
+            Scenario::BetweenBusinessManagers => "between-business-managers",
+            Scenario::HostingTypeChange => "hosting-type-change",
+        }
+    }
+
+    /// A short title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Scenario::FromOtherBsp => "To our platform from another BSP",
+            Scenario::ToNewWaba => "To a new WABA on our platform",
+            Scenario::ToOtherBsp => "From our platform to another BSP",
+            Scenario::ClientPartnerChange => "A whole client to another integration partner",
+            Scenario::WabaPartnerChange => "One WABA and its numbers to another partner",
+            Scenario::BetweenBusinessManagers => "Between Business Managers",
+            Scenario::HostingTypeChange => "Hosting type change: On-Premise to Cloud API",
+        }
+    }
+
+    /// Migration (new registration, OTP) or configuration change (no OTP).
+    pub fn kind(self) -> ScenarioKind {
+        match self {
+            Scenario::ClientPartnerChange | Scenario::HostingTypeChange => {
+                ScenarioKind::ConfigurationChange
+            }
+            _ => ScenarioKind::Migration,
+        }
+    }
+
+    /// Who must act, in order.
+    pub fn actors(self) -> &'static str {
+        match self {
+            Scenario::FromOtherBsp => {
+                "the source owner (turn off two-step verification, settle the old BSP), then us (add, verify, register)"
+            }
+            Scenario::ToNewWaba => "us, and the number's owner for the verification code",
+            Scenario::ToOtherBsp => {
+                "us (clear invoices, hand over), the source owner (two-step off), then the other BSP drives the move"
+            }
+            Scenario::ClientPartnerChange => {
+                "the client (requests the change in the 360dialog Hub), then us (approve)"
+            }
+            Scenario::WabaPartnerChange => {
+                "the client (requests the change for one WABA in the Hub), then us (approve)"
+            }
+            Scenario::BetweenBusinessManagers => {
+                "both Business Managers' admins in Meta Business Suite, then us on the destination side"
+            }
+            Scenario::HostingTypeChange => "us, with the On-Premise backup the business keeps",
+        }
+    }
+
+    /// One paragraph: what happens and why it is shaped so.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Scenario::FromOtherBsp => {
+                "The number stays the same but is registered anew in a WABA on our platform. Meta keeps its display name, quality rating, messaging limit and OBA status. The old BSP bills every message delivered before completion; we bill after it. Two-step verification must be off at the source, and there is no API to turn it off."
+            }
+            Scenario::ToNewWaba => {
+                "The number moves between two WABAs of the same business on our platform, through the programmatic migration: add with migrate_phone_number=true, verify by code, register. Apps that use the old WABA id or phone number id must switch to the new ones afterwards."
+            }
+            Scenario::ToOtherBsp => {
+                "An outbound move: the other BSP drives the migration. Our part is to clear invoices, make sure two-step verification is off, hand over the number, WABA id and business id, watch until the number shows as migrated away, and only then cancel the subscription."
+            }
+            Scenario::ClientPartnerChange => {
+                "A configuration change in the 360dialog Hub: the client and its numbers move to another integration partner without a new registration and without a code. The receiving partner approves the change request; the Hub then moves the client in the background."
+            }
+            Scenario::WabaPartnerChange => {
+                "Like a client partner change, but for one WABA and its numbers: the receiving partner approves a selective partner change request and the Hub moves the channels concerned."
+            }
+            Scenario::BetweenBusinessManagers => {
+                "The number moves to a WABA owned by another Business Manager. Meta only allows it when the destination is set up to message on behalf of the business; otherwise it refuses with 2388103. The steps are those of a programmatic migration on the destination side."
+            }
+            Scenario::HostingTypeChange => {
+                "The number is re-registered on the Cloud API with the On-Premise backup, keeping its history and settings. Expect a short downtime while the registration switches. The On-Premise API was sunset on 23 October 2025, so few numbers remain."
+            }
+        }
+    }
+
+    /// Whether this scenario runs the Graph API migration steps (add, code, register).
+    pub fn uses_graph_migration(self) -> bool {
+        matches!(
+            self,
+            Scenario::FromOtherBsp | Scenario::ToNewWaba | Scenario::BetweenBusinessManagers
+        )
+    }
+
+    /// Whether the destination must be in the same business as the source.
+    pub fn requires_same_business(self) -> bool {
+        matches!(self, Scenario::ToNewWaba)
+    }
+}
+
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        Scenario::from_id(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown scenario '{id}'")))
+    }
+}
