@@ -320,7 +320,8 @@ impl GraphClient {
             "pin": pin.expose_secret(),
             "backup": { "data": backup_data, "password": backup_password.expose_secret() },
         });
-        self.post_success(&format!("{phone_number_id}/register"), body).await
+        self.post_success(&format!("{phone_number_id}/register"), body)
+            .await
     }
 
     /// `POST /{dest_waba_id}/migrate_message_templates` for one page set or id list.

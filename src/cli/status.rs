@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,8 +17,11 @@ use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::connect;
 use crate::domain::fleet::{
-    Column, FilterExpr, FleetRow, RowChange, RowOrigin, changes, join_channels, or_dash,
+    Column, FilterExpr, FleetRow, MigrationState, RowChange, RowOrigin, apply_journals, changes,
+    join_channels, or_dash,
 };
+use crate::domain::journal::JournalState;
+use crate::ops::journal_store;
 
 /// Arguments of `wamigrate status`.
 #[derive(Debug, clap::Args)]
@@ -105,6 +109,7 @@ impl StatusRow {
 pub enum ReadFailure {
     Waba(String, ApiError),
     Channels(ApiError),
+    Journals(std::io::Error),
 }
 
 impl std::fmt::Display for ReadFailure {
@@ -112,6 +117,10 @@ impl std::fmt::Display for ReadFailure {
         match self {
             ReadFailure::Waba(id, e) => write!(f, "WABA {id} could not be read: {e}"),
             ReadFailure::Channels(e) => write!(f, "the 360dialog channels could not be read: {e}"),
+            ReadFailure::Journals(e) => write!(
+                f,
+                "the migration journals could not be read ({e}): check the permissions of the data directory."
+            ),
         }
     }
 }
@@ -171,12 +180,14 @@ pub async fn collect(graph: &GraphClient, waba_ids: &[String]) -> StatusReport {
     report
 }
 
-/// [`collect`], joined with the partner's 360dialog channels when `hub` is given: the
-/// fleet as the board shows it.
+/// [`collect`], joined with the partner's 360dialog channels when `hub` is given, and
+/// with the migration state of the journals under `data_dir`: the fleet as the board
+/// shows it.
 pub async fn read_fleet(
     graph: &GraphClient,
     hub: Option<&HubClient>,
     waba_ids: &[String],
+    data_dir: &Path,
 ) -> StatusReport {
     let channels = async {
         match hub {
@@ -189,6 +200,14 @@ pub async fn read_fleet(
         Some(Ok(channels)) => join_channels(&mut report.rows, &channels, &now_utc_seconds()),
         Some(Err(e)) => report.failures.push(ReadFailure::Channels(e)),
         None => {}
+    }
+    match journal_store::list(data_dir) {
+        Ok(journals) => {
+            let readable: Vec<JournalState> =
+                journals.into_iter().filter_map(|(_, j)| j.ok()).collect();
+            apply_journals(&mut report.rows, &readable);
+        }
+        Err(e) => report.failures.push(ReadFailure::Journals(e)),
     }
     report
 }
@@ -312,7 +331,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let report = read_fleet(&graph, hub, &waba_ids).await;
+    let report = read_fleet(&graph, hub, &waba_ids, &settings.data_dir).await;
     let visible = expressions.visible(&report.rows);
     if let Err(e) = print_rows(format, &visible, hub.is_some()) {
         eprintln!("wamigrate: could not write the output: {e}.");
@@ -346,6 +365,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
                 graph: &graph,
                 hub,
                 waba_ids: &waba_ids,
+                data_dir: &settings.data_dir,
                 interval: Duration::from_secs(seconds),
                 expressions: &expressions,
             };
@@ -362,6 +382,7 @@ struct Watch<'a> {
     graph: &'a GraphClient,
     hub: Option<&'a HubClient>,
     waba_ids: &'a [String],
+    data_dir: &'a Path,
     interval: Duration,
     expressions: &'a Expressions,
 }
@@ -385,7 +406,7 @@ impl Watch<'_> {
             }
             let read = async {
                 tokio::time::sleep(self.interval + slowdown).await;
-                read_fleet(self.graph, self.hub, self.waba_ids).await
+                read_fleet(self.graph, self.hub, self.waba_ids, self.data_dir).await
             };
             let report = tokio::select! {
                 _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
@@ -433,7 +454,7 @@ fn print_changes(changes: &[RowChange]) -> std::io::Result<()> {
 }
 
 /// Prints rows in `format`: JSON and CSV as [`StatusRow`]s, the table with the channel
-/// column when channels were read.
+/// column when channels were read and the migration column when a journal names a row.
 fn print_rows(format: Format, rows: &[FleetRow], with_channels: bool) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     let written = match format {
@@ -483,6 +504,9 @@ fn write_status_table(
     ];
     if with_channels {
         columns.push(Column::Channel);
+    }
+    if rows.iter().any(|r| r.migration != MigrationState::None) {
+        columns.push(Column::Migration);
     }
     let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
     let cells: Vec<Vec<String>> = rows

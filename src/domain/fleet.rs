@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::journal::JournalState;
 use crate::domain::number::PhoneNumber;
 use crate::domain::partner::Channel;
 use crate::domain::waba::Waba;
@@ -51,6 +52,61 @@ impl MigrationState {
             MigrationState::InProgress { .. } => "in_progress",
             MigrationState::Done => "done",
             MigrationState::Failed => "failed",
+        }
+    }
+}
+
+impl MigrationState {
+    /// Where a journaled migration stands: done or failed once it finished, else in
+    /// progress at the first step of its plan not done yet.
+    pub fn from_journal(journal: &JournalState) -> MigrationState {
+        match &journal.finished {
+            Some((true, ..)) => MigrationState::Done,
+            Some((false, ..)) => MigrationState::Failed,
+            None => MigrationState::InProgress {
+                step: journal
+                    .next_step()
+                    .and_then(|s| serde_json::to_value(s).ok())
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| "end".to_string()),
+            },
+        }
+    }
+}
+
+/// Fills each row's migration state from the journals, given newest first (as the
+/// journal store lists them): a row takes the newest journal naming its phone number id
+/// (source or destination) or its E.164 digits.
+pub fn apply_journals(rows: &mut [FleetRow], journals: &[JournalState]) {
+    let mut by_id: HashMap<&str, MigrationState> = HashMap::new();
+    let mut by_digits: HashMap<String, MigrationState> = HashMap::new();
+    for journal in journals {
+        let state = MigrationState::from_journal(journal);
+        let typed = journal.number.trim();
+        let mut ids = vec![journal.phone_number_id.as_deref()];
+        let mut digits = vec![];
+        if typed.starts_with('+') {
+            digits.push(Some(typed.chars().filter(char::is_ascii_digit).collect()));
+        } else {
+            ids.push(Some(typed));
+        }
+        if let Some((number, _)) = &journal.snapshot {
+            ids.push(Some(number.id.as_str()));
+            digits.push(number.e164_digits());
+        }
+        for id in ids.into_iter().flatten() {
+            by_id.entry(id).or_insert_with(|| state.clone());
+        }
+        for key in digits.into_iter().flatten() {
+            by_digits.entry(key).or_insert_with(|| state.clone());
+        }
+    }
+    for row in rows {
+        let found = by_id
+            .get(row.id.as_str())
+            .or_else(|| row.phone_digits().and_then(|d| by_digits.get(&d)));
+        if let Some(state) = found {
+            row.migration = state.clone();
         }
     }
 }
@@ -1120,6 +1176,34 @@ quality, limit, platform, status, 2fa, throughput, channel, migration, checked \
         assert_eq!(shape, [("Alpha", vec![2]), ("Lucky Shrub", vec![3, 1, 0])]);
         let groups = group(&rows, &[0, 1, 2, 3], Grouping::Business);
         assert_eq!(groups[0].label, "(no business)");
+    }
+
+    #[test]
+    fn journals_give_the_migration_state_newest_first() {
+        use crate::domain::plan::StepId;
+        let journal = |number: &str, done: Vec<StepId>, finished: Option<bool>| JournalState {
+            number: number.into(),
+            plan: vec![StepId::Preflight, StepId::AddNumber, StepId::VerifyCode],
+            done,
+            finished: finished.map(|ok| (ok, String::new(), String::new())),
+            ..JournalState::default()
+        };
+        let mut by_destination_id = journal("2", vec![], Some(true));
+        by_destination_id.phone_number_id = Some("4".into());
+        let journals = [
+            journal("+1 (631) 555-0101", vec![StepId::Preflight], None),
+            journal("+16315550101", vec![], Some(false)),
+            journal("3", vec![], Some(false)),
+            by_destination_id,
+        ];
+        let mut rows = fleet();
+        apply_journals(&mut rows, &journals);
+        let states: Vec<String> = rows.iter().map(|r| r.migration.to_string()).collect();
+        assert_eq!(
+            states,
+            ["in progress at step add_number", "done", "failed", "done"],
+            "the newest journal of a number wins"
+        );
     }
 
     #[test]
