@@ -11,6 +11,7 @@ use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
 pub mod bench;
+pub mod migrate;
 pub mod output;
 pub mod sim;
 pub mod status;
@@ -86,6 +87,12 @@ impl GlobalArgs {
 pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
+    /// Judge every limitation of moving NUMBER to DEST_WABA.
+    Check(migrate::CheckArgs),
+    /// Run a migration plan (guided, journaled, resumable).
+    Migrate(migrate::MigrateArgs),
+    /// List migration journals, or show one's audit report.
+    Journal(migrate::JournalArgs),
     /// Template forecast (diff) between two WABAs.
     Templates(templates::TemplatesArgs),
     /// Print performance figures (status against a slow sandbox, template forecast, fleet board).
@@ -123,6 +130,9 @@ pub fn main() -> ExitCode {
     tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
+        Some(Command::Check(args)) => runtime.block_on(migrate::run_check(&settings, args)),
+        Some(Command::Migrate(args)) => runtime.block_on(migrate::run_migrate(&settings, args)),
+        Some(Command::Journal(args)) => runtime.block_on(migrate::run_journal(&settings, args)),
         Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),
         Some(Command::Sim(_) | Command::Bench(_)) => unreachable!("handled above"),
         None => crate::app::main(runtime, settings),

@@ -133,12 +133,13 @@ impl JournalState {
         self.finished.is_some()
     }
 
-    /// When the step finished, if it did.
-    pub fn completion_time(&self) -> Option<&str> {
-        self.finished
-            .as_ref()
-            .filter(|(completed, _, _)| *completed)
-            .map(|(_, _, at)| at.as_str())
+    /// The id a finished step kept, if any.
+    pub fn reference(&self, step: StepId) -> Option<&str> {
+        self.references
+            .iter()
+            .rev()
+            .find(|(s, _)| *s == step)
+            .map(|(_, r)| r.as_str())
     }
 }
 

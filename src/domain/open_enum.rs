@@ -22,6 +22,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// Every documented value, in documentation order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
             /// The value as the API spells it.
             pub fn as_str(&self) -> &str {
                 match self {
@@ -118,5 +121,6 @@ mod tests {
             r#"["RED","GREEN","MAUVE","7"]"#
         );
         assert!(parsed[2].is_unknown());
+        assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Green]);
     }
 }

@@ -3,4 +3,7 @@
 //! `domain` and report progress through callbacks, never to the screen.
 
 pub mod journal_store;
+pub mod migration;
+pub mod preflight;
+pub mod report;
 pub mod template_migration;

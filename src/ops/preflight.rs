@@ -27,7 +27,9 @@ impl NumberRef {
     pub fn parse(raw: &str) -> Result<NumberRef, String> {
         let trimmed = raw.trim();
         if trimmed.starts_with('+') {
-            return E164::parse(trimmed).map(NumberRef::E164).map_err(|e| e.to_string());
+            return E164::parse(trimmed)
+                .map(NumberRef::E164)
+                .map_err(|e| e.to_string());
         }
         if !trimmed.is_empty() && trimmed.chars().all(|c| c.is_ascii_digit()) {
             return Ok(NumberRef::Id(trimmed.to_string()));
@@ -40,7 +42,9 @@ impl NumberRef {
     fn matches(&self, number: &PhoneNumber) -> bool {
         match self {
             NumberRef::Id(id) => &number.id == id,
-            NumberRef::E164(e164) => number.e164_digits().as_deref() == Some(e164.digits().as_str()),
+            NumberRef::E164(e164) => {
+                number.e164_digits().as_deref() == Some(e164.digits().as_str())
+            }
         }
     }
 }
@@ -95,12 +99,20 @@ pub async fn gather(
     candidates: &[String],
     data_dir: &Path,
 ) -> Result<PreflightData, ApiError> {
-    let mut data = PreflightData { destination_waba_id: destination.map(str::to_string), ..PreflightData::default() };
+    let mut data = PreflightData {
+        destination_waba_id: destination.map(str::to_string),
+        ..PreflightData::default()
+    };
     let searched: Vec<String> = match source {
         Some(s) => vec![s.to_string()],
-        None => candidates.iter().filter(|c| Some(c.as_str()) != destination).cloned().collect(),
+        None => candidates
+            .iter()
+            .filter(|c| Some(c.as_str()) != destination)
+            .cloned()
+            .collect(),
     };
-    let lists = futures_util::future::join_all(searched.iter().map(|w| graph.phone_numbers(w))).await;
+    let lists =
+        futures_util::future::join_all(searched.iter().map(|w| graph.phone_numbers(w))).await;
     for (waba_id, list) in searched.iter().zip(lists) {
         match list {
             Ok(numbers) => {
@@ -128,23 +140,34 @@ pub async fn gather(
     data.source = keep(&mut data.errors, "source WABA", source_waba);
     data.source_templates = keep(&mut data.errors, "source templates", source_templates);
     if let Some(dest) = destination {
-        let (w, apps, numbers, templates) =
-            tokio::join!(graph.waba(dest), graph.subscribed_apps(dest), graph.phone_numbers(dest), graph.templates(dest));
+        let (w, apps, numbers, templates) = tokio::join!(
+            graph.waba(dest),
+            graph.subscribed_apps(dest),
+            graph.phone_numbers(dest),
+            graph.templates(dest)
+        );
         data.destination = keep(&mut data.errors, "destination WABA", Some(w));
         data.destination_apps = keep(&mut data.errors, "destination subscribed apps", Some(apps));
         data.destination_numbers = keep(&mut data.errors, "destination numbers", Some(numbers));
-        data.destination_templates = keep(&mut data.errors, "destination templates", Some(templates));
+        data.destination_templates =
+            keep(&mut data.errors, "destination templates", Some(templates));
     }
     data.register_attempts_used = data
         .number
         .as_ref()
         .and_then(PhoneNumber::e164_digits)
-        .map(|digits| register_attempts_within_window(data_dir, &digits, time::OffsetDateTime::now_utc()))
+        .map(|digits| {
+            register_attempts_within_window(data_dir, &digits, time::OffsetDateTime::now_utc())
+        })
         .filter(|used| *used > 0);
     Ok(data)
 }
 
-fn keep<T>(errors: &mut Vec<(String, ApiError)>, what: &str, result: Option<Result<T, ApiError>>) -> Option<T> {
+fn keep<T>(
+    errors: &mut Vec<(String, ApiError)>,
+    what: &str,
+    result: Option<Result<T, ApiError>>,
+) -> Option<T> {
     match result? {
         Ok(value) => Some(value),
         Err(e) => {
@@ -160,10 +183,23 @@ mod tests {
 
     #[test]
     fn numbers_are_ids_or_e164_and_anything_else_is_one_sentence() {
-        assert_eq!(NumberRef::parse("106540352242922").unwrap(), NumberRef::Id("106540352242922".into()));
-        assert!(matches!(NumberRef::parse(" +49 30 1234567 ").unwrap(), NumberRef::E164(_)));
+        assert_eq!(
+            NumberRef::parse("106540352242922").unwrap(),
+            NumberRef::Id("106540352242922".into())
+        );
+        assert!(matches!(
+            NumberRef::parse(" +49 30 1234567 ").unwrap(),
+            NumberRef::E164(_)
+        ));
         let err = NumberRef::parse("0049-30-123").unwrap_err();
-        assert!(err.contains("neither a phone number id nor an E.164 number"), "{err}");
-        assert!(NumberRef::parse("+49 30").unwrap_err().contains("8 to 15 digits"));
+        assert!(
+            err.contains("is neither a phone number id"),
+            "{err}"
+        );
+        assert!(
+            NumberRef::parse("+49 30")
+                .unwrap_err()
+                .contains("8 to 15 digits")
+        );
     }
 }

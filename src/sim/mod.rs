@@ -1,27 +1,79 @@
-//! The sandbox: a real HTTP server on loopback speaking the Graph API and the 360dialog
-//! Partner API subset wamigrate uses. (Placeholder until the sandbox lands.)
+//! The sandbox: a real HTTP server on 127.0.0.1 that speaks the subset of the Meta
+//! Graph API and the 360dialog Partner API wamigrate uses, over a seeded, realistic
+//! portfolio (`assets/sandbox/`). It is the app's default backend without credentials,
+//! and what the API tests and benchmarks run against: latency, faults, rate limits and
+//! dropped connections are knobs.
+//!
+//! All state sits behind one mutex, never held across an await. Randomness is seeded;
+//! only latency and the documented delayed re-checks (template category re-check,
+//! partner change approval, ~2 s each, and Hub token age) use real time. Sandbox time
+//! for OTP expiry and the 72 h register window moves only through `POST /_sandbox/clock`.
 
-use std::net::SocketAddr;
-use std::time::Duration;
+mod control;
+mod faults;
+mod graph;
+mod hub;
+mod migration;
+mod portfolio;
+mod state;
+mod templates;
+mod wire;
 
-/// The partner id of the sandbox's 360dialog side.
-pub const SANDBOX_PARTNER_ID: &str = "SandboxPA";
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-/// Knobs of the sandbox.
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::sim::faults::{BUSINESS_USAGE, Traffic};
+use crate::sim::portfolio::Portfolio;
+use crate::sim::state::World;
+use crate::sim::wire::{Api, Call, GraphError, Reply};
+
+/// The 360dialog partner id of the seeded portfolio (the Hub answers 403 for any other).
+pub const SANDBOX_PARTNER_ID: &str = "nB7x2LPA";
+/// The seed used when none is given, so every default sandbox shows the same world.
+pub const DEFAULT_SEED: u64 = 7;
+/// Largest request body the sandbox reads.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// How the sandbox behaves. `Default` gives a fast, faultless sandbox over the seeded
+/// portfolio with the documented sandbox credentials.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Delay added to every API request, `latency ± jitter`.
     pub latency: Duration,
     pub jitter: Duration,
+    /// Share (0..=1) of API requests that get an injected fault: a 5xx Graph error, an
+    /// HTML 502 page, or a dropped connection.
     pub error_rate: f64,
+    /// Graph calls per `rate_window` per WABA; past it, code 80008.
     pub rate_limit_per_hour: Option<u32>,
+    /// The sliding window of `rate_limit_per_hour` (an hour; tests shorten it).
     pub rate_window: Duration,
+    /// Replace the seeded portfolio by a generated one with this many numbers.
     pub fleet: Option<usize>,
+    /// Templates on the first WABA (fleet or seeded main source).
     pub templates: Option<usize>,
     pub seed: u64,
+    /// The Graph bearer token the sandbox accepts.
     pub graph_token: String,
+    /// The 360dialog `X-API-Key` the sandbox accepts.
     pub hub_api_key: String,
+    /// Username and password for the Hub's `POST /api/v2/token`.
     pub hub_login: (String, String),
+    /// Lifetime of Hub bearer tokens; they age in real time and with each advance of the
+    /// sandbox clock, so the client's refresh-on-401 is testable either way.
+    pub hub_token_ttl: Duration,
+    /// Print one line per request to stdout (method, path without query, status, time).
     pub log_requests: bool,
 }
 
@@ -36,22 +88,254 @@ impl Default for SimConfig {
             rate_window: Duration::from_secs(3600),
             fleet: None,
             templates: None,
-            seed: 1,
-            graph_token: "sandbox-token".into(),
-            hub_api_key: "sandbox-hub-key".into(),
-            hub_login: ("sandbox@example.com".into(), "sandbox-password".into()),
+            seed: DEFAULT_SEED,
+            graph_token: "sandbox-token".to_string(),
+            hub_api_key: "sandbox-hub-key".to_string(),
+            hub_login: (
+                "sandbox@example.com".to_string(),
+                "sandbox-password".to_string(),
+            ),
+            hub_token_ttl: Duration::from_secs(86_400),
             log_requests: false,
         }
     }
 }
 
-/// A running sandbox.
+/// A running sandbox. Dropping it stops the server; [`SimHandle::shutdown`] also waits
+/// for it to finish.
 pub struct SimHandle {
     pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`: the base URL for both the Graph and the Hub client.
     pub base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
 }
 
-/// Starts the sandbox.
-pub async fn start(_config: SimConfig) -> std::io::Result<SimHandle> {
-    Err(std::io::Error::other("the sandbox is not built yet"))
+impl SimHandle {
+    /// Stops accepting, lets requests in flight finish, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds 127.0.0.1, builds the portfolio, spawns the server task and returns at once.
+/// Fails on an `error_rate` outside 0..=1 (`InvalidInput`) or a port in use.
+pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
+    if !(0.0..=1.0).contains(&config.error_rate) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("error rate {} is outside 0..=1", config.error_rate),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    let seeded = Portfolio::build(config.seed, config.fleet, config.templates);
+    let state = SimState {
+        world: World::new(seeded.clone(), config.seed),
+        traffic: Traffic::new(config.seed),
+    };
+    let sim = Arc::new(Sim {
+        config,
+        base_url: base_url.clone(),
+        seeded,
+        state: Mutex::new(state),
+    });
+    let app = Router::new().fallback(serve).with_state(sim);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::warn!(error = %e, "sandbox server stopped");
+        }
+    });
+    Ok(SimHandle {
+        addr,
+        base_url,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// The server's shared state.
+pub(crate) struct Sim {
+    config: SimConfig,
+    base_url: String,
+    /// The portfolio as built at start, for `/_sandbox/reset`.
+    seeded: Portfolio,
+    state: Mutex<SimState>,
+}
+
+/// Everything behind the one mutex.
+pub(crate) struct SimState {
+    world: World,
+    traffic: Traffic,
+}
+
+impl Sim {
+    fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The answer to a call that got no injected fault.
+    fn answer(&self, state: &mut SimState, call: &Call, now: Instant) -> Reply {
+        match call.api {
+            Api::Control => control::handle(self, state, call),
+            Api::Hub => match hub::handle(&self.config, &mut state.world, call, now) {
+                Ok(body) => Reply::ok(body),
+                Err(e) => e.into_reply(),
+            },
+            Api::Graph => self.graph(state, call, now),
+            Api::Unknown => graph::no_such_path(call).into_reply(state.traffic.fbtrace_id()),
+        }
+    }
+
+    /// Graph auth, then the per-WABA rate limit, then the handler; the usage header
+    /// goes on every answer while rate limiting is on.
+    fn graph(&self, state: &mut SimState, call: &Call, now: Instant) -> Reply {
+        let SimState { world, traffic } = state;
+        let bearer = call
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let token = bearer
+            .map(String::from)
+            .or_else(|| call.param("access_token"));
+        if token.as_deref() != Some(self.config.graph_token.as_str()) {
+            return GraphError::new(
+                190,
+                "Invalid OAuth access token - Cannot parse access token",
+            )
+            .with_status(StatusCode::UNAUTHORIZED)
+            .into_reply(traffic.fbtrace_id());
+        }
+        if call.bad_body {
+            return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
+                .into_reply(traffic.fbtrace_id());
+        }
+        let limited = call
+            .segments
+            .first()
+            .and_then(|id| world.portfolio.rate_limited_waba(id));
+        let usage = match (self.config.rate_limit_per_hour, limited) {
+            (Some(limit), Some(waba)) => match traffic.admit(
+                &waba.node.id,
+                waba.owner(),
+                limit,
+                self.config.rate_window,
+                now,
+            ) {
+                Ok(usage) => Some(usage),
+                Err(refused) => return refused.into_reply(traffic.fbtrace_id()),
+            },
+            _ => None,
+        };
+        let reply = match graph::handle(&self.config, &self.base_url, world, call, now) {
+            Ok(body) => Reply::ok(body),
+            Err(e) => e.into_reply(traffic.fbtrace_id()),
+        };
+        match usage {
+            Some(usage) => reply.with_header(BUSINESS_USAGE, usage),
+            None => reply,
+        }
+    }
+}
+
+/// The one handler: count, delay, maybe fault, answer, log.
+async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let call = Call::parse(
+        parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        parts.headers,
+        &body,
+    );
+    let (delay, fault) = {
+        let mut state = sim.lock();
+        state.traffic.record(&call);
+        match call.api {
+            Api::Graph | Api::Hub => (
+                state.traffic.latency(&sim.config),
+                state.traffic.fault_for(&call, sim.config.error_rate),
+            ),
+            Api::Control | Api::Unknown => (Duration::ZERO, None),
+        }
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let reply = {
+        let mut state = sim.lock();
+        match fault {
+            Some(kind) => faults::fault_reply(kind, call.api, &mut state.traffic),
+            None => sim.answer(&mut state, &call, Instant::now()),
+        }
+    };
+    if sim.config.log_requests {
+        // Method, path (never the query: it may carry a token) and status only.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{} {} {} {}ms",
+            call.method,
+            call.path,
+            reply.status_label(),
+            started.elapsed().as_millis()
+        );
+        let _ = out.flush();
+    }
+    reply.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partner_id_constant_matches_the_seed_file() {
+        assert_eq!(
+            Portfolio::build(DEFAULT_SEED, None, None).hub.partner_id,
+            SANDBOX_PARTNER_ID
+        );
+    }
+
+    #[tokio::test]
+    async fn start_refuses_an_error_rate_outside_zero_to_one() {
+        for rate in [-0.1, 1.5, f64::NAN] {
+            let err = start(SimConfig {
+                error_rate: rate,
+                ..SimConfig::default()
+            })
+            .await
+            .err()
+            .unwrap();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        }
+    }
 }

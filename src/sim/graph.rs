@@ -1,0 +1,409 @@
+//! The Graph API surface: node reads with `fields`, cursor-paged edges, `debug_token`,
+//! and dispatch of the migration writes. One id route serves businesses, WABAs, numbers
+//! and templates, as on graph.facebook.com.
+
+use std::ops::Range;
+use std::time::Instant;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+
+use crate::sim::SimConfig;
+use crate::sim::portfolio::NodeKind;
+use crate::sim::state::World;
+use crate::sim::wire::{Call, GraphError, strip_nulls};
+use crate::sim::{migration, templates};
+
+/// Page size when the call sends no `limit`, and the most a call may ask for.
+const DEFAULT_PAGE_SIZE: usize = 25;
+const MAX_PAGE_SIZE: usize = 100;
+/// Fields a node read returns when the call names none.
+const DEFAULT_WABA_FIELDS: &str = "id,name";
+const DEFAULT_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating,code_verification_status,platform_type,throughput";
+const DEFAULT_TEMPLATE_FIELDS: &str = "id,name,language,status,category,components";
+const DEFAULT_BUSINESS_FIELDS: &str = "id,name";
+
+/// Answers one Graph call (auth, rate limits and faults were handled before).
+pub(crate) fn handle(
+    config: &SimConfig,
+    base_url: &str,
+    world: &mut World,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, GraphError> {
+    templates::apply_due_rechecks(world, now);
+    let segs = call.segs();
+    let (id, edge) = match segs.as_slice() {
+        ["debug_token"] if call.method == Method::GET => {
+            return Ok(debug_token(config, world, call));
+        }
+        [id] => (*id, None),
+        [id, edge] => (*id, Some(*edge)),
+        _ => return Err(no_such_path(call)),
+    };
+    let kind = world
+        .portfolio
+        .kind_of(id)
+        .ok_or_else(|| GraphError::unknown_object(id, &call.method))?;
+    match (&call.method, kind, edge) {
+        (&Method::GET, kind, None) => Ok(node(world, kind, id, call)),
+        (
+            &Method::GET,
+            NodeKind::Business,
+            Some(edge @ ("owned_whatsapp_business_accounts" | "client_whatsapp_business_accounts")),
+        ) => {
+            let owned = edge.starts_with("owned");
+            let wabas: Vec<Value> = world
+                .portfolio
+                .wabas
+                .iter()
+                .filter(|w| {
+                    if owned {
+                        w.owner() == id
+                    } else {
+                        w.client_of.iter().any(|b| b == id)
+                    }
+                })
+                .map(|w| serde_json::to_value(&w.node).unwrap_or_default())
+                .collect();
+            paged(call, base_url, wabas.len(), DEFAULT_WABA_FIELDS, |r| {
+                wabas[r].to_vec()
+            })
+        }
+        (&Method::GET, NodeKind::Waba, Some("phone_numbers")) => {
+            let numbers: Vec<&_> = world
+                .portfolio
+                .numbers
+                .iter()
+                .filter(|n| n.waba_id == id)
+                .collect();
+            let mut page = paged(call, base_url, numbers.len(), DEFAULT_NUMBER_FIELDS, |r| {
+                numbers[r]
+                    .iter()
+                    .map(|n| serde_json::to_value(&n.node).unwrap_or_default())
+                    .collect()
+            })?;
+            if call
+                .list("summary")
+                .is_some_and(|s| s.iter().any(|k| k == "total_count"))
+            {
+                page["summary"] = json!({ "total_count": numbers.len() });
+            }
+            Ok(page)
+        }
+        (&Method::GET, NodeKind::Waba, Some("message_templates")) => {
+            let list: Vec<&_> = world
+                .portfolio
+                .templates
+                .iter()
+                .filter(|t| t.waba_id == id)
+                .collect();
+            let mut page = paged(call, base_url, list.len(), DEFAULT_TEMPLATE_FIELDS, |r| {
+                list[r].iter().map(|t| t.to_graph()).collect()
+            })?;
+            let asked = call.list("summary").unwrap_or_default();
+            let mut summary = Map::new();
+            if asked.iter().any(|k| k == "message_template_count") {
+                summary.insert("message_template_count".into(), json!(list.len()));
+            }
+            if asked.iter().any(|k| k == "message_template_limit") {
+                let limit = world.portfolio.waba(id).map_or(0, |w| w.template_limit);
+                summary.insert("message_template_limit".into(), json!(limit));
+            }
+            if !summary.is_empty() {
+                page["summary"] = Value::Object(summary);
+            }
+            Ok(page)
+        }
+        (&Method::GET, NodeKind::Waba, Some("subscribed_apps")) => {
+            let apps = &world
+                .portfolio
+                .waba(id)
+                .map(|w| w.subscribed_apps.clone())
+                .unwrap_or_default();
+            let data: Vec<Value> = apps.iter().map(|a| json!({ "whatsapp_business_api_data": strip_nulls(serde_json::to_value(a).unwrap_or_default()) })).collect();
+            Ok(json!({ "data": data }))
+        }
+        (&Method::POST, NodeKind::Waba, Some("phone_numbers")) => {
+            migration::add_number(world, id, call)
+        }
+        (&Method::POST, NodeKind::Waba, Some("migrate_message_templates")) => {
+            templates::migrate(world, id, call, now)
+        }
+        (&Method::POST, NodeKind::Number, Some("request_code")) => {
+            migration::request_code(world, id, call)
+        }
+        (&Method::POST, NodeKind::Number, Some("verify_code")) => {
+            migration::verify_code(world, id, call)
+        }
+        (&Method::POST, NodeKind::Number, Some("register")) => {
+            migration::register(world, id, call, now)
+        }
+        (_, kind, Some(edge)) if call.method == Method::GET => {
+            Err(GraphError::invalid_param(format!(
+                "Tried accessing nonexisting field ({edge}) on node type ({})",
+                node_type(kind)
+            )))
+        }
+        _ => Err(GraphError::unknown_object(id, &call.method)),
+    }
+}
+
+/// A path the Graph API does not have: 404 with a Graph error body.
+pub(crate) fn no_such_path(call: &Call) -> GraphError {
+    GraphError::new(
+        803,
+        format!("(#803) Unknown path components: {}", call.path),
+    )
+    .with_status(StatusCode::NOT_FOUND)
+}
+
+fn node_type(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Business => "Business",
+        NodeKind::Waba => "WhatsAppBusinessAccount",
+        NodeKind::Number => "WhatsAppBusinessPhoneNumber",
+        NodeKind::Template => "WhatsAppMessageTemplate",
+    }
+}
+
+/// `GET /{id}?fields=...` for any kind of node.
+fn node(world: &World, kind: NodeKind, id: &str, call: &Call) -> Value {
+    let p = &world.portfolio;
+    let (full, default_fields) = match kind {
+        NodeKind::Business => (
+            p.business(id)
+                .map(|b| json!({ "id": b.id, "name": b.name })),
+            DEFAULT_BUSINESS_FIELDS,
+        ),
+        NodeKind::Waba => (
+            p.waba(id).and_then(|w| serde_json::to_value(&w.node).ok()),
+            DEFAULT_WABA_FIELDS,
+        ),
+        NodeKind::Number => (
+            p.number(id)
+                .and_then(|n| serde_json::to_value(&n.node).ok()),
+            DEFAULT_NUMBER_FIELDS,
+        ),
+        NodeKind::Template => (
+            p.template(id).map(|t| t.to_graph()),
+            DEFAULT_TEMPLATE_FIELDS,
+        ),
+    };
+    select_fields(
+        full.unwrap_or_default(),
+        call.param("fields").as_deref().unwrap_or(default_fields),
+    )
+}
+
+/// `GET /debug_token?input_token=...`: what the token may manage, as Meta documents under
+/// "Get shared WABA ID with access token" (solution-providers/manage-accounts).
+fn debug_token(config: &SimConfig, world: &World, call: &Call) -> Value {
+    let valid = call.param("input_token").as_deref() == Some(config.graph_token.as_str());
+    let mut data = json!({
+        "app_id": "1290112233445566",
+        "type": "SYSTEM_USER",
+        "application": "wamigrate sandbox",
+        "is_valid": valid,
+        "expires_at": 0,
+        "scopes": ["whatsapp_business_management", "business_management"],
+    });
+    if valid {
+        let wabas: Vec<&str> = world
+            .portfolio
+            .wabas
+            .iter()
+            .map(|w| w.node.id.as_str())
+            .collect();
+        let businesses: Vec<&str> = world
+            .portfolio
+            .businesses
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect();
+        data["granular_scopes"] = json!([
+            { "scope": "whatsapp_business_management", "target_ids": wabas },
+            { "scope": "business_management", "target_ids": businesses },
+        ]);
+    } else {
+        data["error"] = json!({ "code": 190, "message": "Invalid OAuth access token." });
+    }
+    json!({ "data": data })
+}
+
+/// A cursor page over `total` items; `render` builds the raw items of a range, which
+/// then get `fields` applied. `next` is absolute and present only when more pages exist
+/// (Graph API "Paginated results", cursor-based pagination).
+fn paged(
+    call: &Call,
+    base_url: &str,
+    total: usize,
+    default_fields: &str,
+    render: impl FnOnce(Range<usize>) -> Vec<Value>,
+) -> Result<Value, GraphError> {
+    let limit = match call.param("limit") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(0) => DEFAULT_PAGE_SIZE,
+            Ok(n) => n.min(MAX_PAGE_SIZE),
+            Err(_) => {
+                return Err(GraphError::invalid_param(
+                    "Param limit must be a positive integer.",
+                ));
+            }
+        },
+    };
+    let start = match call.param("after") {
+        None => 0,
+        Some(cursor) => decode_cursor(&cursor)
+            .map(|last| last + 1)
+            .ok_or_else(|| GraphError::invalid_param("The after cursor is not valid."))?,
+    }
+    .min(total);
+    let end = (start + limit).min(total);
+    let fields = call
+        .param("fields")
+        .unwrap_or_else(|| default_fields.to_string());
+    let data: Vec<Value> = render(start..end)
+        .into_iter()
+        .map(|item| select_fields(item, &fields))
+        .collect();
+    let mut page = json!({ "data": data });
+    if start < end {
+        page["paging"] = json!({ "cursors": { "before": encode_cursor(start), "after": encode_cursor(end - 1) } });
+        if end < total {
+            let mut query: Vec<(String, String)> = call
+                .query
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "after" | "before" | "limit"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            query.push(("limit".into(), limit.to_string()));
+            query.push(("after".into(), encode_cursor(end - 1)));
+            let version = call.version.as_deref().unwrap_or("v25.0");
+            let next = format!(
+                "{base_url}/{version}/{}?{}",
+                call.segments.join("/"),
+                serde_urlencoded::to_string(&query).unwrap_or_default()
+            );
+            page["paging"]["next"] = json!(next);
+        }
+    }
+    Ok(page)
+}
+
+/// Cursors are opaque to clients: hex of `cursor:<index>`, so nobody pages by arithmetic.
+fn encode_cursor(index: usize) -> String {
+    format!("cursor:{index}")
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+fn decode_cursor(cursor: &str) -> Option<usize> {
+    let bytes: Option<Vec<u8>> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| {
+            cursor
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    String::from_utf8(bytes?)
+        .ok()?
+        .strip_prefix("cursor:")?
+        .parse()
+        .ok()
+}
+
+/// Applies a `fields` list, nested selections included (`owner_business_info{id,name}`).
+/// `id` always comes back; absent fields are left out, as Meta does.
+fn select_fields(item: Value, fields: &str) -> Value {
+    let Value::Object(mut map) = strip_nulls(item) else {
+        return Value::Null;
+    };
+    let mut out = Map::new();
+    if let Some(id) = map.remove("id") {
+        out.insert("id".into(), id);
+    }
+    for (name, nested) in split_fields(fields) {
+        let Some(value) = map.remove(name) else {
+            continue;
+        };
+        let value = match (nested, value) {
+            (Some(sub), Value::Object(obj)) => select_fields(Value::Object(obj), sub),
+            (_, value) => value,
+        };
+        out.insert(name.to_string(), value);
+    }
+    Value::Object(out)
+}
+
+/// `a,b{c,d},e` → `[(a, None), (b, Some("c,d")), (e, None)]`.
+fn split_fields(fields: &str) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut brace) = (0usize, 0usize, None);
+    let mut push = |from: usize, to: usize, brace: Option<usize>| {
+        let (name, nested) = match brace {
+            Some(b) => {
+                let inner = fields[b + 1..to].trim();
+                (
+                    &fields[from..b],
+                    Some(inner.strip_suffix('}').unwrap_or(inner)),
+                )
+            }
+            None => (&fields[from..to], None),
+        };
+        let name = name.trim();
+        if !name.is_empty() {
+            out.push((name, nested));
+        }
+    };
+    for (i, c) in fields.char_indices() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    brace = Some(i);
+                }
+                depth += 1;
+            }
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                push(start, i, brace.take());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    push(start, fields.len(), brace);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_selected_with_nesting_and_id_always_present() {
+        let item = json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"},"currency":"USD","x":null});
+        assert_eq!(
+            select_fields(item.clone(), "name,owner_business_info{name},x"),
+            json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"}})
+        );
+        assert_eq!(
+            select_fields(item, "currency"),
+            json!({"id":"1","currency":"USD"})
+        );
+        assert_eq!(
+            split_fields("a, b{c,d{e}} ,f"),
+            vec![("a", None), ("b", Some("c,d{e}")), ("f", None)]
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(decode_cursor(&encode_cursor(137)), Some(137));
+        assert_eq!(decode_cursor("zz"), None);
+        assert_eq!(decode_cursor("41"), None);
+    }
+}

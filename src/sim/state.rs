@@ -1,0 +1,60 @@
+//! The sandbox's mutable world: the portfolio plus everything calls change (migrations,
+//! register attempts, template re-checks, Hub sessions and approvals) and the sandbox
+//! clock. Sandbox time only moves when a test advances it (`POST /_sandbox/clock`), so
+//! OTP expiry and the 72 h register window are deterministic.
+
+use crate::sim::hub::HubSession;
+use crate::sim::migration::MigrationBook;
+use crate::sim::portfolio::Portfolio;
+use crate::sim::templates::Recheck;
+
+/// Sandbox time zero: 2026-01-15T09:00:00Z, in Unix seconds.
+pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
+
+/// Everything a call can read or change, behind the sandbox's one mutex.
+pub(crate) struct World {
+    pub portfolio: Portfolio,
+    pub seed: u64,
+    /// Seconds the sandbox clock was advanced past [`SANDBOX_EPOCH`].
+    pub clock_secs: u64,
+    pub migrations: MigrationBook,
+    pub rechecks: Vec<Recheck>,
+    pub hub: HubSession,
+    serial: u64,
+}
+
+impl World {
+    /// A fresh world over a portfolio (also what `/_sandbox/reset` builds).
+    pub fn new(portfolio: Portfolio, seed: u64) -> World {
+        World {
+            portfolio,
+            seed,
+            clock_secs: 0,
+            migrations: MigrationBook::default(),
+            rechecks: Vec::new(),
+            hub: HubSession::default(),
+            serial: 0,
+        }
+    }
+
+    /// Sandbox "now", Unix seconds.
+    pub fn now_unix(&self) -> i64 {
+        SANDBOX_EPOCH + self.clock_secs as i64
+    }
+
+    /// Sandbox "now" as Meta writes timestamps: `2026-01-15T09:00:00+0000`.
+    pub fn now_meta(&self) -> String {
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
+        time::OffsetDateTime::from_unix_timestamp(self.now_unix())
+            .ok()
+            .and_then(|t| t.format(&format).ok())
+            .unwrap_or_default()
+    }
+
+    /// A fresh serial for new ids (numbers, template copies, tokens).
+    pub fn next_serial(&mut self) -> u64 {
+        self.serial += 1;
+        self.serial
+    }
+}

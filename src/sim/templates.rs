@@ -1,0 +1,627 @@
+//! Message templates: deterministic generation from the blueprints in the seed file,
+//! their Graph rendering, `migrate_message_templates`, and the duplication Meta performs
+//! by itself when a number migrates.
+//!
+//! Rules per Meta's "Template migration" page and the number-migration page (digest in
+//! api-notes.md §1): only between WABAs of the same business; the API path takes
+//! APPROVED with quality GREEN or UNKNOWN, the number-migration path APPROVED + GREEN
+//! only; existing name+language pairs in the destination are never overwritten; the
+//! destination's limit caps the copies; copies start with quality UNKNOWN and are
+//! re-checked, and some turn REJECTED.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::domain::template::{ParameterFormat, QualityScore, TemplateCategory, TemplateStatus};
+use crate::sim::state::World;
+use crate::sim::wire::{Call, GraphError, stable_hash};
+
+/// First id of the generated templates.
+pub(crate) const SEEDED_TEMPLATE_ID_BASE: u64 = 1_742_000_000_000_000;
+/// Base of the ids of copies made by a migration.
+const COPY_TEMPLATE_ID_BASE: u64 = 1_743_000_000_000_000;
+/// Most templates one `migrate_message_templates` call may name or page over.
+const MAX_TEMPLATES_PER_CALL: usize = 500;
+/// When the category re-check of a copy lands (real time; applied on the next read).
+const RECHECK_DELAY: Duration = Duration::from_secs(2);
+/// Share of copies (percent, by hash) the re-check rejects, and of migrations that fail.
+const RECHECK_REJECT_PERCENT: u64 = 5;
+const MIGRATION_FAILURE_PERCENT: u64 = 5;
+
+/// A template shape from the seed file; instances vary language, status and quality.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Blueprint {
+    name: String,
+    category: TemplateCategory,
+    parameter_format: ParameterFormat,
+    components: Value,
+}
+
+/// How many templates a WABA gets, from which index of the name sequence (two WABAs
+/// with overlapping ranges share name+language pairs), and the share whose body text
+/// differs from the same index elsewhere.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub(crate) struct TemplateSpec {
+    pub count: usize,
+    pub first: usize,
+    #[serde(default)]
+    pub edited_share: f64,
+}
+
+/// A template as the sandbox stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SimTemplate {
+    pub id: String,
+    pub waba_id: String,
+    pub name: String,
+    pub language: String,
+    pub category: TemplateCategory,
+    pub status: TemplateStatus,
+    pub quality: QualityScore,
+    /// `quality_score.date`, Unix seconds.
+    pub quality_date: i64,
+    pub rejected_reason: String,
+    pub parameter_format: ParameterFormat,
+    pub components: Value,
+}
+
+impl SimTemplate {
+    /// The Graph node, every field present (the caller selects `fields`).
+    pub fn to_graph(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "language": self.language,
+            "category": self.category,
+            "status": self.status,
+            "quality_score": { "score": self.quality, "date": self.quality_date },
+            "rejected_reason": self.rejected_reason,
+            "parameter_format": self.parameter_format,
+            "components": self.components,
+        })
+    }
+
+    fn key(&self) -> (String, String) {
+        (self.name.clone(), self.language.clone())
+    }
+}
+
+/// A copy whose category re-check will reject it once `due` has passed.
+#[derive(Debug, Clone)]
+pub(crate) struct Recheck {
+    due: Instant,
+    template_id: String,
+}
+
+/// Builds `spec.count` templates for a WABA. Name+language come from the position in a
+/// shared sequence (blueprint × language × version), status and quality from a seeded
+/// generator per position, so equal positions in two WABAs collide by name.
+pub(crate) fn generate(
+    blueprints: &[Blueprint],
+    languages: &[String],
+    waba_id: &str,
+    spec: TemplateSpec,
+    seed: u64,
+    next_id: &mut u64,
+) -> Vec<SimTemplate> {
+    const STATUSES: &[&str] = &[
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "APPROVED",
+        "PENDING",
+        "PENDING",
+        "REJECTED",
+        "REJECTED",
+        "PAUSED",
+        "DISABLED",
+        "IN_APPEAL",
+        "PENDING_DELETION",
+        "DELETED",
+        "LIMIT_EXCEEDED",
+        "FLAGGED",
+    ];
+    const APPROVED_QUALITY: &[&str] = &[
+        "GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "GREEN", "YELLOW", "RED", "UNKNOWN", "UNKNOWN",
+    ];
+    const REJECTIONS: &[&str] = &[
+        "INVALID_FORMAT",
+        "TAG_CONTENT_MISMATCH",
+        "INCORRECT_CATEGORY",
+        "ABUSIVE_CONTENT",
+        "SCAM",
+    ];
+    if blueprints.is_empty() || languages.is_empty() {
+        return Vec::new();
+    }
+    (spec.first..spec.first + spec.count)
+        .map(|k| {
+            let blueprint = &blueprints[k % blueprints.len()];
+            let round = k / blueprints.len();
+            let version = round / languages.len();
+            let name = if version == 0 {
+                blueprint.name.clone()
+            } else {
+                format!("{}_v{}", blueprint.name, version + 1)
+            };
+            let mut rng = fastrand::Rng::with_seed(stable_hash(seed, &[waba_id, &k.to_string()]));
+            let status = TemplateStatus::parse(STATUSES[rng.usize(..STATUSES.len())]);
+            let quality = match status {
+                TemplateStatus::Approved => APPROVED_QUALITY[rng.usize(..APPROVED_QUALITY.len())],
+                TemplateStatus::Paused | TemplateStatus::Flagged => {
+                    ["RED", "YELLOW"][rng.usize(..2)]
+                }
+                _ => "UNKNOWN",
+            };
+            let rejected_reason = match status {
+                TemplateStatus::Rejected => REJECTIONS[rng.usize(..REJECTIONS.len())],
+                _ => "NONE",
+            };
+            let mut components = blueprint.components.clone();
+            let edited = (stable_hash(seed, &["edited", waba_id, &k.to_string()]) % 1000) as f64
+                / 1000.0
+                < spec.edited_share;
+            if edited {
+                edit_body(&mut components);
+            }
+            *next_id += 1;
+            SimTemplate {
+                id: next_id.to_string(),
+                waba_id: waba_id.to_string(),
+                name,
+                language: languages[round % languages.len()].clone(),
+                category: blueprint.category.clone(),
+                status,
+                quality: QualityScore::parse(quality),
+                quality_date: crate::sim::state::SANDBOX_EPOCH - 86_400 * rng.i64(1..60),
+                rejected_reason: rejected_reason.to_string(),
+                parameter_format: blueprint.parameter_format.clone(),
+                components,
+            }
+        })
+        .collect()
+}
+
+/// A destination edit: the same template name with reworded body text.
+fn edit_body(components: &mut Value) {
+    if let Some(body) = components
+        .as_array_mut()
+        .and_then(|cs| cs.iter_mut().find(|c| c["type"] == "BODY"))
+    {
+        let text = body["text"].as_str().unwrap_or_default();
+        body["text"] = json!(format!("{text} Questions? Just reply to this message."));
+    }
+}
+
+/// `POST /{dest_waba_id}/migrate_message_templates`.
+pub(crate) fn migrate(
+    world: &mut World,
+    dest_id: &str,
+    call: &Call,
+    now: Instant,
+) -> Result<Value, GraphError> {
+    let source_id = call
+        .param("source_waba_id")
+        .ok_or_else(|| GraphError::invalid_param("The parameter source_waba_id is required."))?;
+    let (Some(source), Some(dest)) = (
+        world.portfolio.waba(&source_id),
+        world.portfolio.waba(dest_id),
+    ) else {
+        return Err(GraphError::invalid_param(format!(
+            "source_waba_id '{source_id}' is not a WhatsApp Business Account you can access."
+        )));
+    };
+    if source_id == dest_id {
+        return Err(GraphError::invalid_param(
+            "source_waba_id must be a different WABA than the destination.",
+        ));
+    }
+    if source.owner() != dest.owner() {
+        let text = "Templates can only be migrated between WABAs owned by the same business.";
+        return Err(
+            GraphError::invalid_param(text).with_user("Template migration not possible", text)
+        );
+    }
+    let selected = select(world, &source_id, call)?;
+    let mut room = Destination::of(world, dest_id);
+    let mut migrated = Vec::new();
+    let mut failed = Map::new();
+    for pick in selected {
+        let index = match pick {
+            Ok(index) => index,
+            Err(id) => {
+                failed.insert(id, json!("Template not found in the source WABA"));
+                continue;
+            }
+        };
+        let template = &world.portfolio.templates[index];
+        let refusal = api_ineligibility(template)
+            .or_else(|| room.has(template).then(|| "A template with the same name and language already exists in the destination WABA".to_string()))
+            .or_else(|| simulated_failure(world.seed, &template.id).map(String::from))
+            .or_else(|| room.full().then(|| "Template limit reached".to_string()));
+        match refusal {
+            Some(reason) => {
+                failed.insert(template.id.clone(), json!(reason));
+            }
+            None => migrated.push(copy(world, index, &mut room, dest_id, now)),
+        }
+    }
+    Ok(json!({ "migrated_templates": migrated, "failed_templates": failed }))
+}
+
+/// Meta's own duplication when a number completes its migration: APPROVED + GREEN
+/// templates of the source, not already in the destination, up to its limit.
+pub(crate) fn duplicate_for_number_migration(
+    world: &mut World,
+    source_id: &str,
+    dest_id: &str,
+    now: Instant,
+) -> usize {
+    let mut room = Destination::of(world, dest_id);
+    let candidates: Vec<usize> = world
+        .portfolio
+        .templates
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.waba_id == source_id
+                && t.status == TemplateStatus::Approved
+                && t.quality == QualityScore::Green
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut copied = 0;
+    for index in candidates {
+        if room.full() {
+            break;
+        }
+        if !room.has(&world.portfolio.templates[index]) {
+            copy(world, index, &mut room, dest_id, now);
+            copied += 1;
+        }
+    }
+    copied
+}
+
+/// Applies re-checks that are due: those copies turn REJECTED for their category.
+pub(crate) fn apply_due_rechecks(world: &mut World, now: Instant) {
+    let (due, waiting): (Vec<Recheck>, Vec<Recheck>) = std::mem::take(&mut world.rechecks)
+        .into_iter()
+        .partition(|r| r.due <= now);
+    world.rechecks = waiting;
+    for recheck in due {
+        if let Some(t) = world
+            .portfolio
+            .templates
+            .iter_mut()
+            .find(|t| t.id == recheck.template_id)
+        {
+            t.status = TemplateStatus::Rejected;
+            t.rejected_reason = "INCORRECT_CATEGORY".to_string();
+        }
+    }
+}
+
+/// The source templates a call names: explicit ids, or page `page_number` of `count`.
+/// `Err(id)` for an id that is not a template of the source.
+fn select(
+    world: &World,
+    source_id: &str,
+    call: &Call,
+) -> Result<Vec<Result<usize, String>>, GraphError> {
+    let in_source = |t: &SimTemplate| t.waba_id == source_id;
+    if let Some(ids) = call.list("template_ids") {
+        if ids.len() > MAX_TEMPLATES_PER_CALL {
+            return Err(GraphError::invalid_param(format!(
+                "template_ids may name at most {MAX_TEMPLATES_PER_CALL} templates."
+            )));
+        }
+        return Ok(ids
+            .into_iter()
+            .map(|id| {
+                world
+                    .portfolio
+                    .templates
+                    .iter()
+                    .position(|t| t.id == id && in_source(t))
+                    .ok_or(id)
+            })
+            .collect());
+    }
+    let number = |key: &str, default: usize| match call.param(key) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse::<usize>().map_err(|_| {
+            GraphError::invalid_param(format!("Param {key} must be a non-negative integer."))
+        }),
+    };
+    let page_number = number("page_number", 0)?;
+    let count = number("count", MAX_TEMPLATES_PER_CALL)?;
+    if count == 0 || count > MAX_TEMPLATES_PER_CALL {
+        return Err(GraphError::invalid_param(format!(
+            "Param count must be between 1 and {MAX_TEMPLATES_PER_CALL}."
+        )));
+    }
+    Ok(world
+        .portfolio
+        .templates
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| in_source(t))
+        .skip(page_number.saturating_mul(count))
+        .take(count)
+        .map(|(i, _)| Ok(i))
+        .collect())
+}
+
+/// Why the migration API refuses a template: APPROVED with GREEN or UNKNOWN quality only.
+fn api_ineligibility(t: &SimTemplate) -> Option<String> {
+    if t.status != TemplateStatus::Approved {
+        return Some(format!(
+            "Template status is {}; only APPROVED templates can be migrated",
+            t.status
+        ));
+    }
+    if !matches!(t.quality, QualityScore::Green | QualityScore::Unrated) {
+        return Some(format!(
+            "Template quality is {}; only GREEN or UNKNOWN quality templates can be migrated",
+            t.quality
+        ));
+    }
+    None
+}
+
+/// The deterministic ~5% Meta fails on its own review.
+fn simulated_failure(seed: u64, template_id: &str) -> Option<&'static str> {
+    let hash = stable_hash(seed, &["migrate-fail", template_id]);
+    (hash % 100 < MIGRATION_FAILURE_PERCENT).then_some(if hash & (1 << 40) == 0 {
+        "Incorrect category"
+    } else {
+        "Formatting error - dangling parameter"
+    })
+}
+
+/// Creates the copy of template `index` in the destination, quality UNKNOWN, and queues
+/// its re-check when the hash says it will be rejected.
+fn copy(
+    world: &mut World,
+    index: usize,
+    room: &mut Destination,
+    dest_id: &str,
+    now: Instant,
+) -> String {
+    let serial = world.next_serial();
+    let now_unix = world.now_unix();
+    let mut copy = world.portfolio.templates[index].clone();
+    let rejected =
+        stable_hash(world.seed, &["recheck", &copy.id, dest_id]) % 100 < RECHECK_REJECT_PERCENT;
+    copy.id = (COPY_TEMPLATE_ID_BASE + serial).to_string();
+    copy.waba_id = dest_id.to_string();
+    copy.status = TemplateStatus::Approved;
+    copy.quality = QualityScore::Unrated;
+    copy.quality_date = now_unix;
+    copy.rejected_reason = "NONE".to_string();
+    if rejected {
+        world.rechecks.push(Recheck {
+            due: now + RECHECK_DELAY,
+            template_id: copy.id.clone(),
+        });
+    }
+    room.add(&copy);
+    let id = copy.id.clone();
+    world.portfolio.templates.push(copy);
+    id
+}
+
+/// What the destination already holds: name+language pairs, count and limit.
+struct Destination {
+    keys: HashSet<(String, String)>,
+    count: u64,
+    limit: u64,
+}
+
+impl Destination {
+    fn of(world: &World, dest_id: &str) -> Destination {
+        let keys: HashSet<_> = world
+            .portfolio
+            .templates
+            .iter()
+            .filter(|t| t.waba_id == dest_id)
+            .map(SimTemplate::key)
+            .collect();
+        let count = world
+            .portfolio
+            .templates
+            .iter()
+            .filter(|t| t.waba_id == dest_id)
+            .count() as u64;
+        let limit = world
+            .portfolio
+            .waba(dest_id)
+            .map_or(0, |w| w.template_limit);
+        Destination { keys, count, limit }
+    }
+
+    fn has(&self, t: &SimTemplate) -> bool {
+        self.keys.contains(&t.key())
+    }
+
+    fn full(&self) -> bool {
+        self.count >= self.limit
+    }
+
+    fn add(&mut self, t: &SimTemplate) {
+        self.keys.insert(t.key());
+        self.count += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::portfolio::Portfolio;
+
+    const SOURCE: &str = "104996122399160";
+    const DEST: &str = "104996122399161";
+    const FULL: &str = "104996122399162";
+
+    fn world() -> World {
+        World::new(
+            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
+            crate::sim::DEFAULT_SEED,
+        )
+    }
+
+    fn call(body: Value) -> Call {
+        Call::parse(
+            axum::http::Method::POST,
+            "/v25.0/x/migrate_message_templates",
+            None,
+            Default::default(),
+            body.to_string().as_bytes(),
+        )
+    }
+
+    #[test]
+    fn api_migration_copies_eligible_templates_and_explains_each_refusal() {
+        let mut w = world();
+        let before = w.portfolio.templates.len();
+        let answer = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "page_number": 0, "count": 500})),
+            Instant::now(),
+        )
+        .unwrap();
+        let migrated = answer["migrated_templates"].as_array().unwrap();
+        let failed = answer["failed_templates"].as_object().unwrap();
+        let source_count = w.portfolio.templates[..before]
+            .iter()
+            .filter(|t| t.waba_id == SOURCE)
+            .count();
+        assert_eq!(migrated.len() + failed.len(), source_count);
+        assert_eq!(w.portfolio.templates.len(), before + migrated.len());
+        let reasons: Vec<&str> = failed.values().filter_map(Value::as_str).collect();
+        assert!(reasons.iter().any(|r| r.starts_with("Template status is")));
+        assert!(reasons.iter().any(|r| r.starts_with("Template quality is")));
+        assert!(reasons.iter().any(|r| r.contains("already exists")));
+        assert!(
+            reasons.iter().any(
+                |r| *r == "Incorrect category" || *r == "Formatting error - dangling parameter"
+            )
+        );
+        let copies: Vec<&SimTemplate> = w.portfolio.templates[before..].iter().collect();
+        assert!(copies.iter().all(|t| t.waba_id == DEST
+            && t.quality == QualityScore::Unrated
+            && t.status == TemplateStatus::Approved));
+        // A second run finds everything already there: nothing is overwritten.
+        let again = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE})),
+            Instant::now(),
+        )
+        .unwrap();
+        assert!(again["migrated_templates"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_limit_stops_copies_and_rechecks_reject_some_later() {
+        let mut w = world();
+        let now = Instant::now();
+        let answer = migrate(&mut w, FULL, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
+        assert_eq!(answer["migrated_templates"].as_array().unwrap().len(), 12);
+        assert!(
+            answer["failed_templates"]
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|r| r == "Template limit reached")
+        );
+        let mut w = world();
+        migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
+        let pending = w.rechecks.len();
+        assert!(pending > 0, "the seed gives at least one re-check");
+        apply_due_rechecks(&mut w, now);
+        assert_eq!(w.rechecks.len(), pending, "not due yet");
+        apply_due_rechecks(&mut w, now + RECHECK_DELAY);
+        assert!(w.rechecks.is_empty());
+        assert!(w.portfolio.templates.iter().any(|t| t.waba_id == DEST
+            && t.rejected_reason == "INCORRECT_CATEGORY"
+            && t.status == TemplateStatus::Rejected));
+    }
+
+    #[test]
+    fn ids_limits_and_business_are_enforced() {
+        let mut w = world();
+        let first = w
+            .portfolio
+            .templates
+            .iter()
+            .find(|t| t.waba_id == SOURCE)
+            .unwrap()
+            .id
+            .clone();
+        let answer = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "template_ids": format!("{first},999")})),
+            Instant::now(),
+        )
+        .unwrap();
+        assert_eq!(
+            answer["failed_templates"]["999"],
+            "Template not found in the source WABA"
+        );
+        let too_many = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE, "count": 501})),
+            Instant::now(),
+        )
+        .unwrap_err();
+        assert_eq!(too_many.code, 100);
+        let other_business = migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": "210448776512093"})),
+            Instant::now(),
+        )
+        .unwrap_err();
+        assert!(other_business.message.contains("same business"));
+    }
+
+    #[test]
+    fn number_migration_duplicates_only_approved_green() {
+        let mut w = world();
+        let before = w.portfolio.templates.len();
+        let copied = duplicate_for_number_migration(&mut w, SOURCE, DEST, Instant::now());
+        assert!(copied > 0);
+        let originals: Vec<_> = w.portfolio.templates[..before]
+            .iter()
+            .filter(|t| t.waba_id == SOURCE)
+            .collect();
+        for copy in &w.portfolio.templates[before..] {
+            let original = originals
+                .iter()
+                .find(|o| o.name == copy.name && o.language == copy.language)
+                .unwrap();
+            assert_eq!(
+                (&original.status, &original.quality),
+                (&TemplateStatus::Approved, &QualityScore::Green)
+            );
+        }
+    }
+}
