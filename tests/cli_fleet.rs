@@ -202,7 +202,7 @@ fn with_a_partner_key_the_table_shows_channels_and_channel_terms_filter() {
     let hub = [
         ("WAMIGRATE_HUB_API_KEY", "sandbox-hub-key"),
         ("WAMIGRATE_HUB_URL", sim.url.as_str()),
-        ("WAMIGRATE_PARTNER_ID", "SandboxPA"),
+        ("WAMIGRATE_PARTNER_ID", "nB7x2LPA"),
     ];
     let table = wamigrate(
         &sim,
