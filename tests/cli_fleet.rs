@@ -3,7 +3,11 @@
 
 mod common;
 
-use common::{Run, SimProcess, wamigrate};
+use std::io::Read;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::{Run, SimProcess, command, wamigrate};
 
 type Row = serde_json::Map<String, serde_json::Value>;
 
@@ -160,6 +164,67 @@ fn watch_with_fail_on_stops_at_the_first_match() {
         !rows(&run).is_empty(),
         "the full output is printed once first"
     );
+}
+
+#[test]
+fn watch_prints_once_then_nothing_while_nothing_changes_and_ctrl_c_exits_0() {
+    let sim = SimProcess::start(&[]);
+    let mut child = command(
+        &sim,
+        &[
+            "status",
+            "--graph-url",
+            &sim.url,
+            "--format",
+            "json",
+            "--watch",
+            "1",
+        ],
+        &[],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("start status --watch");
+    // Two re-reads at one-second intervals; the check time changes, nothing else does.
+    std::thread::sleep(Duration::from_millis(2_600));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "Ctrl-C ends a watch cleanly: {stderr}"
+    );
+    let printed: Vec<Row> = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("only the first output, no change lines ({e}): {stdout}"));
+    assert!(!printed.is_empty());
+    let log = sim.output();
+    let reads: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|path| path.ends_with("/phone_numbers"))
+        .collect();
+    let wabas = reads.iter().collect::<std::collections::HashSet<_>>().len();
+    let reads = reads.len();
+    assert!(reads >= 2 * wabas, "the WABAs were read again: {log}");
 }
 
 #[test]

@@ -408,12 +408,20 @@ impl Column {
     }
 
     /// The cell text; empty when the API did not say. The WABA shows its name, else its
-    /// id; 2FA shows `on`/`off`.
+    /// id (marked `(360dialog only)` for a channel no WABA read has); 2FA shows `on`/`off`.
     pub fn value(self, row: &FleetRow) -> Cow<'_, str> {
         match self {
             Column::Number => Cow::Borrowed(row.label()),
             Column::VerifiedName => opt(&row.verified_name),
-            Column::Waba => Cow::Borrowed(row.waba_name.as_deref().unwrap_or(&row.waba_id)),
+            Column::Waba => match (&row.waba_name, row.origin) {
+                (Some(name), _) => Cow::Borrowed(name),
+                (None, RowOrigin::Graph) => Cow::Borrowed(&row.waba_id),
+                (None, RowOrigin::PartnerOnly) => Cow::Owned(
+                    format!("{} (360dialog only)", row.waba_id)
+                        .trim_start()
+                        .to_string(),
+                ),
+            },
             Column::Business => opt(&row.business),
             Column::NameStatus => opt(&row.name_status),
             Column::Quality => opt(&row.quality_rating),
@@ -1155,6 +1163,7 @@ quality, limit, platform, status, 2fa, throughput, channel, migration, checked \
         assert_eq!(orphan.waba_id, "w7");
         assert_eq!(orphan.label(), "+44 20 7946 0000");
         assert_eq!(Column::Channel.value(orphan), "pending_approval_by_meta");
+        assert_eq!(Column::Waba.value(orphan), "w7 (360dialog only)");
         assert_eq!(rows.len(), 6);
     }
 

@@ -192,10 +192,7 @@ mod tests {
             NumberRef::E164(_)
         ));
         let err = NumberRef::parse("0049-30-123").unwrap_err();
-        assert!(
-            err.contains("is neither a phone number id"),
-            "{err}"
-        );
+        assert!(err.contains("is neither a phone number id"), "{err}");
         assert!(
             NumberRef::parse("+49 30")
                 .unwrap_err()
