@@ -1,11 +1,207 @@
-//! The terminal UI. (Placeholder until the TUI lands.)
+//! The terminal UI: start-up, terminal set-up and restore, and the event loop that feeds
+//! actions to `update`, runs its effects and redraws when something changed.
+//!
+//! Module map: `state` (all state), `action` (inputs and effects), `update` (the only
+//! writer), `worker` (API calls on tokio tasks), `keymap`/`theme` (data in `assets/`),
+//! `strings` (user-facing text), `ui` (one file per pane).
 
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::unbounded_channel;
 
 use crate::config::Settings;
 
+pub mod action;
+pub mod demo;
+pub mod fuzzy;
+pub mod keymap;
+pub mod state;
+pub mod strings;
+pub mod theme;
+pub mod ui;
+pub mod update;
+pub mod worker;
+
+use action::{Action, Effect};
+use keymap::Keymap;
+use state::{Recent, State};
+use theme::Theme;
+
+/// Shortest time between two frames (60 fps).
+const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+/// Tick period while requests are in flight (spinner speed).
+const BUSY_TICK: Duration = Duration::from_millis(100);
+/// Tick period when idle: only the "synced Ns ago" label and auto-refresh need it.
+const IDLE_TICK: Duration = Duration::from_secs(1);
+/// File under the data dir holding the recently used WABAs and numbers.
+const RECENT_FILE: &str = "tui-recent.json";
+
 /// Opens the terminal UI on `settings`' backend and runs it until the operator quits.
-pub fn main(_runtime: tokio::runtime::Runtime, _settings: Settings) -> ExitCode {
-    eprintln!("wamigrate: the terminal UI is not built yet; try `wamigrate status`.");
-    ExitCode::from(1)
+pub fn main(runtime: tokio::runtime::Runtime, settings: Settings) -> ExitCode {
+    // Hooks first: color-eyre's panic hook, then ratatui::init wraps it with a restore.
+    let _ = color_eyre::install();
+    let no_color = theme::no_color_requested(std::env::var("NO_COLOR").ok().as_deref());
+    let prepared = Keymap::load(&settings.keys).and_then(|keymap| {
+        Theme::load(&settings.theme, &settings.theme_overrides, no_color)
+            .map(|theme| (keymap, theme))
+    });
+    let (keymap, theme) = match prepared {
+        Ok(ready) => ready,
+        Err(sentence) => {
+            eprintln!("wamigrate: {sentence}");
+            return ExitCode::from(crate::cli::EXIT_USAGE);
+        }
+    };
+    let recent = load_recent(&settings.data_dir);
+    let mut terminal = ratatui::init();
+    install_mouse_restore_hook();
+    let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
+    let outcome = runtime.block_on(run(&mut terminal, settings, keymap, theme, recent));
+    restore();
+    // The worker and the embedded sandbox may hold sockets; do not wait for them.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            tracing::error!(error = %e, "terminal error");
+            eprintln!("wamigrate: the terminal failed: {e}.");
+            ExitCode::from(crate::cli::EXIT_ERROR)
+        }
+    }
+}
+
+/// The event loop: one `select!` over terminal events, API answers, call records,
+/// ticks and signals; effects run here, state changes only in `update`.
+async fn run(
+    terminal: &mut DefaultTerminal,
+    settings: Settings,
+    keymap: Keymap,
+    theme: Theme,
+    recent: Recent,
+) -> io::Result<u8> {
+    let data_dir = settings.data_dir.clone();
+    let size = terminal.size()?;
+    let mut state = State::new(
+        &settings,
+        keymap,
+        recent,
+        Rect::new(0, 0, size.width, size.height),
+        Instant::now(),
+    );
+    // First frame before anything else: connecting happens in the worker.
+    terminal.draw(|f| ui::draw(f, &state, &theme))?;
+    state.dirty = false;
+    tracing::info!("first frame drawn");
+    let (calls_tx, mut calls) = unbounded_channel();
+    let (answers_tx, mut answers) = unbounded_channel();
+    let requests = worker::spawn(settings, calls_tx, answers_tx);
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut last_frame = Instant::now();
+    let mut next_tick = Instant::now() + BUSY_TICK;
+    loop {
+        let frame_due = last_frame + FRAME_INTERVAL;
+        if state.dirty && Instant::now() >= frame_due {
+            terminal.draw(|f| ui::draw(f, &state, &theme))?;
+            state.dirty = false;
+            last_frame = Instant::now();
+        }
+        let action = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_action(event) {
+                    Some(action) => action,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            },
+            Some(action) = answers.recv() => action,
+            Some(record) = calls.recv() => Action::Call(record),
+            _ = tokio::time::sleep_until(next_tick.into()) => {
+                let now = Instant::now();
+                next_tick = now + if state.is_busy() { BUSY_TICK } else { IDLE_TICK };
+                Action::Tick(now)
+            }
+            _ = sigterm.recv() => Action::Terminate,
+            _ = sigint.recv() => Action::Terminate,
+            _ = tokio::time::sleep_until(frame_due.into()), if state.dirty => continue,
+        };
+        for effect in update::update(&mut state, action) {
+            match effect {
+                Effect::Api {
+                    request_id,
+                    request,
+                } => {
+                    let _ = requests.send((request_id, request));
+                }
+                Effect::SaveRecent(recent) => {
+                    tokio::task::spawn_blocking({
+                        let data_dir = data_dir.clone();
+                        move || save_recent(&data_dir, &recent)
+                    });
+                }
+                Effect::Quit(code) => return Ok(code),
+            }
+        }
+        if state.is_busy() && next_tick > Instant::now() + BUSY_TICK {
+            next_tick = Instant::now() + BUSY_TICK;
+        }
+    }
+}
+
+/// Terminal events the app reacts to; focus and paste events are ignored.
+fn to_action(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) => Some(Action::Key(key)),
+        Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// Leaves the alternate screen, raw mode and mouse capture.
+fn restore() {
+    let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// ratatui's panic hook restores the screen but not mouse capture; this adds it.
+fn install_mouse_restore_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+}
+
+fn recent_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(RECENT_FILE)
+}
+
+/// Reads the recently used list; a missing or broken file means an empty list.
+fn load_recent(data_dir: &Path) -> Recent {
+    std::fs::read(recent_path(data_dir))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Writes the recently used list; failures are logged, never shown (it is a nicety).
+fn save_recent(data_dir: &Path, recent: &Recent) {
+    let written = std::fs::create_dir_all(data_dir).and_then(|_| {
+        let bytes = serde_json::to_vec_pretty(recent).map_err(io::Error::other)?;
+        std::fs::write(recent_path(data_dir), bytes)
+    });
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not save the recently used list");
+    }
 }

@@ -658,7 +658,12 @@ impl Operator for TerminalOperator {
 /// terminal (codes and PINs never appear on screen). `None` at end of input.
 async fn read_line(prompt: String, masked: bool) -> Option<SecretString> {
     tokio::task::spawn_blocking(move || {
-        eprint!("{prompt}");
+        if std::io::stdin().is_terminal() {
+            eprint!("{prompt}");
+        } else {
+            // A script answering on stdin reads prompts line by line.
+            eprintln!("{prompt}");
+        }
         let _ = std::io::stderr().flush();
         if masked && std::io::stdin().is_terminal() {
             return read_masked();
@@ -687,11 +692,7 @@ fn read_masked() -> Option<SecretString> {
                 KeyCode::Enter => break Some(SecretString::from(std::mem::take(&mut typed))),
                 KeyCode::Esc => break None,
                 KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => break None,
-                KeyCode::Backspace => {
-                    if typed.pop().is_some() {
-                        eprint!("\u{8} \u{8}");
-                    }
-                }
+                KeyCode::Backspace if typed.pop().is_some() => eprint!("\u{8} \u{8}"),
                 KeyCode::Char(c) => {
                     typed.push(c);
                     eprint!("*");

@@ -161,10 +161,11 @@ impl Report {
             md,
             "## Before and after\n\n| field | before | after |\n|---|---|---|"
         );
-        let field = |n: &Option<PhoneNumber>, f: fn(&PhoneNumber) -> Option<String>| {
+        let field = |n: &Option<PhoneNumber>, f: Field| {
             n.as_ref().and_then(f).unwrap_or_else(|| "-".to_string())
         };
-        let rows: [(&str, fn(&PhoneNumber) -> Option<String>); 6] = [
+        type Field = fn(&PhoneNumber) -> Option<String>;
+        let rows: [(&str, Field); 6] = [
             ("display number", |n| n.display_phone_number.clone()),
             ("display name", |n| n.verified_name.clone()),
             ("name status", |n| {

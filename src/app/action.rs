@@ -1,0 +1,88 @@
+//! What can happen to the TUI (actions, the only input of `update`) and what `update`
+//! asks the outside world to do (effects).
+
+use std::time::Instant;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::api::{ApiError, CallRecord};
+use crate::connect::BackendLabel;
+use crate::domain::number::PhoneNumber;
+use crate::domain::template::TemplateInventory;
+use crate::domain::waba::{SubscribedApp, Waba};
+
+use super::state::Recent;
+
+/// Identifies one API request so its answer can be matched, or dropped when stale.
+pub type RequestId = u64;
+
+/// Everything that changes state.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Time passes: spinners, data age, auto-refresh.
+    Tick(Instant),
+    /// The worker has API clients (the sandbox is up, or live clients are built).
+    Connected(BackendLabel),
+    /// The worker could not build clients; the text is the operator sentence.
+    ConnectFailed(String),
+    /// An answer to an earlier [`Effect::Api`] (boxed: answers are large, keys small).
+    Api(Box<ApiEvent>),
+    /// A finished HTTP call, for the log pane and the rate-limit figure.
+    Call(CallRecord),
+    /// SIGTERM or SIGINT: leave now.
+    Terminate,
+}
+
+/// A read the worker performs on the app's behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ApiRequest {
+    /// The WABAs to show: the profile's ids and businesses, else the token's (`debug_token`).
+    DiscoverWabas {
+        wabas: Vec<String>,
+        businesses: Vec<String>,
+    },
+    Waba(String),
+    Numbers(String),
+    Number(String),
+    SubscribedApps(String),
+    Templates(String),
+}
+
+/// The owned answer of an [`ApiRequest`].
+#[derive(Debug, Clone)]
+pub enum ApiResponse {
+    WabaIds(Vec<String>),
+    Waba(Waba),
+    Numbers(Vec<PhoneNumber>),
+    Number(PhoneNumber),
+    SubscribedApps(Vec<SubscribedApp>),
+    Templates(TemplateInventory),
+}
+
+/// An answer tagged with the id of the request it answers.
+#[derive(Debug, Clone)]
+pub struct ApiEvent {
+    pub request_id: RequestId,
+    pub result: Result<ApiResponse, ApiError>,
+    pub received_at: Instant,
+}
+
+/// What `update` asks the event loop to do; `update` itself does no I/O.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a request to the API worker.
+    Api {
+        request_id: RequestId,
+        request: ApiRequest,
+    },
+    /// Persist the recently used WABAs and numbers.
+    SaveRecent(Recent),
+    /// Leave the TUI with this exit code.
+    Quit(u8),
+}

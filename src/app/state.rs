@@ -1,0 +1,494 @@
+//! The whole TUI state: written only by `update`, read by the renderer.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+use serde::{Deserialize, Serialize};
+use tui_input::Input;
+
+use crate::api::{ApiError, CallRecord, RateUsage};
+use crate::config::{Backend, Settings};
+use crate::connect::BackendLabel;
+use crate::domain::checklist::{self, CheckInput, CheckResult};
+use crate::domain::number::PhoneNumber;
+use crate::domain::scenario::Scenario;
+use crate::domain::template::TemplateInventory;
+use crate::domain::waba::{SubscribedApp, Waba};
+
+use super::action::{ApiRequest, RequestId};
+use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::keymap::Keymap;
+use super::strings;
+
+/// The scenario the checklist starts with: a number to another WABA on our platform
+/// (what a source and a destination in one portfolio usually mean).
+pub const DEFAULT_SCENARIO: Scenario = Scenario::ToNewWaba;
+/// Most entries the log pane keeps.
+pub const LOG_CAPACITY: usize = 500;
+/// Most recently used WABAs and numbers remembered.
+pub const RECENT_CAPACITY: usize = 10;
+
+/// A value read from the API: its loading state, value, or the failure to show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Remote<T> {
+    /// Not asked for.
+    #[default]
+    Idle,
+    /// Asked for with `request`; `previous` stays on screen meanwhile.
+    Loading {
+        request: RequestId,
+        previous: Option<T>,
+    },
+    Ready(T),
+    /// The read failed; the error's sentence is shown where the value would be.
+    Failed(ApiError),
+}
+
+impl<T> Remote<T> {
+    /// The value to show: the current one, or the previous while reloading.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Remote::Ready(v) => Some(v),
+            Remote::Loading { previous, .. } => previous.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The request this slot waits for, if any.
+    pub fn awaited(&self) -> Option<RequestId> {
+        match self {
+            Remote::Loading { request, .. } => Some(*request),
+            _ => None,
+        }
+    }
+
+    /// Whether a read is under way.
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Remote::Loading { .. })
+    }
+
+    /// The failure, if the last read failed.
+    pub fn error(&self) -> Option<&ApiError> {
+        match self {
+            Remote::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Marks the slot as waiting for `request`, keeping what is shown.
+    pub fn start(&mut self, request: RequestId) {
+        let previous = match std::mem::take(self) {
+            Remote::Ready(v) => Some(v),
+            Remote::Loading { previous, .. } => previous,
+            _ => None,
+        };
+        *self = Remote::Loading { request, previous };
+    }
+
+    /// Forgets a read under way (its answer will be dropped as stale).
+    pub fn abandon(&mut self) {
+        if let Remote::Loading { previous, .. } = std::mem::take(self) {
+            *self = previous.map_or(Remote::Idle, Remote::Ready);
+        }
+    }
+}
+
+/// What the app knows about one WABA.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WabaRecord {
+    pub waba: Remote<Waba>,
+    pub numbers: Remote<Vec<PhoneNumber>>,
+    pub apps: Remote<Vec<SubscribedApp>>,
+    pub templates: Remote<TemplateInventory>,
+}
+
+/// The panes that take focus, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Numbers,
+    Destination,
+    Checklist,
+    Log,
+}
+
+/// Which choice a picker makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    Source,
+    Destination,
+    Number,
+}
+
+/// A popup with a fuzzy filter over WABAs or numbers.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub kind: PickerKind,
+    pub query: Input,
+    pub cursor: usize,
+}
+
+impl Picker {
+    /// An empty picker of `kind`, highlighting the first (most recent) row.
+    pub fn new(kind: PickerKind) -> Picker {
+        Picker {
+            kind,
+            query: Input::default(),
+            cursor: 0,
+        }
+    }
+}
+
+/// One row of a picker or filtered list: the key to choose and the text shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub key: String,
+    pub text: String,
+    pub recent: bool,
+    pub matched: FuzzyMatch,
+}
+
+/// The popup over the panes, if any (Esc closes it first).
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help { scroll: u16 },
+    Picker(Picker),
+}
+
+/// Recently used WABAs and numbers, most recent first; persisted in the data dir.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Recent {
+    #[serde(default)]
+    pub wabas: Vec<String>,
+    #[serde(default)]
+    pub numbers: Vec<String>,
+}
+
+impl Recent {
+    /// Moves `id` to the front of `list`, keeping at most [`RECENT_CAPACITY`].
+    pub fn touch(list: &mut Vec<String>, id: &str) {
+        list.retain(|x| x != id);
+        list.insert(0, id.to_string());
+        list.truncate(RECENT_CAPACITY);
+    }
+}
+
+/// One line of the log pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogEntry {
+    Call(CallRecord),
+    Notice { text: String, is_error: bool },
+}
+
+/// Where the connection to the API stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Connecting,
+    Ready,
+    Failed(String),
+}
+
+/// A scrollable list position: the highlighted row and the first visible row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListCursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListCursor {
+    /// Moves by `delta` rows within `len`, keeping the row visible in `height` rows.
+    pub fn move_by(&mut self, delta: isize, len: usize, height: usize) {
+        let last = len.saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.keep_visible(height);
+    }
+
+    /// Scrolls so the highlighted row is inside the window of `height` rows.
+    pub fn keep_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+/// The TUI state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub profile: String,
+    pub backend: BackendLabel,
+    pub phase: Phase,
+    /// The profile's WABA ids and businesses, or empty to ask the token.
+    pub configured_wabas: (Vec<String>, Vec<String>),
+    pub waba_ids: Remote<Vec<String>>,
+    pub wabas: BTreeMap<String, WabaRecord>,
+    pub source: Option<String>,
+    pub destination: Option<String>,
+    /// The kind of move the checklist judges (its rules differ per scenario).
+    pub scenario: Scenario,
+    /// Id of the number the checklist is about.
+    pub selected_number: Option<String>,
+    /// A fresh read of the selected number (on re-check), preferred over the list's copy.
+    pub number_detail: Remote<PhoneNumber>,
+    pub numbers_cursor: ListCursor,
+    /// The numbers filter; `filter_editing` while the operator types it.
+    pub number_filter: Input,
+    pub filter_editing: bool,
+    pub checklist_scroll: u16,
+    pub log: VecDeque<LogEntry>,
+    pub log_visible: bool,
+    pub log_scroll: u16,
+    pub rate_usage: Option<RateUsage>,
+    pub focus: Pane,
+    pub popup: Option<Popup>,
+    pub recent: Recent,
+    pub keymap: Keymap,
+    /// Terminal size, for layout-dependent keys and mouse hits.
+    pub screen: Rect,
+    pub now: Instant,
+    pub last_synced: Option<Instant>,
+    pub spinner_frame: usize,
+    pub auto_refresh: Option<Duration>,
+    pub next_auto_refresh: Option<Instant>,
+    /// Requests whose answers are still awaited; any other answer is stale.
+    pub in_flight: HashMap<RequestId, ApiRequest>,
+    pub next_request_id: RequestId,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+}
+
+impl State {
+    /// The state of the first frame: nothing loaded, everything on its way.
+    pub fn new(
+        settings: &Settings,
+        keymap: Keymap,
+        recent: Recent,
+        screen: Rect,
+        now: Instant,
+    ) -> State {
+        State {
+            profile: settings.profile.clone(),
+            backend: initial_label(settings),
+            phase: Phase::Connecting,
+            configured_wabas: (settings.wabas.clone(), settings.businesses.clone()),
+            waba_ids: Remote::Idle,
+            wabas: BTreeMap::new(),
+            source: None,
+            destination: None,
+            scenario: DEFAULT_SCENARIO,
+            selected_number: None,
+            number_detail: Remote::Idle,
+            numbers_cursor: ListCursor::default(),
+            number_filter: Input::default(),
+            filter_editing: false,
+            checklist_scroll: 0,
+            log: VecDeque::new(),
+            log_visible: false,
+            log_scroll: 0,
+            rate_usage: None,
+            focus: Pane::Numbers,
+            popup: None,
+            recent,
+            keymap,
+            screen,
+            now,
+            last_synced: None,
+            spinner_frame: 0,
+            auto_refresh: settings.auto_refresh,
+            next_auto_refresh: None,
+            in_flight: HashMap::new(),
+            next_request_id: 1,
+            dirty: true,
+        }
+    }
+
+    /// The record of a WABA, if it was ever listed.
+    pub fn record(&self, waba_id: Option<&str>) -> Option<&WabaRecord> {
+        self.wabas.get(waba_id?)
+    }
+
+    /// Whether anything is in flight (the spinner turns, ticks come faster).
+    pub fn is_busy(&self) -> bool {
+        !self.in_flight.is_empty() || self.phase == Phase::Connecting
+    }
+
+    /// The source WABA's numbers that pass the filter, best match first when filtering.
+    pub fn visible_numbers(&self) -> Vec<(&PhoneNumber, FuzzyMatch)> {
+        let Some(numbers) = self
+            .record(self.source.as_deref())
+            .and_then(|r| r.numbers.value())
+        else {
+            return Vec::new();
+        };
+        let query = self.number_filter.value();
+        if query.trim().is_empty() {
+            // No filter: skip building search texts, this runs on every key.
+            let everything = FuzzyMatch {
+                score: 0,
+                positions: Vec::new(),
+            };
+            return numbers.iter().map(|n| (n, everything.clone())).collect();
+        }
+        let mut rows: Vec<(&PhoneNumber, FuzzyMatch)> = numbers
+            .iter()
+            .filter_map(|n| fuzzy_match(query, &number_search_text(n)).map(|m| (n, m)))
+            .collect();
+        rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
+        rows
+    }
+
+    /// The selected number as best known: the fresh read, else the list's copy.
+    pub fn selected_phone(&self) -> Option<&PhoneNumber> {
+        let id = self.selected_number.as_deref()?;
+        self.number_detail
+            .value()
+            .filter(|n| n.id == id)
+            .or_else(|| {
+                self.record(self.source.as_deref())?
+                    .numbers
+                    .value()?
+                    .iter()
+                    .find(|n| n.id == id)
+            })
+    }
+
+    /// Whether data the checklist needs is still on its way ("checking…").
+    pub fn checklist_pending(&self) -> bool {
+        let pending = |r: Option<&WabaRecord>| {
+            r.is_none_or(|r| {
+                r.waba.is_loading()
+                    || r.numbers.is_loading()
+                    || r.apps.is_loading()
+                    || r.templates.is_loading()
+            })
+        };
+        self.phase == Phase::Connecting
+            || self.number_detail.is_loading()
+            || pending(self.record(self.source.as_deref()))
+            || pending(self.record(self.destination.as_deref()))
+    }
+
+    /// The checklist of the selected number against the destination, from what is loaded.
+    pub fn checklist(&self) -> Option<Vec<CheckResult>> {
+        self.selected_number.as_ref()?;
+        let source = self.record(self.source.as_deref());
+        let destination = self.record(self.destination.as_deref());
+        let number = self.selected_phone();
+        let input = CheckInput {
+            number,
+            number_found: number.is_some(),
+            source: source.and_then(|r| r.waba.value()),
+            destination: destination.and_then(|r| r.waba.value()),
+            destination_apps: destination.and_then(|r| r.apps.value()).map(Vec::as_slice),
+            destination_numbers: destination
+                .and_then(|r| r.numbers.value())
+                .map(Vec::as_slice),
+            source_templates: source.and_then(|r| r.templates.value()),
+            destination_templates: destination.and_then(|r| r.templates.value()),
+            register_attempts_used: None,
+        };
+        Some(checklist::evaluate_for(self.scenario, &input))
+    }
+
+    /// The rows of the open picker: recently used first, or best match first when a
+    /// query is typed.
+    pub fn picker_candidates(&self, picker: &Picker) -> Vec<Candidate> {
+        let query = picker.query.value();
+        let (options, recent): (Vec<(String, String)>, &[String]) = match picker.kind {
+            PickerKind::Number => (
+                self.record(self.source.as_deref())
+                    .and_then(|r| r.numbers.value())
+                    .map(|ns| {
+                        ns.iter()
+                            .map(|n| (n.id.clone(), number_search_text(n)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                &self.recent.numbers,
+            ),
+            PickerKind::Source | PickerKind::Destination => (
+                self.waba_ids
+                    .value()
+                    .map(|ids| {
+                        ids.iter()
+                            .map(|id| (id.clone(), self.waba_search_text(id)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                &self.recent.wabas,
+            ),
+        };
+        let rank = |key: &str| recent.iter().position(|r| r == key).unwrap_or(usize::MAX);
+        let mut candidates: Vec<Candidate> = options
+            .into_iter()
+            .filter_map(|(key, text)| {
+                let matched = fuzzy_match(query, &text)?;
+                Some(Candidate {
+                    recent: rank(&key) != usize::MAX,
+                    key,
+                    text,
+                    matched,
+                })
+            })
+            .collect();
+        candidates.sort_by_key(|c| (std::cmp::Reverse(c.matched.score), rank(&c.key)));
+        candidates
+    }
+
+    /// "Name · id · owner" of a WABA, as pickers show and match it.
+    pub fn waba_search_text(&self, id: &str) -> String {
+        match self.wabas.get(id).and_then(|r| r.waba.value()) {
+            Some(w) => match w.owner_business_label() {
+                Some(owner) => format!("{}  ·  {id}  ·  {owner}", w.label()),
+                None => format!("{}  ·  {id}", w.label()),
+            },
+            None => id.to_string(),
+        }
+    }
+
+    /// A new request id (ids are never reused, so stale answers are recognised).
+    pub fn take_request_id(&mut self) -> RequestId {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        id
+    }
+
+    /// Appends to the log, dropping the oldest entries past [`LOG_CAPACITY`].
+    pub fn push_log(&mut self, entry: LogEntry) {
+        if self.log.len() == LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(entry);
+    }
+
+    /// The label of the data's age, if anything was synced.
+    pub fn synced_label(&self) -> Option<String> {
+        self.last_synced
+            .map(|t| strings::synced_ago(self.now.saturating_duration_since(t).as_secs()))
+    }
+}
+
+/// "+1 631-555-0101  ·  Jasper's Market  ·  APPROVED  ·  CONNECTED": what a number is
+/// matched and shown by in pickers and filters.
+pub fn number_search_text(n: &PhoneNumber) -> String {
+    let mut parts = vec![n.label().to_string()];
+    parts.extend(n.verified_name.clone());
+    parts.extend(n.name_status.as_ref().map(|s| s.as_str().to_string()));
+    parts.extend(n.status.as_ref().map(|s| s.as_str().to_string()));
+    parts.join("  ·  ")
+}
+
+/// The backend label known before connecting (the sandbox's port comes later).
+fn initial_label(settings: &Settings) -> BackendLabel {
+    match &settings.backend {
+        Backend::Sandbox => BackendLabel::Sandbox {
+            base_url: String::new(),
+        },
+        Backend::Live(live) => BackendLabel::Live {
+            graph_url: live.graph_url.clone(),
+            hub_url: live.hub.as_ref().map(|h| h.url.clone()),
+        },
+    }
+}

@@ -1,0 +1,247 @@
+//! Drawing: one file per pane, each a function of the state. Nothing here changes state.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+
+use crate::api::ApiError;
+
+use super::state::{Pane, Phase, Popup, State, WabaRecord};
+use super::strings;
+use super::theme::{Role, Theme};
+use crate::connect::BackendLabel;
+
+pub mod checklist;
+mod destination;
+mod help;
+pub mod layout;
+mod log;
+mod picker;
+mod source;
+mod status_line;
+mod top_bar;
+
+use layout::{MIN_SIZE, ScreenLayout};
+
+/// Spinner frames (braille), advanced by ticks while requests are in flight.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// Draws the whole screen for `state`.
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    let Some(layout) = ScreenLayout::compute(area, state.log_visible) else {
+        let message = strings::too_small(MIN_SIZE, (area.width, area.height));
+        let y = area.height / 2;
+        frame.render_widget(
+            Paragraph::new(message)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .style(theme.style(Role::Error)),
+            Rect {
+                y,
+                height: area.height - y,
+                ..area
+            },
+        );
+        return;
+    };
+    top_bar::draw(frame, layout.top_bar, state, theme);
+    source::draw(frame, &layout, state, theme);
+    destination::draw(frame, layout.destination, state, theme);
+    checklist::draw(frame, layout.checklist, state, theme);
+    if let Some(area) = layout.log {
+        log::draw(frame, area, state, theme);
+    }
+    status_line::draw(frame, layout.status_line, state, theme);
+    match &state.popup {
+        Some(Popup::Help { scroll }) => help::draw(frame, area, state, theme, *scroll),
+        Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
+        None => {}
+    }
+}
+
+/// The bordered block of a pane, highlighted when focused.
+fn pane_block<'a>(
+    title: impl Into<Line<'a>>,
+    pane: Pane,
+    state: &State,
+    theme: &Theme,
+) -> Block<'a> {
+    let focused = state.focus == pane && state.popup.is_none();
+    let (border, border_type) = if focused {
+        (theme.style(Role::BorderFocused), BorderType::Thick)
+    } else {
+        (theme.style(Role::Border), BorderType::Plain)
+    };
+    Block::bordered()
+        .border_type(border_type)
+        .border_style(border)
+        .title(title.into().style(theme.style(Role::Title)))
+}
+
+/// The current spinner frame.
+fn spinner(state: &State) -> &'static str {
+    SPINNER[state.spinner_frame % SPINNER.len()]
+}
+
+/// A loading line with the spinner.
+fn loading_line(state: &State, theme: &Theme, text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{} ", spinner(state)), theme.style(Role::Checking)),
+        Span::styled(text.to_string(), theme.style(Role::Muted)),
+    ])
+}
+
+/// An API failure as the panes show it: the operator sentence, then the codes.
+fn error_lines(error: &ApiError, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        format!("✘ {}", error.sentence),
+        theme.style(Role::Error),
+    )];
+    let reference = error.reference();
+    if !reference.is_empty() {
+        lines.push(Line::styled(
+            format!("  ({reference})"),
+            theme.style(Role::Muted),
+        ));
+    }
+    lines
+}
+
+/// `label value` with the label muted, for the WABA facts lines.
+fn fact(label: &str, value: impl Into<String>, theme: &Theme) -> [Span<'static>; 2] {
+    [
+        Span::styled(format!("{label} "), theme.style(Role::Muted)),
+        Span::styled(value.into(), theme.style(Role::Text)),
+    ]
+}
+
+/// A separator between facts on one line.
+fn dot(theme: &Theme) -> Span<'static> {
+    Span::styled(" · ", theme.style(Role::Muted))
+}
+
+/// A style for an optional value, muted when absent.
+fn or_dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_string()
+}
+
+/// The three fact lines of a WABA (name/id/owner, settings, templates), or its loading
+/// or failure state.
+fn waba_facts(
+    state: &State,
+    theme: &Theme,
+    waba_id: &str,
+    record: Option<&WabaRecord>,
+) -> Vec<Line<'static>> {
+    let Some(record) = record else {
+        return vec![loading_line(state, theme, strings::LOADING_WABA)];
+    };
+    let Some(waba) = record.waba.value() else {
+        return match record.waba.error() {
+            Some(e) => error_lines(e, theme),
+            None => vec![loading_line(state, theme, strings::LOADING_WABA)],
+        };
+    };
+    let mut first = vec![
+        Span::styled(waba.label().to_string(), theme.style(Role::Title)),
+        dot(theme),
+        Span::styled(waba_id.to_string(), theme.style(Role::Muted)),
+    ];
+    if let Some(owner) = waba.owner_business_label() {
+        first.push(dot(theme));
+        first.extend(fact("owner", owner, theme));
+    }
+    let mut second = Vec::new();
+    second.extend(fact("currency", or_dash(waba.currency.as_deref()), theme));
+    second.push(dot(theme));
+    second.extend(fact("tz", or_dash(waba.timezone_id.as_deref()), theme));
+    second.push(dot(theme));
+    second.extend(fact(
+        "review",
+        or_dash(waba.account_review_status.as_ref().map(|s| s.as_str())),
+        theme,
+    ));
+    second.push(dot(theme));
+    second.extend(fact(
+        "verification",
+        or_dash(
+            waba.business_verification_status
+                .as_ref()
+                .map(|s| s.as_str()),
+        ),
+        theme,
+    ));
+    let templates = match (&record.templates, record.templates.value()) {
+        (_, Some(inventory)) => {
+            let count = inventory.count.unwrap_or(inventory.templates.len() as u64);
+            let limit = inventory.limit.map_or("?".to_string(), |l| l.to_string());
+            Line::from(fact("templates", format!("{count}/{limit}"), theme).to_vec())
+        }
+        (remote, None) => match remote.error() {
+            Some(e) => Line::styled(
+                format!("templates: ✘ {}", e.sentence),
+                theme.style(Role::Error),
+            ),
+            None => loading_line(state, theme, "templates…"),
+        },
+    };
+    vec![Line::from(first), Line::from(second), templates]
+}
+
+/// What the app is waiting for before any WABA is known: the connection, or discovery.
+fn connection_line(state: &State, theme: &Theme) -> Line<'static> {
+    match (&state.phase, &state.backend) {
+        (Phase::Failed(sentence), _) => {
+            Line::styled(format!("✘ {sentence}"), theme.style(Role::Error))
+        }
+        (Phase::Connecting, BackendLabel::Sandbox { .. }) => {
+            loading_line(state, theme, strings::STARTING_SANDBOX)
+        }
+        (Phase::Connecting, BackendLabel::Live { .. }) => {
+            loading_line(state, theme, strings::CONNECTING)
+        }
+        (Phase::Ready, _) => loading_line(state, theme, strings::DISCOVERING),
+    }
+}
+
+/// Splits `text` into lines of at most `width` columns at spaces (longer words are cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word = word.to_string();
+        while word.chars().count() > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            let cut: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(cut);
+        }
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if needed > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// The style of a selected row.
+fn selected_style(theme: &Theme) -> Style {
+    theme.style(Role::Selected)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,252 @@
+//! Rendering tests: whole screens as insta snapshots at 80x24 and 120x40, plus text and
+//! style assertions on the cells that carry meaning.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+use crate::app::action::Action;
+use crate::app::demo::{self, DESTINATION_WABA, PENDING_NUMBER, Portfolio};
+use crate::app::state::State;
+use crate::app::theme::Theme;
+use crate::app::update::update;
+
+fn render(state: &State, theme: &Theme) -> Buffer {
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.screen.width, state.screen.height)).unwrap();
+    terminal.draw(|f| super::draw(f, state, theme)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            let line: String = (0..area.width).map(|x| buffer[(x, y)].symbol()).collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn default_theme() -> Theme {
+    Theme::load("default", &toml::Table::new(), false).unwrap()
+}
+
+fn press(state: &mut State, code: KeyCode) {
+    let effects = update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    demo::answer_all(state, &Portfolio::new(40), effects, state.now);
+}
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
+}
+
+/// The row of the screen holding `needle`, and its y.
+fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
+    let screen = text(buffer);
+    screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .map(|(y, l)| (y as u16, l.to_string()))
+        .unwrap_or_else(|| panic!("{needle} not on screen:\n{screen}"))
+}
+
+/// The cell of the first `symbol` on row `y`.
+fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
+    (0..buffer.area.width)
+        .map(|x| &buffer[(x, y)])
+        .find(|c| c.symbol() == symbol)
+        .unwrap_or_else(|| panic!("no {symbol} on row {y}"))
+}
+
+fn loaded(width: u16, height: u16) -> State {
+    demo::loaded_state(&Portfolio::new(40), width, height, Instant::now())
+}
+
+fn with_pending_number(mut state: State) -> State {
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "PENDING_REVIEW");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.selected_number.as_deref(), Some(PENDING_NUMBER));
+    state
+}
+
+#[test]
+fn first_frame_shows_loading_states_before_any_answer() {
+    let state = demo::first_frame_state(80, 24, Instant::now());
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("first_frame_80x24", text(&buffer));
+    assert!(text(&buffer).contains("SANDBOX"));
+}
+
+#[test]
+fn loaded_screen_80x24() {
+    let state = loaded(80, 24);
+    insta::assert_snapshot!("loaded_80x24", text(&render(&state, &default_theme())));
+}
+
+#[test]
+fn loaded_screen_120x40() {
+    let state = loaded(120, 40);
+    insta::assert_snapshot!("loaded_120x40", text(&render(&state, &default_theme())));
+}
+
+#[test]
+fn failing_checklist_row_shows_symbol_word_fix_and_error_colour() {
+    let state = with_pending_number(loaded(120, 40));
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("failing_checklist_120x40", text(&buffer));
+    let (y, row) = find_row(&buffer, "display_name_approved");
+    assert!(row.contains("✘ fail"), "{row}");
+    let cross = cell_of(&buffer, y, "✘");
+    assert_eq!(cross.fg, Color::Red);
+    assert!(cross.modifier.contains(Modifier::BOLD));
+    let (_, fix) = find_row(&buffer, "fix: ");
+    assert!(!fix.is_empty());
+    let (pass_y, _) = find_row(&buffer, "✔ pass");
+    assert_eq!(cell_of(&buffer, pass_y, "✔").fg, Color::Green);
+}
+
+#[test]
+fn no_color_keeps_symbols_and_words_but_drops_colours() {
+    let state = with_pending_number(loaded(120, 40));
+    let theme = Theme::load("default", &toml::Table::new(), true).unwrap();
+    let buffer = render(&state, &theme);
+    let (y, row) = find_row(&buffer, "display_name_approved");
+    assert!(row.contains("✘ fail"));
+    assert_eq!(cell_of(&buffer, y, "✘").fg, Color::Reset);
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+}
+
+#[test]
+fn help_screen_lists_every_key_from_the_keymap() {
+    let mut state = loaded(120, 40);
+    press(&mut state, KeyCode::Char('?'));
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("help_120x40", text(&buffer));
+    let screen = text(&buffer);
+    for action in crate::app::keymap::KeyAction::ALL {
+        assert!(
+            screen.contains(crate::app::strings::describe(action)),
+            "{action:?} missing"
+        );
+    }
+}
+
+#[test]
+fn number_picker_filters_fuzzily_and_highlights_matches() {
+    let mut state = loaded(120, 40);
+    press(&mut state, KeyCode::Char('n'));
+    type_text(&mut state, "pend");
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("number_picker_120x40", text(&buffer));
+    let (y, row) = find_row(&buffer, "PENDING_REVIEW");
+    assert!(row.contains("+1 631-555-0002"));
+    assert_eq!(
+        cell_of(&buffer, y, "P").fg,
+        Color::Yellow,
+        "matched letters use the match style"
+    );
+}
+
+#[test]
+fn a_failed_read_shows_its_operator_sentence_in_the_pane() {
+    let mut portfolio = Portfolio::new(40);
+    portfolio.failing.push(DESTINATION_WABA.into());
+    let state = demo::loaded_state(&portfolio, 120, 40, Instant::now());
+    let buffer = render(&state, &default_theme());
+    let (y, row) = find_row(&buffer, "The token lacks a permission");
+    assert!(row.contains('✘'));
+    assert_eq!(cell_of(&buffer, y, "✘").fg, Color::Red);
+    assert!(text(&buffer).contains("HTTP 403"));
+}
+
+#[test]
+fn small_terminals_get_a_clear_message() {
+    let state = demo::first_frame_state(59, 20, Instant::now());
+    let screen = text(&render(&state, &default_theme()));
+    assert!(
+        screen.contains("terminal too small: need 60x20, have 59x20"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn high_contrast_theme_renders_the_same_text() {
+    let state = loaded(80, 24);
+    let theme = Theme::load("high-contrast", &toml::Table::new(), false).unwrap();
+    assert_eq!(
+        text(&render(&state, &theme)),
+        text(&render(&state, &default_theme()))
+    );
+}
+
+#[test]
+fn words_wrap_at_spaces_and_long_words_are_cut() {
+    assert_eq!(
+        super::wrap_words("fix the name then retry", 10),
+        ["fix the", "name then", "retry"]
+    );
+    assert_eq!(
+        super::wrap_words("abcdefghijkl", 5),
+        ["abcde", "fghij", "kl"]
+    );
+    assert_eq!(super::wrap_words("", 5), [""]);
+}
+
+#[test]
+fn sandbox_portfolio_screen_120x40() {
+    use crate::app::action::{ApiEvent, Effect};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let state = runtime.block_on(async {
+        let connection = crate::connect::connect(&demo::settings(), None)
+            .await
+            .expect("sandbox starts");
+        let now = Instant::now();
+        let mut state = demo::first_frame_state(120, 40, now);
+        // A fixed port in the badge keeps the snapshot stable.
+        let label = crate::connect::BackendLabel::Sandbox {
+            base_url: "http://127.0.0.1:4010".into(),
+        };
+        let mut effects = update(&mut state, Action::Connected(label));
+        while let Some(effect) = effects.pop() {
+            if let Effect::Api {
+                request_id,
+                request,
+            } = effect
+            {
+                let result = crate::app::worker::perform(&connection.graph, request).await;
+                let event = ApiEvent {
+                    request_id,
+                    result,
+                    received_at: now,
+                };
+                effects.extend(update(&mut state, Action::Api(Box::new(event))));
+            }
+        }
+        update(
+            &mut state,
+            Action::Tick(now + std::time::Duration::from_secs(3)),
+        );
+        state
+    });
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
+    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+}

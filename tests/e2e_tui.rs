@@ -1,0 +1,204 @@
+//! End to end: the real binary in a pseudo-terminal (portable-pty) with its screen
+//! parsed by vt100, against the embedded sandbox (no credentials). Keys in, text out.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+/// Longest wait for something to appear on screen.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The binary under test; `WAMIGRATE_TEST_BINARY` points elsewhere (e.g. a copy, when
+/// several worktrees share one target directory and overwrite each other's builds).
+fn binary() -> std::ffi::OsString {
+    std::env::var_os("WAMIGRATE_TEST_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_wamigrate").into())
+}
+
+/// The binary running in a 120x40 pseudo-terminal with a private data dir and config.
+struct TuiSession {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TuiSession {
+    fn start() -> TuiSession {
+        let (rows, cols) = (40, 120);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "").unwrap();
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
+        let mut command = CommandBuilder::new(binary());
+        for inherited in [
+            "WAMIGRATE_GRAPH_TOKEN",
+            "WAMIGRATE_GRAPH_URL",
+            "WAMIGRATE_PROFILE",
+            "WAMIGRATE_HUB_API_KEY",
+            "WAMIGRATE_PARTNER_ID",
+            "NO_COLOR",
+        ] {
+            command.env_remove(inherited);
+        }
+        command.env("TERM", "xterm-256color");
+        command.env("WAMIGRATE_DATA_DIR", dir.path().join("data"));
+        command.env("WAMIGRATE_CONFIG", &config);
+        let child = pair.slave.spawn_command(command).expect("start wamigrate");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let _master = pair.master; // keep the pty open while reading
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        TuiSession {
+            child,
+            writer,
+            screen,
+            _dir: dir,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Polls the parsed screen until `found` holds, else fails with the screen.
+    fn wait_until(&self, what: &str, found: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.contents();
+            if found(&screen) {
+                return screen;
+            }
+            if started.elapsed() > TIMEOUT {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for the process to exit and returns its exit code.
+    fn exit_code(&mut self) -> u32 {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            if started.elapsed() > TIMEOUT {
+                let _ = self.child.kill();
+                panic!("wamigrate did not exit; screen:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TuiSession {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn sandbox_session_finds_a_pending_display_name_shows_help_and_quits_cleanly() {
+    let mut tui = TuiSession::start();
+    let first = tui.wait_for("SANDBOX");
+    assert!(first.contains("Source WABA"), "{first}");
+    // Panes filled from the sandbox: numbers listed and a checklist evaluated.
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    // The number picker, filtered to the number whose display name is in review.
+    tui.send("n");
+    tui.wait_for("Choose a number");
+    tui.send("PENDING_REVIEW");
+    tui.wait_until("a PENDING_REVIEW candidate", |s| {
+        s.lines()
+            .any(|l| l.contains("▶") && l.contains("PENDING_REVIEW"))
+    });
+    tui.send("\r");
+    let screen = tui.wait_until("display_name_approved failing", |s| {
+        s.lines()
+            .any(|l| l.contains("display_name_approved") && l.contains("✘ fail"))
+    });
+    assert!(screen.contains("fix: "), "{screen}");
+    // The log pane lists the calls: method and path, never a query string or token.
+    tui.send("l");
+    let log = tui.wait_for("Log: API calls");
+    assert!(log.contains("GET /v25.0/"), "{log}");
+    for secret_or_query in ["sandbox-token", "input_token", "access_token", "?fields"] {
+        assert!(
+            !log.contains(secret_or_query),
+            "{secret_or_query} on screen:\n{log}"
+        );
+    }
+    tui.send("l");
+    tui.send("?");
+    tui.wait_for("Keys (Esc or ? to close)");
+    tui.send("\x1b");
+    tui.wait_until("the help to close", |s| {
+        !s.contains("Keys (Esc or ? to close)")
+    });
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+impl TuiSession {
+    /// Whether the terminal is back on the main screen with the cursor shown.
+    fn restored(&self) -> bool {
+        let parser = self.screen.lock().unwrap();
+        !parser.screen().alternate_screen() && !parser.screen().hide_cursor()
+    }
+}
+
+#[test]
+fn first_frame_then_q_exits_zero_and_restores_the_terminal() {
+    let mut tui = TuiSession::start();
+    tui.wait_for("SANDBOX");
+    assert!(!tui.restored(), "the TUI runs on the alternate screen");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+    tui.wait_until("the terminal to be restored", |_| tui.restored());
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    let mut tui = TuiSession::start();
+    tui.wait_for("SANDBOX");
+    let pid = tui.child.process_id().expect("child pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(tui.exit_code(), 143);
+    tui.wait_until("the terminal to be restored", |_| tui.restored());
+}
