@@ -9,4 +9,4 @@ pub mod transport;
 pub use error::{ApiError, ErrorClass};
 pub use graph::GraphClient;
 pub use hub::{HubAuth, HubClient};
-pub use transport::{CallRecord, RateUsage, RetryPolicy, Transport};
+pub use transport::{CallRecord, RateUsage, RetryPolicy, Transport, pacing};

@@ -82,6 +82,23 @@ impl RateUsage {
     }
 }
 
+/// How long a refresh (the fleet board, `status --watch`) waits between request batches
+/// at a given usage: nothing below 60 %, then longer as the limit nears, and at least the
+/// server's regain time when it gave one. Meta throttles a whole WABA for minutes once
+/// the limit is hit, so slowing down before it costs less than waiting after it.
+pub fn pacing(usage: Option<RateUsage>) -> Duration {
+    let Some(usage) = usage else {
+        return Duration::ZERO;
+    };
+    let by_percent = match usage.percent {
+        0..60 => Duration::ZERO,
+        60..80 => Duration::from_secs(2),
+        80..95 => Duration::from_secs(10),
+        _ => Duration::from_secs(60),
+    };
+    by_percent.max(usage.regain_after.unwrap_or_default())
+}
+
 /// Usage objects sit at the top (`X-App-Usage`) or in arrays keyed by business id.
 fn collect_usage_objects<'a>(
     json: &'a serde_json::Value,
@@ -350,6 +367,26 @@ fn install_crypto_provider() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pacing_grows_with_usage_and_honours_the_regain_time() {
+        let at = |percent, regain_after| {
+            pacing(Some(RateUsage {
+                percent,
+                regain_after,
+            }))
+        };
+        assert_eq!(pacing(None), Duration::ZERO);
+        assert_eq!(at(59, None), Duration::ZERO);
+        assert_eq!(at(60, None), Duration::from_secs(2));
+        assert_eq!(at(80, None), Duration::from_secs(10));
+        assert_eq!(at(95, None), Duration::from_secs(60));
+        assert_eq!(
+            at(100, Some(Duration::from_secs(300))),
+            Duration::from_secs(300)
+        );
+        assert_eq!(at(10, Some(Duration::from_secs(5))), Duration::from_secs(5));
+    }
 
     #[test]
     fn usage_headers_give_the_highest_percentage_and_the_regain_time() {

@@ -10,9 +10,17 @@ use crate::api::{GraphClient, RetryPolicy, Transport};
 use crate::cli::EXIT_ERROR;
 use crate::cli::status::{collect, select_wabas};
 use crate::domain::eligibility::{self, Mode};
+use crate::domain::fleet::{
+    Column, FilterExpr, FleetRow, FleetSnapshot, Summary, changes, join_channels, sort_indices,
+};
+use crate::domain::number::{
+    ManagerMessagingLimit, NameStatus, NumberStatus, PhoneNumber, PlatformType, QualityRating,
+};
+use crate::domain::partner::{Channel, ChannelSetupInfo, ChannelStatus};
 use crate::domain::template::{
     QualityScore, Template, TemplateInventory, TemplateQuality, TemplateStatus,
 };
+use crate::domain::waba::{BusinessRef, Waba};
 use crate::sim::{self, SimConfig};
 
 /// `wamigrate bench ...`
@@ -39,6 +47,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
     },
+    /// The fleet board's work on a generated fleet: channel join, sort, a filter
+    /// keystroke, change detection, and resident memory with the fleet loaded.
+    Fleet {
+        /// Numbers in the generated fleet (200 WABAs).
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+    },
 }
 
 /// Runs a benchmark and prints its figures.
@@ -49,7 +64,28 @@ pub async fn run(args: BenchArgs) -> ExitCode {
             bench_templates(count);
             ExitCode::SUCCESS
         }
+        BenchCommand::Fleet { count } => {
+            bench_fleet(count);
+            ExitCode::SUCCESS
+        }
     }
+}
+
+/// Runs `work` `runs` times; the median and the slowest run.
+fn time_runs(runs: usize, mut work: impl FnMut()) -> (Duration, Duration) {
+    let mut timings: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed()
+        })
+        .collect();
+    timings.sort();
+    (timings[timings.len() / 2], timings[timings.len() - 1])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 async fn bench_status(fleet: usize, latency_ms: u64) -> ExitCode {
@@ -170,18 +206,220 @@ fn bench_templates(count: usize) {
         count: Some(count as u64),
         limit: Some(count as u64 + 100),
     };
-    let mut timings: Vec<Duration> = (0..20)
-        .map(|_| {
-            let started = Instant::now();
-            let forecast = eligibility::predict(&source, &dest, Mode::Number);
-            std::hint::black_box(forecast.summary());
-            started.elapsed()
-        })
-        .collect();
-    timings.sort();
+    let (median, max) = time_runs(20, || {
+        let forecast = eligibility::predict(&source, &dest, Mode::Number);
+        std::hint::black_box(forecast.summary());
+    });
     println!(
         "template forecast {count} x {count}: median {:.2} ms, max {:.2} ms over 20 runs (target ≤ 50 ms)",
-        timings[timings.len() / 2].as_secs_f64() * 1000.0,
-        timings[timings.len() - 1].as_secs_f64() * 1000.0
+        ms(median),
+        ms(max)
     );
+}
+
+fn bench_fleet(count: usize) {
+    const RUNS: usize = 20;
+    let rss_before = resident_memory_mb();
+    let (wabas, numbers, channels) = generated_fleet(count);
+    let build = || {
+        let mut rows: Vec<FleetRow> = numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| FleetRow::new(&wabas[i % wabas.len()], n, None, "2026-11-25T16:00:00Z"))
+            .collect();
+        join_channels(&mut rows, &channels, "2026-11-25T16:00:00Z");
+        rows
+    };
+    let (median, max) = time_runs(RUNS, || {
+        std::hint::black_box(build());
+    });
+    let rows = build();
+    println!(
+        "fleet of {} rows ({} WABAs, {} 360dialog channels); median and max over {RUNS} runs",
+        rows.len(),
+        wabas.len(),
+        channels.len()
+    );
+    let line = |case: &str, (median, max): (Duration, Duration), target: &str| {
+        println!(
+            "{case:<50} {:>8.2} ms {:>8.2} ms   {target}",
+            ms(median),
+            ms(max)
+        );
+    };
+    println!("{:<50} {:>11} {:>11}", "case", "median", "max");
+    line("build rows + join channels", (median, max), "");
+    line(
+        "snapshot (search text of every row)",
+        time_runs(RUNS, || {
+            std::hint::black_box(FleetSnapshot::new(rows.clone()));
+        }),
+        "once per refresh",
+    );
+    let snapshot = FleetSnapshot::new(rows.clone());
+    let everything = FilterExpr::default();
+    for column in [
+        Column::Number,
+        Column::VerifiedName,
+        Column::Status,
+        Column::Quality,
+        Column::Migration,
+    ] {
+        let mut view = snapshot.matching(&everything);
+        line(
+            &format!("sort by {} (all rows)", column.key()),
+            time_runs(RUNS, || {
+                sort_indices(snapshot.rows(), &mut view, column, true)
+            }),
+            "target ≤ 20 ms",
+        );
+    }
+    // The filter is parsed and the whole fleet re-filtered and re-sorted on each key.
+    for (case, next) in [
+        ("keystroke: text 'shop 4' → 'shop 42'", "shop 42"),
+        (
+            "keystroke: terms '… quality:RE' → '… quality:RED'",
+            "status:FLAGGED,RESTRICTED quality:RED",
+        ),
+    ] {
+        let mut shown = 0;
+        line(
+            case,
+            time_runs(RUNS, || {
+                let filter = FilterExpr::parse(next).unwrap_or_default();
+                shown = snapshot.view(&filter, Column::Status, false).len();
+            }),
+            "target ≤ 20 ms",
+        );
+        println!(
+            "{:<50} ({shown} rows match; filter, then sort by status)",
+            ""
+        );
+    }
+    let mut changed = rows.clone();
+    for row in changed.iter_mut().step_by(100) {
+        row.status = Some("FLAGGED".into());
+    }
+    changed.truncate(changed.len() - 10);
+    let mut found = 0;
+    line(
+        "change detection (1% changed, 10 removed)",
+        time_runs(RUNS, || found = changes(&rows, &changed).len()),
+        "",
+    );
+    println!("{:<50} ({found} changes)", "");
+    let summary_runs = time_runs(RUNS, || {
+        std::hint::black_box(Summary::of(snapshot.rows()));
+    });
+    line("summary (counts per status and quality)", summary_runs, "");
+    drop((wabas, numbers, channels));
+    match (rss_before, resident_memory_mb()) {
+        (Some(before), Some(loaded)) => println!(
+            "resident memory: {loaded:.1} MB with the snapshot and the previous refresh loaded ({before:.1} MB before; target ≤ 60 MB)"
+        ),
+        _ => println!("resident memory: unknown (no /proc/self/status)"),
+    }
+    std::hint::black_box((&snapshot, &changed));
+}
+
+/// Resident memory of this process (`VmRSS` of /proc/self/status), in MB.
+fn resident_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A fleet in the shape of a large BSP's: 200 WABAs of 20 businesses, numbers in every
+/// state (mostly healthy), 90% with a 360dialog channel plus 1% channels of their own.
+fn generated_fleet(count: usize) -> (Vec<Waba>, Vec<PhoneNumber>, Vec<Channel>) {
+    let wabas: Vec<Waba> = (0..200)
+        .map(|w| Waba {
+            id: format!("{}", 100_000 + w),
+            name: Some(format!("Waba {w}")),
+            owner_business_info: Some(BusinessRef {
+                id: Some(format!("{}", 500_000 + w % 20)),
+                name: Some(format!("Business {}", w % 20)),
+            }),
+            ..Waba::default()
+        })
+        .collect();
+    let pick = |values: &[&'static str], i: usize| values[i % values.len()];
+    let display = |i: usize| format!("+1 555-{:03}-{:04}", i / 10_000, i % 10_000);
+    let numbers: Vec<PhoneNumber> = (0..count)
+        .map(|i| PhoneNumber {
+            id: format!("{}", 1_000_000_000_000_000 + i),
+            display_phone_number: Some(display(i)),
+            verified_name: Some(format!(
+                "{} Shop {i}",
+                pick(&["Jasper's", "Lucky", "Kestrel", "Mira"], i)
+            )),
+            name_status: Some(NameStatus::parse(pick(
+                &[
+                    "APPROVED",
+                    "APPROVED",
+                    "APPROVED",
+                    "PENDING_REVIEW",
+                    "DECLINED",
+                ],
+                i / 3,
+            ))),
+            quality_rating: Some(QualityRating::parse(pick(
+                &["GREEN", "GREEN", "GREEN", "YELLOW", "RED", "UNKNOWN"],
+                i / 5,
+            ))),
+            status: Some(NumberStatus::parse(pick(
+                &[
+                    "CONNECTED",
+                    "CONNECTED",
+                    "CONNECTED",
+                    "FLAGGED",
+                    "RESTRICTED",
+                    "PENDING",
+                    "OFFLINE",
+                ],
+                i / 7,
+            ))),
+            platform_type: Some(PlatformType::parse(pick(
+                &["CLOUD_API", "CLOUD_API", "ON_PREMISE"],
+                i,
+            ))),
+            whatsapp_business_manager_messaging_limit: Some(ManagerMessagingLimit::parse(pick(
+                &[
+                    "TIER_250",
+                    "TIER_2K",
+                    "TIER_10K",
+                    "TIER_100K",
+                    "TIER_UNLIMITED",
+                ],
+                i / 11,
+            ))),
+            is_pin_enabled: Some(i % 5 == 0),
+            ..PhoneNumber::default()
+        })
+        .collect();
+    let channel = |i: usize, number: String| Channel {
+        id: format!("ch{i}CH"),
+        status: Some(ChannelStatus::parse(pick(
+            &["ready", "running", "pending", "blocked"],
+            i,
+        ))),
+        setup_info: Some(ChannelSetupInfo {
+            phone_number: Some(number),
+            phone_name: None,
+        }),
+        ..Channel::default()
+    };
+    let channels = (0..count)
+        .filter(|i| i % 10 != 0)
+        .map(|i| channel(i, display(i)))
+        .chain((0..count / 100).map(|i| channel(count + i, format!("+44 20 7946 {i:04}"))))
+        .collect();
+    (wabas, numbers, channels)
 }

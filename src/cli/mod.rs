@@ -95,7 +95,7 @@ pub enum Command {
     Journal(migrate::JournalArgs),
     /// Template forecast (diff) between two WABAs.
     Templates(templates::TemplatesArgs),
-    /// Print performance figures (status against a slow sandbox, template forecast).
+    /// Print performance figures (status against a slow sandbox, template forecast, fleet board).
     Bench(bench::BenchArgs),
     /// Run the sandbox server (Graph API and 360dialog Partner API subset) on loopback.
     Sim(sim::SimArgs),

@@ -1,16 +1,27 @@
-//! `wamigrate status`: every number of the selected WABAs, for people and scripts.
+//! `wamigrate status`: every number of the selected WABAs, for people and scripts. With
+//! `--filter`, `--fail-on` and `--watch` it is the fleet board without a screen, for cron
+//! and CI monitoring; the rows, the filter language and the change lines are the board's
+//! own ([`crate::domain::fleet`]).
 
+use std::collections::HashSet;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::api::{ApiError, GraphClient};
-use crate::cli::output::{Format, write_csv, write_json, write_table};
-use crate::cli::{EXIT_ERROR, EXIT_USAGE};
+use crate::api::{ApiError, GraphClient, HubClient, pacing};
+use crate::cli::output::{ExportFormat, Format, export, write_csv, write_json, write_table};
+use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::connect;
-use crate::domain::number::PhoneNumber;
+use crate::domain::fleet::{
+    Column, FilterExpr, FleetRow, MigrationState, RowChange, RowOrigin, apply_journals, changes,
+    join_channels, or_dash,
+};
+use crate::domain::journal::JournalState;
+use crate::ops::journal_store;
 
 /// Arguments of `wamigrate status`.
 #[derive(Debug, clap::Args)]
@@ -27,9 +38,27 @@ pub struct StatusArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = crate::api::transport::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// Print only the numbers matching EXPR, in the fleet board's filter syntax: free
+    /// text and field:value[,value] terms, all of which must hold
+    /// (e.g. 'status:FLAGGED,RESTRICTED quality:RED').
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Exit 3 when any number printed matches EXPR (same syntax as --filter); each match
+    /// is one line on stderr.
+    #[arg(long, value_name = "EXPR")]
+    pub fail_on: Option<String>,
+    /// Print everything once, then re-read every SECONDS [default: 60] and print only
+    /// the changes, one line each, until Ctrl-C (with --fail-on: until a number matches).
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "60")]
+    pub watch: Option<u64>,
+    /// Also write the numbers printed, every fleet column, to
+    /// <data dir>/exports/fleet-<time>.csv|json.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub export: Option<ExportFormat>,
 }
 
-/// One number, as `status` prints it: values as the API spells them, `null` if absent.
+/// One number, as `status` prints it in JSON and CSV (a contract for scripts: values as
+/// the API spells them, `null` if absent). A projection of [`FleetRow`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StatusRow {
     pub waba_id: String,
@@ -51,36 +80,55 @@ pub struct StatusRow {
 }
 
 impl StatusRow {
-    /// Flattens a phone number of a WABA into a row.
-    pub fn new(waba_id: &str, n: &PhoneNumber) -> Self {
-        fn text<T: std::fmt::Display>(v: &Option<T>) -> Option<String> {
-            v.as_ref().map(ToString::to_string)
-        }
-        StatusRow {
-            waba_id: waba_id.to_string(),
-            id: n.id.clone(),
-            display_phone_number: n.display_phone_number.clone(),
-            verified_name: n.verified_name.clone(),
-            name_status: text(&n.name_status),
-            new_name_status: text(&n.new_name_status),
-            code_verification_status: text(&n.code_verification_status),
-            quality_rating: text(&n.quality_rating),
-            messaging_limit: n.messaging_limit().map(str::to_string),
-            platform_type: text(&n.platform_type),
-            status: text(&n.status),
-            account_mode: text(&n.account_mode),
-            is_pin_enabled: n.is_pin_enabled,
-            is_on_biz_app: n.is_on_biz_app,
-            is_official_business_account: n.is_official_business_account,
-            throughput_level: n.throughput_level().map(ToString::to_string),
+    /// The Graph number of a fleet row; `None` for a 360dialog-only row, which the
+    /// contract has no place for.
+    pub fn from_fleet(row: &FleetRow) -> Option<Self> {
+        (row.origin == RowOrigin::Graph).then(|| StatusRow {
+            waba_id: row.waba_id.clone(),
+            id: row.id.clone(),
+            display_phone_number: row.display_phone_number.clone(),
+            verified_name: row.verified_name.clone(),
+            name_status: row.name_status.clone(),
+            new_name_status: row.new_name_status.clone(),
+            code_verification_status: row.code_verification_status.clone(),
+            quality_rating: row.quality_rating.clone(),
+            messaging_limit: row.messaging_limit.clone(),
+            platform_type: row.platform_type.clone(),
+            status: row.status.clone(),
+            account_mode: row.account_mode.clone(),
+            is_pin_enabled: row.is_pin_enabled,
+            is_on_biz_app: row.is_on_biz_app,
+            is_official_business_account: row.is_official_business_account,
+            throughput_level: row.throughput_level.clone(),
+        })
+    }
+}
+
+/// A source that could not be read; the rows of the others are still there.
+#[derive(Debug)]
+pub enum ReadFailure {
+    Waba(String, ApiError),
+    Channels(ApiError),
+    Journals(std::io::Error),
+}
+
+impl std::fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadFailure::Waba(id, e) => write!(f, "WABA {id} could not be read: {e}"),
+            ReadFailure::Channels(e) => write!(f, "the 360dialog channels could not be read: {e}"),
+            ReadFailure::Journals(e) => write!(
+                f,
+                "the migration journals could not be read ({e}): check the permissions of the data directory."
+            ),
         }
     }
 }
 
-/// The numbers read and the WABAs that could not be read.
+/// The numbers read and the sources that could not be read.
 pub struct StatusReport {
-    pub rows: Vec<StatusRow>,
-    pub failures: Vec<(String, ApiError)>,
+    pub rows: Vec<FleetRow>,
+    pub failures: Vec<ReadFailure>,
 }
 
 /// Which WABAs to read: explicit ids, businesses, the profile's lists, else every WABA
@@ -104,25 +152,26 @@ pub async fn select_wabas(
     Ok(ids)
 }
 
-/// Reads the numbers of every WABA concurrently (the transport bounds requests in
-/// flight); rows sorted by WABA id, then display number.
+/// Reads every WABA (its name and business) and its numbers concurrently (the transport
+/// bounds requests in flight); rows sorted by WABA id, then display number.
 pub async fn collect(graph: &GraphClient, waba_ids: &[String]) -> StatusReport {
-    let results = futures_util::future::join_all(
-        waba_ids
-            .iter()
-            .map(|id| async move { (id, graph.phone_numbers(id).await) }),
-    )
+    let results = futures_util::future::join_all(waba_ids.iter().map(|id| async move {
+        let read = futures_util::future::try_join(graph.waba(id), graph.phone_numbers(id)).await;
+        (id, read, now_utc_seconds())
+    }))
     .await;
     let mut report = StatusReport {
         rows: Vec::new(),
         failures: Vec::new(),
     };
-    for (waba_id, result) in results {
+    for (waba_id, result, checked_at) in results {
         match result {
-            Ok(numbers) => report
-                .rows
-                .extend(numbers.iter().map(|n| StatusRow::new(waba_id, n))),
-            Err(e) => report.failures.push((waba_id.clone(), e)),
+            Ok((waba, numbers)) => report.rows.extend(
+                numbers
+                    .iter()
+                    .map(|n| FleetRow::new(&waba, n, None, &checked_at)),
+            ),
+            Err(e) => report.failures.push(ReadFailure::Waba(waba_id.clone(), e)),
         }
     }
     report.rows.sort_by(|a, b| {
@@ -131,13 +180,125 @@ pub async fn collect(graph: &GraphClient, waba_ids: &[String]) -> StatusReport {
     report
 }
 
-/// Runs `wamigrate status`. Exit 0 when every WABA was read, 1 when some failed (the
-/// others are still printed), 2 on usage or configuration errors.
+/// [`collect`], joined with the partner's 360dialog channels when `hub` is given, and
+/// with the migration state of the journals under `data_dir`: the fleet as the board
+/// shows it.
+pub async fn read_fleet(
+    graph: &GraphClient,
+    hub: Option<&HubClient>,
+    waba_ids: &[String],
+    data_dir: &Path,
+) -> StatusReport {
+    let channels = async {
+        match hub {
+            Some(hub) => Some(hub.channels(None).await),
+            None => None,
+        }
+    };
+    let (mut report, channels) = tokio::join!(collect(graph, waba_ids), channels);
+    match channels {
+        Some(Ok(channels)) => join_channels(&mut report.rows, &channels, &now_utc_seconds()),
+        Some(Err(e)) => report.failures.push(ReadFailure::Channels(e)),
+        None => {}
+    }
+    match journal_store::list(data_dir) {
+        Ok(journals) => {
+            let readable: Vec<JournalState> =
+                journals.into_iter().filter_map(|(_, j)| j.ok()).collect();
+            apply_journals(&mut report.rows, &readable);
+        }
+        Err(e) => report.failures.push(ReadFailure::Journals(e)),
+    }
+    report
+}
+
+/// The expressions of one `status` run, parsed before anything is read.
+struct Expressions {
+    filter: FilterExpr,
+    fail_on: Option<FilterExpr>,
+}
+
+impl Expressions {
+    /// Parses `--filter` and `--fail-on`; the error is the sentence to print.
+    fn parse(args: &StatusArgs) -> Result<Expressions, String> {
+        let filter = FilterExpr::parse(args.filter.as_deref().unwrap_or(""))
+            .map_err(|e| format!("--filter: {e}"))?;
+        let fail_on = match args.fail_on.as_deref() {
+            None => None,
+            Some(raw) => match FilterExpr::parse(raw) {
+                Ok(expr) if expr.is_empty() => {
+                    return Err("--fail-on needs at least one term, e.g. --fail-on 'status:FLAGGED,RESTRICTED quality:RED'.".into());
+                }
+                Ok(expr) => Some(expr),
+                Err(e) => return Err(format!("--fail-on: {e}")),
+            },
+        };
+        Ok(Expressions { filter, fail_on })
+    }
+
+    /// Whether a term needs the 360dialog channel status.
+    fn need_channels(&self) -> bool {
+        std::iter::once(&self.filter)
+            .chain(&self.fail_on)
+            .any(|e| e.columns().contains(&Column::Channel))
+    }
+
+    /// The rows `--filter` selects.
+    fn visible(&self, rows: &[FleetRow]) -> Vec<FleetRow> {
+        rows.iter()
+            .filter(|r| self.filter.matches(r))
+            .cloned()
+            .collect()
+    }
+
+    /// Lists the rows `--fail-on` matches on stderr; true when there is one.
+    fn report_matches(&self, rows: &[FleetRow]) -> bool {
+        let Some(fail_on) = &self.fail_on else {
+            return false;
+        };
+        let mut shown = vec![Column::Status, Column::Quality];
+        shown.extend(fail_on.columns());
+        shown.retain(|c| !matches!(c, Column::Number | Column::Waba));
+        shown.sort();
+        shown.dedup();
+        let mut any = false;
+        for row in rows.iter().filter(|r| fail_on.matches(r)) {
+            any = true;
+            let cells: Vec<String> = shown
+                .iter()
+                .map(|c| format!("{} {}", c.key(), or_dash(&c.value(row))))
+                .collect();
+            eprintln!(
+                "wamigrate: --fail-on matched {} (WABA {}): {}",
+                row.label(),
+                or_dash(&Column::Waba.value(row)),
+                cells.join(", ")
+            );
+        }
+        any
+    }
+}
+
+/// Runs `wamigrate status`. Exit 0 when every source was read, 1 when some failed (the
+/// others are still printed), 2 on usage or configuration errors, 3 when a number
+/// matches `--fail-on`. With `--watch`, runs until Ctrl-C (exit 0) or a `--fail-on`
+/// match (exit 3).
 pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
     if args.concurrency == 0 {
         eprintln!("wamigrate: --concurrency must be at least 1.");
         return ExitCode::from(EXIT_USAGE);
     }
+    if args.watch == Some(0) {
+        eprintln!("wamigrate: --watch needs an interval of at least 1 second.");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let expressions = match Expressions::parse(&args) {
+        Ok(e) => e,
+        Err(sentence) => {
+            eprintln!("wamigrate: {sentence}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let connection = match connect(settings, None).await {
         Ok(c) => c,
         Err(e) => {
@@ -151,6 +312,13 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
         );
     }
     let graph = connection.graph.clone().with_concurrency(args.concurrency);
+    let format = Format::or_default(args.format);
+    // Channels feed the table's CHANNEL column and channel: terms; the JSON/CSV
+    // contract has no place for them.
+    let hub = connection
+        .hub
+        .as_ref()
+        .filter(|_| format == Format::Table || expressions.need_channels());
     let (wabas, businesses) = if args.wabas.is_empty() && args.businesses.is_empty() {
         (settings.wabas.clone(), settings.businesses.clone())
     } else {
@@ -163,67 +331,203 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let report = collect(&graph, &waba_ids).await;
-    let mut stdout = std::io::stdout().lock();
-    let written = match Format::or_default(args.format) {
-        Format::Json => write_json(&mut stdout, &report.rows),
-        Format::Csv => write_csv(&mut stdout, &report.rows),
-        Format::Table => write_status_table(&mut stdout, &report.rows),
-    };
-    if let Err(e) = written.and_then(|_| stdout.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("wamigrate: could not write the output: {e}.");
-            return ExitCode::from(EXIT_ERROR);
+    let report = read_fleet(&graph, hub, &waba_ids, &settings.data_dir).await;
+    let visible = expressions.visible(&report.rows);
+    if let Err(e) = print_rows(format, &visible, hub.is_some()) {
+        eprintln!("wamigrate: could not write the output: {e}.");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    for failure in &report.failures {
+        eprintln!("wamigrate: {failure}");
+    }
+    if let Some(export_format) = args.export {
+        match export(&visible, export_format, &settings.data_dir) {
+            Ok(path) => eprintln!(
+                "wamigrate: exported {} numbers to {}.",
+                visible.len(),
+                path.display()
+            ),
+            Err(e) => {
+                eprintln!(
+                    "wamigrate: could not write the export under {}: {e}.",
+                    settings.data_dir.join("exports").display()
+                );
+                return ExitCode::from(EXIT_ERROR);
+            }
         }
     }
-    for (waba_id, err) in &report.failures {
-        eprintln!("wamigrate: WABA {waba_id} could not be read: {err}");
+    if expressions.report_matches(&visible) {
+        return ExitCode::from(EXIT_FINDINGS);
     }
-    if report.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_ERROR)
+    match args.watch {
+        Some(seconds) => {
+            let watch = Watch {
+                graph: &graph,
+                hub,
+                waba_ids: &waba_ids,
+                data_dir: &settings.data_dir,
+                interval: Duration::from_secs(seconds),
+                expressions: &expressions,
+            };
+            watch.run(report.rows).await
+        }
+        None if report.failures.is_empty() => ExitCode::SUCCESS,
+        None => ExitCode::from(EXIT_ERROR),
     }
 }
 
-fn write_status_table(out: &mut impl Write, rows: &[StatusRow]) -> std::io::Result<()> {
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
-    let flag = |v: Option<bool>| match v {
-        Some(true) => "on".to_string(),
-        Some(false) => "off".to_string(),
-        None => "-".to_string(),
+/// `status --watch`: re-reads at an interval (slower when the API usage is high) and
+/// prints what changed.
+struct Watch<'a> {
+    graph: &'a GraphClient,
+    hub: Option<&'a HubClient>,
+    waba_ids: &'a [String],
+    data_dir: &'a Path,
+    interval: Duration,
+    expressions: &'a Expressions,
+}
+
+impl Watch<'_> {
+    /// Runs from the rows already printed until Ctrl-C (exit 0) or a `--fail-on` match
+    /// (exit 3). Changes are those of numbers `--filter` selects before or after, so a
+    /// number turning FLAGGED under `--filter status:FLAGGED` shows its old status. A
+    /// read with failures prints them and is not compared, so a WABA that failed once
+    /// does not show its numbers as removed and added again.
+    async fn run(self, mut previous: Vec<FleetRow>) -> ExitCode {
+        loop {
+            let usage = self.graph.transport().last_usage();
+            let slowdown = pacing(usage);
+            if let (Some(usage), false) = (usage, slowdown.is_zero()) {
+                eprintln!(
+                    "wamigrate: API usage at {}%: waiting {} s longer before the next read.",
+                    usage.percent,
+                    slowdown.as_secs()
+                );
+            }
+            let read = async {
+                tokio::time::sleep(self.interval + slowdown).await;
+                read_fleet(self.graph, self.hub, self.waba_ids, self.data_dir).await
+            };
+            let report = tokio::select! {
+                _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+                report = read => report,
+            };
+            for failure in &report.failures {
+                eprintln!("wamigrate: {failure}");
+            }
+            if !report.failures.is_empty() {
+                continue;
+            }
+            let watched: HashSet<&str> = previous
+                .iter()
+                .chain(&report.rows)
+                .filter(|r| self.expressions.filter.matches(r))
+                .map(|r| r.id.as_str())
+                .collect();
+            let lines: Vec<RowChange> = changes(&previous, &report.rows)
+                .into_iter()
+                .filter(|c| watched.contains(c.id.as_str()))
+                .collect();
+            if let Err(e) = print_changes(&lines) {
+                eprintln!("wamigrate: could not write the output: {e}.");
+                return ExitCode::from(EXIT_ERROR);
+            }
+            if self
+                .expressions
+                .report_matches(&self.expressions.visible(&report.rows))
+            {
+                return ExitCode::from(EXIT_FINDINGS);
+            }
+            previous = report.rows;
+        }
+    }
+}
+
+/// One line per change, stamped with the time of the read.
+fn print_changes(changes: &[RowChange]) -> std::io::Result<()> {
+    let stamp = now_utc_seconds();
+    let mut stdout = std::io::stdout().lock();
+    for change in changes {
+        writeln!(stdout, "{stamp} {change}")?;
+    }
+    flush_ignoring_closed_pipe(&mut stdout)
+}
+
+/// Prints rows in `format`: JSON and CSV as [`StatusRow`]s, the table with the channel
+/// column when channels were read and the migration column when a journal names a row.
+fn print_rows(format: Format, rows: &[FleetRow], with_channels: bool) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let written = match format {
+        Format::Json | Format::Csv => {
+            let status_rows: Vec<StatusRow> =
+                rows.iter().filter_map(StatusRow::from_fleet).collect();
+            if format == Format::Json {
+                write_json(&mut stdout, &status_rows)
+            } else {
+                write_csv(&mut stdout, &status_rows)
+            }
+        }
+        Format::Table => write_status_table(&mut stdout, rows, with_channels),
     };
+    written.or_else(ignore_closed_pipe)?;
+    flush_ignoring_closed_pipe(&mut stdout)
+}
+
+fn flush_ignoring_closed_pipe(out: &mut impl Write) -> std::io::Result<()> {
+    out.flush().or_else(ignore_closed_pipe)
+}
+
+/// A reader that stopped reading (`| head`) is not an error.
+fn ignore_closed_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+fn write_status_table(
+    out: &mut impl Write,
+    rows: &[FleetRow],
+    with_channels: bool,
+) -> std::io::Result<()> {
+    let mut columns = vec![
+        Column::Waba,
+        Column::Number,
+        Column::VerifiedName,
+        Column::NameStatus,
+        Column::Quality,
+        Column::Limit,
+        Column::Platform,
+        Column::Status,
+        Column::TwoFactor,
+    ];
+    if with_channels {
+        columns.push(Column::Channel);
+    }
+    if rows.iter().any(|r| r.migration != MigrationState::None) {
+        columns.push(Column::Migration);
+    }
+    let headers: Vec<&str> = columns.iter().map(|c| c.header()).collect();
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            vec![
-                r.waba_id.clone(),
-                dash(&r.display_phone_number),
-                dash(&r.verified_name),
-                dash(&r.name_status),
-                dash(&r.quality_rating),
-                dash(&r.messaging_limit),
-                dash(&r.platform_type),
-                dash(&r.status),
-                flag(r.is_pin_enabled),
-            ]
+        .map(|row| {
+            columns
+                .iter()
+                .map(|c| or_dash(&c.value(row)).to_string())
+                .collect()
         })
         .collect();
-    write_table(
-        out,
-        &[
-            "WABA",
-            "NUMBER",
-            "NAME",
-            "NAME STATUS",
-            "QUALITY",
-            "LIMIT",
-            "PLATFORM",
-            "STATUS",
-            "2FA",
-        ],
-        &cells,
-        28,
-    )?;
+    write_table(out, &headers, &cells, 28)?;
     writeln!(out, "{} numbers", rows.len())
+}
+
+/// Now, RFC 3339 in UTC to the second: the `last_checked` of rows and the stamp of
+/// change lines.
+fn now_utc_seconds() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "unknown".to_string())
 }

@@ -2,6 +2,7 @@
 
 pub mod checklist;
 pub mod eligibility;
+pub mod fleet;
 pub mod journal;
 pub mod lenient;
 pub mod number;

@@ -88,6 +88,17 @@ pub struct Run {
 /// Runs `wamigrate <args>` with the sandbox's private config and data directory, no
 /// inherited credentials, and the extra environment `env`.
 pub fn wamigrate(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = command(sim, args, env).output().expect("run wamigrate");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The command [`wamigrate`] runs, for tests that spawn it and talk to it while it runs
+/// (`status --watch`).
+pub fn command(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(binary());
     command
         .args(args)
@@ -102,12 +113,7 @@ pub fn wamigrate(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (key, value) in env {
         command.env(key, value);
     }
-    let out = command.output().expect("run wamigrate");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    command
 }
 
 /// A plain HTTP GET on loopback (for the sandbox's `/_sandbox/*` helpers); returns the
