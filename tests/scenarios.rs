@@ -370,3 +370,54 @@ fn a_wrong_code_leaves_the_journal_resumable_and_an_expired_one_is_refused() {
     drop(stdin);
     assert_eq!(fresh.wait().unwrap().code(), Some(0), "{text}");
 }
+
+#[test]
+fn a_trace_log_of_a_whole_migration_holds_no_token_pin_or_code() {
+    let token = "s3cr3t-T0KEN-migrate";
+    let sim = SimProcess::start(&["--token", token]);
+    let run = wamigrate_answering_codes(
+        &sim,
+        &[
+            "--graph-url",
+            &sim.url,
+            "--log-level",
+            "trace",
+            "migrate",
+            "+16315550101",
+            "--to",
+            DEST,
+            "--scenario",
+            "to-new-waba",
+            "--yes",
+        ],
+        &[PIN, ("WAMIGRATE_GRAPH_TOKEN", token)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let id = migration_id(&run.stderr);
+    let code = run
+        .answers
+        .iter()
+        .find(|a| a.len() == 6)
+        .expect("a code was typed")
+        .clone();
+    let log = std::fs::read_to_string(sim.data_dir.path().join("logs/wamigrate.log")).unwrap();
+    assert!(log.contains("api call"), "the trace log was written");
+    let journal =
+        std::fs::read_to_string(sim.data_dir.path().join(format!("journals/{id}.jsonl"))).unwrap();
+    let report_md =
+        std::fs::read_to_string(sim.data_dir.path().join(format!("reports/{id}.md"))).unwrap();
+    for (what, text) in [
+        ("log", &log),
+        ("journal", &journal),
+        ("report", &report_md),
+        ("stderr", &run.stderr),
+        ("sandbox output", &sim.output()),
+    ] {
+        for secret in [token, PIN.1, code.as_str()] {
+            assert!(
+                !text.contains(secret),
+                "the {what} holds a secret ({secret})"
+            );
+        }
+    }
+}

@@ -83,6 +83,8 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// What was typed at the prompts (verification codes), for secret checks.
+    pub answers: Vec<String>,
 }
 
 /// Runs `wamigrate <args>` with the sandbox's private config and data directory, no
@@ -93,6 +95,7 @@ pub fn wamigrate(sim: &SimProcess, args: &[&str], env: &[(&str, &str)]) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        answers: Vec::new(),
     }
 }
 
@@ -183,6 +186,7 @@ pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, 
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut stdout = child.stdout.take().unwrap();
     let mut err_text = String::new();
+    let mut answers = Vec::new();
     for line in stderr.lines() {
         let line = line.unwrap_or_default();
         err_text.push_str(&line);
@@ -203,6 +207,7 @@ pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, 
                 "resend".to_string()
             };
             let _ = writeln!(stdin, "{answer}");
+            answers.push(answer);
         }
     }
     drop(stdin);
@@ -213,5 +218,6 @@ pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, 
         code: status.code().unwrap_or(-1),
         stdout: out_text,
         stderr: err_text,
+        answers,
     }
 }
