@@ -1017,23 +1017,34 @@ impl<'a, O: Operator> Migration<'a, O> {
                 }
                 Some(x) => self.operator.say(&format!(
                     "Still in the source (status {}); checking again in {} s.",
-                    x.status
-                        .as_ref()
-                        .map_or("-".to_string(), ToString::to_string),
+                    shown(&x.status),
                     self.settings.watch_interval.as_secs()
                 )),
             }
-            if started.elapsed() >= self.settings.watch_limit {
-                return Err(paused(
-                    step,
-                    format!(
-                        "the number has not left yet; resume with `wamigrate migrate --resume {}` to watch again",
-                        self.id()
-                    ),
-                ));
-            }
-            tokio::time::sleep(self.settings.watch_interval).await;
+            self.next_watch_round(step, started, "the number has not left yet")
+                .await?;
         }
+    }
+
+    /// Sleeps until the next read of a watch, or pauses the run (resumable) once the
+    /// watch has gone on for `watch_limit`.
+    async fn next_watch_round(
+        &self,
+        step: StepId,
+        started: std::time::Instant,
+        waiting_for: &str,
+    ) -> Step {
+        if started.elapsed() >= self.settings.watch_limit {
+            return Err(paused(
+                step,
+                format!(
+                    "{waiting_for}; resume with `wamigrate migrate --resume {}` to watch again",
+                    self.id()
+                ),
+            ));
+        }
+        tokio::time::sleep(self.settings.watch_interval).await;
+        Ok(())
     }
 
     fn hub(&self, step: StepId) -> Result<&'a HubClient, RunEnd> {
@@ -1119,12 +1130,7 @@ impl<'a, O: Operator> Migration<'a, O> {
             {
                 self.reconciled(
                     step,
-                    format!(
-                        "request {request_id} is {}",
-                        r.status
-                            .as_ref()
-                            .map_or("-".to_string(), ToString::to_string)
-                    ),
+                    format!("request {request_id} is {}", shown(&r.status)),
                     None,
                 )?;
                 return self.done(step, "approved (read back)", None);
@@ -1140,18 +1146,7 @@ impl<'a, O: Operator> Migration<'a, O> {
                 hub.partner_id()
             ),
             hub.approve_partner_change_request(&request_id),
-            |r| {
-                (
-                    format!(
-                        "request {} is {}",
-                        r.id,
-                        r.status
-                            .as_ref()
-                            .map_or("-".to_string(), ToString::to_string)
-                    ),
-                    None,
-                )
-            },
+            |r| (format!("request {} is {}", r.id, shown(&r.status)), None),
         )
         .await?;
         self.done(step, format!("request {request_id} approved"), None)
@@ -1193,16 +1188,8 @@ impl<'a, O: Operator> Migration<'a, O> {
                     self.settings.watch_interval.as_secs()
                 )),
             }
-            if started.elapsed() >= self.settings.watch_limit {
-                return Err(paused(
-                    step,
-                    format!(
-                        "the request has not completed yet; resume with `wamigrate migrate --resume {}`",
-                        self.id()
-                    ),
-                ));
-            }
-            tokio::time::sleep(self.settings.watch_interval).await;
+            self.next_watch_round(step, started, "the request has not completed yet")
+                .await?;
         }
     }
 
@@ -1280,10 +1267,8 @@ impl<'a, O: Operator> Migration<'a, O> {
                 step,
                 format!(
                     "platform_type = {}, status = {}: the switch has not shown yet; resume to check again",
-                    platform
-                        .as_ref()
-                        .map_or("-".to_string(), ToString::to_string),
-                    status.as_ref().map_or("-".to_string(), ToString::to_string)
+                    shown(&platform),
+                    shown(&status)
                 ),
             )),
         }
@@ -1322,4 +1307,9 @@ pub fn step_name(step: StepId) -> &'static str {
         .flat_map(|s| plan(*s))
         .find(|s| s.id == step)
         .map_or("step", |s| s.title)
+}
+
+/// An optional API value as text, `-` when absent.
+fn shown<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value.as_ref().map_or("-".to_string(), ToString::to_string)
 }
