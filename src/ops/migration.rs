@@ -1267,8 +1267,8 @@ impl<'a, O: Operator> Migration<'a, O> {
                 step,
                 format!(
                     "platform_type = {}, status = {}: the switch has not shown yet; resume to check again",
-                    shown(&platform),
-                    shown(&status)
+                    shown(platform),
+                    shown(status)
                 ),
             )),
         }
