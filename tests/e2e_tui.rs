@@ -202,3 +202,34 @@ fn sigterm_restores_the_terminal_and_exits_143() {
     assert_eq!(tui.exit_code(), 143);
     tui.wait_until("the terminal to be restored", |_| tui.restored());
 }
+
+#[test]
+fn m_opens_the_wizard_and_to_new_waba_shows_its_plan_before_anything_runs() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    tui.send("m");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("to-new-waba");
+    tui.wait_until("to-new-waba highlighted", |s| {
+        s.lines()
+            .any(|l| l.contains("▶") && l.contains("to-new-waba"))
+    });
+    tui.send("\r");
+    let plan = tui.wait_for("The plan");
+    for expected in [
+        "Preflight checklist",
+        "POST /{dest_waba_id}/phone_numbers",
+        "⚠ non-idempotent",
+        "Enter starts the run",
+    ] {
+        assert!(plan.contains(expected), "{expected} missing:\n{plan}");
+    }
+    tui.send("\x1b");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("\x1b");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
