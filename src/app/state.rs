@@ -315,7 +315,9 @@ impl State {
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
     pub fn is_busy(&self) -> bool {
-        !self.in_flight.is_empty() || self.phase == Phase::Connecting
+        !self.in_flight.is_empty()
+            || self.phase == Phase::Connecting
+            || self.wizard.as_ref().is_some_and(Wizard::is_working)
     }
 
     /// The source WABA's numbers that pass the filter, best match first when filtering.

@@ -9,6 +9,7 @@ pub const STEPS_TITLE: &str = "Steps";
 pub const STEP_TITLE: &str = "This step";
 pub const RUN_LOG_TITLE: &str = "what wamigrate says";
 pub const QUESTION_TITLE: &str = "Your answer";
+pub const IN_PROGRESS_TITLE: &str = "In progress";
 pub const OUTCOME_TITLE: &str = "Outcome";
 pub const RESUME_TITLE: &str = "Unfinished migrations";
 pub const REPORT_TITLE: &str = "Audit report";

@@ -411,10 +411,10 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, run: &RunPage, theme: 
         Paragraph::new(log_lines).block(block(title, theme, false)),
         log_area,
     );
-    let bottom_title = if run.end.is_some() {
-        text::OUTCOME_TITLE
-    } else {
-        text::QUESTION_TITLE
+    let bottom_title = match (&run.end, &run.question) {
+        (Some(_), _) => text::OUTCOME_TITLE,
+        (None, Some(_)) => text::QUESTION_TITLE,
+        (None, None) => text::IN_PROGRESS_TITLE,
     };
     frame.render_widget(
         Paragraph::new(bottom).block(block(bottom_title, theme, true)),

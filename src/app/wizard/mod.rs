@@ -363,6 +363,15 @@ impl Wizard {
         }
     }
 
+    /// Whether a run is under way and not waiting for the operator (the spinner turns).
+    pub fn is_working(&self) -> bool {
+        self.page == Page::Run
+            && self
+                .run
+                .as_ref()
+                .is_some_and(|run| run.end.is_none() && run.question.is_none())
+    }
+
     /// The scenario picker's rows: every scenario matching the filter, best first.
     pub fn scenario_candidates(&self) -> Vec<(Scenario, Candidate)> {
         let query = self.scenario_query.value();
