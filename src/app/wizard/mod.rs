@@ -106,6 +106,9 @@ pub struct RunPage {
     pub notice: Option<String>,
     /// When the last code was requested, for the resend cooldown.
     pub code_requested_at: Option<Instant>,
+    /// A code was sent: if the runner asks for one again, its last line says why (wrong
+    /// code, attempts used, what more wrong codes would cause).
+    pub code_sent: bool,
     pub end: Option<RunSummary>,
 }
 
@@ -429,6 +432,7 @@ impl RunPage {
             confirming_stop: false,
             notice: None,
             code_requested_at: None,
+            code_sent: false,
             end: None,
         }
     }
@@ -579,10 +583,12 @@ pub fn on_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
                     on_password: false,
                 },
             };
+            let rejected_code = question.kind == QuestionKind::Code && run.code_sent;
+            run.code_sent = false;
             run.question = Some(QuestionPage {
                 question,
                 entry,
-                error: None,
+                error: rejected_code.then(|| run.log.back().cloned()).flatten(),
             });
             run.confirming_stop = false;
             run.notice = None;
@@ -927,6 +933,7 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
             if reply == WizardAnswer::ResendCode {
                 run.code_requested_at = Some(now);
             }
+            run.code_sent = matches!(reply, WizardAnswer::Code(_));
             run.question = None;
             answer(id, reply)
         }

@@ -215,6 +215,22 @@ fn the_code_takes_six_digits_only_and_says_why_otherwise() {
 }
 
 #[test]
+fn a_rejected_code_asks_again_with_the_attempts_and_their_consequence() {
+    let mut state = running();
+    ask(&mut state, 1, QuestionKind::Code);
+    assert_eq!(error(&state), None);
+    chars(&mut state, "000000");
+    key(&mut state, KeyCode::Enter);
+    let verdict = "The code is wrong or expired. (wrong code 1 of 3 this run; repeated wrong codes can block verification for hours.)";
+    update(
+        &mut state,
+        Action::Wizard(WizardEvent::Said(verdict.into())),
+    );
+    ask(&mut state, 2, QuestionKind::Code);
+    assert_eq!(error(&state).as_deref(), Some(verdict));
+}
+
+#[test]
 fn resend_waits_out_the_cooldown_with_a_countdown() {
     let mut state = running();
     let requested = state.now;
@@ -401,7 +417,8 @@ async fn pick(state: &mut State, graph: &crate::api::GraphClient, opener: char, 
     demo::answer_from(graph, state, effects, now).await;
 }
 
-/// Answers the pending question by typing, as an operator would.
+/// Answers the pending question by typing, as an operator would; the first code typed
+/// is wrong on purpose (one digit off), the second is the one the sandbox sent.
 async fn answer_question(
     state: &mut State,
     http: &reqwest::Client,
@@ -433,7 +450,15 @@ async fn answer_question(
                 .json()
                 .await
                 .unwrap();
-            let code = otp["code"].as_str().expect("a code was sent").to_string();
+            let sent = otp["code"].as_str().expect("a code was sent").to_string();
+            let code = if otps.is_empty() {
+                let first = sent.chars().next().and_then(|c| c.to_digit(10)).unwrap();
+                format!("{}{}", (first + 1) % 10, &sent[1..])
+            } else {
+                let verdict = page.error.expect("the wrong code's verdict is shown");
+                assert!(verdict.contains("wrong code 1 of 3"), "{verdict}");
+                sent
+            };
             chars(state, &code);
             otps.push(code);
             key(state, KeyCode::Enter)
@@ -511,7 +536,7 @@ async fn a_wizard_run_moves_the_number_in_the_sandbox_and_records_no_secret() {
         "{:?}",
         run(&state).steps
     );
-    assert_eq!(otps.len(), 1, "one code, verified at the first try");
+    assert_eq!(otps.len(), 2, "a wrong code, then the right one");
 
     let moved = graph.phone_numbers(SANDBOX_DESTINATION).await.unwrap();
     let number = moved
