@@ -202,3 +202,76 @@ fn sigterm_restores_the_terminal_and_exits_143() {
     assert_eq!(tui.exit_code(), 143);
     tui.wait_until("the terminal to be restored", |_| tui.restored());
 }
+
+#[test]
+fn m_opens_the_wizard_and_to_new_waba_shows_its_plan_before_anything_runs() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    tui.send("m");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("to-new-waba");
+    tui.wait_until("to-new-waba highlighted", |s| {
+        s.lines()
+            .any(|l| l.contains("▶") && l.contains("to-new-waba"))
+    });
+    tui.send("\r");
+    let plan = tui.wait_for("The plan");
+    for expected in [
+        "Preflight checklist",
+        "POST /{dest_waba_id}/phone_numbers",
+        "⚠ non-idempotent",
+        "Enter starts the run",
+    ] {
+        assert!(plan.contains(expected), "{expected} missing:\n{plan}");
+    }
+    tui.send("\x1b");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("\x1b");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+#[test]
+fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    // The sandbox's ready-to-migrate number and its healthy destination.
+    for (picker, title, query) in [
+        ("s", "Choose the source WABA", "104996122399160"),
+        ("d", "Choose the destination WABA", "104996122399161"),
+        ("n", "Choose a number", "631-555-0101"),
+    ] {
+        tui.send(picker);
+        tui.wait_for(title);
+        tui.send(query);
+        tui.wait_until("the candidate", |s| s.lines().any(|l| l.contains("▶")));
+        tui.send("\r");
+        tui.wait_until("the picker to close", |s| !s.contains(title));
+    }
+    tui.send("m");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("to-new-waba\r");
+    tui.wait_for("The plan");
+    tui.send("\r");
+    let asked = tui.wait_for("Esc stop");
+    assert!(asked.contains("Your answer"), "{asked}");
+    tui.send("\x1b");
+    tui.wait_for("Stop the migration here?");
+    tui.send("y");
+    let paused = tui.wait_for("‖ Paused");
+    assert!(paused.contains("Report saved:"), "{paused}");
+    tui.send("\x1b");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("J");
+    let offered = tui.wait_for("Unfinished migrations");
+    assert!(offered.contains("next: Verify the code"), "{offered}");
+    tui.send("\x1b");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -12,6 +12,7 @@ use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::state::Recent;
+use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
 
 /// Identifies one API request so its answer can be matched, or dropped when stale.
 pub type RequestId = u64;
@@ -37,6 +38,8 @@ pub enum Action {
     Call(CallRecord),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
+    /// Progress, questions and the end of a migration run, or the journals to resume.
+    Wizard(WizardEvent),
 }
 
 /// A read the worker performs on the app's behalf.
@@ -85,4 +88,13 @@ pub enum Effect {
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.
     Quit(u8),
+    /// Start or resume a migration run (the worker runs it with its clients).
+    StartMigration(RunOrder),
+    /// Answer the run's pending question.
+    AnswerMigration {
+        question: QuestionId,
+        answer: WizardAnswer,
+    },
+    /// Read the unfinished journals for the resume picker.
+    ListJournals,
 }

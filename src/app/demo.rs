@@ -205,6 +205,33 @@ pub fn answer_all(
     }
 }
 
+/// Answers effects from a real API (the sandbox, in tests) until none is left, the way
+/// the worker would, all received at `now`.
+pub async fn answer_from(
+    graph: &crate::api::GraphClient,
+    state: &mut State,
+    mut effects: Vec<Effect>,
+    now: Instant,
+) {
+    while let Some(effect) = effects.pop() {
+        if let Effect::Api {
+            request_id,
+            request,
+        } = effect
+        {
+            let result = super::worker::perform(graph, request).await;
+            effects.extend(update(
+                state,
+                Action::Api(Box::new(ApiEvent {
+                    request_id,
+                    result,
+                    received_at: now,
+                })),
+            ));
+        }
+    }
+}
+
 fn demo_error(id: &str) -> ApiError {
     let mut e = ApiError::new(
         ErrorClass::Permission,

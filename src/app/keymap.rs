@@ -33,14 +33,18 @@ pub enum KeyAction {
     Refresh,
     ToggleLog,
     Help,
+    Migrate,
+    Journals,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 21] = [
+    pub const ALL: [KeyAction; 23] = [
         KeyAction::PickSource,
         KeyAction::PickDestination,
         KeyAction::PickNumber,
+        KeyAction::Migrate,
+        KeyAction::Journals,
         KeyAction::Select,
         KeyAction::Filter,
         KeyAction::Refresh,
@@ -85,6 +89,8 @@ impl KeyAction {
             KeyAction::Refresh => "refresh",
             KeyAction::ToggleLog => "toggle_log",
             KeyAction::Help => "help",
+            KeyAction::Migrate => "migrate",
+            KeyAction::Journals => "journals",
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Module map: `state` (all state), `action` (inputs and effects), `update` (the only
 //! writer), `worker` (API calls on tokio tasks), `keymap`/`theme` (data in `assets/`),
-//! `strings` (user-facing text), `ui` (one file per pane).
+//! `strings` (user-facing text), `ui` (one file per pane), `wizard` (the guided
+//! migration: its state and update, and the bridge to the ops runner).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::unbounded_channel;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::config::Settings;
 
@@ -28,12 +29,15 @@ pub mod strings;
 pub mod theme;
 pub mod ui;
 pub mod update;
+pub mod wizard;
 pub mod worker;
 
 use action::{Action, Effect};
 use keymap::Keymap;
 use state::{Recent, State};
 use theme::Theme;
+use wizard::WizardEvent;
+use wizard::runner::{RunBridge, RunJob, unfinished_journals};
 
 /// Shortest time between two frames (60 fps).
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -102,7 +106,11 @@ async fn run(
     tracing::info!("first frame drawn");
     let (calls_tx, mut calls) = unbounded_channel();
     let (answers_tx, mut answers) = unbounded_channel();
-    let requests = worker::spawn(settings, calls_tx, answers_tx);
+    let (runner_tx, mut runner_messages) = unbounded_channel();
+    let mut run_bridge = RunBridge::default();
+    // Unfinished migrations are offered for resume as soon as they are read.
+    list_journals(&data_dir, &answers_tx);
+    let (requests, runs) = worker::spawn(settings, calls_tx, answers_tx.clone());
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -126,6 +134,7 @@ async fn run(
             },
             Some(action) = answers.recv() => action,
             Some(record) = calls.recv() => Action::Call(record),
+            Some(message) = runner_messages.recv() => run_bridge.receive(message),
             _ = tokio::time::sleep_until(next_tick.into()) => {
                 let now = Instant::now();
                 next_tick = now + if state.is_busy() { BUSY_TICK } else { IDLE_TICK };
@@ -150,12 +159,31 @@ async fn run(
                     });
                 }
                 Effect::Quit(code) => return Ok(code),
+                Effect::StartMigration(order) => {
+                    let _ = runs.send(RunJob {
+                        order,
+                        data_dir: data_dir.clone(),
+                        messages: runner_tx.clone(),
+                    });
+                }
+                Effect::AnswerMigration { question, answer } => run_bridge.answer(question, answer),
+                Effect::ListJournals => list_journals(&data_dir, &answers_tx),
             }
         }
         if state.is_busy() && next_tick > Instant::now() + BUSY_TICK {
             next_tick = Instant::now() + BUSY_TICK;
         }
     }
+}
+
+/// Reads the unfinished journals off the event loop and delivers them as an action.
+fn list_journals(data_dir: &Path, answers: &UnboundedSender<Action>) {
+    let data_dir = data_dir.to_path_buf();
+    let answers = answers.clone();
+    tokio::task::spawn_blocking(move || {
+        let journals = unfinished_journals(&data_dir);
+        let _ = answers.send(Action::Wizard(WizardEvent::Journals(journals)));
+    });
 }
 
 /// Terminal events the app reacts to; focus and paste events are ignored.

@@ -20,6 +20,7 @@ use super::action::{ApiRequest, RequestId};
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::Keymap;
 use super::strings;
+use super::wizard::Wizard;
 
 /// The scenario the checklist starts with: a number to another WABA on our platform
 /// (what a source and a destination in one portfolio usually mean).
@@ -257,6 +258,8 @@ pub struct State {
     pub next_request_id: RequestId,
     /// Something changed since the last frame.
     pub dirty: bool,
+    /// The guided migration wizard, while it is open (it covers the panes).
+    pub wizard: Option<Wizard>,
 }
 
 impl State {
@@ -301,6 +304,7 @@ impl State {
             in_flight: HashMap::new(),
             next_request_id: 1,
             dirty: true,
+            wizard: None,
         }
     }
 
@@ -311,7 +315,9 @@ impl State {
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
     pub fn is_busy(&self) -> bool {
-        !self.in_flight.is_empty() || self.phase == Phase::Connecting
+        !self.in_flight.is_empty()
+            || self.phase == Phase::Connecting
+            || self.wizard.as_ref().is_some_and(Wizard::is_working)
     }
 
     /// The source WABA's numbers that pass the filter, best match first when filtering.

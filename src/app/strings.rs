@@ -3,6 +3,8 @@
 
 use crate::app::keymap::KeyAction;
 
+pub mod wizard;
+
 /// The application name in the top bar.
 pub const APP_NAME: &str = "wamigrate";
 /// Pane titles.
@@ -76,6 +78,8 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::Refresh => "re-check: re-read number, WABAs, apps, templates",
         KeyAction::ToggleLog => "show or hide the API log",
         KeyAction::Help => "show this help",
+        KeyAction::Migrate => "guided migration of the selected number (scenario, plan, run)",
+        KeyAction::Journals => "resume an unfinished migration",
     }
 }
 
@@ -93,6 +97,8 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ToggleLog => "log",
         KeyAction::Help => "help",
         KeyAction::NextPane => "next pane",
+        KeyAction::Migrate => "migrate",
+        KeyAction::Journals => "resume",
         _ => describe(action),
     }
 }

@@ -16,6 +16,7 @@ use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Rem
 use super::strings;
 use super::ui::checklist;
 use super::ui::layout::{PickerLayout, ScreenLayout};
+use super::wizard;
 
 /// Exit code after SIGTERM/SIGINT (128 + SIGTERM), so scripts can tell it from `q`.
 pub const EXIT_TERMINATED: u8 = 143;
@@ -60,12 +61,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
+        Action::Wizard(event) => wizard::on_event(state, event),
     }
 }
 
 fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
     let shown_age = state.synced_label();
     state.now = now;
+    wizard::on_tick(state);
     if state.is_busy() {
         state.spinner_frame = state.spinner_frame.wrapping_add(1);
         state.dirty = true;
@@ -96,6 +99,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let action = state.keymap.action_for(&key);
     if action == Some(KeyAction::ForceQuit) {
         return vec![Effect::Quit(0)];
+    }
+    if state.wizard.is_some() {
+        return wizard::on_key(state, key);
     }
     match state.popup.take() {
         Some(Popup::Help { scroll }) => {
@@ -169,6 +175,8 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
             }
         }
         KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
+        KeyAction::Migrate => wizard::open(state),
+        KeyAction::Journals => return wizard::open_journals(state),
     }
     Vec::new()
 }
@@ -218,6 +226,11 @@ fn on_filter_key(state: &mut State, key: KeyEvent) {
 }
 
 fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
+    if state.wizard.is_some() {
+        // The wizard is driven by keys; its answers must not be clicked by accident.
+        state.dirty = false;
+        return Vec::new();
+    }
     let at = Position::new(mouse.column, mouse.row);
     let wheel = match mouse.kind {
         MouseEventKind::ScrollDown => 1,
@@ -519,7 +532,7 @@ fn release_workspace(state: &mut State, waba_id: &str) {
 
 /// `r`: re-reads the number, both WABAs, their apps and templates (or the WABA list if
 /// it failed).
-fn refresh(state: &mut State) -> Vec<Effect> {
+pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     if state.phase != Phase::Ready {
         return Vec::new();
     }

@@ -12,9 +12,12 @@ use crate::config::Settings;
 use crate::connect::connect;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
+use super::wizard::runner::{self, RunJob};
 
 /// Where the event loop sends requests to the worker.
 pub type RequestSender = UnboundedSender<(RequestId, ApiRequest)>;
+/// Where the event loop sends migration runs to the worker (they need its clients).
+pub type RunSender = UnboundedSender<RunJob>;
 
 /// Starts the worker on the current runtime. It connects first (starting the embedded
 /// sandbox if needed), so the first frame never waits for it; requests sent meanwhile
@@ -23,10 +26,11 @@ pub fn spawn(
     settings: Settings,
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
-) -> RequestSender {
+) -> (RequestSender, RunSender) {
     let (requests, inbox) = unbounded_channel();
-    tokio::spawn(run(settings, calls, answers, inbox));
-    requests
+    let (runs, run_inbox) = unbounded_channel();
+    tokio::spawn(run(settings, calls, answers, inbox, run_inbox));
+    (requests, runs)
 }
 
 async fn run(
@@ -34,6 +38,7 @@ async fn run(
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
     mut inbox: UnboundedReceiver<(RequestId, ApiRequest)>,
+    mut run_inbox: UnboundedReceiver<RunJob>,
 ) {
     let connection = match connect(&settings, Some(calls)).await {
         Ok(connection) => connection,
@@ -45,17 +50,29 @@ async fn run(
     };
     tracing::info!(backend = connection.label.badge(), "connected");
     let _ = answers.send(Action::Connected(connection.label.clone()));
-    while let Some((request_id, request)) = inbox.recv().await {
-        let graph = connection.graph.clone();
-        let answers = answers.clone();
-        tokio::spawn(async move {
-            let result = perform(&graph, request).await;
-            let _ = answers.send(Action::Api(Box::new(ApiEvent {
-                request_id,
-                result,
-                received_at: Instant::now(),
-            })));
-        });
+    loop {
+        tokio::select! {
+            Some((request_id, request)) = inbox.recv() => {
+                let graph = connection.graph.clone();
+                let answers = answers.clone();
+                tokio::spawn(async move {
+                    let result = perform(&graph, request).await;
+                    let _ = answers.send(Action::Api(Box::new(ApiEvent {
+                        request_id,
+                        result,
+                        received_at: Instant::now(),
+                    })));
+                });
+            }
+            Some(job) = run_inbox.recv() => {
+                tokio::spawn(runner::execute(
+                    connection.graph.clone(),
+                    connection.hub.clone(),
+                    job,
+                ));
+            }
+            else => break,
+        }
     }
     // The inbox closed: the TUI is gone; dropping `connection` stops the sandbox.
 }

@@ -385,15 +385,7 @@ async fn finish(
     state: &crate::domain::journal::JournalState,
     end: Result<RunEnd, crate::ops::migration::JournalError>,
 ) -> ExitCode {
-    let after = match state
-        .phone_number_id
-        .as_deref()
-        .or(state.snapshot.as_ref().map(|(n, _)| n.id.as_str()))
-    {
-        Some(number_id) => connection.graph.phone_number(number_id).await.ok(),
-        None => None,
-    };
-    let report = Report::new(state, after);
+    let report = Report::with_current_number(&connection.graph, state).await;
     let saved = report.save(&settings.data_dir);
     let code = match end {
         Err(e) => {

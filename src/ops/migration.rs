@@ -38,8 +38,9 @@ pub enum CodeAnswer {
     Stop,
 }
 
-/// The person driving the migration.
-pub trait Operator {
+/// The person driving the migration. `Sync`, so a run's future is `Send` and can go
+/// on a multi-threaded task (the TUI runs it off its event loop).
+pub trait Operator: Sync {
     /// Whether a person answers (a terminal or the TUI); when false, questions take
     /// their safe default and waits for other people end the run (resumable).
     fn interactive(&self) -> bool;
@@ -53,6 +54,10 @@ pub trait Operator {
     fn pin(&self) -> impl Future<Output = Option<SecretString>> + Send;
     /// Asks for the On-Premise backup data and its password; `None` stops.
     fn backup(&self) -> impl Future<Output = Option<(String, SecretString)>> + Send;
+    /// A step begins (the TUI marks it current); lines alone cannot say which step.
+    fn step_started(&self, _step: StepId) {}
+    /// A step is done and journaled (the TUI ticks it off).
+    fn step_done(&self, _step: StepId) {}
 }
 
 /// How a run ended.
@@ -94,7 +99,7 @@ pub struct RunSettings {
 }
 
 /// What the operator asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MigrationRequest {
     pub scenario: Scenario,
     pub number: String,
@@ -211,6 +216,13 @@ impl<'a, O: Operator> Migration<'a, O> {
         self.journal.path().to_path_buf()
     }
 
+    /// Journals that the operator stopped the run while it waited for an answer (no call
+    /// is in flight then), so the migration stays resumable at its next step.
+    pub fn stop_by_operator(&mut self, reason: &str) -> Result<RunEnd, JournalError> {
+        let step = self.state.next_step().unwrap_or(StepId::Preflight);
+        self.write_end(paused(step, reason.to_string()))
+    }
+
     /// Runs the remaining steps until the plan is done or a step cannot go on.
     pub async fn run(&mut self) -> Result<RunEnd, JournalError> {
         if let Some(step) = self.state.pending_intent {
@@ -272,7 +284,9 @@ impl<'a, O: Operator> Migration<'a, O> {
             reference,
             at: now_rfc3339(),
         })
-        .map_err(journal_end(step))
+        .map_err(journal_end(step))?;
+        self.operator.step_done(step);
+        Ok(())
     }
 
     fn note(&mut self, step: StepId, text: impl Into<String>) -> Step {
@@ -346,6 +360,7 @@ impl<'a, O: Operator> Migration<'a, O> {
 
     async fn run_step(&mut self, step: StepId) -> Step {
         self.operator.say(&format!("— {}", step_name(step)));
+        self.operator.step_started(step);
         match step {
             StepId::Preflight => self.preflight().await,
             StepId::TwoStepOff => self.two_step_off().await,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
 use crate::domain::journal::JournalState;
 use crate::domain::number::PhoneNumber;
@@ -119,6 +120,20 @@ impl Report {
             billing_cutover: state.registered_at.clone(),
             still_to_do,
         }
+    }
+
+    /// Builds the report with the number as it reads now: the destination's id once the
+    /// add step answered, else the source's (a failed read leaves "after" empty).
+    pub async fn with_current_number(graph: &GraphClient, state: &JournalState) -> Report {
+        let number_id = state
+            .phone_number_id
+            .as_deref()
+            .or(state.snapshot.as_ref().map(|(n, _)| n.id.as_str()));
+        let after = match number_id {
+            Some(id) => graph.phone_number(id).await.ok(),
+            None => None,
+        };
+        Report::new(state, after)
     }
 
     /// The report as Markdown.

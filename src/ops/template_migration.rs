@@ -231,7 +231,7 @@ pub async fn run_pages(
     graph: &GraphClient,
     run: &mut TemplateRun,
     source_total: usize,
-    on_progress: &dyn Fn(Progress),
+    on_progress: &(dyn Fn(Progress) + Sync),
 ) {
     let pages = (source_total as u32).div_ceil(MAX_PER_CALL);
     let mut queue: VecDeque<(u32, u32)> = (0..pages).map(|p| (p, MAX_PER_CALL)).collect();
@@ -278,7 +278,7 @@ pub async fn retry_ids(
     graph: &GraphClient,
     run: &mut TemplateRun,
     ids: &[String],
-    on_progress: &dyn Fn(Progress),
+    on_progress: &(dyn Fn(Progress) + Sync),
 ) {
     let chunks: Vec<&[String]> = ids.chunks(MAX_PER_CALL as usize).collect();
     let calls_total = run.calls.len() + chunks.len();

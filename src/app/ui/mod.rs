@@ -22,6 +22,7 @@ mod picker;
 mod source;
 mod status_line;
 mod top_bar;
+mod wizard;
 
 use layout::{MIN_SIZE, ScreenLayout};
 
@@ -47,6 +48,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         );
         return;
     };
+    if let Some(open) = &state.wizard {
+        wizard::draw(frame, area, state, open, theme);
+        return;
+    }
     top_bar::draw(frame, layout.top_bar, state, theme);
     source::draw(frame, &layout, state, theme);
     destination::draw(frame, layout.destination, state, theme);
@@ -244,4 +249,4 @@ fn selected_style(theme: &Theme) -> Style {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

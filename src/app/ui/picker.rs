@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
 }
 
 /// A candidate with its matched characters highlighted and a mark when recently used.
-fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'static> {
+pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
         if candidate.recent { "★ " } else { "  " },
         theme.style(Role::Key),

@@ -52,6 +52,7 @@ fn actions_for(pane: Pane) -> &'static [KeyAction] {
         Pane::Numbers => &[
             KeyAction::Down,
             KeyAction::Select,
+            KeyAction::Migrate,
             KeyAction::Filter,
             KeyAction::PickNumber,
             KeyAction::PickSource,

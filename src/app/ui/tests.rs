@@ -15,14 +15,14 @@ use crate::app::state::State;
 use crate::app::theme::Theme;
 use crate::app::update::update;
 
-fn render(state: &State, theme: &Theme) -> Buffer {
+pub(crate) fn render(state: &State, theme: &Theme) -> Buffer {
     let mut terminal =
         Terminal::new(TestBackend::new(state.screen.width, state.screen.height)).unwrap();
     terminal.draw(|f| super::draw(f, state, theme)).unwrap();
     terminal.backend().buffer().clone()
 }
 
-fn text(buffer: &Buffer) -> String {
+pub(crate) fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -33,7 +33,7 @@ fn text(buffer: &Buffer) -> String {
         .join("\n")
 }
 
-fn default_theme() -> Theme {
+pub(crate) fn default_theme() -> Theme {
     Theme::load("default", &toml::Table::new(), false).unwrap()
 }
 
@@ -209,7 +209,6 @@ fn words_wrap_at_spaces_and_long_words_are_cut() {
 
 #[test]
 fn sandbox_portfolio_screen_120x40() {
-    use crate::app::action::{ApiEvent, Effect};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -224,22 +223,8 @@ fn sandbox_portfolio_screen_120x40() {
         let label = crate::connect::BackendLabel::Sandbox {
             base_url: "http://127.0.0.1:4010".into(),
         };
-        let mut effects = update(&mut state, Action::Connected(label));
-        while let Some(effect) = effects.pop() {
-            if let Effect::Api {
-                request_id,
-                request,
-            } = effect
-            {
-                let result = crate::app::worker::perform(&connection.graph, request).await;
-                let event = ApiEvent {
-                    request_id,
-                    result,
-                    received_at: now,
-                };
-                effects.extend(update(&mut state, Action::Api(Box::new(event))));
-            }
-        }
+        let effects = update(&mut state, Action::Connected(label));
+        demo::answer_from(&connection.graph, &mut state, effects, now).await;
         update(
             &mut state,
             Action::Tick(now + std::time::Duration::from_secs(3)),
