@@ -91,6 +91,10 @@ async fn run(
     theme: Theme,
     recent: Recent,
 ) -> io::Result<u8> {
+    // Signal handlers before the first frame: a SIGTERM the moment the app is visible
+    // must still restore the terminal.
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
     let data_dir = settings.data_dir.clone();
     let size = terminal.size()?;
     let mut state = State::new(
@@ -112,8 +116,6 @@ async fn run(
     list_journals(&data_dir, &answers_tx);
     let (requests, runs) = worker::spawn(settings, calls_tx, answers_tx.clone());
     let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
     let mut last_frame = Instant::now();
     let mut next_tick = Instant::now() + BUSY_TICK;
     loop {
