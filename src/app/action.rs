@@ -11,6 +11,7 @@ use crate::domain::number::PhoneNumber;
 use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
+use super::board::{BoardCommand, BoardEvent};
 use super::state::Recent;
 
 /// Identifies one API request so its answer can be matched, or dropped when stale.
@@ -35,6 +36,8 @@ pub enum Action {
     Api(Box<ApiEvent>),
     /// A finished HTTP call, for the log pane and the rate-limit figure.
     Call(CallRecord),
+    /// Progress of a fleet board refresh, or a finished export (boxed: it carries rows).
+    Board(Box<BoardEvent>),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
 }
@@ -81,6 +84,9 @@ pub enum Effect {
         request_id: RequestId,
         request: ApiRequest,
     },
+    /// Refresh the fleet board, stop its refresh, or export its view (worker side:
+    /// `board::refresh::serve`).
+    Board(BoardCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

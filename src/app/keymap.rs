@@ -33,11 +33,19 @@ pub enum KeyAction {
     Refresh,
     ToggleLog,
     Help,
+    /// The fleet board and its keys.
+    FleetBoard,
+    SortColumn,
+    SortReverse,
+    GroupRows,
+    ExportCsv,
+    ExportJson,
+    RowDetail,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 21] = [
+    pub const ALL: [KeyAction; 28] = [
         KeyAction::PickSource,
         KeyAction::PickDestination,
         KeyAction::PickNumber,
@@ -59,6 +67,13 @@ impl KeyAction {
         KeyAction::Back,
         KeyAction::Quit,
         KeyAction::ForceQuit,
+        KeyAction::FleetBoard,
+        KeyAction::SortColumn,
+        KeyAction::SortReverse,
+        KeyAction::GroupRows,
+        KeyAction::ExportCsv,
+        KeyAction::ExportJson,
+        KeyAction::RowDetail,
     ];
 
     /// The action's name in `keymap.toml` and the config file.
@@ -85,6 +100,13 @@ impl KeyAction {
             KeyAction::Refresh => "refresh",
             KeyAction::ToggleLog => "toggle_log",
             KeyAction::Help => "help",
+            KeyAction::FleetBoard => "fleet_board",
+            KeyAction::SortColumn => "sort_column",
+            KeyAction::SortReverse => "sort_reverse",
+            KeyAction::GroupRows => "group_rows",
+            KeyAction::ExportCsv => "export_csv",
+            KeyAction::ExportJson => "export_json",
+            KeyAction::RowDetail => "row_detail",
         }
     }
 }
@@ -227,6 +249,15 @@ impl Keymap {
             .iter()
             .find(|(_, keys)| keys.iter().any(|k| k.matches(key)))
             .map(|(action, _)| *action)
+    }
+
+    /// Whether `key` is one of `action`'s keys. A screen that gives a key its own meaning
+    /// (the fleet board's `G`) asks this first, as `action_for` returns only the first
+    /// action bound to a key.
+    pub fn is_bound(&self, action: KeyAction, key: &KeyEvent) -> bool {
+        self.bindings
+            .iter()
+            .any(|(a, keys)| *a == action && keys.iter().any(|k| k.matches(key)))
     }
 
     /// The keys of an action, as the help screen writes them (`q`, `↑/k`).

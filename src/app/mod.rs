@@ -20,6 +20,7 @@ use tokio::sync::mpsc::unbounded_channel;
 use crate::config::Settings;
 
 pub mod action;
+pub mod board;
 pub mod demo;
 pub mod fuzzy;
 pub mod keymap;
@@ -102,7 +103,7 @@ async fn run(
     tracing::info!("first frame drawn");
     let (calls_tx, mut calls) = unbounded_channel();
     let (answers_tx, mut answers) = unbounded_channel();
-    let requests = worker::spawn(settings, calls_tx, answers_tx);
+    let (requests, board_commands) = worker::spawn(settings, calls_tx, answers_tx);
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -142,6 +143,9 @@ async fn run(
                     request,
                 } => {
                     let _ = requests.send((request_id, request));
+                }
+                Effect::Board(command) => {
+                    let _ = board_commands.send(command);
                 }
                 Effect::SaveRecent(recent) => {
                     tokio::task::spawn_blocking({

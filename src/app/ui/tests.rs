@@ -15,14 +15,14 @@ use crate::app::state::State;
 use crate::app::theme::Theme;
 use crate::app::update::update;
 
-fn render(state: &State, theme: &Theme) -> Buffer {
+pub(super) fn render(state: &State, theme: &Theme) -> Buffer {
     let mut terminal =
         Terminal::new(TestBackend::new(state.screen.width, state.screen.height)).unwrap();
     terminal.draw(|f| super::draw(f, state, theme)).unwrap();
     terminal.backend().buffer().clone()
 }
 
-fn text(buffer: &Buffer) -> String {
+pub(super) fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -33,7 +33,7 @@ fn text(buffer: &Buffer) -> String {
         .join("\n")
 }
 
-fn default_theme() -> Theme {
+pub(super) fn default_theme() -> Theme {
     Theme::load("default", &toml::Table::new(), false).unwrap()
 }
 
@@ -49,7 +49,7 @@ fn type_text(state: &mut State, text: &str) {
 }
 
 /// The row of the screen holding `needle`, and its y.
-fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
+pub(super) fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
     let screen = text(buffer);
     screen
         .lines()
@@ -60,7 +60,7 @@ fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
 }
 
 /// The cell of the first `symbol` on row `y`.
-fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
+pub(super) fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
     (0..buffer.area.width)
         .map(|x| &buffer[(x, y)])
         .find(|c| c.symbol() == symbol)
