@@ -81,7 +81,10 @@ fn fleet_board_figures(terminal: &mut Terminal<TestBackend>, theme: &Theme, now:
         } else {
             KeyModifiers::NONE
         };
-        update(state, Action::Key(KeyEvent::new(KeyCode::Char(c), modifiers)));
+        update(
+            state,
+            Action::Key(KeyEvent::new(KeyCode::Char(c), modifiers)),
+        );
     };
     let mut board = board_state(&fleet_rows(10_000), 120, 40, now);
     assert_eq!(board.board.shown, 10_100, "10,000 numbers and 100 channels");
@@ -102,7 +105,10 @@ fn fleet_board_figures(terminal: &mut Terminal<TestBackend>, theme: &Theme, now:
             Action::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
         );
     });
-    report("board: 2 filter keystrokes (re-filter + re-sort)", &keystroke);
+    report(
+        "board: 2 filter keystrokes (re-filter + re-sort)",
+        &keystroke,
+    );
 }
 
 /// Runs `f` `n` times and returns the durations, sorted.

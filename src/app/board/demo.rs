@@ -28,9 +28,12 @@ pub fn fleet_rows(count: usize) -> Vec<FleetRow> {
         .collect();
     join_channels(&mut rows, &channels, CHECKED_AT);
     let migrations = [
-        (3, MigrationState::InProgress {
-            step: "verify_code".into(),
-        }),
+        (
+            3,
+            MigrationState::InProgress {
+                step: "verify_code".into(),
+            },
+        ),
         (5, MigrationState::Done),
         (8, MigrationState::Failed),
     ];
@@ -52,10 +55,14 @@ pub fn refresh_events(request_id: RequestId, rows: &[FleetRow]) -> Vec<BoardEven
     let mut progress = vec![RefreshProgress::Planned {
         wabas: by_waba.len(),
     }];
-    progress.extend(by_waba.into_iter().map(|(waba_id, rows)| RefreshProgress::Waba {
-        waba_id: waba_id.to_string(),
-        result: Ok(rows),
-    }));
+    progress.extend(
+        by_waba
+            .into_iter()
+            .map(|(waba_id, rows)| RefreshProgress::Waba {
+                waba_id: waba_id.to_string(),
+                result: Ok(rows),
+            }),
+    );
     progress.push(RefreshProgress::Finished);
     progress
         .into_iter()

@@ -59,8 +59,9 @@ pub async fn serve(
             BoardCommand::Export { rows, format } => {
                 let (data_dir, answers) = (data_dir.clone(), answers.clone());
                 tokio::task::spawn_blocking(move || {
-                    let result = export(&rows, format, &data_dir)
-                        .map_err(|e| text::export_failed(&data_dir.join("exports"), &e.to_string()));
+                    let result = export(&rows, format, &data_dir).map_err(|e| {
+                        text::export_failed(&data_dir.join("exports"), &e.to_string())
+                    });
                     let event = BoardEvent::Exported {
                         rows: rows.len(),
                         result,
@@ -226,8 +227,10 @@ mod tests {
             p,
             RefreshProgress::Channels { result: Ok(channels), .. } if !channels.is_empty()
         )));
-        assert!(progress
-            .iter()
-            .any(|p| matches!(p, RefreshProgress::Journals(Ok(j)) if j.is_empty())));
+        assert!(
+            progress
+                .iter()
+                .any(|p| matches!(p, RefreshProgress::Journals(Ok(j)) if j.is_empty()))
+        );
     }
 }

@@ -7,8 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, BorderType, Cell, Clear, HighlightSpacing, LineGauge, Paragraph, Row, Table,
-    TableState,
+    Block, BorderType, Cell, Clear, HighlightSpacing, LineGauge, Paragraph, Row, Table, TableState,
 };
 
 use super::layout::{MIN_SIZE, centred};
@@ -88,18 +87,26 @@ impl BoardLayout {
         } else {
             Constraint::Length(0)
         };
-        let [_top_bar, summary, controls, error, table, status, log, hints] =
-            Layout::vertical([
-                Constraint::Length(1),
-                Constraint::Length(1),
-                Constraint::Length(1),
-                Constraint::Length(u16::from(filter_error)),
-                Constraint::Fill(1),
-                Constraint::Length(1),
-                log_height,
-                Constraint::Length(1),
-            ])
-            .areas(area);
+        let [
+            _top_bar,
+            summary,
+            controls,
+            error,
+            table,
+            status,
+            log,
+            hints,
+        ] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(u16::from(filter_error)),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            log_height,
+            Constraint::Length(1),
+        ])
+        .areas(area);
         let inner = table.inner(Margin::new(1, 1));
         let body = Rect {
             y: inner.y + 1.min(inner.height),
@@ -127,10 +134,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     frame.render_widget(Paragraph::new(summary_line(board, theme)), layout.summary);
-    frame.render_widget(
-        Paragraph::new(controls_line(state, theme)),
-        layout.controls,
-    );
+    frame.render_widget(Paragraph::new(controls_line(state, theme)), layout.controls);
     if let Some(error) = &board.filter_error {
         frame.render_widget(
             Paragraph::new(Line::styled(
@@ -242,9 +246,7 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
     let inner = layout.table.inner(Margin::new(1, 1));
     if !board.loaded {
         let line = match state.phase {
-            Phase::Ready if board.failures.is_empty() => {
-                loading_line(state, theme, text::READING)
-            }
+            Phase::Ready if board.failures.is_empty() => loading_line(state, theme, text::READING),
             Phase::Ready => Line::styled(
                 text::failures(&board.failures[0], board.failures.len() - 1),
                 theme.style(Role::Error),
@@ -285,11 +287,16 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
     .style(theme.style(Role::Header));
     // Only the lines in view are built: the fleet can hold 10,000 numbers.
     let offset = board.cursor.offset.min(board.lines.len().saturating_sub(1));
-    let visible = &board.lines[offset..(offset + layout.body.height as usize).min(board.lines.len())];
+    let visible =
+        &board.lines[offset..(offset + layout.body.height as usize).min(board.lines.len())];
     let rows = visible.iter().map(|line| match line {
         BoardLine::Row(index) => {
             let row = &board.fleet.rows()[*index];
-            Row::new(columns.iter().map(|&(column, _)| cell(board, row, column, theme)))
+            Row::new(
+                columns
+                    .iter()
+                    .map(|&(column, _)| cell(board, row, column, theme)),
+            )
         }
         // The label is drawn across the whole width below.
         BoardLine::Group { .. } => Row::new(Vec::<Cell>::new()),
@@ -427,7 +434,10 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         let gauge = LineGauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
-            .label(Span::styled(format!(" {label} "), theme.style(Role::Checking)))
+            .label(Span::styled(
+                format!(" {label} "),
+                theme.style(Role::Checking),
+            ))
             .filled_style(theme.style(Role::Checking))
             .unfilled_style(theme.style(Role::Muted));
         frame.render_widget(gauge, area);
@@ -467,12 +477,8 @@ fn draw_detail(frame: &mut Frame, area: Rect, board: &Board, row: &FleetRow, the
         .max()
         .unwrap_or(0)
         .max("CHANNEL ID".len());
-    let label = |name: &str| {
-        Span::styled(
-            format!(" {name:<label_width$}  "),
-            theme.style(Role::Muted),
-        )
-    };
+    let label =
+        |name: &str| Span::styled(format!(" {name:<label_width$}  "), theme.style(Role::Muted));
     let changes = board.changes_of(&row.id);
     let mut lines: Vec<Line> = Column::ALL
         .iter()
@@ -513,20 +519,24 @@ fn draw_detail(frame: &mut Frame, area: Rect, board: &Board, row: &FleetRow, the
             ),
         ]));
     }
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
-    let popup = centred(area, width.max(40), lines.len() as u16 + 2);
+    let title = Line::styled(
+        format!(" {} · {} ", row.label(), text::DETAIL_TITLE),
+        theme.style(Role::Title),
+    );
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .chain([title.width()])
+        .max()
+        .unwrap_or(0) as u16
+        + 3;
+    let popup = centred(area, width, lines.len() as u16 + 2);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.style(Role::BorderFocused))
-        .title(Line::styled(
-            format!(" {} · {} ", row.label(), text::DETAIL_TITLE),
-            theme.style(Role::Title),
-        ));
+        .title(title);
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(block),
-        popup,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
 
 #[cfg(test)]

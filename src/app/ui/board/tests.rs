@@ -110,10 +110,7 @@ fn the_gauge_counts_wabas_and_a_filter_error_shows_its_sentence() {
     }
     let screen = text(&render(&state, &default_theme()));
     assert!(screen.contains("refreshing 3/7 WABAs"), "{screen}");
-    assert!(
-        screen.contains("'stat' is not a filter field"),
-        "{screen}"
-    );
+    assert!(screen.contains("'stat' is not a filter field"), "{screen}");
     assert!(screen.contains("/stat:"), "{screen}");
 }
 
@@ -156,9 +153,19 @@ fn sandbox_portfolio_board_120x40() {
     let buffer = render(&state, &default_theme());
     let screen = text(&buffer);
     insta::assert_snapshot!("sandbox_board_120x40", screen);
-    assert!(screen.contains("Lucky Shrub Retail"), "{screen}");
+    assert!(screen.contains("+1 631-555-0101"), "{screen}");
+    assert_eq!(
+        state.board.fleet.rows().len(),
+        45,
+        "40 numbers, 5 channels of their own"
+    );
     assert!(
-        state.board.fleet.rows().iter().any(|r| r.channel_status.is_some()),
+        state
+            .board
+            .fleet
+            .rows()
+            .iter()
+            .any(|r| r.channel_status.is_some()),
         "the partner key is configured in sandbox mode, so channels join"
     );
 }
