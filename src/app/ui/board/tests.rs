@@ -92,7 +92,7 @@ fn the_detail_view_shows_old_and_new_values() {
 }
 
 #[test]
-fn the_gauge_counts_wabas_and_a_filter_error_shows_its_sentence() {
+fn the_gauge_counts_wabas_and_shows_pacing_and_a_filter_error_its_sentence() {
     let mut state = board_state(&fleet_rows(40), 120, 40, Instant::now());
     let effects = key(&mut state, KeyCode::Char('r'));
     let [Effect::Board(BoardCommand::Refresh(read))] = effects.as_slice() else {
@@ -104,12 +104,24 @@ fn the_gauge_counts_wabas_and_a_filter_error_shows_its_sentence() {
     {
         update(&mut state, Action::Board(Box::new(event)));
     }
+    let paced = crate::app::board::BoardEvent::Refresh {
+        request_id: read.request_id,
+        progress: crate::app::board::RefreshProgress::Paced {
+            usage_percent: 82,
+            wait: std::time::Duration::from_secs(10),
+        },
+    };
+    update(&mut state, Action::Board(Box::new(paced)));
     key(&mut state, KeyCode::Char('/'));
     for c in "stat:".chars() {
         key(&mut state, KeyCode::Char(c));
     }
     let screen = text(&render(&state, &default_theme()));
     assert!(screen.contains("refreshing 3/7 WABAs"), "{screen}");
+    assert!(
+        screen.contains("API usage at 82%: waiting 10 s between batches"),
+        "{screen}"
+    );
     assert!(screen.contains("'stat' is not a filter field"), "{screen}");
     assert!(screen.contains("/stat:"), "{screen}");
 }
