@@ -585,6 +585,8 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     let request_id = state.take_request_id();
+    // Also started by ticks, which do not mark the screen dirty by themselves.
+    state.dirty = true;
     let board = &mut state.board;
     board.refresh_wanted = false;
     board.next_auto_refresh = None;
