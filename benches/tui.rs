@@ -1,6 +1,7 @@
 //! TUI figures (printed, never asserted): full-frame render time, `update` latency,
-//! key→frame latency while a 1,000-number refresh is in flight, and, with the real
-//! binary in a pseudo-terminal, time to first frame and idle CPU.
+//! key→frame latency while a 1,000-number refresh is in flight, the fleet board with
+//! 10,000 numbers (one frame, a sort, a filter keystroke), and, with the real binary in
+//! a pseudo-terminal, time to first frame and idle CPU.
 //!
 //! Run: `cargo build --release && cargo bench --bench tui` (add `-- --quick` to skip the
 //! process figures; `WAMIGRATE_TEST_BINARY=path` measures another binary).
@@ -14,6 +15,7 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wamigrate::app::action::Action;
+use wamigrate::app::board::demo::{board_state, fleet_rows};
 use wamigrate::app::demo::{self, Portfolio};
 use wamigrate::app::theme::Theme;
 use wamigrate::app::ui;
@@ -63,9 +65,50 @@ fn main() {
     });
     report("refresh answered: apply 1,000 numbers + headers", &answer);
 
+    fleet_board_figures(&mut terminal, &theme, now);
+
     if !quick {
         process_figures();
     }
+}
+
+/// The fleet board with 10,000 numbers: one frame (target ≤ 5 ms), and the `update`s
+/// that re-sort and re-filter the whole fleet (they run between frames, never in one).
+fn fleet_board_figures(terminal: &mut Terminal<TestBackend>, theme: &Theme, now: Instant) {
+    let press = |state: &mut wamigrate::app::state::State, c: char| {
+        let modifiers = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        update(
+            state,
+            Action::Key(KeyEvent::new(KeyCode::Char(c), modifiers)),
+        );
+    };
+    let mut board = board_state(&fleet_rows(10_000), 120, 40, now);
+    assert_eq!(board.board.shown, 10_100, "10,000 numbers and 100 channels");
+    let frame = sample(500, || {
+        terminal.draw(|f| ui::draw(f, &board, theme)).expect("draw");
+    });
+    report("board: one 120x40 frame, 10,000 numbers (≤ 5 ms)", &frame);
+    let sort = sample(50, || press(&mut board, 'o'));
+    report("board: o (re-sort 10,000 rows by the next column)", &sort);
+    press(&mut board, '/');
+    for c in "quality:RE".chars() {
+        press(&mut board, c);
+    }
+    let keystroke = sample(50, || {
+        press(&mut board, 'D');
+        update(
+            &mut board,
+            Action::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+    });
+    report(
+        "board: 2 filter keystrokes (re-filter + re-sort)",
+        &keystroke,
+    );
 }
 
 /// Runs `f` `n` times and returns the durations, sorted.

@@ -171,6 +171,24 @@ fn sandbox_session_finds_a_pending_display_name_shows_help_and_quits_cleanly() {
     assert_eq!(tui.exit_code(), 0);
 }
 
+#[test]
+fn f_opens_the_fleet_board_with_its_summary_and_q_goes_back() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers", |s| s.contains(" numbers"));
+    tui.send("f");
+    // The sandbox's 40 numbers and its 360dialog channels, counted per status.
+    let board = tui.wait_until("the board's summary bar", |s| {
+        s.contains("Fleet board") && s.contains("✔ CONNECTED")
+    });
+    assert!(board.contains("CHANNEL"), "{board}");
+    tui.send("q");
+    tui.wait_until("the main screen", |s| {
+        s.contains("Source WABA") && !s.contains("Fleet board")
+    });
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 impl TuiSession {
     /// Whether the terminal is back on the main screen with the cursor shown.
     fn restored(&self) -> bool {

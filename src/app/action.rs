@@ -11,6 +11,7 @@ use crate::domain::number::PhoneNumber;
 use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
+use super::board::{BoardCommand, BoardEvent};
 use super::state::Recent;
 use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
 
@@ -36,6 +37,8 @@ pub enum Action {
     Api(Box<ApiEvent>),
     /// A finished HTTP call, for the log pane and the rate-limit figure.
     Call(CallRecord),
+    /// Progress of a fleet board refresh, or a finished export (boxed: it carries rows).
+    Board(Box<BoardEvent>),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
     /// Progress, questions and the end of a migration run, or the journals to resume.
@@ -84,6 +87,9 @@ pub enum Effect {
         request_id: RequestId,
         request: ApiRequest,
     },
+    /// Refresh the fleet board, stop its refresh, or export its view (worker side:
+    /// `board::refresh::serve`).
+    Board(BoardCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

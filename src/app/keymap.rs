@@ -35,11 +35,19 @@ pub enum KeyAction {
     Help,
     Migrate,
     Journals,
+    /// The fleet board and its keys.
+    FleetBoard,
+    SortColumn,
+    SortReverse,
+    GroupRows,
+    ExportCsv,
+    ExportJson,
+    RowDetail,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 23] = [
+    pub const ALL: [KeyAction; 30] = [
         KeyAction::PickSource,
         KeyAction::PickDestination,
         KeyAction::PickNumber,
@@ -63,6 +71,13 @@ impl KeyAction {
         KeyAction::Back,
         KeyAction::Quit,
         KeyAction::ForceQuit,
+        KeyAction::FleetBoard,
+        KeyAction::SortColumn,
+        KeyAction::SortReverse,
+        KeyAction::GroupRows,
+        KeyAction::ExportCsv,
+        KeyAction::ExportJson,
+        KeyAction::RowDetail,
     ];
 
     /// The action's name in `keymap.toml` and the config file.
@@ -91,6 +106,13 @@ impl KeyAction {
             KeyAction::Help => "help",
             KeyAction::Migrate => "migrate",
             KeyAction::Journals => "journals",
+            KeyAction::FleetBoard => "fleet_board",
+            KeyAction::SortColumn => "sort_column",
+            KeyAction::SortReverse => "sort_reverse",
+            KeyAction::GroupRows => "group_rows",
+            KeyAction::ExportCsv => "export_csv",
+            KeyAction::ExportJson => "export_json",
+            KeyAction::RowDetail => "row_detail",
         }
     }
 }
@@ -233,6 +255,15 @@ impl Keymap {
             .iter()
             .find(|(_, keys)| keys.iter().any(|k| k.matches(key)))
             .map(|(action, _)| *action)
+    }
+
+    /// Whether `key` is one of `action`'s keys. A screen that gives a key its own meaning
+    /// (the fleet board's `G`) asks this first, as `action_for` returns only the first
+    /// action bound to a key.
+    pub fn is_bound(&self, action: KeyAction, key: &KeyEvent) -> bool {
+        self.bindings
+            .iter()
+            .any(|(a, keys)| *a == action && keys.iter().any(|k| k.matches(key)))
     }
 
     /// The keys of an action, as the help screen writes them (`q`, `↑/k`).

@@ -21,6 +21,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use crate::config::Settings;
 
 pub mod action;
+pub mod board;
 pub mod demo;
 pub mod fuzzy;
 pub mod keymap;
@@ -114,7 +115,7 @@ async fn run(
     let mut run_bridge = RunBridge::default();
     // Unfinished migrations are offered for resume as soon as they are read.
     list_journals(&data_dir, &answers_tx);
-    let (requests, runs) = worker::spawn(settings, calls_tx, answers_tx.clone());
+    let (requests, runs, board_commands) = worker::spawn(settings, calls_tx, answers_tx.clone());
     let mut events = EventStream::new();
     let mut last_frame = Instant::now();
     let mut next_tick = Instant::now() + BUSY_TICK;
@@ -153,6 +154,9 @@ async fn run(
                     request,
                 } => {
                     let _ = requests.send((request_id, request));
+                }
+                Effect::Board(command) => {
+                    let _ = board_commands.send(command);
                 }
                 Effect::SaveRecent(recent) => {
                     tokio::task::spawn_blocking({

@@ -17,6 +17,7 @@ use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::action::{ApiRequest, RequestId};
+use super::board::Board;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::Keymap;
 use super::strings;
@@ -244,6 +245,8 @@ pub struct State {
     pub rate_usage: Option<RateUsage>,
     pub focus: Pane,
     pub popup: Option<Popup>,
+    /// The fleet board: shown over the panes while open, its fleet kept when closed.
+    pub board: Board,
     pub recent: Recent,
     pub keymap: Keymap,
     /// Terminal size, for layout-dependent keys and mouse hits.
@@ -293,6 +296,7 @@ impl State {
             rate_usage: None,
             focus: Pane::Numbers,
             popup: None,
+            board: Board::default(),
             recent,
             keymap,
             screen,

@@ -4,6 +4,7 @@
 use crate::app::keymap::KeyAction;
 
 pub mod wizard;
+pub mod board;
 
 /// The application name in the top bar.
 pub const APP_NAME: &str = "wamigrate";
@@ -75,11 +76,18 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::PickSource => "choose the source WABA",
         KeyAction::PickDestination => "choose the destination WABA",
         KeyAction::PickNumber => "choose a number",
-        KeyAction::Refresh => "re-check: re-read number, WABAs, apps, templates",
+        KeyAction::Refresh => "re-check: re-read number, WABAs, apps, templates (board: the fleet)",
         KeyAction::ToggleLog => "show or hide the API log",
         KeyAction::Help => "show this help",
         KeyAction::Migrate => "guided migration of the selected number (scenario, plan, run)",
         KeyAction::Journals => "resume an unfinished migration",
+        KeyAction::FleetBoard => "fleet board: every number of every WABA and channel",
+        KeyAction::SortColumn => "board: sort by the next column",
+        KeyAction::SortReverse => "board: reverse the sort order",
+        KeyAction::GroupRows => "board: group rows by none, WABA, business",
+        KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
+        KeyAction::ExportJson => "board: export the view as JSON",
+        KeyAction::RowDetail => "board: the row's fields, old → new where changed",
     }
 }
 
@@ -99,6 +107,13 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::NextPane => "next pane",
         KeyAction::Migrate => "migrate",
         KeyAction::Journals => "resume",
+        KeyAction::FleetBoard => "fleet",
+        KeyAction::SortColumn => "sort",
+        KeyAction::SortReverse => "reverse",
+        KeyAction::GroupRows => "group",
+        KeyAction::ExportCsv => "csv",
+        KeyAction::ExportJson => "json",
+        KeyAction::RowDetail => "detail",
         _ => describe(action),
     }
 }

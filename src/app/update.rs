@@ -11,6 +11,7 @@ use tui_input::backend::crossterm::to_input_request;
 use crate::api::ApiError;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
+use super::board;
 use super::keymap::KeyAction;
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
 use super::strings;
@@ -34,9 +35,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.screen = Rect::new(0, 0, width, height);
             let rows = number_rows(state);
             state.numbers_cursor.keep_visible(rows);
+            board::settle_cursor(state);
             Vec::new()
         }
-        Action::Tick(now) => on_tick(state, now),
+        Action::Tick(now) => {
+            let mut effects = on_tick(state, now);
+            effects.extend(board::on_tick(state));
+            effects
+        }
         Action::Connected(label) => {
             state.backend = label;
             state.phase = Phase::Ready;
@@ -60,6 +66,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.push_log(LogEntry::Call(record));
             Vec::new()
         }
+        Action::Board(event) => board::on_event(state, *event),
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
     }
@@ -118,6 +125,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => on_picker_key(state, picker, key),
+        None if state.board.open => board::on_key(state, key, action),
         None if state.filter_editing => {
             on_filter_key(state, key);
             Vec::new()
@@ -177,6 +185,14 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
         KeyAction::Migrate => wizard::open(state),
         KeyAction::Journals => return wizard::open_journals(state),
+        KeyAction::FleetBoard => return board::open(state),
+        // The board's own keys; on the main screen they do nothing.
+        KeyAction::SortColumn
+        | KeyAction::SortReverse
+        | KeyAction::GroupRows
+        | KeyAction::ExportCsv
+        | KeyAction::ExportJson
+        | KeyAction::RowDetail => {}
     }
     Vec::new()
 }
@@ -256,6 +272,10 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     }
     if state.popup.is_some() {
         state.popup = None;
+        return Vec::new();
+    }
+    if state.board.open {
+        board::on_mouse(state, mouse);
         return Vec::new();
     }
     let Some(layout) = ScreenLayout::compute(state.screen, state.log_visible) else {
@@ -628,6 +648,18 @@ fn switched(state: &mut State, previous: Option<String>) -> Vec<Effect> {
         effects.extend(load_workspace(state, &waba_id, false));
     }
     sync_selection(state);
+    effects
+}
+
+/// Opens a number in the main screen (Enter on the fleet board): its WABA becomes the
+/// source, the number is selected and its checklist read, as if chosen in the pickers.
+pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Effect> {
+    let mut effects = set_source(state, waba_id.to_string());
+    Recent::touch(&mut state.recent.wabas, waba_id);
+    state.number_filter.reset();
+    set_selected_number(state, Some(number_id.to_string()));
+    sync_selection(state);
+    effects.extend(select_current_number(state));
     effects
 }
 

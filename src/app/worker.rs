@@ -13,6 +13,7 @@ use crate::connect::connect;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
 use super::wizard::runner::{self, RunJob};
+use super::board::refresh::{self as board_refresh, BoardSender};
 
 /// Where the event loop sends requests to the worker.
 pub type RequestSender = UnboundedSender<(RequestId, ApiRequest)>;
@@ -21,16 +22,18 @@ pub type RunSender = UnboundedSender<RunJob>;
 
 /// Starts the worker on the current runtime. It connects first (starting the embedded
 /// sandbox if needed), so the first frame never waits for it; requests sent meanwhile
-/// queue in the channel.
+/// queue in the channel. The fleet board's commands get their own channel: a refresh
+/// reports many times, not one answer.
 pub fn spawn(
     settings: Settings,
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
-) -> (RequestSender, RunSender) {
+) -> (RequestSender, RunSender, BoardSender) {
     let (requests, inbox) = unbounded_channel();
     let (runs, run_inbox) = unbounded_channel();
-    tokio::spawn(run(settings, calls, answers, inbox, run_inbox));
-    (requests, runs)
+    let (board_commands, board_inbox) = unbounded_channel();
+    tokio::spawn(run(settings, calls, answers, inbox, run_inbox, board_inbox));
+    (requests, runs, board_commands)
 }
 
 async fn run(
@@ -39,6 +42,7 @@ async fn run(
     answers: UnboundedSender<Action>,
     mut inbox: UnboundedReceiver<(RequestId, ApiRequest)>,
     mut run_inbox: UnboundedReceiver<RunJob>,
+    board_inbox: UnboundedReceiver<super::board::BoardCommand>,
 ) {
     let connection = match connect(&settings, Some(calls)).await {
         Ok(connection) => connection,
@@ -50,6 +54,13 @@ async fn run(
     };
     tracing::info!(backend = connection.label.badge(), "connected");
     let _ = answers.send(Action::Connected(connection.label.clone()));
+    tokio::spawn(board_refresh::serve(
+        connection.graph.clone(),
+        connection.hub.clone(),
+        settings.data_dir.clone(),
+        board_inbox,
+        answers.clone(),
+    ));
     loop {
         tokio::select! {
             Some((request_id, request)) = inbox.recv() => {

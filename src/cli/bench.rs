@@ -347,7 +347,8 @@ fn resident_memory_mb() -> Option<f64> {
 
 /// A fleet in the shape of a large BSP's: 200 WABAs of 20 businesses, numbers in every
 /// state (mostly healthy), 90% with a 360dialog channel plus 1% channels of their own.
-fn generated_fleet(count: usize) -> (Vec<Waba>, Vec<PhoneNumber>, Vec<Channel>) {
+/// Shared with the fleet board's demo data, so its benchmark measures the same fleet.
+pub fn generated_fleet(count: usize) -> (Vec<Waba>, Vec<PhoneNumber>, Vec<Channel>) {
     let wabas: Vec<Waba> = (0..200)
         .map(|w| Waba {
             id: format!("{}", 100_000 + w),

@@ -201,15 +201,20 @@ pub async fn read_fleet(
         Some(Err(e)) => report.failures.push(ReadFailure::Channels(e)),
         None => {}
     }
-    match journal_store::list(data_dir) {
-        Ok(journals) => {
-            let readable: Vec<JournalState> =
-                journals.into_iter().filter_map(|(_, j)| j.ok()).collect();
-            apply_journals(&mut report.rows, &readable);
-        }
+    match read_journals(data_dir) {
+        Ok(journals) => apply_journals(&mut report.rows, &journals),
         Err(e) => report.failures.push(ReadFailure::Journals(e)),
     }
     report
+}
+
+/// The readable migration journals under `data_dir`, newest first (what
+/// [`apply_journals`] expects); unreadable ones are skipped, as `migrate` reports them.
+pub fn read_journals(data_dir: &Path) -> std::io::Result<Vec<JournalState>> {
+    Ok(journal_store::list(data_dir)?
+        .into_iter()
+        .filter_map(|(_, j)| j.ok())
+        .collect())
 }
 
 /// The expressions of one `status` run, parsed before anything is read.
@@ -524,7 +529,7 @@ fn write_status_table(
 
 /// Now, RFC 3339 in UTC to the second: the `last_checked` of rows and the stamp of
 /// change lines.
-fn now_utc_seconds() -> String {
+pub fn now_utc_seconds() -> String {
     let now = time::OffsetDateTime::now_utc();
     now.replace_nanosecond(0)
         .unwrap_or(now)

@@ -13,6 +13,7 @@ use super::strings;
 use super::theme::{Role, Theme};
 use crate::connect::BackendLabel;
 
+pub mod board;
 pub mod checklist;
 mod destination;
 mod help;
@@ -53,11 +54,15 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     }
     top_bar::draw(frame, layout.top_bar, state, theme);
-    source::draw(frame, &layout, state, theme);
-    destination::draw(frame, layout.destination, state, theme);
-    checklist::draw(frame, layout.checklist, state, theme);
-    if let Some(area) = layout.log {
-        log::draw(frame, area, state, theme);
+    if state.board.open {
+        board::draw(frame, area, state, theme);
+    } else {
+        source::draw(frame, &layout, state, theme);
+        destination::draw(frame, layout.destination, state, theme);
+        checklist::draw(frame, layout.checklist, state, theme);
+        if let Some(area) = layout.log {
+            log::draw(frame, area, state, theme);
+        }
     }
     status_line::draw(frame, layout.status_line, state, theme);
     match &state.popup {

@@ -21,7 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ("Esc", "close"),
         ],
         Some(Popup::Help { .. }) => &[("↑/↓", "scroll"), ("Esc", "close")],
-        None if state.filter_editing => &[
+        None if state.board.open && state.board.detail_open => &[("↑/↓", "move"), ("Esc", "close")],
+        None if state.filter_editing || state.board.filter_editing => &[
             ("type", "filter"),
             ("↑/↓", "move"),
             ("Enter", "keep"),
@@ -30,7 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         None => &[],
     };
     if text_hints.is_empty() {
-        for action in actions_for(state.focus) {
+        let actions: &[KeyAction] = if state.board.open {
+            &super::board::HINTS
+        } else {
+            actions_for(state.focus)
+        };
+        for action in actions {
             push_hint(
                 &mut spans,
                 &state.keymap.first_key(*action),
@@ -58,6 +64,7 @@ fn actions_for(pane: Pane) -> &'static [KeyAction] {
             KeyAction::PickSource,
             KeyAction::PickDestination,
             KeyAction::Refresh,
+            KeyAction::FleetBoard,
             KeyAction::ToggleLog,
             KeyAction::NextPane,
             KeyAction::Help,

@@ -49,7 +49,7 @@ fn type_text(state: &mut State, text: &str) {
 }
 
 /// The row of the screen holding `needle`, and its y.
-fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
+pub(super) fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
     let screen = text(buffer);
     screen
         .lines()
@@ -60,7 +60,7 @@ fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
 }
 
 /// The cell of the first `symbol` on row `y`.
-fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
+pub(super) fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
     (0..buffer.area.width)
         .map(|x| &buffer[(x, y)])
         .find(|c| c.symbol() == symbol)
