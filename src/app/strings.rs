@@ -3,8 +3,8 @@
 
 use crate::app::keymap::KeyAction;
 
-pub mod wizard;
 pub mod board;
+pub mod wizard;
 
 /// The application name in the top bar.
 pub const APP_NAME: &str = "wamigrate";

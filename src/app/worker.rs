@@ -12,8 +12,8 @@ use crate::config::Settings;
 use crate::connect::connect;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
-use super::wizard::runner::{self, RunJob};
 use super::board::refresh::{self as board_refresh, BoardSender};
+use super::wizard::runner::{self, RunJob};
 
 /// Where the event loop sends requests to the worker.
 pub type RequestSender = UnboundedSender<(RequestId, ApiRequest)>;
