@@ -12,6 +12,7 @@ use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::state::Recent;
+use super::templates::{RunCommand, RunEvent};
 
 /// Identifies one API request so its answer can be matched, or dropped when stale.
 pub type RequestId = u64;
@@ -35,6 +36,8 @@ pub enum Action {
     Api(Box<ApiEvent>),
     /// A finished HTTP call, for the log pane and the rate-limit figure.
     Call(CallRecord),
+    /// News of a template migration run (boxed: it may carry the run's record).
+    TemplateRun(Box<RunEvent>),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
 }
@@ -81,6 +84,8 @@ pub enum Effect {
         request_id: RequestId,
         request: ApiRequest,
     },
+    /// Start, steer or stop a template migration run (worker side: `templates::run`).
+    TemplateRun(RunCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

@@ -33,11 +33,21 @@ pub enum KeyAction {
     Refresh,
     ToggleLog,
     Help,
+    /// The template review screen and its keys.
+    OpenTemplates,
+    SortTemplates,
+    ReverseSort,
+    FilterOutcome,
+    FilterCategory,
+    FilterStatus,
+    ToggleMode,
+    MigrateTemplates,
+    RetryFailed,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 21] = [
+    pub const ALL: [KeyAction; 30] = [
         KeyAction::PickSource,
         KeyAction::PickDestination,
         KeyAction::PickNumber,
@@ -45,6 +55,15 @@ impl KeyAction {
         KeyAction::Filter,
         KeyAction::Refresh,
         KeyAction::ToggleLog,
+        KeyAction::OpenTemplates,
+        KeyAction::SortTemplates,
+        KeyAction::ReverseSort,
+        KeyAction::FilterOutcome,
+        KeyAction::FilterCategory,
+        KeyAction::FilterStatus,
+        KeyAction::ToggleMode,
+        KeyAction::MigrateTemplates,
+        KeyAction::RetryFailed,
         KeyAction::Up,
         KeyAction::Down,
         KeyAction::Top,
@@ -85,6 +104,15 @@ impl KeyAction {
             KeyAction::Refresh => "refresh",
             KeyAction::ToggleLog => "toggle_log",
             KeyAction::Help => "help",
+            KeyAction::OpenTemplates => "open_templates",
+            KeyAction::SortTemplates => "sort_templates",
+            KeyAction::ReverseSort => "reverse_sort",
+            KeyAction::FilterOutcome => "filter_outcome",
+            KeyAction::FilterCategory => "filter_category",
+            KeyAction::FilterStatus => "filter_status",
+            KeyAction::ToggleMode => "toggle_mode",
+            KeyAction::MigrateTemplates => "migrate_templates",
+            KeyAction::RetryFailed => "retry_failed",
         }
     }
 }
@@ -297,9 +325,10 @@ mod tests {
             map.action_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(KeyAction::PreviousPane)
         );
-        assert_eq!(
+        assert_ne!(
             map.action_for(&press(KeyCode::Char('c'), KeyModifiers::NONE)),
-            None
+            Some(KeyAction::ForceQuit),
+            "modifiers are part of the key"
         );
     }
 

@@ -25,6 +25,7 @@ pub mod fuzzy;
 pub mod keymap;
 pub mod state;
 pub mod strings;
+pub mod templates;
 pub mod theme;
 pub mod ui;
 pub mod update;
@@ -102,7 +103,7 @@ async fn run(
     tracing::info!("first frame drawn");
     let (calls_tx, mut calls) = unbounded_channel();
     let (answers_tx, mut answers) = unbounded_channel();
-    let requests = worker::spawn(settings, calls_tx, answers_tx);
+    let (requests, template_runs) = worker::spawn(settings, calls_tx, answers_tx);
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -142,6 +143,9 @@ async fn run(
                     request,
                 } => {
                     let _ = requests.send((request_id, request));
+                }
+                Effect::TemplateRun(command) => {
+                    let _ = template_runs.send(command);
                 }
                 Effect::SaveRecent(recent) => {
                     tokio::task::spawn_blocking({

@@ -20,6 +20,7 @@ use super::action::{ApiRequest, RequestId};
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::Keymap;
 use super::strings;
+use super::templates::TemplateView;
 
 /// The scenario the checklist starts with: a number to another WABA on our platform
 /// (what a source and a destination in one portfolio usually mean).
@@ -243,6 +244,8 @@ pub struct State {
     pub rate_usage: Option<RateUsage>,
     pub focus: Pane,
     pub popup: Option<Popup>,
+    /// The template review screen, when open (it replaces the panes).
+    pub templates: Option<TemplateView>,
     pub recent: Recent,
     pub keymap: Keymap,
     /// Terminal size, for layout-dependent keys and mouse hits.
@@ -290,6 +293,7 @@ impl State {
             rate_usage: None,
             focus: Pane::Numbers,
             popup: None,
+            templates: None,
             recent,
             keymap,
             screen,
@@ -311,7 +315,12 @@ impl State {
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
     pub fn is_busy(&self) -> bool {
-        !self.in_flight.is_empty() || self.phase == Phase::Connecting
+        !self.in_flight.is_empty()
+            || self.phase == Phase::Connecting
+            || self
+                .templates
+                .as_ref()
+                .is_some_and(TemplateView::is_running)
     }
 
     /// The source WABA's numbers that pass the filter, best match first when filtering.

@@ -12,21 +12,24 @@ use crate::config::Settings;
 use crate::connect::connect;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
+use super::templates::run::{self as template_run, RunCommand, RunSender};
 
 /// Where the event loop sends requests to the worker.
 pub type RequestSender = UnboundedSender<(RequestId, ApiRequest)>;
 
 /// Starts the worker on the current runtime. It connects first (starting the embedded
 /// sandbox if needed), so the first frame never waits for it; requests sent meanwhile
-/// queue in the channel.
+/// queue in the channel. Template migration runs get their own channel: they report
+/// progress many times, not one answer.
 pub fn spawn(
     settings: Settings,
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
-) -> RequestSender {
+) -> (RequestSender, RunSender) {
     let (requests, inbox) = unbounded_channel();
-    tokio::spawn(run(settings, calls, answers, inbox));
-    requests
+    let (runs, run_inbox) = unbounded_channel();
+    tokio::spawn(run(settings, calls, answers, inbox, run_inbox));
+    (requests, runs)
 }
 
 async fn run(
@@ -34,6 +37,7 @@ async fn run(
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
     mut inbox: UnboundedReceiver<(RequestId, ApiRequest)>,
+    run_inbox: UnboundedReceiver<RunCommand>,
 ) {
     let connection = match connect(&settings, Some(calls)).await {
         Ok(connection) => connection,
@@ -45,6 +49,12 @@ async fn run(
     };
     tracing::info!(backend = connection.label.badge(), "connected");
     let _ = answers.send(Action::Connected(connection.label.clone()));
+    tokio::spawn(template_run::serve(
+        connection.graph.clone(),
+        settings.data_dir.clone(),
+        run_inbox,
+        answers.clone(),
+    ));
     while let Some((request_id, request)) = inbox.recv().await {
         let graph = connection.graph.clone();
         let answers = answers.clone();

@@ -11,4 +11,5 @@ pub mod phone;
 pub mod plan;
 pub mod scenario;
 pub mod template;
+pub mod template_diff;
 pub mod waba;

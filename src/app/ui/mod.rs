@@ -14,6 +14,7 @@ use super::theme::{Role, Theme};
 use crate::connect::BackendLabel;
 
 pub mod checklist;
+mod columns;
 mod destination;
 mod help;
 pub mod layout;
@@ -21,6 +22,9 @@ mod log;
 mod picker;
 mod source;
 mod status_line;
+mod template_detail;
+mod template_run;
+pub mod templates;
 mod top_bar;
 
 use layout::{MIN_SIZE, ScreenLayout};
@@ -48,11 +52,16 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     };
     top_bar::draw(frame, layout.top_bar, state, theme);
-    source::draw(frame, &layout, state, theme);
-    destination::draw(frame, layout.destination, state, theme);
-    checklist::draw(frame, layout.checklist, state, theme);
-    if let Some(area) = layout.log {
-        log::draw(frame, area, state, theme);
+    match (&state.templates, templates::TemplatesLayout::compute(area)) {
+        (Some(view), Some(screen)) => templates::draw(frame, &screen, state, view, theme),
+        _ => {
+            source::draw(frame, &layout, state, theme);
+            destination::draw(frame, layout.destination, state, theme);
+            checklist::draw(frame, layout.checklist, state, theme);
+            if let Some(area) = layout.log {
+                log::draw(frame, area, state, theme);
+            }
+        }
     }
     status_line::draw(frame, layout.status_line, state, theme);
     match &state.popup {
@@ -243,5 +252,7 @@ fn selected_style(theme: &Theme) -> Style {
     theme.style(Role::Selected)
 }
 
+#[cfg(test)]
+mod template_tests;
 #[cfg(test)]
 mod tests;

@@ -27,10 +27,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ("Enter", "keep"),
             ("Esc", "clear"),
         ],
-        None => &[],
+        None => match &state.templates {
+            Some(view) => super::templates::hints(view).0,
+            None => &[],
+        },
     };
     if text_hints.is_empty() {
-        for action in actions_for(state.focus) {
+        let actions = match &state.templates {
+            Some(view) => super::templates::hints(view).1,
+            None => actions_for(state.focus),
+        };
+        for action in actions {
             push_hint(
                 &mut spans,
                 &state.keymap.first_key(*action),

@@ -15,14 +15,14 @@ use crate::app::state::State;
 use crate::app::theme::Theme;
 use crate::app::update::update;
 
-fn render(state: &State, theme: &Theme) -> Buffer {
+pub(super) fn render(state: &State, theme: &Theme) -> Buffer {
     let mut terminal =
         Terminal::new(TestBackend::new(state.screen.width, state.screen.height)).unwrap();
     terminal.draw(|f| super::draw(f, state, theme)).unwrap();
     terminal.backend().buffer().clone()
 }
 
-fn text(buffer: &Buffer) -> String {
+pub(super) fn text(buffer: &Buffer) -> String {
     let area = buffer.area;
     (0..area.height)
         .map(|y| {
@@ -33,7 +33,7 @@ fn text(buffer: &Buffer) -> String {
         .join("\n")
 }
 
-fn default_theme() -> Theme {
+pub(super) fn default_theme() -> Theme {
     Theme::load("default", &toml::Table::new(), false).unwrap()
 }
 
@@ -49,7 +49,7 @@ fn type_text(state: &mut State, text: &str) {
 }
 
 /// The row of the screen holding `needle`, and its y.
-fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
+pub(super) fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
     let screen = text(buffer);
     screen
         .lines()
@@ -60,7 +60,7 @@ fn find_row(buffer: &Buffer, needle: &str) -> (u16, String) {
 }
 
 /// The cell of the first `symbol` on row `y`.
-fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
+pub(super) fn cell_of<'a>(buffer: &'a Buffer, y: u16, symbol: &str) -> &'a ratatui::buffer::Cell {
     (0..buffer.area.width)
         .map(|x| &buffer[(x, y)])
         .find(|c| c.symbol() == symbol)
@@ -209,17 +209,26 @@ fn words_wrap_at_spaces_and_long_words_are_cut() {
 
 #[test]
 fn sandbox_portfolio_screen_120x40() {
+    let state = sandbox_state(120, 40);
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
+    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+}
+
+/// The state after loading the embedded sandbox's seeded portfolio over real HTTP,
+/// shown 3 s after the answers (the badge's port fixed for stable snapshots).
+pub(super) fn sandbox_state(width: u16, height: u16) -> State {
     use crate::app::action::{ApiEvent, Effect};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let state = runtime.block_on(async {
+    runtime.block_on(async {
         let connection = crate::connect::connect(&demo::settings(), None)
             .await
             .expect("sandbox starts");
         let now = Instant::now();
-        let mut state = demo::first_frame_state(120, 40, now);
+        let mut state = demo::first_frame_state(width, height, now);
         // A fixed port in the badge keeps the snapshot stable.
         let label = crate::connect::BackendLabel::Sandbox {
             base_url: "http://127.0.0.1:4010".into(),
@@ -245,8 +254,5 @@ fn sandbox_portfolio_screen_120x40() {
             Action::Tick(now + std::time::Duration::from_secs(3)),
         );
         state
-    });
-    let buffer = render(&state, &default_theme());
-    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
-    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+    })
 }
