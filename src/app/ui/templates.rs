@@ -306,7 +306,7 @@ fn header_lines(state: &State, view: &TemplateView, theme: &Theme) -> Vec<Line<'
         (RowOutcome::DestinationOnly, view.destination_only),
     ] {
         if !counts.is_empty() {
-            counts.push(dot(theme));
+            counts.push(Span::raw("  "));
         }
         counts.push(outcome_span(outcome, theme));
         counts.push(Span::styled(format!(" {count}"), theme.style(Role::Title)));
