@@ -191,7 +191,9 @@ fn template_screen_shows_capacity_copies_after_confirmation_and_records_the_run(
         );
         tui.send("\r");
     }
-    let done = tui.wait_for("Run recorded in");
+    let done = tui.wait_until("the run to finish", |s| {
+        s.contains("Done:") && s.contains("Run recorded in")
+    });
     assert!(done.contains("UNKNOWN until 24 hours"), "{done}");
     tui.send("\x1b");
     tui.wait_until("the run popup to close", |s| !s.contains("Run recorded in"));

@@ -121,14 +121,13 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, phase: &RunPhase, them
         RunPhase::AwaitingDecision {
             failures, saved, ..
         } => {
-            let mut lines = vec![Line::styled(
-                text::awaiting(failures.len()),
-                theme.style(Role::Warn),
-            )];
-            let room = (area.height as usize).saturating_sub(5);
+            let mut lines = vec![
+                Line::styled(text::awaiting(failures.len()), theme.style(Role::Warn)),
+                Line::styled(text::DECIDE_HINT, theme.style(Role::Key)),
+                saved_line(saved, theme),
+            ];
+            let room = (area.height as usize).saturating_sub(lines.len());
             lines.extend(failure_lines(failures, room, theme));
-            lines.push(Line::styled(text::DECIDE_HINT, theme.style(Role::Key)));
-            lines.push(saved_line(saved, theme));
             lines
         }
         RunPhase::Rechecking => vec![loading_line(state, theme, text::RECHECKING)],
@@ -155,6 +154,8 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, phase: &RunPhase, them
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
+/// The essentials first (counts, the 24-hour note, where the record is, the key), then
+/// the REJECTED copies and failed calls, then the failures, which may be cut.
 fn done_lines(
     record: &TemplateRun,
     failures: &[FailedCopy],
@@ -163,15 +164,23 @@ fn done_lines(
     height: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled(
-        text::finished(
-            record.migrated_count(),
-            failures.len(),
-            record.calls.len(),
-            record.stopped_by_operator,
+    let mut lines = vec![
+        Line::styled(
+            text::finished(
+                record.migrated_count(),
+                failures.len(),
+                record.calls.len(),
+                record.stopped_by_operator,
+            ),
+            theme.style(Role::Title),
         ),
-        theme.style(Role::Title),
-    )];
+        Line::styled(
+            format!("{}{}", text::NOTE_PREFIX, text::QUALITY_NOTE),
+            theme.style(Role::Warn),
+        ),
+        saved_line(saved, theme),
+        Line::styled(text::CLOSE_HINT, theme.style(Role::Key)),
+    ];
     match recheck {
         Ok(()) if record.rejected_on_recheck.is_empty() => {
             lines.push(Line::styled(text::NO_REJECTED, theme.style(Role::Pass)))
@@ -194,14 +203,8 @@ fn done_lines(
             theme.style(Role::Error),
         ));
     }
-    let room = height.saturating_sub(lines.len() + 4);
+    let room = height.saturating_sub(lines.len());
     lines.extend(failure_lines(failures, room, theme));
-    lines.push(Line::styled(
-        format!("{}{}", text::NOTE_PREFIX, text::QUALITY_NOTE),
-        theme.style(Role::Warn),
-    ));
-    lines.push(saved_line(saved, theme));
-    lines.push(Line::styled(text::CLOSE_HINT, theme.style(Role::Key)));
     lines
 }
 
