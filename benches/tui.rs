@@ -1,7 +1,8 @@
 //! TUI figures (printed, never asserted): full-frame render time, `update` latency,
 //! key→frame latency while a 1,000-number refresh is in flight, the fleet board with
-//! 10,000 numbers (one frame, a sort, a filter keystroke), and, with the real binary in
-//! a pseudo-terminal, time to first frame and idle CPU.
+//! 10,000 numbers (one frame, a sort, a filter keystroke), one frame of the template diff
+//! view with 10,000 rows (target ≤ 2 ms), and, with the real binary in a
+//! pseudo-terminal, time to first frame and idle CPU.
 //!
 //! Run: `cargo build --release && cargo bench --bench tui` (add `-- --quick` to skip the
 //! process figures; `WAMIGRATE_TEST_BINARY=path` measures another binary).
@@ -20,6 +21,7 @@ use wamigrate::app::demo::{self, Portfolio};
 use wamigrate::app::theme::Theme;
 use wamigrate::app::ui;
 use wamigrate::app::update::update;
+use wamigrate::domain::template::TemplateInventory;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -66,6 +68,7 @@ fn main() {
     report("refresh answered: apply 1,000 numbers + headers", &answer);
 
     fleet_board_figures(&mut terminal, &theme, now);
+    template_view_figures(&theme, now);
 
     if !quick {
         process_figures();
@@ -109,6 +112,46 @@ fn fleet_board_figures(terminal: &mut Terminal<TestBackend>, theme: &Theme, now:
         "board: 2 filter keystrokes (re-filter + re-sort)",
         &keystroke,
     );
+}
+
+/// The template diff view over 10,000 source templates (2,000 in the destination, half
+/// of them the same names): one frame, scrolling, and a mode toggle (new forecast).
+fn template_view_figures(theme: &Theme, now: Instant) {
+    let inventory = |templates: Vec<_>| TemplateInventory {
+        count: Some(templates.len() as u64),
+        limit: Some(12_000),
+        templates,
+    };
+    let portfolio = Portfolio::new(10).with_templates(
+        inventory(demo::generated_templates("s", 0..10_000, false)),
+        inventory(demo::generated_templates("d", 9_000..11_000, true)),
+    );
+    let mut state = demo::loaded_state(&portfolio, 120, 40, now);
+    let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    update(&mut state, key('t'));
+    let rows = state.templates.as_ref().map_or(0, |v| v.visible.len());
+    assert_eq!(
+        rows, 11_000,
+        "10,000 source rows and 1,000 destination-only rows"
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+    let frame = sample(500, || {
+        terminal.draw(|f| ui::draw(f, &state, theme)).expect("draw");
+    });
+    report("template diff view: one 120x40 frame (11,000 rows)", &frame);
+    update(&mut state, key('G'));
+    let scroll = sample(500, || {
+        update(&mut state, key('k'));
+        terminal.draw(|f| ui::draw(f, &state, theme)).expect("draw");
+    });
+    report(
+        "template diff view: key→frame scrolling at the end",
+        &scroll,
+    );
+    let toggle = sample(50, || {
+        update(&mut state, key('M'));
+    });
+    report("template diff view: mode toggle (forecast + sort)", &toggle);
 }
 
 /// Runs `f` `n` times and returns the durations, sorted.

@@ -185,6 +185,36 @@ fn f_opens_the_fleet_board_with_its_summary_and_q_goes_back() {
     tui.wait_until("the main screen", |s| {
         s.contains("Source WABA") && !s.contains("Fleet board")
     });
+}
+
+#[test]
+fn template_screen_shows_capacity_copies_after_confirmation_and_records_the_run() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the checklist", |s| s.contains("pass)"));
+    tui.send("t");
+    let screen = tui.wait_for("dest 40/250, room 210");
+    assert!(screen.contains("= in dest"), "{screen}");
+    tui.send("x");
+    tui.wait_for("Copy templates?");
+    tui.send("y");
+    let screen = tui.wait_until("the pages to finish", |s| {
+        s.contains("Pages done;") || s.contains("Done:")
+    });
+    if screen.contains("Pages done;") {
+        assert!(
+            screen.contains("✘ "),
+            "failures listed with reasons:\n{screen}"
+        );
+        tui.send("\r");
+    }
+    let done = tui.wait_until("the run to finish", |s| {
+        s.contains("Done:") && s.contains("Run recorded in")
+    });
+    assert!(done.contains("UNKNOWN until 24 hours"), "{done}");
+    tui.send("\x1b");
+    tui.wait_until("the run popup to close", |s| !s.contains("Run recorded in"));
+    tui.send("\x1b");
+    tui.wait_for("Checklist");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

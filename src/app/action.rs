@@ -13,6 +13,7 @@ use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::board::{BoardCommand, BoardEvent};
 use super::state::Recent;
+use super::templates::{RunCommand, RunEvent};
 use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
 
 /// Identifies one API request so its answer can be matched, or dropped when stale.
@@ -39,6 +40,8 @@ pub enum Action {
     Call(CallRecord),
     /// Progress of a fleet board refresh, or a finished export (boxed: it carries rows).
     Board(Box<BoardEvent>),
+    /// News of a template migration run (boxed: it may carry the run's record).
+    TemplateRun(Box<RunEvent>),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
     /// Progress, questions and the end of a migration run, or the journals to resume.
@@ -90,6 +93,8 @@ pub enum Effect {
     /// Refresh the fleet board, stop its refresh, or export its view (worker side:
     /// `board::refresh::serve`).
     Board(BoardCommand),
+    /// Start, steer or stop a template migration run (worker side: `templates::run`).
+    TemplateRun(RunCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

@@ -13,7 +13,10 @@ use crate::connect::BackendLabel;
 use crate::domain::number::{
     AccountMode, NameStatus, NumberStatus, PhoneNumber, PlatformType, QualityRating,
 };
-use crate::domain::template::TemplateInventory;
+use crate::domain::template::{
+    ComponentKind, QualityScore, Template, TemplateButton, TemplateCategory, TemplateComponent,
+    TemplateInventory, TemplateQuality, TemplateStatus,
+};
 use crate::domain::waba::{
     AccountReviewStatus, AppData, BusinessRef, BusinessVerificationStatus, SubscribedApp, Waba,
 };
@@ -103,6 +106,23 @@ impl Portfolio {
             ],
             failing: Vec::new(),
         }
+    }
+
+    /// This portfolio with other template inventories on the demo source and
+    /// destination (the template screen's tests and benchmark).
+    pub fn with_templates(
+        mut self,
+        source: TemplateInventory,
+        destination: TemplateInventory,
+    ) -> Portfolio {
+        for (waba, .., templates) in &mut self.wabas {
+            match waba.id.as_str() {
+                SOURCE_WABA => *templates = source.clone(),
+                DESTINATION_WABA => *templates = destination.clone(),
+                _ => {}
+            }
+        }
+        self
     }
 
     /// The answer the demo "API" gives to a request.
@@ -230,6 +250,78 @@ pub async fn answer_from(
             ));
         }
     }
+}
+
+/// Templates `template_NNNNN` for the indices in `names`, ids `{id_prefix}{index}`,
+/// cycling languages, categories, statuses (every 7th PAUSED) and qualities (GREEN,
+/// UNKNOWN, YELLOW, GREEN, RED), with a header, a body with parameters, a footer and a
+/// URL button. `reworded` changes the body's wording, as a destination's edit would.
+pub fn generated_templates(
+    id_prefix: &str,
+    names: std::ops::Range<usize>,
+    reworded: bool,
+) -> Vec<Template> {
+    names
+        .map(|i| {
+            let body = if reworded {
+                "Hi {{1}}, your parcel {{2}} is on its way. Reply STOP to opt out."
+            } else {
+                "Hi {{1}}, your order {{2}} has shipped. Reply STOP to opt out."
+            };
+            let component = |kind, format: Option<&str>, text: Option<&str>| TemplateComponent {
+                kind,
+                format: format.map(String::from),
+                text: text.map(String::from),
+                buttons: Vec::new(),
+            };
+            Template {
+                id: format!("{id_prefix}{i}"),
+                name: format!("template_{i:05}"),
+                language: ["en_US", "de", "pt_BR", "es"][i % 4].to_string(),
+                category: Some(
+                    [
+                        TemplateCategory::Marketing,
+                        TemplateCategory::Utility,
+                        TemplateCategory::Authentication,
+                    ][i % 3]
+                        .clone(),
+                ),
+                status: Some(if i % 7 == 0 {
+                    TemplateStatus::Paused
+                } else {
+                    TemplateStatus::Approved
+                }),
+                quality_score: Some(TemplateQuality {
+                    score: Some(
+                        [
+                            QualityScore::Green,
+                            QualityScore::Unrated,
+                            QualityScore::Yellow,
+                            QualityScore::Green,
+                            QualityScore::Red,
+                        ][i % 5]
+                            .clone(),
+                    ),
+                    date: None,
+                }),
+                components: vec![
+                    component(ComponentKind::Header, Some("TEXT"), Some("Order {{1}}")),
+                    component(ComponentKind::Body, None, Some(body)),
+                    component(ComponentKind::Footer, None, Some("Lucky Shrub")),
+                    TemplateComponent {
+                        buttons: vec![TemplateButton {
+                            kind: Some("URL".into()),
+                            text: Some("Track".into()),
+                            url: Some("https://luckyshrub.example/t/{{1}}".into()),
+                            phone_number: None,
+                        }],
+                        ..component(ComponentKind::Buttons, None, None)
+                    },
+                ],
+                ..Template::default()
+            }
+        })
+        .collect()
 }
 
 fn demo_error(id: &str) -> ApiError {

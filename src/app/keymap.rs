@@ -43,11 +43,19 @@ pub enum KeyAction {
     ExportCsv,
     ExportJson,
     RowDetail,
+    /// The template review screen and its keys.
+    OpenTemplates,
+    FilterOutcome,
+    FilterCategory,
+    FilterStatus,
+    ToggleMode,
+    MigrateTemplates,
+    RetryFailed,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 30] = [
+    pub const ALL: [KeyAction; 37] = [
         KeyAction::PickSource,
         KeyAction::PickDestination,
         KeyAction::PickNumber,
@@ -57,6 +65,13 @@ impl KeyAction {
         KeyAction::Filter,
         KeyAction::Refresh,
         KeyAction::ToggleLog,
+        KeyAction::OpenTemplates,
+        KeyAction::FilterOutcome,
+        KeyAction::FilterCategory,
+        KeyAction::FilterStatus,
+        KeyAction::ToggleMode,
+        KeyAction::MigrateTemplates,
+        KeyAction::RetryFailed,
         KeyAction::Up,
         KeyAction::Down,
         KeyAction::Top,
@@ -113,6 +128,13 @@ impl KeyAction {
             KeyAction::ExportCsv => "export_csv",
             KeyAction::ExportJson => "export_json",
             KeyAction::RowDetail => "row_detail",
+            KeyAction::OpenTemplates => "open_templates",
+            KeyAction::FilterOutcome => "filter_outcome",
+            KeyAction::FilterCategory => "filter_category",
+            KeyAction::FilterStatus => "filter_status",
+            KeyAction::ToggleMode => "toggle_mode",
+            KeyAction::MigrateTemplates => "migrate_templates",
+            KeyAction::RetryFailed => "retry_failed",
         }
     }
 }
@@ -334,9 +356,10 @@ mod tests {
             map.action_for(&press(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(KeyAction::PreviousPane)
         );
-        assert_eq!(
+        assert_ne!(
             map.action_for(&press(KeyCode::Char('c'), KeyModifiers::NONE)),
-            None
+            Some(KeyAction::ForceQuit),
+            "modifiers are part of the key"
         );
     }
 

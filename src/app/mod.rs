@@ -27,6 +27,7 @@ pub mod fuzzy;
 pub mod keymap;
 pub mod state;
 pub mod strings;
+pub mod templates;
 pub mod theme;
 pub mod ui;
 pub mod update;
@@ -115,7 +116,8 @@ async fn run(
     let mut run_bridge = RunBridge::default();
     // Unfinished migrations are offered for resume as soon as they are read.
     list_journals(&data_dir, &answers_tx);
-    let (requests, runs, board_commands) = worker::spawn(settings, calls_tx, answers_tx.clone());
+    let (requests, runs, board_commands, template_runs) =
+        worker::spawn(settings, calls_tx, answers_tx.clone());
     let mut events = EventStream::new();
     let mut last_frame = Instant::now();
     let mut next_tick = Instant::now() + BUSY_TICK;
@@ -157,6 +159,9 @@ async fn run(
                 }
                 Effect::Board(command) => {
                     let _ = board_commands.send(command);
+                }
+                Effect::TemplateRun(command) => {
+                    let _ = template_runs.send(command);
                 }
                 Effect::SaveRecent(recent) => {
                     tokio::task::spawn_blocking({

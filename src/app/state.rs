@@ -21,6 +21,7 @@ use super::board::Board;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::Keymap;
 use super::strings;
+use super::templates::TemplateView;
 use super::wizard::Wizard;
 
 /// The scenario the checklist starts with: a number to another WABA on our platform
@@ -247,6 +248,8 @@ pub struct State {
     pub popup: Option<Popup>,
     /// The fleet board: shown over the panes while open, its fleet kept when closed.
     pub board: Board,
+    /// The template review screen, when open (it replaces the panes).
+    pub templates: Option<TemplateView>,
     pub recent: Recent,
     pub keymap: Keymap,
     /// Terminal size, for layout-dependent keys and mouse hits.
@@ -297,6 +300,7 @@ impl State {
             focus: Pane::Numbers,
             popup: None,
             board: Board::default(),
+            templates: None,
             recent,
             keymap,
             screen,
@@ -322,6 +326,10 @@ impl State {
         !self.in_flight.is_empty()
             || self.phase == Phase::Connecting
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
+            || self
+                .templates
+                .as_ref()
+                .is_some_and(TemplateView::is_running)
     }
 
     /// The source WABA's numbers that pass the filter, best match first when filtering.

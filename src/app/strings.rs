@@ -82,12 +82,19 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::Migrate => "guided migration of the selected number (scenario, plan, run)",
         KeyAction::Journals => "resume an unfinished migration",
         KeyAction::FleetBoard => "fleet board: every number of every WABA and channel",
-        KeyAction::SortColumn => "board: sort by the next column",
-        KeyAction::SortReverse => "board: reverse the sort order",
+        KeyAction::SortColumn => "board, templates: sort by the next column",
+        KeyAction::SortReverse => "board, templates: reverse the sort order",
         KeyAction::GroupRows => "board: group rows by none, WABA, business",
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
+        KeyAction::OpenTemplates => "review templates: source vs destination, what a move carries",
+        KeyAction::FilterOutcome => "templates: filter by outcome (cycles)",
+        KeyAction::FilterCategory => "templates: filter by category (cycles)",
+        KeyAction::FilterStatus => "templates: filter by status (cycles)",
+        KeyAction::ToggleMode => "templates: rule of a number migration or of the API",
+        KeyAction::MigrateTemplates => "templates: copy them to the destination (asks first)",
+        KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
     }
 }
 
@@ -114,6 +121,13 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",
+        KeyAction::OpenTemplates => "templates",
+        KeyAction::FilterOutcome => "outcome",
+        KeyAction::FilterCategory => "category",
+        KeyAction::FilterStatus => "status",
+        KeyAction::ToggleMode => "mode",
+        KeyAction::MigrateTemplates => "migrate",
+        KeyAction::RetryFailed => "retry failed",
         _ => describe(action),
     }
 }
@@ -146,4 +160,158 @@ pub fn in_flight(count: usize) -> String {
 /// The connection failure line in the log.
 pub fn connect_failed(sentence: &str) -> String {
     format!("Could not connect: {sentence}")
+}
+
+/// The template review screen (`t`).
+pub mod templates {
+    use crate::app::templates::{RowOutcome, SortKey};
+    use crate::domain::eligibility::Outcome;
+
+    pub const TITLE: &str = "Templates";
+    pub const NO_PAIR: &str =
+        "Choose a source and a destination WABA first: Esc, then s and d on the main screen.";
+    pub const NO_TEMPLATES: &str = "Neither WABA has templates.";
+    pub const ALL: &str = "all";
+    pub const SEARCH: &str = "search";
+    pub const COLUMNS: [&str; 9] = [
+        "Name",
+        "Lang",
+        "Category",
+        "Src status",
+        "Src qual.",
+        "Dst status",
+        "Dst qual.",
+        "Outcome",
+        "Reason",
+    ];
+    pub const WILL_COPY: &str = "will be copied";
+    pub const DESTINATION_ONLY_REASON: &str = "only in the destination: a move leaves it as it is";
+    pub const RISK_MARK: &str = "⚑";
+    pub const NOTE_PREFIX: &str = "note: ";
+    pub const OVER_LIMIT_PREFIX: &str = "over limit: ";
+    pub const ABSENT: &str = "—";
+    /// The component diff.
+    pub const DETAIL_SOURCE: &str = "Source";
+    pub const DETAIL_DESTINATION: &str = "Destination";
+    pub const NOT_IN_SOURCE: &str = "(not in the source)";
+    pub const NOT_IN_DESTINATION: &str = "(not in the destination)";
+    pub const SECTION_ABSENT: &str = "(none)";
+    pub const CHANGED: &str = "changed";
+    pub const DETAIL_KEYS: &str = "↑/↓ scroll · Esc back";
+    /// The confirmation and the run.
+    pub const CONFIRM_TITLE: &str = "Copy templates?";
+    pub const RETRY_TITLE: &str = "Retry failed templates?";
+    pub const CONFIRM_KEYS: &str = "y confirm · n or Esc cancel";
+    pub const RUN_TITLE: &str = "Template migration";
+    pub const READING_SOURCE: &str = "reading the source's templates…";
+    pub const RECHECKING: &str =
+        "re-reading the destination for copies the category re-check rejected…";
+    pub const STOP_HINT: &str =
+        "Esc stops after the pages in flight (a sent call cannot be taken back).";
+    pub const STOPPING: &str = "stopping: no new page is sent; waiting for the pages in flight…";
+    pub const DECIDE_HINT: &str =
+        "R retry them once (asks first) · Enter or Esc finish without retrying";
+    pub const NO_REJECTED: &str = "✔ no copy REJECTED on re-check so far (re-checks can land later: r re-reads the destination)";
+    pub const QUALITY_NOTE: &str = "quality of every copy is UNKNOWN until 24 hours after the copy";
+    pub const CLOSE_HINT: &str = "Esc close";
+    pub const NOTHING_SENT: &str = "Nothing was sent.";
+
+    /// The outcome badge: symbol and word, so colour is never the only signal.
+    pub fn outcome(outcome: RowOutcome) -> &'static str {
+        match outcome {
+            RowOutcome::Forecast(Outcome::Migrate) => "✔ migrate",
+            RowOutcome::Forecast(Outcome::AlreadyInDestination) => "= in dest",
+            RowOutcome::Forecast(Outcome::OverLimit) => "⚠ over limit",
+            RowOutcome::Forecast(Outcome::Ineligible) => "✘ ineligible",
+            RowOutcome::DestinationOnly => "◇ dest only",
+        }
+    }
+
+    /// The sort's name in the filter line.
+    pub fn sort(key: SortKey) -> &'static str {
+        match key {
+            SortKey::Name => "name",
+            SortKey::Outcome => "outcome",
+            SortKey::Quality => "quality",
+        }
+    }
+
+    /// The confirmation of a copy, one sentence per line.
+    pub fn confirm_migrate(
+        source: &str,
+        destination: &str,
+        expected: usize,
+        total: usize,
+        pages: u32,
+    ) -> [String; 3] {
+        [
+            format!("Copy the templates of {source} into {destination} with migrate_message_templates?"),
+            format!(
+                "The endpoint's rule applies (APPROVED, quality GREEN or UNKNOWN): about {expected} of {total} templates are expected to be copied, in {pages} page call(s) of up to 500."
+            ),
+            "Copies are re-checked for category (some may turn REJECTED); their quality is UNKNOWN for 24 hours.".to_string(),
+        ]
+    }
+
+    /// The confirmation of a retry.
+    pub fn confirm_retry(count: usize) -> String {
+        format!("Retry the {count} failed template(s) by id (template_ids), once?")
+    }
+
+    /// "3/5 calls" on the progress bar.
+    pub fn calls(done: usize, total: usize) -> String {
+        format!("{done}/{total} calls")
+    }
+
+    /// "1200 migrated · 30 failed".
+    pub fn tally(migrated: usize, failed: usize) -> String {
+        format!("{migrated} migrated · {failed} failed")
+    }
+
+    /// The first line of a finished run.
+    pub fn finished(migrated: usize, failed: usize, calls: usize, stopped: bool) -> String {
+        let mut line = format!("Done: {migrated} migrated, {failed} failed, {calls} call(s).");
+        if stopped {
+            line.push_str(" Stopped by you: the remaining pages were not sent.");
+        }
+        line
+    }
+
+    /// The line before the failures when the run waits for a decision.
+    pub fn awaiting(failed: usize) -> String {
+        format!("Pages done; {failed} template(s) failed:")
+    }
+
+    /// "… and 12 more in the run file".
+    pub fn more(count: usize) -> String {
+        format!("… and {count} more in the run file")
+    }
+
+    /// Where the record went.
+    pub fn saved(path: &std::path::Path) -> String {
+        format!("Run recorded in {}", path.display())
+    }
+
+    /// A copy rejected by the re-check.
+    pub fn rejected(name: &str, language: &str, reason: Option<&str>) -> String {
+        format!(
+            "✘ REJECTED on re-check: {name} ({language}): {}",
+            reason.unwrap_or("no reason given")
+        )
+    }
+
+    /// "155 of 165 shown".
+    pub fn shown(shown: usize, total: usize) -> String {
+        format!("{shown} of {total} shown")
+    }
+
+    /// "140 source, 40 destination templates".
+    pub fn totals(source: usize, destination: usize) -> String {
+        format!("{source} source, {destination} destination templates")
+    }
+
+    /// "reading the templates of 104996122399160…".
+    pub fn reading(waba_id: &str) -> String {
+        format!("reading the templates of {waba_id}…")
+    }
 }

@@ -28,11 +28,17 @@ pub enum Role {
     Error,
     Key,
     Match,
+    /// Words only in the source of a component diff.
+    DiffRemoved,
+    /// Words only in the destination of a component diff.
+    DiffAdded,
+    /// Template parameters (`{{1}}`, `{{name}}`).
+    Placeholder,
 }
 
 impl Role {
     /// Every role, in the order of [`Theme`]'s table.
-    pub const ALL: [Role; 17] = [
+    pub const ALL: [Role; 20] = [
         Role::Text,
         Role::Muted,
         Role::Title,
@@ -50,6 +56,9 @@ impl Role {
         Role::Error,
         Role::Key,
         Role::Match,
+        Role::DiffRemoved,
+        Role::DiffAdded,
+        Role::Placeholder,
     ];
 
     /// The key of the role in `theme.toml`.
@@ -72,6 +81,9 @@ impl Role {
             Role::Error => "error",
             Role::Key => "key",
             Role::Match => "match",
+            Role::DiffRemoved => "diff_removed",
+            Role::DiffAdded => "diff_added",
+            Role::Placeholder => "placeholder",
         }
     }
 }
@@ -184,9 +196,10 @@ fn parse_modifier(name: &str, raw: &str) -> Result<Modifier, String> {
         "italic" => Modifier::ITALIC,
         "underlined" => Modifier::UNDERLINED,
         "reversed" => Modifier::REVERSED,
+        "crossed_out" => Modifier::CROSSED_OUT,
         _ => {
             return Err(format!(
-                "Theme style '{name}': '{raw}' is not a modifier (bold, dim, italic, underlined, reversed)."
+                "Theme style '{name}': '{raw}' is not a modifier (bold, dim, italic, underlined, reversed, crossed_out)."
             ));
         }
     })

@@ -15,6 +15,7 @@ use super::board;
 use super::keymap::KeyAction;
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
 use super::strings;
+use super::templates;
 use super::ui::checklist;
 use super::ui::layout::{PickerLayout, ScreenLayout};
 use super::wizard;
@@ -36,6 +37,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let rows = number_rows(state);
             state.numbers_cursor.keep_visible(rows);
             board::settle_cursor(state);
+            templates::on_resize(state);
             Vec::new()
         }
         Action::Tick(now) => {
@@ -67,6 +69,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Board(event) => board::on_event(state, *event),
+        Action::TemplateRun(event) => templates::on_run_event(state, *event),
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
     }
@@ -126,6 +129,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Popup::Picker(picker)) => on_picker_key(state, picker, key),
         None if state.board.open => board::on_key(state, key, action),
+        None if state.templates.is_some() => templates::on_key(state, key, action),
         None if state.filter_editing => {
             on_filter_key(state, key);
             Vec::new()
@@ -193,6 +197,14 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         | KeyAction::ExportCsv
         | KeyAction::ExportJson
         | KeyAction::RowDetail => {}
+        KeyAction::OpenTemplates => return templates::open(state),
+        // Keys of the template screen; on the main screen they do nothing.
+        KeyAction::FilterOutcome
+        | KeyAction::FilterCategory
+        | KeyAction::FilterStatus
+        | KeyAction::ToggleMode
+        | KeyAction::MigrateTemplates
+        | KeyAction::RetryFailed => {}
     }
     Vec::new()
 }
@@ -276,6 +288,8 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     }
     if state.board.open {
         board::on_mouse(state, mouse);
+    } else if state.templates.is_some() {
+        templates::on_mouse(state, at, wheel);
         return Vec::new();
     }
     let Some(layout) = ScreenLayout::compute(state.screen, state.log_visible) else {
@@ -365,14 +379,17 @@ fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
                 _ => None,
             }),
         ),
-        ApiRequest::Templates(waba_id) => settle(
-            &mut state.wabas.entry(waba_id).or_default().templates,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::Templates(t) => Some(t),
-                _ => None,
-            }),
-        ),
+        ApiRequest::Templates(waba_id) => {
+            settle(
+                &mut state.wabas.entry(waba_id.clone()).or_default().templates,
+                id,
+                pick(result, |r| match r {
+                    ApiResponse::Templates(t) => Some(t),
+                    _ => None,
+                }),
+            );
+            templates::on_inventory(state, &waba_id);
+        }
         ApiRequest::Number(_) => settle(
             &mut state.number_detail,
             id,
@@ -407,7 +424,7 @@ fn settle<T>(slot: &mut Remote<T>, id: RequestId, result: Result<Option<T>, ApiE
 
 /// Registers a request as awaited, marks its slot loading, and returns the effect.
 /// A read of a slot already loading replaces the older read, whose answer becomes stale.
-fn ask(state: &mut State, request: ApiRequest) -> Effect {
+pub(crate) fn ask(state: &mut State, request: ApiRequest) -> Effect {
     let id = state.take_request_id();
     let replaced = match &request {
         ApiRequest::DiscoverWabas { .. } => restart(&mut state.waba_ids, id),

@@ -13,6 +13,7 @@ use crate::connect::connect;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
 use super::board::refresh::{self as board_refresh, BoardSender};
+use super::templates::run::{self as template_run, RunCommand, RunSender as TemplateRunSender};
 use super::wizard::runner::{self, RunJob};
 
 /// Where the event loop sends requests to the worker.
@@ -22,18 +23,27 @@ pub type RunSender = UnboundedSender<RunJob>;
 
 /// Starts the worker on the current runtime. It connects first (starting the embedded
 /// sandbox if needed), so the first frame never waits for it; requests sent meanwhile
-/// queue in the channel. The fleet board's commands get their own channel: a refresh
-/// reports many times, not one answer.
+/// queue in the channel. The fleet board's refreshes and template migration runs get
+/// their own channels: they report many times, not one answer.
 pub fn spawn(
     settings: Settings,
     calls: UnboundedSender<CallRecord>,
     answers: UnboundedSender<Action>,
-) -> (RequestSender, RunSender, BoardSender) {
+) -> (RequestSender, RunSender, BoardSender, TemplateRunSender) {
     let (requests, inbox) = unbounded_channel();
     let (runs, run_inbox) = unbounded_channel();
     let (board_commands, board_inbox) = unbounded_channel();
-    tokio::spawn(run(settings, calls, answers, inbox, run_inbox, board_inbox));
-    (requests, runs, board_commands)
+    let (template_runs, template_run_inbox) = unbounded_channel();
+    tokio::spawn(run(
+        settings,
+        calls,
+        answers,
+        inbox,
+        run_inbox,
+        board_inbox,
+        template_run_inbox,
+    ));
+    (requests, runs, board_commands, template_runs)
 }
 
 async fn run(
@@ -43,6 +53,7 @@ async fn run(
     mut inbox: UnboundedReceiver<(RequestId, ApiRequest)>,
     mut run_inbox: UnboundedReceiver<RunJob>,
     board_inbox: UnboundedReceiver<super::board::BoardCommand>,
+    template_run_inbox: UnboundedReceiver<RunCommand>,
 ) {
     let connection = match connect(&settings, Some(calls)).await {
         Ok(connection) => connection,
@@ -54,6 +65,12 @@ async fn run(
     };
     tracing::info!(backend = connection.label.badge(), "connected");
     let _ = answers.send(Action::Connected(connection.label.clone()));
+    tokio::spawn(template_run::serve(
+        connection.graph.clone(),
+        settings.data_dir.clone(),
+        template_run_inbox,
+        answers.clone(),
+    ));
     tokio::spawn(board_refresh::serve(
         connection.graph.clone(),
         connection.hub.clone(),

@@ -12,4 +12,5 @@ pub mod phone;
 pub mod plan;
 pub mod scenario;
 pub mod template;
+pub mod template_diff;
 pub mod waba;

@@ -67,6 +67,8 @@ pub struct TemplateRun {
     /// Page calls that failed as a whole (their templates' fate is unknown).
     pub failed_calls: usize,
     pub rejected_on_recheck: Vec<RejectedCopy>,
+    /// The operator stopped the run before every page was sent.
+    pub stopped_by_operator: bool,
     pub note: &'static str,
 }
 
@@ -124,6 +126,7 @@ impl TemplateRun {
             results: BTreeMap::new(),
             failed_calls: 0,
             rejected_on_recheck: Vec::new(),
+            stopped_by_operator: false,
             note: crate::domain::eligibility::COPY_QUALITY_NOTE,
         }
     }
@@ -233,6 +236,19 @@ pub async fn run_pages(
     source_total: usize,
     on_progress: &(dyn Fn(Progress) + Sync),
 ) {
+    run_pages_until(graph, run, source_total, on_progress, || false).await;
+}
+
+/// [`run_pages`] that sends no new page once `stop()` answers true (the TUI's cancel).
+/// Pages already sent are awaited and recorded: a call in flight cannot be taken back.
+/// Generic so that a run can be spawned on another task when its callbacks are `Sync`.
+pub async fn run_pages_until(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    source_total: usize,
+    on_progress: impl Fn(Progress),
+    stop: impl Fn() -> bool,
+) {
     let pages = (source_total as u32).div_ceil(MAX_PER_CALL);
     let mut queue: VecDeque<(u32, u32)> = (0..pages).map(|p| (p, MAX_PER_CALL)).collect();
     let mut calls_total = queue.len();
@@ -240,7 +256,7 @@ pub async fn run_pages(
     let (dest, source) = (dest.as_str(), source.as_str());
     let mut in_flight = FuturesUnordered::new();
     loop {
-        while in_flight.len() < PAGE_CONCURRENCY {
+        while in_flight.len() < PAGE_CONCURRENCY && !stop() {
             let Some((page_number, count)) = queue.pop_front() else {
                 break;
             };
@@ -271,6 +287,7 @@ pub async fn run_pages(
         }
         on_progress(run.progress(calls_total));
     }
+    run.stopped_by_operator = !queue.is_empty();
 }
 
 /// Retries specific template ids, at most 500 per call.
@@ -278,7 +295,7 @@ pub async fn retry_ids(
     graph: &GraphClient,
     run: &mut TemplateRun,
     ids: &[String],
-    on_progress: &(dyn Fn(Progress) + Sync),
+    on_progress: impl Fn(Progress) + Sync,
 ) {
     let chunks: Vec<&[String]> = ids.chunks(MAX_PER_CALL as usize).collect();
     let calls_total = run.calls.len() + chunks.len();

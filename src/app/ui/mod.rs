@@ -15,6 +15,7 @@ use crate::connect::BackendLabel;
 
 pub mod board;
 pub mod checklist;
+mod columns;
 mod destination;
 mod help;
 pub mod layout;
@@ -22,6 +23,9 @@ mod log;
 mod picker;
 mod source;
 mod status_line;
+mod template_detail;
+mod template_run;
+pub mod templates;
 mod top_bar;
 mod wizard;
 
@@ -57,11 +61,16 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     if state.board.open {
         board::draw(frame, area, state, theme);
     } else {
-        source::draw(frame, &layout, state, theme);
-        destination::draw(frame, layout.destination, state, theme);
-        checklist::draw(frame, layout.checklist, state, theme);
-        if let Some(area) = layout.log {
-            log::draw(frame, area, state, theme);
+        match (&state.templates, templates::TemplatesLayout::compute(area)) {
+            (Some(view), Some(screen)) => templates::draw(frame, &screen, state, view, theme),
+            _ => {
+                source::draw(frame, &layout, state, theme);
+                destination::draw(frame, layout.destination, state, theme);
+                checklist::draw(frame, layout.checklist, state, theme);
+                if let Some(area) = layout.log {
+                    log::draw(frame, area, state, theme);
+                }
+            }
         }
     }
     status_line::draw(frame, layout.status_line, state, theme);
@@ -253,5 +262,7 @@ fn selected_style(theme: &Theme) -> Style {
     theme.style(Role::Selected)
 }
 
+#[cfg(test)]
+mod template_tests;
 #[cfg(test)]
 pub(crate) mod tests;

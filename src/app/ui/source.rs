@@ -8,33 +8,23 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::domain::number::{NameStatus, PhoneNumber, QualityRating};
 
+use super::columns::{Column, fitting};
 use super::layout::ScreenLayout;
 use super::{error_lines, loading_line, pane_block, selected_style, waba_facts};
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
 
-/// A numbers table column: header, width, and how a number fills it.
-struct Column {
-    header: &'static str,
-    width: u16,
-    /// Lower shows first when the pane is narrow.
-    priority: u8,
-    cell: fn(&PhoneNumber, &Theme) -> Cell<'static>,
-}
+/// How a number fills a cell of the numbers table.
+type NumberCell = fn(&PhoneNumber, &Theme) -> Cell<'static>;
 
-const COLUMNS: [Column; 8] = [
+/// In priority order, which is also the order they show in.
+const COLUMNS: [Column<NumberCell>; 8] = [
     Column {
         header: strings::NUMBER_COLUMNS[0],
         width: 17,
         priority: 0,
         cell: |n, _| Cell::from(n.label().to_string()),
-    },
-    Column {
-        header: strings::NUMBER_COLUMNS[1],
-        width: 20,
-        priority: 4,
-        cell: |n, _| Cell::from(n.verified_name.clone().unwrap_or_default()),
     },
     Column {
         header: strings::NUMBER_COLUMNS[2],
@@ -43,16 +33,28 @@ const COLUMNS: [Column; 8] = [
         cell: name_status_cell,
     },
     Column {
+        header: strings::NUMBER_COLUMNS[7],
+        width: 3,
+        priority: 2,
+        cell: two_factor_cell,
+    },
+    Column {
+        header: strings::NUMBER_COLUMNS[6],
+        width: 12,
+        priority: 3,
+        cell: |n, _| Cell::from(n.status.as_ref().map_or("-", |s| s.as_str()).to_string()),
+    },
+    Column {
+        header: strings::NUMBER_COLUMNS[1],
+        width: 20,
+        priority: 4,
+        cell: |n, _| Cell::from(n.verified_name.clone().unwrap_or_default()),
+    },
+    Column {
         header: strings::NUMBER_COLUMNS[3],
         width: 7,
         priority: 5,
         cell: quality_cell,
-    },
-    Column {
-        header: strings::NUMBER_COLUMNS[4],
-        width: 14,
-        priority: 7,
-        cell: |n, _| Cell::from(n.messaging_limit().unwrap_or("-").to_string()),
     },
     Column {
         header: strings::NUMBER_COLUMNS[5],
@@ -68,21 +70,15 @@ const COLUMNS: [Column; 8] = [
         },
     },
     Column {
-        header: strings::NUMBER_COLUMNS[6],
-        width: 12,
-        priority: 3,
-        cell: |n, _| Cell::from(n.status.as_ref().map_or("-", |s| s.as_str()).to_string()),
-    },
-    Column {
-        header: strings::NUMBER_COLUMNS[7],
-        width: 3,
-        priority: 2,
-        cell: two_factor_cell,
+        header: strings::NUMBER_COLUMNS[4],
+        width: 14,
+        priority: 7,
+        cell: |n, _| Cell::from(n.messaging_limit().unwrap_or("-").to_string()),
     },
 ];
 
-/// Width of the row marker in front of the highlighted number.
-const MARKER: &str = "▶ ";
+/// The row marker in front of the highlighted row (numbers and templates).
+pub(super) const MARKER: &str = "▶ ";
 
 /// Draws the pane into `layout.source`, the table into `layout.numbers_table`.
 pub fn draw(frame: &mut Frame, layout: &ScreenLayout, state: &State, theme: &Theme) {
@@ -131,7 +127,10 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         );
         return;
     }
-    let columns = fitting_columns(area.width.saturating_sub(MARKER.chars().count() as u16));
+    let columns = fitting(
+        &COLUMNS,
+        area.width.saturating_sub(MARKER.chars().count() as u16),
+    );
     let header =
         Row::new(columns.iter().map(|c| Cell::from(c.header))).style(theme.style(Role::Header));
     // Only the rows in view are built: lists can hold thousands of numbers.
@@ -153,23 +152,6 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut table_state =
         TableState::default().with_selected(state.numbers_cursor.selected.checked_sub(offset));
     frame.render_stateful_widget(table, area, &mut table_state);
-}
-
-/// The columns that fit in `width`, most important first, shown in their usual order.
-fn fitting_columns(width: u16) -> Vec<&'static Column> {
-    let mut by_priority: Vec<&Column> = COLUMNS.iter().collect();
-    by_priority.sort_by_key(|c| c.priority);
-    let mut used = 0u16;
-    let mut chosen: Vec<&Column> = Vec::new();
-    for column in by_priority {
-        let needed = column.width + if chosen.is_empty() { 0 } else { 1 };
-        if used + needed <= width {
-            used += needed;
-            chosen.push(column);
-        }
-    }
-    chosen.sort_by_key(|c| COLUMNS.iter().position(|x| std::ptr::eq(x, *c)));
-    chosen
 }
 
 /// "40 numbers · filter: pend" under the WABA facts.

@@ -28,13 +28,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ("Enter", "keep"),
             ("Esc", "clear"),
         ],
-        None => &[],
+        None => match &state.templates {
+            Some(view) => super::templates::hints(view).0,
+            None => &[],
+        },
     };
     if text_hints.is_empty() {
         let actions: &[KeyAction] = if state.board.open {
             &super::board::HINTS
         } else {
-            actions_for(state.focus)
+            match &state.templates {
+                Some(view) => super::templates::hints(view).1,
+                None => actions_for(state.focus),
+            }
         };
         for action in actions {
             push_hint(

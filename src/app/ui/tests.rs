@@ -209,16 +209,25 @@ fn words_wrap_at_spaces_and_long_words_are_cut() {
 
 #[test]
 fn sandbox_portfolio_screen_120x40() {
+    let state = sandbox_state(120, 40);
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
+    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+}
+
+/// The state after loading the embedded sandbox's seeded portfolio over real HTTP,
+/// shown 3 s after the answers (the badge's port fixed for stable snapshots).
+pub(super) fn sandbox_state(width: u16, height: u16) -> State {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let state = runtime.block_on(async {
+    runtime.block_on(async {
         let connection = crate::connect::connect(&demo::settings(), None)
             .await
             .expect("sandbox starts");
         let now = Instant::now();
-        let mut state = demo::first_frame_state(120, 40, now);
+        let mut state = demo::first_frame_state(width, height, now);
         // A fixed port in the badge keeps the snapshot stable.
         let label = crate::connect::BackendLabel::Sandbox {
             base_url: "http://127.0.0.1:4010".into(),
@@ -230,8 +239,5 @@ fn sandbox_portfolio_screen_120x40() {
             Action::Tick(now + std::time::Duration::from_secs(3)),
         );
         state
-    });
-    let buffer = render(&state, &default_theme());
-    insta::assert_snapshot!("sandbox_120x40", text(&buffer));
-    assert!(text(&buffer).contains("Lucky Shrub Retail EU"));
+    })
 }

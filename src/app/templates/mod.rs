@@ -1,0 +1,814 @@
+//! The template review screen (`t` on the main screen): the source's and the
+//! destination's templates side by side, matched by (name, language), with the
+//! eligibility forecast per row; filters, sort and search; a component diff; and the
+//! template migration run. State and pure update logic live here (rows are filtered and
+//! sorted here, never while drawing); `ui/templates.rs` draws it; `run` is the worker side
+//! of a run.
+//!
+//! The inventories themselves stay in the WABA records (`State::wabas`), read through the
+//! same request ids as every other read, so stale answers are dropped by `update`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Position;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use crate::api::ApiError;
+use crate::domain::eligibility::{self, Forecast, Mode, Outcome, Summary};
+use crate::domain::template::{QualityScore, Template, TemplateInventory};
+use crate::domain::template_diff::{self, SectionDiff};
+use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateResult, TemplateRun};
+
+use super::action::{ApiRequest, Effect, RequestId};
+use super::fuzzy::fuzzy_match;
+use super::keymap::KeyAction;
+use super::state::{ListCursor, Popup, State, WabaRecord};
+use super::ui::templates::TemplatesLayout;
+use super::update::ask;
+
+pub mod run;
+
+pub use run::{RunCommand, RunEvent, RunUpdate};
+
+/// The template review screen.
+#[derive(Debug, Clone)]
+pub struct TemplateView {
+    /// (source, destination) WABA ids, fixed when the screen opens; `None` when the
+    /// main screen had not chosen both.
+    pub pair: Option<(String, String)>,
+    pub mode: Mode,
+    /// The forecast of the pair in `mode`, once both inventories are read.
+    pub forecast: Option<Forecast>,
+    /// Counts per outcome, and templates only in the destination.
+    pub summary: Summary,
+    pub destination_only: usize,
+    /// Every row, in source order then destination-only rows.
+    pub rows: Vec<AlignedRow>,
+    /// Indices into `rows` that pass the filters and search, in sort order.
+    pub visible: Vec<usize>,
+    pub filters: RowFilters,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub search: Input,
+    pub search_editing: bool,
+    pub cursor: ListCursor,
+    pub detail: Option<ComponentDetail>,
+    pub confirm: Option<Confirm>,
+    pub run: Option<RunView>,
+}
+
+/// One row: a source template, a destination template, or both (same name+language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlignedRow {
+    /// Index into the source inventory (and into the forecast's predictions).
+    pub source: Option<usize>,
+    /// Index into the destination inventory.
+    pub destination: Option<usize>,
+    pub outcome: RowOutcome,
+}
+
+/// What a row's outcome column says: the forecast of its source template, or that it
+/// exists in the destination only (a move does not touch it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RowOutcome {
+    Forecast(Outcome),
+    DestinationOnly,
+}
+
+impl RowOutcome {
+    /// The outcome filter's values, in the order `F` cycles through them.
+    pub const CYCLE: [RowOutcome; 5] = [
+        RowOutcome::Forecast(Outcome::Migrate),
+        RowOutcome::Forecast(Outcome::AlreadyInDestination),
+        RowOutcome::Forecast(Outcome::OverLimit),
+        RowOutcome::Forecast(Outcome::Ineligible),
+        RowOutcome::DestinationOnly,
+    ];
+}
+
+/// The order of the rows (`o` cycles, `O` reverses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Outcome,
+    Quality,
+}
+
+impl SortKey {
+    fn next(self) -> SortKey {
+        match self {
+            SortKey::Name => SortKey::Outcome,
+            SortKey::Outcome => SortKey::Quality,
+            SortKey::Quality => SortKey::Name,
+        }
+    }
+}
+
+/// Active filters; `None` shows everything. Category and status cycle through the
+/// values present in the rows, so unknown API values can be filtered too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFilters {
+    pub outcome: Option<RowOutcome>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+}
+
+/// The component diff of one row, computed when it opens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentDetail {
+    pub row: AlignedRow,
+    pub sections: Vec<SectionDiff>,
+    pub scroll: u16,
+}
+
+/// A question that must be answered `y` before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Copy the source's templates; figures from the forecast under the endpoint's rule.
+    Migrate {
+        expected: usize,
+        total: usize,
+        pages: u32,
+    },
+    /// Retry exactly these failed template ids.
+    Retry { ids: Vec<String> },
+}
+
+/// A template migration run started from this screen.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub id: RequestId,
+    pub phase: RunPhase,
+}
+
+/// A source template whose copy failed, with what the screen shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedCopy {
+    pub id: String,
+    /// `name (language)`, or the id when the template is no longer in the source.
+    pub label: String,
+    pub reason: String,
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone)]
+pub enum RunPhase {
+    /// Calls under way; `progress` is `None` until the first call ends. `stopping` once
+    /// the operator asked to stop (the pages in flight still finish).
+    Running {
+        progress: Option<Progress>,
+        stopping: bool,
+    },
+    /// The pages are done and some failed: retry them (`R`) or finish (Enter/Esc).
+    AwaitingDecision {
+        record: TemplateRun,
+        failures: Vec<FailedCopy>,
+        saved: Result<PathBuf, String>,
+    },
+    /// Re-reading the destination for copies that turned REJECTED.
+    Rechecking,
+    Done {
+        record: TemplateRun,
+        failures: Vec<FailedCopy>,
+        saved: Result<PathBuf, String>,
+        recheck: Result<(), ApiError>,
+    },
+    /// The source could not be read; nothing was sent.
+    Failed(ApiError),
+}
+
+impl TemplateView {
+    /// A screen for `pair`, nothing computed yet.
+    pub fn new(pair: Option<(String, String)>) -> TemplateView {
+        TemplateView {
+            pair,
+            mode: Mode::Number,
+            forecast: None,
+            summary: Summary::default(),
+            destination_only: 0,
+            rows: Vec::new(),
+            visible: Vec::new(),
+            filters: RowFilters::default(),
+            sort: SortKey::Name,
+            reverse: false,
+            search: Input::default(),
+            search_editing: false,
+            cursor: ListCursor::default(),
+            detail: None,
+            confirm: None,
+            run: None,
+        }
+    }
+
+    /// Both inventories, once read (the previous ones while re-reading).
+    pub fn inventories<'a>(
+        &self,
+        wabas: &'a BTreeMap<String, WabaRecord>,
+    ) -> Option<(&'a TemplateInventory, &'a TemplateInventory)> {
+        let (source, destination) = self.pair.as_ref()?;
+        let read = |id: &String| wabas.get(id).and_then(|r| r.templates.value());
+        Some((read(source)?, read(destination)?))
+    }
+
+    /// The row under the cursor.
+    pub fn selected_row(&self) -> Option<AlignedRow> {
+        self.visible
+            .get(self.cursor.selected)
+            .map(|&index| self.rows[index])
+    }
+
+    /// Whether a run is sending calls (the spinner turns, Esc stops instead of leaving).
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.run.as_ref().map(|r| &r.phase),
+            Some(RunPhase::Running { .. } | RunPhase::Rechecking)
+        )
+    }
+
+    /// Whether a run still needs the operator or the worker (the screen cannot close).
+    fn run_in_progress(&self) -> bool {
+        self.is_running()
+            || matches!(
+                self.run.as_ref().map(|r| &r.phase),
+                Some(RunPhase::AwaitingDecision { .. })
+            )
+    }
+}
+
+impl AlignedRow {
+    /// The template that speaks for the row: the source's, else the destination's.
+    pub fn primary<'a>(
+        &self,
+        source: &'a TemplateInventory,
+        destination: &'a TemplateInventory,
+    ) -> &'a Template {
+        match (self.source, self.destination) {
+            (Some(s), _) => &source.templates[s],
+            (None, Some(d)) => &destination.templates[d],
+            (None, None) => unreachable!("a row has at least one side"),
+        }
+    }
+}
+
+/// `t` on the main screen: opens the screen for the chosen source and destination and
+/// reads whichever inventory is not loaded yet.
+pub fn open(state: &mut State) -> Vec<Effect> {
+    let pair = state.source.clone().zip(state.destination.clone());
+    state.templates = Some(TemplateView::new(pair.clone()));
+    let mut effects = Vec::new();
+    for waba_id in pair.into_iter().flat_map(|(s, d)| [s, d]) {
+        let slot = &state.wabas.entry(waba_id.clone()).or_default().templates;
+        if slot.value().is_none() && !slot.is_loading() {
+            effects.push(ask(state, ApiRequest::Templates(waba_id)));
+        }
+    }
+    rebuild(state);
+    effects
+}
+
+/// An inventory was answered: recompute the rows when it is one of the screen's pair.
+pub fn on_inventory(state: &mut State, waba_id: &str) {
+    let shown = state
+        .templates
+        .as_ref()
+        .and_then(|v| v.pair.as_ref())
+        .is_some_and(|(s, d)| s == waba_id || d == waba_id);
+    if shown {
+        rebuild(state);
+    }
+}
+
+/// Keys while the screen is open (popups such as help are handled before).
+pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
+    let Some(view) = state.templates.as_mut() else {
+        return Vec::new();
+    };
+    if view.confirm.is_some() {
+        return on_confirm_key(state, key);
+    }
+    if view.search_editing {
+        on_search_key(state, key);
+        return Vec::new();
+    }
+    let Some(action) = action else {
+        return Vec::new();
+    };
+    if action == KeyAction::Help {
+        state.popup = Some(Popup::Help { scroll: 0 });
+        return Vec::new();
+    }
+    if view.run.is_some() {
+        return on_run_key(state, action);
+    }
+    if view.detail.is_some() {
+        on_detail_key(state, action);
+        return Vec::new();
+    }
+    on_table_key(state, action)
+}
+
+/// News of a run: progress, the wait for a decision, the end. News of another run (an
+/// abandoned one) is dropped.
+pub fn on_run_event(state: &mut State, event: RunEvent) -> Vec<Effect> {
+    let Some(view) = state.templates.as_mut() else {
+        state.dirty = false;
+        return Vec::new();
+    };
+    let source = view
+        .pair
+        .as_ref()
+        .and_then(|(s, _)| state.wabas.get(s))
+        .and_then(|r| r.templates.value());
+    let Some(run) = view.run.as_mut().filter(|r| r.id == event.run) else {
+        state.dirty = false;
+        return Vec::new();
+    };
+    match event.update {
+        RunUpdate::Progress(progress) => {
+            if let RunPhase::Running {
+                progress: shown, ..
+            } = &mut run.phase
+            {
+                *shown = Some(progress);
+            }
+        }
+        RunUpdate::AwaitingDecision { record, saved } => {
+            run.phase = RunPhase::AwaitingDecision {
+                failures: failures(&record, source),
+                record,
+                saved,
+            }
+        }
+        RunUpdate::Rechecking => run.phase = RunPhase::Rechecking,
+        RunUpdate::Finished {
+            record,
+            saved,
+            recheck,
+        } => {
+            run.phase = RunPhase::Done {
+                failures: failures(&record, source),
+                record,
+                saved,
+                recheck,
+            };
+            // The copies changed the destination: show the diff as it is now.
+            return reread(state);
+        }
+        RunUpdate::Failed(error) => run.phase = RunPhase::Failed(error),
+    }
+    Vec::new()
+}
+
+/// Mouse on the screen: the wheel scrolls, a click selects a row.
+pub fn on_mouse(state: &mut State, at: Position, wheel: isize) {
+    let rows = table_rows(state);
+    let table = TemplatesLayout::compute(state.screen).map(|l| l.table);
+    let Some(view) = state.templates.as_mut() else {
+        return;
+    };
+    if let Some(detail) = view.detail.as_mut() {
+        detail.scroll = detail.scroll.saturating_add_signed(wheel as i16 * 3);
+        return;
+    }
+    if wheel != 0 {
+        view.cursor.move_by(wheel * 3, view.visible.len(), rows);
+        return;
+    }
+    if let Some(table) = table.filter(|t| t.contains(at) && at.y > t.y) {
+        let row = view.cursor.offset + (at.y - table.y - 1) as usize;
+        if row < view.visible.len() {
+            view.cursor.selected = row;
+        }
+    }
+}
+
+/// The terminal was resized: keep the selected row in view.
+pub fn on_resize(state: &mut State) {
+    let rows = table_rows(state);
+    if let Some(view) = state.templates.as_mut() {
+        view.cursor.keep_visible(rows);
+    }
+}
+
+fn on_table_key(state: &mut State, action: KeyAction) -> Vec<Effect> {
+    let rows = table_rows(state);
+    let view = state.templates.as_mut().expect("checked by on_key");
+    let len = view.visible.len();
+    let page = rows.max(1) as isize;
+    match action {
+        KeyAction::Back if !view.search.value().is_empty() => {
+            view.search.reset();
+            refilter(state);
+        }
+        KeyAction::Back | KeyAction::Quit => state.templates = None,
+        KeyAction::Up => view.cursor.move_by(-1, len, rows),
+        KeyAction::Down => view.cursor.move_by(1, len, rows),
+        KeyAction::PageUp => view.cursor.move_by(-page, len, rows),
+        KeyAction::PageDown => view.cursor.move_by(page, len, rows),
+        KeyAction::Top => view.cursor.move_by(isize::MIN / 2, len, rows),
+        KeyAction::Bottom => view.cursor.move_by(isize::MAX / 2, len, rows),
+        KeyAction::Select => open_detail(state),
+        KeyAction::Filter => view.search_editing = true,
+        KeyAction::SortColumn => {
+            view.sort = view.sort.next();
+            refilter(state);
+        }
+        KeyAction::SortReverse => {
+            view.reverse = !view.reverse;
+            refilter(state);
+        }
+        KeyAction::FilterOutcome => {
+            view.filters.outcome = match view.filters.outcome {
+                None => Some(RowOutcome::CYCLE[0]),
+                Some(current) => RowOutcome::CYCLE
+                    .iter()
+                    .position(|o| *o == current)
+                    .and_then(|i| RowOutcome::CYCLE.get(i + 1))
+                    .copied(),
+            };
+            refilter(state);
+        }
+        KeyAction::FilterCategory => cycle_text_filter(state, TextFilter::Category),
+        KeyAction::FilterStatus => cycle_text_filter(state, TextFilter::Status),
+        KeyAction::ToggleMode => {
+            view.mode = match view.mode {
+                Mode::Number => Mode::Api,
+                Mode::Api => Mode::Number,
+            };
+            rebuild(state);
+        }
+        KeyAction::MigrateTemplates => ask_to_migrate(state),
+        KeyAction::Refresh => return reread(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_detail_key(state: &mut State, action: KeyAction) {
+    let page = table_rows(state) as i16;
+    let view = state.templates.as_mut().expect("checked by on_key");
+    let delta = match action {
+        KeyAction::Back | KeyAction::Quit | KeyAction::Select => {
+            view.detail = None;
+            return;
+        }
+        KeyAction::Up => -1,
+        KeyAction::Down => 1,
+        KeyAction::PageUp => -page,
+        KeyAction::PageDown => page,
+        KeyAction::Top => i16::MIN,
+        _ => return,
+    };
+    if let Some(detail) = view.detail.as_mut() {
+        detail.scroll = detail.scroll.saturating_add_signed(delta);
+    }
+}
+
+fn on_search_key(state: &mut State, key: KeyEvent) {
+    let view = state.templates.as_mut().expect("checked by on_key");
+    match key.code {
+        KeyCode::Esc => {
+            view.search_editing = false;
+            view.search.reset();
+        }
+        KeyCode::Enter => {
+            view.search_editing = false;
+            return;
+        }
+        _ => {
+            let changed = to_input_request(&crossterm::event::Event::Key(key))
+                .and_then(|request| view.search.handle(request))
+                .is_some_and(|r| r.value);
+            if !changed {
+                return;
+            }
+        }
+    }
+    refilter(state);
+}
+
+fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let view = state.templates.as_mut().expect("checked by on_key");
+    match key.code {
+        KeyCode::Char('y') => {}
+        KeyCode::Char('n') | KeyCode::Esc => {
+            view.confirm = None;
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    }
+    let (confirm, pair) = (view.confirm.take(), view.pair.clone());
+    let current_run = view.run.as_ref().map(|r| r.id);
+    let (id, command) = match (confirm, pair, current_run) {
+        (Some(Confirm::Migrate { .. }), Some((source, destination)), _) => {
+            let id = state.take_request_id();
+            let command = RunCommand::Start {
+                run: id,
+                source_waba_id: source,
+                destination_waba_id: destination,
+            };
+            (id, command)
+        }
+        (Some(Confirm::Retry { ids }), _, Some(id)) => (id, RunCommand::Retry { run: id, ids }),
+        _ => return Vec::new(),
+    };
+    state.templates.as_mut().expect("open").run = Some(RunView {
+        id,
+        phase: RunPhase::Running {
+            progress: None,
+            stopping: false,
+        },
+    });
+    vec![Effect::TemplateRun(command)]
+}
+
+fn on_run_key(state: &mut State, action: KeyAction) -> Vec<Effect> {
+    let view = state.templates.as_mut().expect("checked by on_key");
+    let run = view.run.as_mut().expect("checked by on_key");
+    let leave = matches!(
+        action,
+        KeyAction::Back | KeyAction::Quit | KeyAction::Select
+    );
+    match &mut run.phase {
+        RunPhase::Running { stopping, .. } if leave && !*stopping => {
+            *stopping = true;
+            vec![Effect::TemplateRun(RunCommand::Stop { run: run.id })]
+        }
+        RunPhase::AwaitingDecision { record, .. } if action == KeyAction::RetryFailed => {
+            view.confirm = Some(Confirm::Retry {
+                ids: record.failed_ids(),
+            });
+            Vec::new()
+        }
+        RunPhase::AwaitingDecision { .. } if leave => {
+            let id = run.id;
+            run.phase = RunPhase::Rechecking;
+            vec![Effect::TemplateRun(RunCommand::Finish { run: id })]
+        }
+        RunPhase::Done { .. } | RunPhase::Failed(_) if leave => {
+            view.run = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `x`: asks before copying, with the figures of the endpoint's rule (mode api: the
+/// endpoint applies it whatever mode the screen shows).
+fn ask_to_migrate(state: &mut State) {
+    let view = state.templates.as_ref().expect("checked by on_key");
+    if view.run_in_progress() {
+        return;
+    }
+    let Some((source, destination)) = view.inventories(&state.wabas) else {
+        return;
+    };
+    let summary = eligibility::predict(source, destination, Mode::Api).summary();
+    let confirm = Confirm::Migrate {
+        expected: summary.migrate,
+        total: summary.total,
+        pages: (summary.total as u32).div_ceil(MAX_PER_CALL),
+    };
+    state.templates.as_mut().expect("open").confirm = Some(confirm);
+}
+
+/// Re-reads both inventories (answers replace the rows; stale ones are dropped).
+fn reread(state: &mut State) -> Vec<Effect> {
+    let Some((source, destination)) = state.templates.as_ref().and_then(|v| v.pair.clone()) else {
+        return Vec::new();
+    };
+    [source, destination]
+        .into_iter()
+        .map(|waba_id| ask(state, ApiRequest::Templates(waba_id)))
+        .collect()
+}
+
+fn open_detail(state: &mut State) {
+    let view = state.templates.as_ref().expect("checked by on_key");
+    let (Some(row), Some((source, destination))) =
+        (view.selected_row(), view.inventories(&state.wabas))
+    else {
+        return;
+    };
+    let sections = template_diff::compare(
+        row.source.map(|i| &source.templates[i]),
+        row.destination.map(|i| &destination.templates[i]),
+    );
+    state.templates.as_mut().expect("open").detail = Some(ComponentDetail {
+        row,
+        sections,
+        scroll: 0,
+    });
+}
+
+/// The filters that cycle through the values present in the rows.
+#[derive(Debug, Clone, Copy)]
+enum TextFilter {
+    Category,
+    Status,
+}
+
+impl TextFilter {
+    fn value_of(self, t: &Template) -> Option<&str> {
+        match self {
+            TextFilter::Category => t.category.as_ref().map(|c| c.as_str()),
+            TextFilter::Status => t.status.as_ref().map(|s| s.as_str()),
+        }
+    }
+
+    fn slot(self, filters: &mut RowFilters) -> &mut Option<String> {
+        match self {
+            TextFilter::Category => &mut filters.category,
+            TextFilter::Status => &mut filters.status,
+        }
+    }
+}
+
+/// Cycles a category or status filter through the values present in the rows, then
+/// back to none.
+fn cycle_text_filter(state: &mut State, filter: TextFilter) {
+    let view = state.templates.as_mut().expect("checked by on_key");
+    let Some((source, destination)) = view.inventories(&state.wabas) else {
+        return;
+    };
+    let present: BTreeSet<&str> = view
+        .rows
+        .iter()
+        .filter_map(|row| filter.value_of(row.primary(source, destination)))
+        .collect();
+    let slot = filter.slot(&mut view.filters);
+    *slot = match slot.as_deref() {
+        None => present.first().map(|v| v.to_string()),
+        Some(current) => present
+            .iter()
+            .find(|v| **v > current)
+            .map(|v| v.to_string()),
+    };
+    refilter(state);
+}
+
+/// Recomputes forecast and rows from the inventories and the mode, then the visible rows.
+fn rebuild(state: &mut State) {
+    let Some(view) = state.templates.as_mut() else {
+        return;
+    };
+    view.detail = None;
+    let Some((source, destination)) = view.inventories(&state.wabas) else {
+        view.forecast = None;
+        view.rows.clear();
+        view.visible.clear();
+        return;
+    };
+    let forecast = eligibility::predict(source, destination, view.mode);
+    view.rows = align(source, destination, &forecast);
+    view.summary = forecast.summary();
+    view.destination_only = view.rows.len() - source.templates.len();
+    view.forecast = Some(forecast);
+    refilter(state);
+}
+
+/// Pairs templates by (name, language): every source template in source order (with
+/// its forecast), then the destination's templates that match none.
+fn align(
+    source: &TemplateInventory,
+    destination: &TemplateInventory,
+    forecast: &Forecast,
+) -> Vec<AlignedRow> {
+    let mut unmatched: HashMap<(&str, &str), usize> = destination
+        .templates
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, t)| ((t.name.as_str(), t.language.as_str()), i))
+        .collect();
+    // `predict` emits one prediction per source template, in source order.
+    let mut rows: Vec<AlignedRow> = forecast
+        .predictions
+        .iter()
+        .map(|p| {
+            let t = &source.templates[p.source_index];
+            AlignedRow {
+                source: Some(p.source_index),
+                destination: unmatched.remove(&(t.name.as_str(), t.language.as_str())),
+                outcome: RowOutcome::Forecast(p.outcome),
+            }
+        })
+        .collect();
+    let mut only: Vec<usize> = unmatched.into_values().collect();
+    only.sort_unstable();
+    rows.extend(only.into_iter().map(|d| AlignedRow {
+        source: None,
+        destination: Some(d),
+        outcome: RowOutcome::DestinationOnly,
+    }));
+    rows
+}
+
+/// Applies filters, search and sort; the cursor stays on its row when it is still shown.
+fn refilter(state: &mut State) {
+    let rows_shown = table_rows(state);
+    let Some(view) = state.templates.as_mut() else {
+        return;
+    };
+    let Some((source, destination)) = view.inventories(&state.wabas) else {
+        return;
+    };
+    let previous = view.visible.get(view.cursor.selected).copied();
+    let query = view.search.value().trim();
+    let filters = &view.filters;
+    let mut visible: Vec<usize> = (0..view.rows.len())
+        .filter(|&i| {
+            let row = &view.rows[i];
+            let t = row.primary(source, destination);
+            filters.outcome.is_none_or(|o| o == row.outcome)
+                && filters.category.as_ref().is_none_or(|c| {
+                    t.category
+                        .as_ref()
+                        .is_some_and(|tc| tc.as_str() == c.as_str())
+                })
+                && filters.status.as_ref().is_none_or(|s| {
+                    t.status
+                        .as_ref()
+                        .is_some_and(|ts| ts.as_str() == s.as_str())
+                })
+                && (query.is_empty() || fuzzy_match(query, &t.name).is_some())
+        })
+        .collect();
+    let key = |i: &usize| {
+        let row = &view.rows[*i];
+        let t = row.primary(source, destination);
+        (t.name.as_str(), t.language.as_str())
+    };
+    let rank = |i: &usize| match view.sort {
+        SortKey::Name => 0,
+        SortKey::Outcome => outcome_rank(view.rows[*i].outcome),
+        SortKey::Quality => quality_rank(view.rows[*i].primary(source, destination).quality()),
+    };
+    visible.sort_by(|a, b| (rank(a), key(a)).cmp(&(rank(b), key(b))));
+    if view.reverse {
+        visible.reverse();
+    }
+    view.cursor.selected = previous
+        .and_then(|p| visible.iter().position(|&i| i == p))
+        .unwrap_or(0);
+    view.cursor.offset = view.cursor.offset.min(view.cursor.selected);
+    view.cursor.keep_visible(rows_shown);
+    view.visible = visible;
+}
+
+/// The order `o` sorts outcomes in: what a move carries first.
+fn outcome_rank(outcome: RowOutcome) -> u8 {
+    RowOutcome::CYCLE
+        .iter()
+        .position(|o| *o == outcome)
+        .unwrap_or(RowOutcome::CYCLE.len()) as u8
+}
+
+/// Best quality first: GREEN, UNKNOWN (not rated yet), YELLOW, RED, others, absent.
+fn quality_rank(quality: Option<&QualityScore>) -> u8 {
+    match quality {
+        Some(QualityScore::Green) => 0,
+        Some(QualityScore::Unrated) => 1,
+        Some(QualityScore::Yellow) => 2,
+        Some(QualityScore::Red) => 3,
+        Some(QualityScore::Unknown(_)) => 4,
+        None => 5,
+    }
+}
+
+/// The failed templates of a record, labelled from the source inventory.
+fn failures(record: &TemplateRun, source: Option<&TemplateInventory>) -> Vec<FailedCopy> {
+    let failed: BTreeMap<&str, &str> = record
+        .results
+        .iter()
+        .filter_map(|(id, result)| match result {
+            TemplateResult::Failed { reason } => Some((id.as_str(), reason.as_str())),
+            TemplateResult::Migrated => None,
+        })
+        .collect();
+    let labels: HashMap<&str, String> = source
+        .map(|s| s.templates.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| failed.contains_key(t.id.as_str()))
+        .map(|t| (t.id.as_str(), format!("{} ({})", t.name, t.language)))
+        .collect();
+    failed
+        .into_iter()
+        .map(|(id, reason)| FailedCopy {
+            id: id.to_string(),
+            label: labels.get(id).cloned().unwrap_or_else(|| id.to_string()),
+            reason: reason.to_string(),
+        })
+        .collect()
+}
+
+fn table_rows(state: &State) -> usize {
+    TemplatesLayout::compute(state.screen).map_or(1, |l| l.table_rows())
+}
+
+#[cfg(test)]
+mod tests;
