@@ -301,6 +301,7 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     }
     let graph = &connection.graph;
     let mut run = TemplateRun::new(&args.from, &args.to);
+    run.expected = forecast.ids_with(&source, eligibility::Outcome::Migrate);
     let show = |p: Progress| {
         eprintln!(
             "  {}/{} calls, {} migrated, {} failed",
@@ -308,15 +309,9 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         )
     };
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
-    let expected = forecast.ids_with(&source, eligibility::Outcome::Migrate);
     // Only templates expected to migrate are worth a retry: the others were refused
     // because they are ineligible or already present, and would be refused again.
-    let failed: Vec<String> = run
-        .tally(&expected)
-        .failed
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let failed = run.failed_ids();
     if !failed.is_empty()
         && (args.yes
             || confirm(&format!(
@@ -328,7 +323,7 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
     let saved = run.save(&settings.data_dir);
-    let tally = run.tally(&expected);
+    let tally = run.tally();
     print_run(&run, &tally, &forecast, &source);
     match &saved {
         Ok(path) => eprintln!("Run recorded in {}.", path.display()),

@@ -869,6 +869,7 @@ impl<'a, O: Operator> Migration<'a, O> {
         .map_err(journal_end(step))?;
         crash_hook("intent", step);
         let mut run = TemplateRun::new(&source_id, &dest);
+        run.expected = forecast.ids_with(&source, crate::domain::eligibility::Outcome::Migrate);
         let operator = self.operator;
         let progress = |p: template_migration::Progress| {
             operator.say(&format!(
@@ -887,8 +888,7 @@ impl<'a, O: Operator> Migration<'a, O> {
             .save(&self.settings.data_dir)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|e| format!("not saved: {e}"));
-        let tally =
-            run.tally(&forecast.ids_with(&source, crate::domain::eligibility::Outcome::Migrate));
+        let tally = run.tally();
         for (id, reason) in &tally.failed {
             self.operator
                 .say(&format!("  template {id} failed: {reason}"));

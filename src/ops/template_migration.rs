@@ -69,6 +69,8 @@ pub struct TemplateRun {
     pub rejected_on_recheck: Vec<RejectedCopy>,
     /// The operator stopped the run before every page was sent.
     pub stopped_by_operator: bool,
+    /// Source template ids the forecast expected to migrate; empty when unknown.
+    pub expected: Vec<String>,
     pub note: &'static str,
 }
 
@@ -127,15 +129,19 @@ impl TemplateRun {
             failed_calls: 0,
             rejected_on_recheck: Vec::new(),
             stopped_by_operator: false,
+            expected: Vec::new(),
             note: crate::domain::eligibility::COPY_QUALITY_NOTE,
         }
     }
 
-    /// Ids whose copy failed, for a retry with `template_ids`.
+    /// Ids worth a retry with `template_ids`: the failed ones among the templates
+    /// expected to migrate (Meta also lists ineligible and already-present templates as
+    /// failed; they would fail again). Every failed id when no expectation was set.
     pub fn failed_ids(&self) -> Vec<String> {
         self.results
             .iter()
             .filter(|(_, r)| matches!(r, TemplateResult::Failed { .. }))
+            .filter(|(id, _)| self.expected.is_empty() || self.expected.contains(id))
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -150,9 +156,9 @@ impl TemplateRun {
 
     /// How the templates that were expected to migrate fared, apart from the ones Meta
     /// also lists as failed because they were never eligible or already present.
-    pub fn tally(&self, expected_ids: &[String]) -> Tally {
+    pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
-        for id in expected_ids {
+        for id in &self.expected {
             match self.results.get(id) {
                 Some(TemplateResult::Migrated) => tally.migrated += 1,
                 Some(TemplateResult::Failed { reason }) => {
@@ -164,7 +170,7 @@ impl TemplateRun {
         tally.others = self
             .results
             .keys()
-            .filter(|id| !expected_ids.contains(id))
+            .filter(|id| !self.expected.contains(id))
             .count();
         tally
     }

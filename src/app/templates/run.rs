@@ -161,10 +161,21 @@ async fn execute(
     mut decisions: UnboundedReceiver<Decision>,
     reporter: Reporter,
 ) {
-    let source = match graph.templates(&record.source_waba_id).await {
-        Ok(source) => source,
-        Err(e) => return reporter.send(RunUpdate::Failed(e)),
+    let (source, destination) = tokio::join!(
+        graph.templates(&record.source_waba_id),
+        graph.templates(&record.destination_waba_id)
+    );
+    let (source, destination) = match (source, destination) {
+        (Ok(source), Ok(destination)) => (source, destination),
+        (Err(e), _) | (_, Err(e)) => return reporter.send(RunUpdate::Failed(e)),
     };
+    // Only templates the endpoint's rule expects to copy are offered for a retry.
+    record.expected = crate::domain::eligibility::predict(
+        &source,
+        &destination,
+        crate::domain::eligibility::Mode::Api,
+    )
+    .ids_with(&source, crate::domain::eligibility::Outcome::Migrate);
     let progress = |p: Progress| reporter.send(RunUpdate::Progress(p));
     ops::run_pages_until(
         &graph,
