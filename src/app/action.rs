@@ -38,6 +38,9 @@ pub enum Action {
     Api(Box<ApiEvent>),
     /// A finished HTTP call, for the log pane and the rate-limit figure.
     Call(CallRecord),
+    /// Register calls per number (E.164 digits) journaled in the last 72 hours, for
+    /// the checklist's `register_budget`.
+    RegisterAttempts(std::collections::HashMap<String, u32>),
     /// Progress of a fleet board refresh, or a finished export (boxed: it carries rows).
     Board(Box<BoardEvent>),
     /// News of a template migration run (boxed: it may carry the run's record).

@@ -194,6 +194,11 @@ fn list_journals(data_dir: &Path, answers: &UnboundedSender<Action>) {
     tokio::task::spawn_blocking(move || {
         let journals = unfinished_journals(&data_dir);
         let _ = answers.send(Action::Wizard(WizardEvent::Journals(journals)));
+        let attempts = crate::ops::journal_store::register_attempts_by_number(
+            &data_dir,
+            time::OffsetDateTime::now_utc(),
+        );
+        let _ = answers.send(Action::RegisterAttempts(attempts));
     });
 }
 

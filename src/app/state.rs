@@ -231,6 +231,8 @@ pub struct State {
     pub destination: Option<String>,
     /// The kind of move the checklist judges (its rules differ per scenario).
     pub scenario: Scenario,
+    /// Register calls per number (E.164 digits) in the last 72 hours, from the journals.
+    pub register_attempts: std::collections::HashMap<String, u32>,
     /// Id of the number the checklist is about.
     pub selected_number: Option<String>,
     /// A fresh read of the selected number (on re-check), preferred over the list's copy.
@@ -282,6 +284,7 @@ impl State {
             backend: initial_label(settings),
             phase: Phase::Connecting,
             configured_wabas: (settings.wabas.clone(), settings.businesses.clone()),
+            register_attempts: std::collections::HashMap::new(),
             waba_ids: Remote::Idle,
             wabas: BTreeMap::new(),
             source: None,
@@ -405,7 +408,9 @@ impl State {
                 .map(Vec::as_slice),
             source_templates: source.and_then(|r| r.templates.value()),
             destination_templates: destination.and_then(|r| r.templates.value()),
-            register_attempts_used: None,
+            register_attempts_used: number
+                .and_then(PhoneNumber::e164_digits)
+                .and_then(|digits| self.register_attempts.get(&digits).copied()),
         };
         Some(checklist::evaluate_for(self.scenario, &input))
     }

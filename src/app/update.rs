@@ -61,6 +61,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Api(event) => on_api(state, *event),
+        Action::RegisterAttempts(attempts) => {
+            state.register_attempts = attempts;
+            Vec::new()
+        }
         Action::Call(record) => {
             if record.usage.is_some() {
                 state.rate_usage = record.usage;

@@ -109,18 +109,41 @@ pub fn register_attempts_within_window(
     digits: &str,
     now: time::OffsetDateTime,
 ) -> u32 {
+    register_attempts_by_number(data_dir, now)
+        .get(digits)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Register calls in the last 72 hours of every journaled number, by E.164 digits
+/// (numbers with none are absent).
+pub fn register_attempts_by_number(
+    data_dir: &Path,
+    now: time::OffsetDateTime,
+) -> std::collections::HashMap<String, u32> {
     let since = now - REGISTER_WINDOW;
-    list(data_dir)
+    let mut attempts = std::collections::HashMap::new();
+    for state in list(data_dir)
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|(_, state)| state.ok())
-        .filter(|state| number_digits(state).as_deref() == Some(digits))
-        .flat_map(|state| state.register_attempts)
-        .filter_map(|at| {
-            time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .filter(|at| *at >= since)
-        .count() as u32
+        .filter_map(|(_, s)| s.ok())
+    {
+        let Some(digits) = number_digits(&state) else {
+            continue;
+        };
+        let recent = state
+            .register_attempts
+            .iter()
+            .filter_map(|at| {
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .filter(|at| *at >= since)
+            .count() as u32;
+        if recent > 0 {
+            *attempts.entry(digits).or_insert(0) += recent;
+        }
+    }
+    attempts
 }
 
 /// The digits of the journaled number: from the snapshot, else from what was typed.

@@ -383,3 +383,31 @@ fn call_records_feed_the_log_and_the_rate_figure() {
     assert_eq!(state.rate_usage.map(|u| u.percent), Some(42));
     assert_eq!(state.log.back(), Some(&LogEntry::Call(record)));
 }
+
+#[test]
+fn journaled_register_attempts_count_down_the_register_budget_of_the_selected_number() {
+    let mut state = loaded();
+    let digits = state
+        .selected_phone()
+        .and_then(crate::domain::number::PhoneNumber::e164_digits)
+        .expect("a number is selected");
+    let budget = |state: &State| {
+        state
+            .checklist()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.rule == crate::domain::checklist::RuleId::RegisterBudget)
+            .unwrap()
+    };
+    assert!(budget(&state).evidence.contains("no journal"));
+    update(
+        &mut state,
+        Action::RegisterAttempts([(digits, 10)].into_iter().collect()),
+    );
+    let exhausted = budget(&state);
+    assert_eq!(
+        exhausted.status,
+        crate::domain::checklist::CheckStatus::Fail
+    );
+    assert_eq!(exhausted.evidence, "0 of 10 left in the 72 h window");
+}
