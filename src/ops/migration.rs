@@ -393,19 +393,16 @@ impl<'a, O: Operator> Migration<'a, O> {
         }
     }
 
-    /// A manual step confirmed by the operator; without one, the run pauses.
     /// A manual step confirmed by the operator (a person, or `--yes` standing for one);
     /// without a confirmation the run pauses and can be resumed.
     async fn manual(&mut self, step: StepId, question: &str) -> Step {
         if self.operator.confirm(question).await {
             self.done(step, "confirmed by the operator", None)
         } else {
-            Err(paused(
+            Err(self.paused_until_resumed(
                 step,
-                format!(
-                    "needs the operator's confirmation: {question} Resume with `wamigrate migrate --resume {}`",
-                    self.id()
-                ),
+                &format!("needs the operator's confirmation: {question}"),
+                "once it is given",
             ))
         }
     }
@@ -543,12 +540,10 @@ impl<'a, O: Operator> Migration<'a, O> {
                             .confirm("Re-check two-step verification now?")
                             .await
                     {
-                        return Err(paused(
+                        return Err(self.paused_until_resumed(
                             step,
-                            format!(
-                                "two-step verification is still on; resume with `wamigrate migrate --resume {}` once the owner turned it off",
-                                self.id()
-                            ),
+                            "two-step verification is still on",
+                            "once the owner turned it off",
                         ));
                     }
                 }
@@ -1050,16 +1045,21 @@ impl<'a, O: Operator> Migration<'a, O> {
         waiting_for: &str,
     ) -> Step {
         if started.elapsed() >= self.settings.watch_limit {
-            return Err(paused(
-                step,
-                format!(
-                    "{waiting_for}; resume with `wamigrate migrate --resume {}` to watch again",
-                    self.id()
-                ),
-            ));
+            return Err(self.paused_until_resumed(step, waiting_for, "to watch again"));
         }
         tokio::time::sleep(self.settings.watch_interval).await;
         Ok(())
+    }
+
+    /// A pause that tells the operator how to go on: `why; resume with … when`.
+    fn paused_until_resumed(&self, step: StepId, why: &str, when: &str) -> RunEnd {
+        paused(
+            step,
+            format!(
+                "{why}; resume with `wamigrate migrate --resume {}` {when}",
+                self.id()
+            ),
+        )
     }
 
     fn hub(&self, step: StepId) -> Result<&'a HubClient, RunEnd> {

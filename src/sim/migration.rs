@@ -384,25 +384,12 @@ fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::portfolio::Portfolio;
+    use crate::sim::state::test_support::world;
 
     const DEST: &str = "104996122399161";
 
-    fn world() -> World {
-        World::new(
-            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
-            crate::sim::DEFAULT_SEED,
-        )
-    }
-
     fn call(body: Value) -> Call {
-        Call::parse(
-            axum::http::Method::POST,
-            "/v25.0/x/y",
-            None,
-            Default::default(),
-            body.to_string().as_bytes(),
-        )
+        crate::sim::state::test_support::post("/v25.0/x/y", body)
     }
 
     fn add(w: &mut World, dest: &str, cc: &str, national: &str) -> Result<String, GraphError> {

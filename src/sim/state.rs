@@ -58,3 +58,32 @@ impl World {
         self.serial
     }
 }
+
+/// Fixtures shared by the sandbox's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use serde_json::Value;
+
+    use super::World;
+    use crate::sim::portfolio::Portfolio;
+    use crate::sim::wire::Call;
+
+    /// The seeded world, as `wamigrate sim` starts it.
+    pub fn world() -> World {
+        World::new(
+            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
+            crate::sim::DEFAULT_SEED,
+        )
+    }
+
+    /// A POST to `path` with a JSON body.
+    pub fn post(path: &str, body: Value) -> Call {
+        Call::parse(
+            axum::http::Method::POST,
+            path,
+            None,
+            Default::default(),
+            body.to_string().as_bytes(),
+        )
+    }
+}

@@ -471,27 +471,14 @@ impl Destination {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::portfolio::Portfolio;
+    use crate::sim::state::test_support::world;
 
     const SOURCE: &str = "104996122399160";
     const DEST: &str = "104996122399161";
     const FULL: &str = "104996122399162";
 
-    fn world() -> World {
-        World::new(
-            Portfolio::build(crate::sim::DEFAULT_SEED, None, None),
-            crate::sim::DEFAULT_SEED,
-        )
-    }
-
     fn call(body: Value) -> Call {
-        Call::parse(
-            axum::http::Method::POST,
-            "/v25.0/x/migrate_message_templates",
-            None,
-            Default::default(),
-            body.to_string().as_bytes(),
-        )
+        crate::sim::state::test_support::post("/v25.0/x/migrate_message_templates", body)
     }
 
     #[test]
