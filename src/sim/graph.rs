@@ -9,6 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::sim::SimConfig;
+use crate::sim::access::Grants;
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, strip_nulls};
@@ -28,6 +29,7 @@ pub(crate) fn handle(
     config: &SimConfig,
     base_url: &str,
     world: &mut World,
+    grants: &Grants,
     call: &Call,
     now: Instant,
 ) -> Result<Value, GraphError> {
@@ -45,6 +47,15 @@ pub(crate) fn handle(
         .portfolio
         .kind_of(id)
         .ok_or_else(|| GraphError::unknown_object(id, &call.method))?;
+    if !grants.object(&world.portfolio, id, kind) {
+        // A read cannot tell "not shared" from "does not exist"; a write on an object
+        // that exists but was not shared is a permission error (see `sim::access`).
+        return Err(if call.method == Method::GET {
+            GraphError::unknown_object(id, &call.method)
+        } else {
+            GraphError::permission(id)
+        });
+    }
     match (&call.method, kind, edge) {
         (&Method::GET, kind, None) => Ok(node(world, kind, id, call)),
         (
@@ -128,6 +139,12 @@ pub(crate) fn handle(
             migration::add_number(world, id, call)
         }
         (&Method::POST, NodeKind::Waba, Some("migrate_message_templates")) => {
+            let source = call.param("source_waba_id").unwrap_or_default();
+            if world.portfolio.waba(&source).is_some() && !grants.waba(&world.portfolio, &source) {
+                // The docs are silent on a source the token cannot reach; the sandbox
+                // answers as for a source that does not exist.
+                return Err(templates::inaccessible_source(&source));
+            }
             templates::migrate(world, id, call, now)
         }
         (&Method::POST, NodeKind::Number, Some("request_code")) => {
@@ -197,30 +214,22 @@ fn node(world: &World, kind: NodeKind, id: &str, call: &Call) -> Value {
 }
 
 /// `GET /debug_token?input_token=...`: what the token may manage, as Meta documents under
-/// "Get shared WABA ID with access token" (solution-providers/manage-accounts).
+/// "Get shared WABA ID with access token"
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-accounts):
+/// `granular_scopes[].target_ids` lists only the granted WABAs (and businesses).
 fn debug_token(config: &SimConfig, world: &World, call: &Call) -> Value {
-    let valid = call.param("input_token").as_deref() == Some(config.graph_token.as_str());
+    let input = call.param("input_token").unwrap_or_default();
+    let grants = Grants::resolve(&input, &config.graph_token, &world.portfolio);
     let mut data = json!({
         "app_id": "1290112233445566",
         "type": "SYSTEM_USER",
         "application": "wamigrate sandbox",
-        "is_valid": valid,
+        "is_valid": grants.is_some(),
         "expires_at": 0,
         "scopes": ["whatsapp_business_management", "business_management"],
     });
-    if valid {
-        let wabas: Vec<&str> = world
-            .portfolio
-            .wabas
-            .iter()
-            .map(|w| w.node.id.as_str())
-            .collect();
-        let businesses: Vec<&str> = world
-            .portfolio
-            .businesses
-            .iter()
-            .map(|b| b.id.as_str())
-            .collect();
+    if let Some(grants) = grants {
+        let (wabas, businesses) = grants.target_ids(&world.portfolio);
         data["granular_scopes"] = json!([
             { "scope": "whatsapp_business_management", "target_ids": wabas },
             { "scope": "business_management", "target_ids": businesses },
