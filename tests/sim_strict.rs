@@ -2,6 +2,8 @@
 //! declared token may read and write, the instance id, strict `fields`, template
 //! migration rules and shapes, the 360dialog endpoints and the persisted world.
 
+mod common;
+
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -251,4 +253,118 @@ async fn the_instance_id_names_the_world_and_changes_on_reset() {
         .plain(reqwest::Method::GET, "/_sandbox/instance", Value::Null)
         .await;
     assert_ne!(after["instance_id"], body["instance_id"]);
+}
+
+fn assert_nonexisting_field(status: StatusCode, body: &Value, field: &str, node: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], 100);
+    assert_eq!(
+        body["error"]["message"],
+        format!("(#100) Tried accessing nonexisting field ({field}) on node type ({node})")
+    );
+    assert!(body.get("data").is_none(), "no data with the error");
+}
+
+#[tokio::test]
+async fn a_field_the_node_does_not_have_fails_the_whole_call() {
+    let sandbox = Raw::default().await;
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{READY_NUMBER}?fields=id,status,bogus_field"),
+        )
+        .await;
+    assert_nonexisting_field(status, &body, "bogus_field", "WhatsAppBusinessPhoneNumber");
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{SOURCE}/phone_numbers?fields=id,currency"),
+        )
+        .await;
+    assert_nonexisting_field(status, &body, "currency", "WhatsAppBusinessPhoneNumber");
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{SOURCE}?fields=name,verified_name"),
+        )
+        .await;
+    assert_nonexisting_field(status, &body, "verified_name", "WhatsAppBusinessAccount");
+    // Every field the client asks for exists.
+    let fields = wamigrate::domain::number::PhoneNumber::FIELDS;
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{SOURCE}/phone_numbers?fields={fields}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_dropped_field_behaves_as_a_graph_version_without_it() {
+    let sandbox = Raw::start(SimConfig {
+        drop_fields: vec!["WhatsAppBusinessPhoneNumber.messaging_limit_tier".to_string()],
+        ..SimConfig::default()
+    })
+    .await;
+    let fields = wamigrate::domain::number::PhoneNumber::FIELDS;
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{SOURCE}/phone_numbers?fields={fields}"),
+        )
+        .await;
+    assert_nonexisting_field(
+        status,
+        &body,
+        "messaging_limit_tier",
+        "WhatsAppBusinessPhoneNumber",
+    );
+    let (status, body) = sandbox
+        .get(
+            "sandbox-token",
+            &format!("/{READY_NUMBER}?fields=id,whatsapp_business_manager_messaging_limit"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.get("whatsapp_business_manager_messaging_limit")
+            .is_some()
+    );
+}
+
+#[test]
+fn sim_drop_field_flag_reaches_the_server_and_bad_names_are_usage_errors() {
+    let sandbox = common::SimProcess::start(&["--drop-field", "messaging_limit_tier"]);
+    let output = std::process::Command::new(common::binary())
+        .args(["sim", "--port", "0", "--drop-field", "PhoneNumber.status"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("WhatsAppBusinessPhoneNumber"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let http = Transport::new(Duration::from_secs(5), RetryPolicy::default()).unwrap();
+        let response = http
+            .http()
+            .get(format!(
+                "{}/v25.0/{READY_NUMBER}?fields=messaging_limit_tier",
+                sandbox.url
+            ))
+            .bearer_auth("sandbox-token")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_nonexisting_field(
+            status,
+            &body,
+            "messaging_limit_tier",
+            "WhatsAppBusinessPhoneNumber",
+        );
+    });
 }

@@ -12,6 +12,7 @@
 mod access;
 mod control;
 mod faults;
+mod fields;
 mod graph;
 mod hub;
 mod migration;
@@ -42,6 +43,8 @@ use crate::sim::wire::{Api, Call, GraphError, Reply};
 pub const SANDBOX_PARTNER_ID: &str = "nB7x2LPA";
 /// The seed used when none is given, so every default sandbox shows the same world.
 pub const DEFAULT_SEED: u64 = 7;
+
+pub use fields::node_type_names;
 /// Largest request body the sandbox reads.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
@@ -77,6 +80,10 @@ pub struct SimConfig {
     pub hub_token_ttl: Duration,
     /// Print one line per request to stdout (method, path without query, status, time).
     pub log_requests: bool,
+    /// Fields this Graph version no longer has: `NAME` on every node type, or
+    /// `TYPE.NAME` (e.g. `WhatsAppBusinessPhoneNumber.messaging_limit_tier`) on one.
+    /// Asking for one answers "(#100) Tried accessing nonexisting field".
+    pub drop_fields: Vec<String>,
 }
 
 impl Default for SimConfig {
@@ -99,6 +106,7 @@ impl Default for SimConfig {
             ),
             hub_token_ttl: Duration::from_secs(86_400),
             log_requests: false,
+            drop_fields: Vec::new(),
         }
     }
 }
