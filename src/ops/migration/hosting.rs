@@ -37,18 +37,12 @@ impl<O: Operator> Migration<'_, O> {
         let Some(pin) = self.operator.pin().await else {
             return Err(paused(step, "waiting for the two-step PIN".to_string()));
         };
-        if !self
-            .operator
-            .confirm(Question::yes_no(
-                "Register the number on the Cloud API with this backup now?",
-            ))
-            .await
-        {
-            return Err(paused(
-                step,
-                "the operator did not confirm the register call".to_string(),
-            ));
-        }
+        self.confirm_or_pause(
+            step,
+            Question::yes_no("Register the number on the Cloud API with this backup now?"),
+            "the operator did not confirm the register call",
+        )
+        .await?;
         let graph = self.graph;
         self.call(
             step,

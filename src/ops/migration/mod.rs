@@ -182,13 +182,8 @@ impl<'a, O: Operator> Migration<'a, O> {
         let records = vec![started];
         let state = replay(&records).map_err(JournalError)?;
         Ok(Migration {
-            graph,
-            hub,
-            operator,
-            settings,
-            journal,
-            records,
             state,
+            ..Migration::with_journal(graph, hub, operator, settings, journal, records)
         })
     }
 
@@ -211,14 +206,29 @@ impl<'a, O: Operator> Migration<'a, O> {
             )));
         }
         Ok(Migration {
+            state,
+            ..Migration::with_journal(graph, hub, operator, settings, journal, records)
+        })
+    }
+
+    /// A migration over an open journal and its records; the state is replayed later.
+    fn with_journal(
+        graph: &'a GraphClient,
+        hub: Option<&'a HubClient>,
+        operator: &'a O,
+        settings: &'a RunSettings,
+        journal: JournalFile,
+        records: Vec<Record>,
+    ) -> Self {
+        Migration {
             graph,
             hub,
             operator,
             settings,
             journal,
             records,
-            state,
-        })
+            state: JournalState::default(),
+        }
     }
 
     /// The migration id.
@@ -311,6 +321,15 @@ impl<'a, O: Operator> Migration<'a, O> {
                 &format!("needs the operator's confirmation: {text}"),
                 "once it is given",
             ))
+        }
+    }
+
+    /// Asks before a call; a no pauses the run at `step` with `why` (nothing sent).
+    async fn confirm_or_pause(&self, step: StepId, question: Question, why: &str) -> Step {
+        if self.operator.confirm(question).await {
+            Ok(())
+        } else {
+            Err(paused(step, why.to_string()))
         }
     }
 

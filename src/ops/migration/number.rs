@@ -76,20 +76,17 @@ impl<O: Operator> Migration<'_, O> {
             .filter(|c| c.status == CheckStatus::Warn)
             .map(|c| c.rule.id())
             .collect();
-        if !warnings.is_empty()
-            && !self
-                .operator
-                .confirm(Question::typed_yes(format!(
+        if !warnings.is_empty() {
+            self.confirm_or_pause(
+                step,
+                Question::typed_yes(format!(
                     "Accept {} warning(s) ({})? Type yes to go on:",
                     warnings.len(),
                     warnings.join(", ")
-                )))
-                .await
-        {
-            return Err(paused(
-                step,
-                "the operator did not accept the warnings".to_string(),
-            ));
+                )),
+                "the operator did not accept the warnings",
+            )
+            .await?;
         }
         let detail = format!(
             "{} checks, {} warning(s) accepted",
@@ -296,16 +293,12 @@ impl<O: Operator> Migration<'_, O> {
         let Some(pin) = self.operator.pin().await else {
             return Err(paused(step, "waiting for the new two-step PIN".to_string()));
         };
-        if !self
-            .operator
-            .confirm(Question::yes_no(format!("Register the number in the destination now with the new PIN? This uses 1 of {left} attempts.")))
-            .await
-        {
-            return Err(paused(
-                step,
-                "the operator did not confirm the register call".to_string(),
-            ));
-        }
+        self.confirm_or_pause(
+            step,
+            Question::yes_no(format!("Register the number in the destination now with the new PIN? This uses 1 of {left} attempts.")),
+            "the operator did not confirm the register call",
+        )
+        .await?;
         let graph = self.graph;
         self.call(
             step,

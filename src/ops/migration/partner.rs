@@ -150,9 +150,12 @@ impl<O: Operator> Migration<'_, O> {
         let step = StepId::ApproveChangeRequest;
         let hub = self.hub(step)?;
         let request_id = self.change_request_id(step)?;
-        if !self.operator.confirm(Question::yes_no(format!("Approve partner change request {request_id}? The Hub then moves the channels; this cannot be undone from here."))).await {
-            return Err(paused(step, "the operator did not approve".to_string()));
-        }
+        self.confirm_or_pause(
+            step,
+            Question::yes_no(format!("Approve partner change request {request_id}? The Hub then moves the channels; this cannot be undone from here.")),
+            "the operator did not approve",
+        )
+        .await?;
         self.call(
             step,
             &format!(
@@ -166,9 +169,26 @@ impl<O: Operator> Migration<'_, O> {
         self.done(step, format!("request {request_id} approved"), None)
     }
 
+    /// The Hub's status of a change request: `None` when it is not listed, `Some(None)`
+    /// when it is listed without a status.
+    pub(super) async fn change_request_status(
+        &self,
+        step: StepId,
+        request_id: &str,
+    ) -> Result<Option<Option<PartnerChangeStatus>>, RunEnd> {
+        let requests = self
+            .hub(step)?
+            .partner_change_requests()
+            .await
+            .map_err(|error| RunEnd::Failed { step, error })?;
+        Ok(requests
+            .into_iter()
+            .find(|r| r.id == request_id)
+            .map(|r| r.status))
+    }
+
     pub(super) async fn watch_change_request(&mut self) -> Step {
         let step = StepId::WatchChangeRequest;
-        let hub = self.hub(step)?;
         let request_id = self
             .state
             .reference(StepId::FindChangeRequest)
@@ -176,15 +196,11 @@ impl<O: Operator> Migration<'_, O> {
             .unwrap_or_default();
         let started = std::time::Instant::now();
         loop {
-            let requests = hub
-                .partner_change_requests()
-                .await
-                .map_err(|error| RunEnd::Failed { step, error })?;
-            let status = requests
-                .iter()
-                .find(|r| r.id == request_id)
-                .and_then(|r| r.status.clone());
-            match status {
+            match self
+                .change_request_status(step, &request_id)
+                .await?
+                .flatten()
+            {
                 Some(PartnerChangeStatus::Completed) => return self.done(step, "completed", None),
                 Some(PartnerChangeStatus::Failed) => {
                     let why = format!(

@@ -160,16 +160,7 @@ impl<O: Operator> Migration<'_, O> {
             }
             StepId::ApproveChangeRequest => {
                 let request_id = self.change_request_id(step)?;
-                let requests = self
-                    .hub(step)?
-                    .partner_change_requests()
-                    .await
-                    .map_err(|error| RunEnd::Failed { step, error })?;
-                let status = requests
-                    .iter()
-                    .find(|r| r.id == request_id)
-                    .map(|r| r.status.clone());
-                Ok(match status {
+                Ok(match self.change_request_status(step, &request_id).await? {
                     Some(status) if status != Some(PartnerChangeStatus::Created) => took(
                         &format!("request {request_id} is {}", shown(&status)),
                         "approved (read back)",

@@ -163,6 +163,11 @@ impl Bench {
         (migration.id().to_string(), end)
     }
 
+    /// Opens journal `id` again, as `--resume` does.
+    fn resume<'a>(&'a self, operator: &'a Scripted, id: &str) -> Migration<'a, Scripted> {
+        Migration::resume(&self.graph, Some(&self.hub), operator, &self.settings, id).unwrap()
+    }
+
     /// Makes the next POST whose path contains `path` fail with an HTTP 500 before
     /// the sandbox acts on it.
     async fn refuse_next(&self, path: &str) {
@@ -207,9 +212,7 @@ impl Bench {
         let (id, _) = self.run(request).await;
         self.cut_after_intent(&id, step);
         let operator = Scripted::new(self, true);
-        let migration =
-            Migration::resume(&self.graph, Some(&self.hub), &operator, &self.settings, &id)
-                .unwrap();
+        let migration = self.resume(&operator, &id);
         assert_eq!(migration.state().pending_intent, Some(step));
         migration.read_back(step).await.unwrap()
     }
@@ -293,20 +296,26 @@ async fn a_code_request_cannot_be_read_and_is_taken_as_sent() {
     assert_took(&read, "may already be on its way");
 }
 
+/// Reads `step` back after a crash in two fresh worlds: one where its call took
+/// effect, one where the sandbox refused it (the POST to `path`) before acting.
+async fn both_ways(request: &MigrationRequest, step: StepId, path: &str) -> (ReadBack, ReadBack) {
+    let took = Bench::new()
+        .await
+        .read_back_after_crash(request, step, None)
+        .await;
+    let refused = Bench::new()
+        .await
+        .read_back_after_crash(request, step, Some(path))
+        .await;
+    (took, refused)
+}
+
 #[tokio::test]
 async fn a_verified_code_is_read_back_and_a_lost_one_asked_again() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::VerifyCode, None)
-        .await;
-    assert_took(&read, "VERIFIED");
-
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::VerifyCode, Some("/verify_code"))
-        .await;
+    let (took, refused) = both_ways(&graph_request(), StepId::VerifyCode, "/verify_code").await;
+    assert_took(&took, "VERIFIED");
     assert_eq!(
-        assert_no_effect(&read, "did not take effect"),
+        assert_no_effect(&refused, "did not take effect"),
         Redo::Say,
         "the code prompt is the question"
     );
@@ -314,22 +323,20 @@ async fn a_verified_code_is_read_back_and_a_lost_one_asked_again() {
 
 #[tokio::test]
 async fn a_register_that_took_effect_is_not_sent_again_and_one_that_did_not_is_asked() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::Register, None)
-        .await;
-    assert_took(&read, "CONNECTED");
-
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::Register, Some("/register"))
-        .await;
-    let redo = assert_no_effect(&read, "did not take effect");
+    let (took, refused) = both_ways(&graph_request(), StepId::Register, "/register").await;
+    assert_took(&took, "CONNECTED");
+    let redo = assert_no_effect(&refused, "did not take effect");
     assert!(matches!(redo, Redo::Ask(q) if q.text.contains("Register again")));
 }
 
 #[tokio::test]
 async fn templates_still_missing_are_counted_from_the_destination() {
+    let (copied, refused) = both_ways(
+        &graph_request(),
+        StepId::Templates,
+        "/migrate_message_templates",
+    )
+    .await;
     let missing = |read: &ReadBack| -> usize {
         assert_eq!(assert_no_effect(read, "still missing"), Redo::Record);
         let ReadBack::NoEffect { detail, .. } = read else {
@@ -337,18 +344,6 @@ async fn templates_still_missing_are_counted_from_the_destination() {
         };
         detail.split_whitespace().next().unwrap().parse().unwrap()
     };
-    let bench = Bench::new().await;
-    let copied = bench
-        .read_back_after_crash(&graph_request(), StepId::Templates, None)
-        .await;
-    let bench = Bench::new().await;
-    let refused = bench
-        .read_back_after_crash(
-            &graph_request(),
-            StepId::Templates,
-            Some("/migrate_message_templates"),
-        )
-        .await;
     assert!(
         missing(&copied) < missing(&refused),
         "the copy's effect shows in the destination: {copied:?} / {refused:?}"
@@ -357,40 +352,18 @@ async fn templates_still_missing_are_counted_from_the_destination() {
 
 #[tokio::test]
 async fn an_approved_change_request_is_read_back_and_an_unapproved_one_said() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&partner_request(), StepId::ApproveChangeRequest, None)
-        .await;
-    assert_took(&read, "request pcr01Kst is");
-
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(
-            &partner_request(),
-            StepId::ApproveChangeRequest,
-            Some("/approve"),
-        )
-        .await;
-    assert_eq!(assert_no_effect(&read, "not approved yet"), Redo::Say);
+    let (took, refused) =
+        both_ways(&partner_request(), StepId::ApproveChangeRequest, "/approve").await;
+    assert_took(&took, "request pcr01Kst is");
+    assert_eq!(assert_no_effect(&refused, "not approved yet"), Redo::Say);
 }
 
 #[tokio::test]
 async fn a_register_with_backup_is_read_back_from_the_platform_type() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&hosting_request(), StepId::RegisterWithBackup, None)
-        .await;
-    assert_took(&read, "CLOUD_API");
-
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(
-            &hosting_request(),
-            StepId::RegisterWithBackup,
-            Some("/register"),
-        )
-        .await;
-    assert_eq!(assert_no_effect(&read, "did not take effect"), Redo::Say);
+    let (took, refused) =
+        both_ways(&hosting_request(), StepId::RegisterWithBackup, "/register").await;
+    assert_took(&took, "CLOUD_API");
+    assert_eq!(assert_no_effect(&refused, "did not take effect"), Redo::Say);
 }
 
 #[tokio::test]
