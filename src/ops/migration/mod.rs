@@ -179,12 +179,7 @@ impl<'a, O: Operator> Migration<'a, O> {
                 "Could not write the journal: {e}; nothing was sent."
             ))
         })?;
-        let records = vec![started];
-        let state = replay(&records).map_err(JournalError)?;
-        Ok(Migration {
-            state,
-            ..Migration::with_journal(graph, hub, operator, settings, journal, records)
-        })
+        Migration::over(graph, hub, operator, settings, journal, vec![started])
     }
 
     /// Opens the journal of an unfinished migration to go on with it.
@@ -198,37 +193,35 @@ impl<'a, O: Operator> Migration<'a, O> {
         let (journal, records) = JournalFile::open(&settings.data_dir, migration_id).map_err(|e| {
             JournalError(format!("Could not open the journal of migration {migration_id}: {e}; `wamigrate journal list` shows the known ones."))
         })?;
-        let state = replay(&records)
+        let migration = Migration::over(graph, hub, operator, settings, journal, records)
             .map_err(|e| JournalError(format!("The journal of {migration_id} is damaged: {e}.")))?;
-        if state.is_finished() {
+        if migration.state.is_finished() {
             return Err(JournalError(format!(
                 "Migration {migration_id} has already ended; `wamigrate journal show {migration_id}` shows its report."
             )));
         }
-        Ok(Migration {
-            state,
-            ..Migration::with_journal(graph, hub, operator, settings, journal, records)
-        })
+        Ok(migration)
     }
 
-    /// A migration over an open journal and its records; the state is replayed later.
-    fn with_journal(
+    /// A migration over an open journal and its records, replayed.
+    fn over(
         graph: &'a GraphClient,
         hub: Option<&'a HubClient>,
         operator: &'a O,
         settings: &'a RunSettings,
         journal: JournalFile,
         records: Vec<Record>,
-    ) -> Self {
-        Migration {
+    ) -> Result<Self, JournalError> {
+        let state = replay(&records).map_err(JournalError)?;
+        Ok(Migration {
             graph,
             hub,
             operator,
             settings,
             journal,
             records,
-            state: JournalState::default(),
-        }
+            state,
+        })
     }
 
     /// The migration id.

@@ -366,20 +366,23 @@ async fn a_register_with_backup_is_read_back_from_the_platform_type() {
     assert_eq!(assert_no_effect(&refused, "did not take effect"), Redo::Say);
 }
 
-#[tokio::test]
-async fn a_read_back_effect_ends_the_step_on_the_record_and_a_declined_redo_pauses() {
+/// A graph migration whose register call (refused first, or not) was cut after its
+/// intent, opened again with an operator who agrees or not.
+async fn resumed_at_register(refused: bool, agree: bool) -> (Bench, String, Scripted) {
     let bench = Bench::new().await;
+    if refused {
+        bench.refuse_next("/register").await;
+    }
     let (id, _) = bench.run(&graph_request()).await;
     bench.cut_after_intent(&id, StepId::Register);
-    let operator = Scripted::new(&bench, true);
-    let mut migration = Migration::resume(
-        &bench.graph,
-        Some(&bench.hub),
-        &operator,
-        &bench.settings,
-        &id,
-    )
-    .unwrap();
+    let operator = Scripted::new(&bench, agree);
+    (bench, id, operator)
+}
+
+#[tokio::test]
+async fn a_read_back_effect_ends_the_step_on_the_record() {
+    let (bench, id, operator) = resumed_at_register(false, true).await;
+    let mut migration = bench.resume(&operator, &id);
     assert!(migration.reconcile(StepId::Register).await.unwrap());
     let state = migration.state();
     assert!(state.done.contains(&StepId::Register));
@@ -392,20 +395,12 @@ async fn a_read_back_effect_ends_the_step_on_the_record_and_a_declined_redo_paus
         })
     ));
     assert_eq!(operator.said(LineKind::ReadBack).len(), 1);
+}
 
-    let bench = Bench::new().await;
-    bench.refuse_next("/register").await;
-    let (id, _) = bench.run(&graph_request()).await;
-    bench.cut_after_intent(&id, StepId::Register);
-    let operator = Scripted::new(&bench, false);
-    let mut migration = Migration::resume(
-        &bench.graph,
-        Some(&bench.hub),
-        &operator,
-        &bench.settings,
-        &id,
-    )
-    .unwrap();
+#[tokio::test]
+async fn a_declined_redo_pauses_with_nothing_sent() {
+    let (bench, id, operator) = resumed_at_register(true, false).await;
+    let mut migration = bench.resume(&operator, &id);
     let end = migration.run().await.unwrap();
     assert!(
         matches!(&end, RunEnd::Paused { step: StepId::Register, reason } if reason.contains("did not take effect")),
