@@ -12,13 +12,13 @@ use serde::Serialize;
 
 use crate::api::graph::CodeMethod;
 use crate::cli::output::{Format, write_json, write_table};
-use crate::cli::status::select_wabas;
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
 use crate::domain::checklist::{CheckResult, CheckStatus, is_blocked};
 use crate::domain::plan::{StepKind, plan};
 use crate::domain::scenario::Scenario;
+use crate::ops::fleet_read::select_wabas;
 use crate::ops::journal_store;
 use crate::ops::migration::{
     CodeAnswer, Line, Migration, MigrationRequest, Operator, Question, RunEnd, RunSettings, Weight,

@@ -19,6 +19,7 @@ use crate::domain::partner::{
 use crate::domain::waba::{
     AccountReviewStatus, AppData, BusinessRef, BusinessVerificationStatus, Waba,
 };
+use crate::sim::access::SystemUserToken;
 use crate::sim::templates::{self, Blueprint, SimTemplate, TemplateSpec};
 
 const SEED_JSON: &str = include_str!("../../assets/sandbox/portfolio.json");
@@ -96,6 +97,7 @@ struct SeedFile {
     template_languages: Vec<String>,
     template_blueprints: Vec<Blueprint>,
     hub: HubPortfolio,
+    tokens: Vec<SystemUserToken>,
 }
 
 /// Everything the sandbox serves.
@@ -106,6 +108,8 @@ pub(crate) struct Portfolio {
     pub numbers: Vec<SimNumber>,
     pub templates: Vec<SimTemplate>,
     pub hub: HubPortfolio,
+    /// The system users' Graph tokens and their grants (`sim::access`).
+    pub tokens: Vec<SystemUserToken>,
 }
 
 /// What kind of Graph object an id names.
@@ -136,6 +140,7 @@ impl Portfolio {
                 numbers: file.numbers.clone(),
                 templates: Vec::new(),
                 hub: file.hub.clone(),
+                tokens: file.tokens.clone(),
             },
         };
         if let (None, Some(count), Some(first)) = (fleet, templates, portfolio.wabas.first_mut()) {
@@ -276,6 +281,7 @@ fn generate_fleet(file: &SeedFile, seed: u64, numbers: usize, templates: usize) 
         numbers,
         templates: Vec::new(),
         hub,
+        tokens: file.tokens.clone(),
     }
 }
 

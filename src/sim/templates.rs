@@ -206,6 +206,13 @@ fn edit_body(components: &mut Value) {
     }
 }
 
+/// The answer for a `source_waba_id` that does not exist or that the token cannot reach.
+pub(crate) fn inaccessible_source(source_id: &str) -> GraphError {
+    GraphError::invalid_param(format!(
+        "source_waba_id '{source_id}' is not a WhatsApp Business Account you can access."
+    ))
+}
+
 /// `POST /{dest_waba_id}/migrate_message_templates`.
 pub(crate) fn migrate(
     world: &mut World,
@@ -220,9 +227,7 @@ pub(crate) fn migrate(
         world.portfolio.waba(&source_id),
         world.portfolio.waba(dest_id),
     ) else {
-        return Err(GraphError::invalid_param(format!(
-            "source_waba_id '{source_id}' is not a WhatsApp Business Account you can access."
-        )));
+        return Err(inaccessible_source(&source_id));
     };
     if source_id == dest_id {
         return Err(GraphError::invalid_param(

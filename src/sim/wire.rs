@@ -291,6 +291,8 @@ impl IntoResponse for Reply {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GraphError {
     pub status: StatusCode,
+    /// `type` in the body: `OAuthException` for most, `GraphMethodException` for 100/33.
+    pub error_type: &'static str,
     pub code: u64,
     pub subcode: Option<u64>,
     pub message: String,
@@ -306,6 +308,7 @@ impl GraphError {
     pub fn new(code: u64, message: impl Into<String>) -> GraphError {
         GraphError {
             status: StatusCode::BAD_REQUEST,
+            error_type: "OAuthException",
             code,
             subcode: None,
             message: message.into(),
@@ -322,16 +325,38 @@ impl GraphError {
         GraphError::new(100, format!("(#100) {}", message.into()))
     }
 
-    /// Code 100 subcode 33: Meta's answer for an id that names no object.
+    /// Code 100 subcode 33, type `GraphMethodException`: Graph's answer for an id that
+    /// names no object *or* one the token may not reach (the same answer for both, so a
+    /// token learns nothing about assets not shared with it). Meta's pages document code
+    /// 100 ("Invalid parameter") but not this exact body; the text is the one Graph sends
+    /// (seen in Meta's own SDK logs, e.g. facebook-android-sdk "HttpStatus: 400, errorCode:
+    /// 100, subErrorCode: 33, errorType: GraphMethodException"). Docs are silent on it.
     pub fn unknown_object(id: &str, method: &Method) -> GraphError {
-        GraphError::new(
+        let mut error = GraphError::new(
             100,
             format!(
                 "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
                 method.as_str().to_ascii_lowercase()
             ),
         )
-        .with_subcode(33)
+        .with_subcode(33);
+        error.error_type = "GraphMethodException";
+        error
+    }
+
+    /// A write on an object the token may not reach: code 200 "API Permission", HTTP 403,
+    /// "Permission is either not granted or has been removed." (WhatsApp error codes page,
+    /// Authorization errors, 200-299:
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes;
+    /// Graph "Handling Errors" lists 200-299 as API Permission:
+    /// https://developers.facebook.com/docs/graph-api/guides/error-handling). The title
+    /// goes into `message` as `(#200) <title>`, as that page says titles do.
+    pub fn permission(id: &str) -> GraphError {
+        GraphError::new(200, "(#200) API Permission")
+            .with_status(StatusCode::FORBIDDEN)
+            .with_details(format!(
+                "Permission is either not granted or has been removed: this token's system user has no access to object {id}."
+            ))
     }
 
     /// A migration-table error (code 100 with a 2388xxx subcode): the human text goes
@@ -378,7 +403,7 @@ impl GraphError {
     pub fn into_reply(self, fbtrace_id: String) -> Reply {
         let mut error = Map::new();
         error.insert("message".into(), json!(self.message));
-        error.insert("type".into(), json!("OAuthException"));
+        error.insert("type".into(), json!(self.error_type));
         error.insert("code".into(), json!(self.code));
         if let Some(subcode) = self.subcode {
             error.insert("error_subcode".into(), json!(subcode));
@@ -393,7 +418,12 @@ impl GraphError {
             error.insert("error_user_msg".into(), json!(msg));
         }
         if let Some(details) = self.details {
-            error.insert("error_data".into(), json!({ "details": details }));
+            // WhatsApp's error syntax: `error_data` carries `messaging_product` and
+            // `details` (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+            error.insert(
+                "error_data".into(),
+                json!({ "messaging_product": "whatsapp", "details": details }),
+            );
         }
         error.insert("fbtrace_id".into(), json!(fbtrace_id));
         let mut reply = Reply::json(self.status, json!({ "error": error }));
