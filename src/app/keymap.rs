@@ -16,7 +16,15 @@ const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 /// What a key press asks for, independent of which key it was. Declared in the order
 /// the help screen lists them; the names are the keymap's (`pick_source`).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::EnumString, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum KeyAction {
@@ -471,12 +479,18 @@ mod tests {
             "modifiers are part of the key"
         );
         assert_eq!(
-            map.action_for(Screen::Board, &press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            map.action_for(
+                Screen::Board,
+                &press(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
             Some(KeyAction::GroupRows),
             "G groups on the board and goes to the bottom elsewhere"
         );
         assert_eq!(
-            map.action_for(Screen::Wizard, &press(KeyCode::Char('c'), KeyModifiers::NONE)),
+            map.action_for(
+                Screen::Wizard,
+                &press(KeyCode::Char('c'), KeyModifiers::NONE)
+            ),
             Some(KeyAction::ToggleCodeMethod)
         );
     }
@@ -492,8 +506,7 @@ mod tests {
             map.action_for(Screen::Main, &press(KeyCode::Char('r'), KeyModifiers::NONE)),
             None
         );
-        let board_only: toml::Table =
-            toml::from_str("[board]\nrefresh = [\"F6\"]").unwrap();
+        let board_only: toml::Table = toml::from_str("[board]\nrefresh = [\"F6\"]").unwrap();
         let map = Keymap::load(&board_only).unwrap();
         assert_eq!(map.keys_label(Screen::Board, KeyAction::Refresh), "F6");
         assert_eq!(map.keys_label(Screen::Main, KeyAction::Refresh), "r/F5");
@@ -506,11 +519,19 @@ mod tests {
                 .contains("'Hyper' is not a key")
         );
         let unknown: toml::Table = toml::from_str(r#"explode = ["x"]"#).unwrap();
-        assert!(Keymap::load(&unknown).unwrap_err().to_string().contains("explode"));
+        assert!(
+            Keymap::load(&unknown)
+                .unwrap_err()
+                .to_string()
+                .contains("explode")
+        );
         let elsewhere: toml::Table = toml::from_str("[wizard]\nexport_csv = [\"e\"]").unwrap();
         assert!(matches!(
             Keymap::load(&elsewhere),
-            Err(KeymapError::NotOnScreen { screen: Screen::Wizard, .. })
+            Err(KeymapError::NotOnScreen {
+                screen: Screen::Wizard,
+                ..
+            })
         ));
     }
 
@@ -518,8 +539,17 @@ mod tests {
     fn a_key_bound_to_two_actions_of_one_screen_is_refused() {
         let clash: toml::Table = toml::from_str("[board]\nexport_csv = [\"o\"]").unwrap();
         let error = Keymap::load(&clash).unwrap_err();
-        assert!(matches!(error, KeymapError::Conflict { screen: Screen::Board, .. }));
-        assert!(error.to_string().contains("'sort_column' and 'export_csv'"), "{error}");
+        assert!(matches!(
+            error,
+            KeymapError::Conflict {
+                screen: Screen::Board,
+                ..
+            }
+        ));
+        assert!(
+            error.to_string().contains("'sort_column' and 'export_csv'"),
+            "{error}"
+        );
         // The same key on two screens is fine: `r` refreshes here and resends a code there.
         let map = Keymap::load(&toml::Table::new()).unwrap();
         assert_eq!(map.first_key(Screen::Wizard, KeyAction::ResendCode), "r");

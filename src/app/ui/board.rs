@@ -10,10 +10,10 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Clear, HighlightSpacing, LineGauge, Paragraph, Row, Table, TableState,
 };
 
+use super::hints::Hint;
 use super::layout::{MIN_SIZE, centred};
 use super::{connection_line, dot, loading_line, log, selected_style};
 use crate::app::board::{Board, BoardLine};
-use super::hints::Hint;
 use crate::app::keymap::{KeyAction, Screen};
 use crate::app::state::{Phase, State};
 use crate::app::strings::board as text;

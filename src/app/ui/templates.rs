@@ -10,10 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::columns::{Column, fitting};
+use super::hints::Hint;
 use super::layout::ScreenLayout;
 use super::source::MARKER;
 use super::{dot, error_lines, loading_line, selected_style, template_detail, template_run};
-use super::hints::Hint;
 use crate::app::keymap::{KeyAction, Screen};
 use crate::app::state::State;
 use crate::app::strings::{self, templates as text};

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph};
 
 use super::hints::{self, Hint};
 use super::picker::candidate_line;
-use crate::app::keymap::{KeyAction, Keymap, Screen};
 use super::{loading_line, selected_style, top_bar, wrap_words};
+use crate::app::keymap::{KeyAction, Keymap, Screen};
 use crate::app::state::State;
 use crate::app::strings::wizard as text;
 use crate::app::theme::{Role, Theme};
@@ -736,7 +736,10 @@ fn draw_hints(frame: &mut Frame, area: Rect, keymap: &Keymap, wizard: &Wizard, t
         ],
         Page::Run => match run {
             Some(r) if r.end.is_some() => &[
-                Keys(&[KeyAction::Select, KeyAction::OpenReport], "open the report"),
+                Keys(
+                    &[KeyAction::Select, KeyAction::OpenReport],
+                    "open the report",
+                ),
                 Keys(&[KeyAction::Up, KeyAction::Down], "scroll the log"),
                 Keys(&[KeyAction::Back], "back to the main screen"),
             ],
