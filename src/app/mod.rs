@@ -22,9 +22,11 @@ use crate::config::Settings;
 
 pub mod action;
 pub mod board;
+pub mod derived;
 pub mod fuzzy;
 pub mod jobs;
 pub mod keymap;
+pub mod layout;
 pub mod state;
 pub mod strings;
 pub mod templates;

@@ -10,7 +10,6 @@ use tui_input::Input;
 use crate::api::{ApiError, CallRecord, RateUsage};
 use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
-use crate::domain::checklist::{self, CheckInput, CheckResult};
 use crate::domain::number::PhoneNumber;
 use crate::domain::scenario::Scenario;
 use crate::domain::template::TemplateInventory;
@@ -18,6 +17,7 @@ use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::action::{ApiRequest, RequestId};
 use super::board::Board;
+use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::{Keymap, Screen};
 use super::strings;
@@ -268,6 +268,11 @@ pub struct State {
     pub dirty: bool,
     /// The guided migration wizard, while it is open (it covers the panes).
     pub wizard: Option<Wizard>,
+    /// Counts changes of the data read (answers, journaled register calls), so derived
+    /// views know when to recompute.
+    pub data_generation: u64,
+    /// Views derived from the data and the selection (visible numbers, checklist).
+    pub derived: Derived,
 }
 
 impl State {
@@ -316,6 +321,8 @@ impl State {
             next_request_id: 1,
             dirty: true,
             wizard: None,
+            data_generation: 0,
+            derived: Derived::default(),
         }
     }
 
@@ -348,29 +355,20 @@ impl State {
                 .is_some_and(TemplateView::is_running)
     }
 
-    /// The source WABA's numbers that pass the filter, best match first when filtering.
-    pub fn visible_numbers(&self) -> Vec<(&PhoneNumber, FuzzyMatch)> {
+    /// The source WABA's numbers that pass the filter, best match first when filtering
+    /// (computed by `update` when the list or the filter changes: [`Derived`]).
+    pub fn visible_numbers(&self) -> Vec<(&PhoneNumber, &FuzzyMatch)> {
         let Some(numbers) = self
             .record(self.source.as_deref())
             .and_then(|r| r.numbers.value())
         else {
             return Vec::new();
         };
-        let query = self.number_filter.value();
-        if query.trim().is_empty() {
-            // No filter: skip building search texts, this runs on every key.
-            let everything = FuzzyMatch {
-                score: 0,
-                positions: Vec::new(),
-            };
-            return numbers.iter().map(|n| (n, everything.clone())).collect();
-        }
-        let mut rows: Vec<(&PhoneNumber, FuzzyMatch)> = numbers
+        self.derived
+            .numbers
             .iter()
-            .filter_map(|n| fuzzy_match(query, &number_search_text(n)).map(|m| (n, m)))
-            .collect();
-        rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
-        rows
+            .filter_map(|(index, matched)| Some((numbers.get(*index)?, matched)))
+            .collect()
     }
 
     /// The selected number as best known: the fresh read, else the list's copy.
@@ -402,30 +400,6 @@ impl State {
             || self.number_detail.is_loading()
             || pending(self.record(self.source.as_deref()))
             || pending(self.record(self.destination.as_deref()))
-    }
-
-    /// The checklist of the selected number against the destination, from what is loaded.
-    pub fn checklist(&self) -> Option<Vec<CheckResult>> {
-        self.selected_number.as_ref()?;
-        let source = self.record(self.source.as_deref());
-        let destination = self.record(self.destination.as_deref());
-        let number = self.selected_phone();
-        let input = CheckInput {
-            number,
-            number_found: number.is_some(),
-            source: source.and_then(|r| r.waba.value()),
-            destination: destination.and_then(|r| r.waba.value()),
-            destination_apps: destination.and_then(|r| r.apps.value()).map(Vec::as_slice),
-            destination_numbers: destination
-                .and_then(|r| r.numbers.value())
-                .map(Vec::as_slice),
-            source_templates: source.and_then(|r| r.templates.value()),
-            destination_templates: destination.and_then(|r| r.templates.value()),
-            register_attempts_used: number
-                .and_then(PhoneNumber::e164_digits)
-                .and_then(|digits| self.register_attempts.get(&digits).copied()),
-        };
-        Some(checklist::evaluate_for(self.scenario, &input))
     }
 
     /// The rows of the open picker: recently used first, or best match first when a

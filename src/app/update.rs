@@ -13,12 +13,12 @@ use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
 use super::board;
+use super::derived;
 use super::keymap::KeyAction;
+use super::layout::{PickerLayout, ScreenLayout};
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
 use super::strings;
 use super::templates;
-use super::ui::checklist;
-use super::ui::layout::{PickerLayout, ScreenLayout};
 use super::wizard;
 
 /// Applies one action to the state and returns what the event loop must do.
@@ -26,6 +26,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Tick(_)) {
         state.dirty = true;
     }
+    let effects = apply(state, action);
+    derived::refresh(state);
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Action::Key(_) => Vec::new(),
@@ -61,6 +67,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Api(event) => on_api(state, *event),
         Action::RegisterAttempts(attempts) => {
             state.register_attempts = attempts;
+            state.data_generation += 1;
             Vec::new()
         }
         Action::Call(record) => {
@@ -314,6 +321,7 @@ fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let id = event.request_id;
+    state.data_generation += 1;
     if event.result.is_ok() {
         state.last_synced = Some(
             state
@@ -679,6 +687,7 @@ fn select_current_number(state: &mut State) -> Vec<Effect> {
 /// Keeps the cursor on the selected number, or selects a number when none is (a recent
 /// one first), after the list or its filter changed.
 fn sync_selection(state: &mut State) {
+    derived::refresh_numbers(state);
     let rows = number_rows(state);
     let visible: Vec<String> = state
         .visible_numbers()
@@ -715,6 +724,7 @@ fn sync_selection(state: &mut State) {
 
 /// After the cursor moved: the number under it becomes the selected one.
 fn sync_selection_to_cursor(state: &mut State) {
+    derived::refresh_numbers(state);
     let id = state
         .visible_numbers()
         .get(state.numbers_cursor.selected)
@@ -735,6 +745,7 @@ fn set_selected_number(state: &mut State, id: Option<String>) {
 }
 
 fn move_number_cursor(state: &mut State, delta: isize) {
+    derived::refresh_numbers(state);
     let len = state.visible_numbers().len();
     let rows = number_rows(state);
     state.numbers_cursor.move_by(delta, len, rows);
@@ -746,9 +757,7 @@ fn scroll_focused(state: &mut State, delta: isize) {
         Pane::Numbers => move_number_cursor(state, delta),
         Pane::Destination => {}
         Pane::Checklist => {
-            let width = ScreenLayout::compute(state.screen, state.log_visible)
-                .map_or(0, |l| l.checklist.width.saturating_sub(2));
-            let max = checklist::line_count(state, width as usize).saturating_sub(1);
+            let max = state.derived.checklist_lines.saturating_sub(1);
             state.checklist_scroll =
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }

@@ -24,9 +24,9 @@ use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
 use super::keymap::KeyAction;
+use super::layout::BoardLayout;
 use super::state::{ListCursor, LogEntry, Phase, Popup, State};
 use super::strings::board as text;
-use super::ui::board::BoardLayout;
 use super::update::open_number;
 
 pub mod refresh;

@@ -25,8 +25,8 @@ use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateResult, Tem
 use super::action::{ApiRequest, Effect, RequestId};
 use super::fuzzy::fuzzy_match;
 use super::keymap::KeyAction;
+use super::layout::TemplatesLayout;
 use super::state::{ListCursor, Popup, State, WabaRecord};
-use super::ui::templates::TemplatesLayout;
 use super::update::ask;
 
 pub mod run;

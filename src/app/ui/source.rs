@@ -9,8 +9,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use crate::domain::number::{NameStatus, PhoneNumber, QualityRating};
 
 use super::columns::{Column, fitting};
-use super::layout::ScreenLayout;
 use super::{error_lines, loading_line, pane_block, selected_style, waba_facts};
+use crate::app::layout::ScreenLayout;
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
