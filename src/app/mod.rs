@@ -28,6 +28,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod layout;
 pub mod state;
+pub mod store;
 pub mod strings;
 pub mod templates;
 pub mod theme;

@@ -8,15 +8,14 @@ use crossterm::event::{
 use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::to_input_request;
 
-use crate::api::ApiError;
 use crate::exit::EXIT_TERMINATED;
 
-use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
+use super::action::{Action, ApiEvent, ApiRequest, Effect};
 use super::board;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::{PickerLayout, ScreenLayout};
-use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
+use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, State};
 use super::strings;
 use super::templates;
 use super::wizard;
@@ -53,7 +52,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.backend = label;
             state.phase = Phase::Ready;
             let (wabas, businesses) = state.configured_wabas.clone();
-            vec![ask(state, ApiRequest::DiscoverWabas { wabas, businesses })]
+            vec![
+                state
+                    .store
+                    .ask(ApiRequest::DiscoverWabas { wabas, businesses }),
+            ]
         }
         Action::ConnectFailed(sentence) => {
             state.push_log(LogEntry::Notice {
@@ -61,7 +64,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 is_error: true,
             });
             state.phase = Phase::Failed(sentence);
-            state.in_flight.clear();
+            state.store.abandon_all();
             Vec::new()
         }
         Action::Api(event) => on_api(state, *event),
@@ -315,159 +318,40 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
-    let Some(request) = state.in_flight.remove(&event.request_id) else {
+    let (received_at, ok) = (event.received_at, event.result.is_ok());
+    let Some(request) = state.store.answer(event) else {
         // Stale: the operator moved on, or a newer read replaced this one.
         state.dirty = false;
         return Vec::new();
     };
-    let id = event.request_id;
     state.data_generation += 1;
-    if event.result.is_ok() {
+    if ok {
         state.last_synced = Some(
             state
                 .last_synced
-                .map_or(event.received_at, |t| t.max(event.received_at)),
+                .map_or(received_at, |t| t.max(received_at)),
         );
     }
-    let result = event.result;
     match request {
-        ApiRequest::DiscoverWabas { .. } => {
-            settle(
-                &mut state.waba_ids,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::WabaIds(ids) => Some(ids),
-                    _ => None,
-                }),
-            );
-            return after_discovery(state);
-        }
-        ApiRequest::Waba(waba_id) => settle(
-            &mut state.wabas.entry(waba_id).or_default().waba,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::Waba(w) => Some(w),
-                _ => None,
-            }),
-        ),
-        ApiRequest::Numbers(waba_id) => {
-            settle(
-                &mut state.wabas.entry(waba_id).or_default().numbers,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::Numbers(n) => Some(n),
-                    _ => None,
-                }),
-            );
-            sync_selection(state);
-        }
-        ApiRequest::SubscribedApps(waba_id) => settle(
-            &mut state.wabas.entry(waba_id).or_default().apps,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::SubscribedApps(a) => Some(a),
-                _ => None,
-            }),
-        ),
-        ApiRequest::Templates(waba_id) => {
-            settle(
-                &mut state.wabas.entry(waba_id.clone()).or_default().templates,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::Templates(t) => Some(t),
-                    _ => None,
-                }),
-            );
-            templates::on_inventory(state, &waba_id);
-        }
-        ApiRequest::Number(_) => settle(
-            &mut state.number_detail,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::Number(n) => Some(n),
-                _ => None,
-            }),
-        ),
+        ApiRequest::DiscoverWabas { .. } => return after_discovery(state),
+        ApiRequest::Numbers(_) => sync_selection(state),
+        ApiRequest::Templates(waba_id) => templates::on_inventory(state, &waba_id),
+        ApiRequest::Waba(_) | ApiRequest::SubscribedApps(_) | ApiRequest::Number(_) => {}
     }
     Vec::new()
-}
-
-/// Narrows a response to the variant its request expects.
-fn pick<T>(
-    result: Result<ApiResponse, ApiError>,
-    narrow: fn(ApiResponse) -> Option<T>,
-) -> Result<Option<T>, ApiError> {
-    result.map(narrow)
-}
-
-/// Stores an answer in its slot, if the slot still waits for exactly this request.
-fn settle<T>(slot: &mut Remote<T>, id: RequestId, result: Result<Option<T>, ApiError>) {
-    if slot.awaited() != Some(id) {
-        return;
-    }
-    match result {
-        Ok(Some(value)) => *slot = Remote::Ready(value),
-        Ok(None) => slot.abandon(),
-        Err(error) => *slot = Remote::Failed(error),
-    }
-}
-
-/// Registers a request as awaited, marks its slot loading, and returns the effect.
-/// A read of a slot already loading replaces the older read, whose answer becomes stale.
-pub(crate) fn ask(state: &mut State, request: ApiRequest) -> Effect {
-    let id = state.take_request_id();
-    let replaced = match &request {
-        ApiRequest::DiscoverWabas { .. } => restart(&mut state.waba_ids, id),
-        ApiRequest::Waba(w) => restart(&mut state.wabas.entry(w.clone()).or_default().waba, id),
-        ApiRequest::Numbers(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().numbers, id)
-        }
-        ApiRequest::SubscribedApps(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().apps, id)
-        }
-        ApiRequest::Templates(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().templates, id)
-        }
-        ApiRequest::Number(_) => restart(&mut state.number_detail, id),
-    };
-    if let Some(old) = replaced {
-        state.in_flight.remove(&old);
-    }
-    state.in_flight.insert(id, request.clone());
-    Effect::Api {
-        request_id: id,
-        request,
-    }
-}
-
-/// Marks a slot loading for `id`; returns the request it waited for before, if any.
-fn restart<T>(slot: &mut Remote<T>, id: RequestId) -> Option<RequestId> {
-    let replaced = slot.awaited();
-    slot.start(id);
-    replaced
-}
-
-/// Forgets a read under way; its answer will be dropped as stale.
-fn forget<T>(
-    state_in_flight: &mut std::collections::HashMap<RequestId, ApiRequest>,
-    slot: &mut Remote<T>,
-) {
-    if let Some(id) = slot.awaited() {
-        state_in_flight.remove(&id);
-    }
-    slot.abandon();
 }
 
 /// After the WABA list arrives: read every WABA's header (for pickers), pick a default
 /// source and destination, and load both.
 fn after_discovery(state: &mut State) -> Vec<Effect> {
-    let Some(ids) = state.waba_ids.value().cloned() else {
+    let Some(ids) = state.store.waba_ids.value().cloned() else {
         return Vec::new();
     };
     let unread: Vec<String> = ids
         .iter()
         .filter(|id| {
             state
+                .store
                 .wabas
                 .get(*id)
                 .is_none_or(|r| r.waba.value().is_none() && !r.waba.is_loading())
@@ -476,7 +360,7 @@ fn after_discovery(state: &mut State) -> Vec<Effect> {
         .collect();
     let mut effects: Vec<Effect> = unread
         .into_iter()
-        .map(|id| ask(state, ApiRequest::Waba(id)))
+        .map(|id| state.store.ask(ApiRequest::Waba(id)))
         .collect();
     let known = |id: &&String| ids.contains(id);
     let source = state
@@ -511,7 +395,7 @@ fn after_discovery(state: &mut State) -> Vec<Effect> {
 /// Reads what the panes and the checklist need of a WABA; with `force`, re-reads what
 /// is already loaded.
 fn load_workspace(state: &mut State, waba_id: &str, force: bool) -> Vec<Effect> {
-    let record = state.wabas.entry(waba_id.to_string()).or_default();
+    let record = state.store.wabas.entry(waba_id.to_string()).or_default();
     let needed = |loaded: bool, loading: bool| force || (!loaded && !loading);
     let wanted = [
         (
@@ -540,7 +424,7 @@ fn load_workspace(state: &mut State, waba_id: &str, force: bool) -> Vec<Effect> 
     wanted
         .into_iter()
         .filter(|(needed, _)| *needed)
-        .map(|(_, request)| ask(state, request))
+        .map(|(_, request)| state.store.ask(request))
         .collect()
 }
 
@@ -549,12 +433,7 @@ fn release_workspace(state: &mut State, waba_id: &str) {
     if state.source.as_deref() == Some(waba_id) || state.destination.as_deref() == Some(waba_id) {
         return;
     }
-    let Some(record) = state.wabas.get_mut(waba_id) else {
-        return;
-    };
-    forget(&mut state.in_flight, &mut record.numbers);
-    forget(&mut state.in_flight, &mut record.apps);
-    forget(&mut state.in_flight, &mut record.templates);
+    state.store.release(waba_id);
 }
 
 /// `r`: re-reads the number, both WABAs, their apps and templates (or the WABA list if
@@ -563,9 +442,13 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     if state.phase != Phase::Ready {
         return Vec::new();
     }
-    if state.waba_ids.value().is_none() {
+    if state.store.waba_ids.value().is_none() {
         let (wabas, businesses) = state.configured_wabas.clone();
-        return vec![ask(state, ApiRequest::DiscoverWabas { wabas, businesses })];
+        return vec![
+            state
+                .store
+                .ask(ApiRequest::DiscoverWabas { wabas, businesses }),
+        ];
     }
     let mut effects = Vec::new();
     for waba_id in [state.source.clone(), state.destination.clone()]
@@ -575,7 +458,7 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
         effects.extend(load_workspace(state, &waba_id, true));
     }
     if let Some(number_id) = state.selected_number.clone() {
-        effects.push(ask(state, ApiRequest::Number(number_id)));
+        effects.push(state.store.ask(ApiRequest::Number(number_id)));
     }
     effects
 }
@@ -679,7 +562,7 @@ fn select_current_number(state: &mut State) -> Vec<Effect> {
     Recent::touch(&mut state.recent.numbers, &number_id);
     let mut effects = vec![Effect::SaveRecent(state.recent.clone())];
     if state.phase == Phase::Ready {
-        effects.insert(0, ask(state, ApiRequest::Number(number_id)));
+        effects.insert(0, state.store.ask(ApiRequest::Number(number_id)));
     }
     effects
 }
@@ -740,8 +623,7 @@ fn set_selected_number(state: &mut State, id: Option<String>) {
     }
     state.selected_number = id;
     state.checklist_scroll = 0;
-    forget(&mut state.in_flight, &mut state.number_detail);
-    state.number_detail = Remote::Idle;
+    state.store.forget_number();
 }
 
 fn move_number_cursor(state: &mut State, delta: isize) {

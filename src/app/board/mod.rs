@@ -510,7 +510,7 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
         state.board.refresh_wanted = true;
         return Vec::new();
     }
-    let request_id = state.take_request_id();
+    let request_id = state.store.take_request_id();
     // Also started by ticks, which do not mark the screen dirty by themselves.
     state.dirty = true;
     let board = &mut state.board;
@@ -526,7 +526,7 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
     vec![Effect::Board(BoardCommand::Refresh(FleetRead {
         request_id,
         query: FleetQuery {
-            waba_ids: state.waba_ids.value().cloned(),
+            waba_ids: state.store.waba_ids.value().cloned(),
             wabas,
             businesses,
         },

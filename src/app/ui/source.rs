@@ -185,10 +185,10 @@ fn numbers_summary(state: &State, theme: &Theme) -> Line<'static> {
 }
 
 fn placeholder(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    if let Some(e) = state.waba_ids.error() {
+    if let Some(e) = state.store.waba_ids.error() {
         return error_lines(e, theme);
     }
-    match state.waba_ids.value() {
+    match state.store.waba_ids.value() {
         Some(ids) if ids.is_empty() => {
             vec![Line::styled(strings::NO_WABAS, theme.style(Role::Error))]
         }

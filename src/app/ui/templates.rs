@@ -269,7 +269,7 @@ fn header_lines(state: &State, view: &TemplateView, theme: &Theme) -> Vec<Line<'
         forecast.capacity_line(),
         theme.style(Role::Text),
     )];
-    if let Some((source, destination)) = view.inventories(&state.wabas) {
+    if let Some((source, destination)) = view.inventories(&state.store.wabas) {
         capacity.push(dot(theme));
         capacity.push(Span::styled(
             text::totals(source.templates.len(), destination.templates.len()),
@@ -354,7 +354,7 @@ fn draw_table(
     theme: &Theme,
 ) {
     let area = layout.table;
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     if view.visible.is_empty() {

@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
+use crate::api::ApiError;
+use crate::app::action::{ApiResponse, RequestId};
 use crate::app::layout::ScreenLayout;
 use crate::testkit::demo::{
     self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA,
@@ -58,7 +60,7 @@ fn start_up_picks_a_source_a_different_destination_and_the_first_number() {
     assert_eq!(state.source.as_deref(), Some(SOURCE_WABA));
     assert_eq!(state.destination.as_deref(), Some(DESTINATION_WABA));
     assert_eq!(state.selected_number.as_deref(), Some("200000000000001"));
-    assert!(state.in_flight.is_empty());
+    assert!(state.store.in_flight() == 0);
     assert!(
         state
             .derived
@@ -235,7 +237,7 @@ fn an_answer_to_a_replaced_or_abandoned_request_changes_nothing() {
         .iter()
         .find(|(_, r)| *r == ApiRequest::Numbers(SOURCE_WABA.into()))
         .unwrap();
-    assert!(!state.in_flight.contains_key(pending_id));
+    assert!(!state.store.awaits(*pending_id));
     answer(
         &mut state,
         *pending_id,
