@@ -11,10 +11,11 @@ use tui_input::backend::crossterm::to_input_request;
 use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
-use super::board;
+use super::board::Board;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::{PickerLayout, ScreenLayout};
+use super::screen::{Context, Handled, Outcome};
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, State};
 use super::strings;
 use super::templates;
@@ -39,13 +40,16 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.screen = Rect::new(0, 0, width, height);
             let rows = number_rows(state);
             state.numbers_cursor.keep_visible(rows);
-            board::settle_cursor(state);
+            on_board(state, false, |board, ctx| {
+                board.settle_cursor(ctx);
+                Handled::ignored()
+            });
             templates::on_resize(state);
             Vec::new()
         }
         Action::Tick(now) => {
             let mut effects = on_tick(state, now);
-            effects.extend(board::on_tick(state));
+            effects.extend(on_board(state, false, Board::on_tick));
             effects
         }
         Action::Connected(label) => {
@@ -80,7 +84,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             state.push_log(LogEntry::Call(record));
             Vec::new()
         }
-        Action::Board(event) => board::on_event(state, *event),
+        Action::Board(event) => on_board(state, true, |board, ctx| board.on_event(*event, ctx)),
         Action::TemplateRun(event) => templates::on_run_event(state, *event),
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
@@ -123,7 +127,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit(0)];
     }
     if state.wizard.is_some() {
-        return wizard::on_key(state, key, action);
+        let handled = wizard::on_key(state, key, action);
+        return apply_handled(state, handled, false);
     }
     match state.popup.take() {
         Some(Popup::Help { scroll }) => {
@@ -140,7 +145,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => on_picker_key(state, picker, key),
-        None if state.board.open => board::on_key(state, key, action),
+        None if state.board.open => {
+            on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
+        }
         None if state.templates.is_some() => templates::on_key(state, key, action),
         None if state.filter_editing => {
             on_filter_key(state, key);
@@ -184,16 +191,11 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::PickDestination => open_picker(state, PickerKind::Destination),
         KeyAction::PickNumber => open_picker(state, PickerKind::Number),
         KeyAction::Refresh => return refresh(state),
-        KeyAction::ToggleLog => {
-            state.log_visible = !state.log_visible;
-            if !state.log_visible && state.focus == Pane::Log {
-                state.focus = Pane::Numbers;
-            }
-        }
+        KeyAction::ToggleLog => toggle_log(state),
         KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
         KeyAction::Migrate => wizard::open(state),
         KeyAction::Journals => return wizard::open_journals(state),
-        KeyAction::FleetBoard => return board::open(state),
+        KeyAction::FleetBoard => return on_board(state, true, Board::open),
         KeyAction::OpenTemplates => return templates::open(state),
         // The other screens' actions are not bound on the main screen.
         _ => {}
@@ -279,7 +281,8 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if state.board.open {
-        board::on_mouse(state, mouse);
+        // The board covers the panes: a click there is not a click on them.
+        return on_board(state, true, |board, ctx| board.on_mouse(mouse, ctx));
     } else if state.templates.is_some() {
         templates::on_mouse(state, at, wheel);
         return Vec::new();
@@ -539,6 +542,57 @@ fn switched(state: &mut State, previous: Option<String>) -> Vec<Effect> {
     }
     sync_selection(state);
     effects
+}
+
+/// Runs a fleet board handler with its context and applies what it hands back. With
+/// `owns_redraw`, an unchanged board means nothing to redraw (the event was the
+/// board's); ticks leave the redraw to whoever else changed something.
+fn on_board(
+    state: &mut State,
+    owns_redraw: bool,
+    handle: impl FnOnce(&mut Board, &mut Context) -> Handled,
+) -> Vec<Effect> {
+    let mut ctx = Context {
+        now: state.now,
+        screen: state.screen,
+        log_visible: state.log_visible,
+        ready: state.phase == Phase::Ready,
+        auto_refresh: state.auto_refresh,
+        configured_wabas: &state.configured_wabas,
+        store: &mut state.store,
+    };
+    let handled = handle(&mut state.board, &mut ctx);
+    apply_handled(state, handled, owns_redraw)
+}
+
+/// Applies a screen's [`Handled`]: its redraw flag, then its outcomes.
+fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<Effect> {
+    if !handled.unchanged {
+        state.dirty = true;
+    } else if owns_redraw {
+        state.dirty = false;
+    }
+    let mut effects = handled.effects;
+    for outcome in handled.outcomes {
+        match outcome {
+            Outcome::Help => state.popup = Some(Popup::Help { scroll: 0 }),
+            Outcome::ToggleLog => toggle_log(state),
+            Outcome::Log(entry) => state.push_log(entry),
+            Outcome::OpenNumber { waba_id, number_id } => {
+                effects.extend(open_number(state, &waba_id, &number_id));
+            }
+            Outcome::RefreshMain => effects.extend(refresh(state)),
+        }
+    }
+    effects
+}
+
+/// Shows or hides the log pane (focus leaves it when hidden).
+fn toggle_log(state: &mut State) {
+    state.log_visible = !state.log_visible;
+    if !state.log_visible && state.focus == Pane::Log {
+        state.focus = Pane::Numbers;
+    }
 }
 
 /// Opens a number in the main screen (Enter on the fleet board): its WABA becomes the
