@@ -16,12 +16,12 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wamigrate::app::action::Action;
-use wamigrate::app::board::demo::{board_state, fleet_rows};
-use wamigrate::app::demo::{self, Portfolio};
 use wamigrate::app::theme::Theme;
 use wamigrate::app::ui;
 use wamigrate::app::update::update;
 use wamigrate::domain::template::TemplateInventory;
+use wamigrate::testkit::demo::{self, Portfolio};
+use wamigrate::testkit::fleet::{board_state, fleet_rows};
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");

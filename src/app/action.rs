@@ -88,21 +88,21 @@ pub struct ApiEvent {
 /// What `update` asks the event loop to do; `update` itself does no I/O.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Send a request to the API worker.
+    /// Read from the API (a job per request; a newer read of the same request wins).
     Api {
         request_id: RequestId,
         request: ApiRequest,
     },
-    /// Refresh the fleet board, stop its refresh, or export its view (worker side:
-    /// `board::refresh::serve`).
+    /// Refresh the fleet board, stop its refresh, or export its view (jobs in
+    /// `board::refresh`).
     Board(BoardCommand),
-    /// Start, steer or stop a template migration run (worker side: `templates::run`).
+    /// Start, steer or stop a template migration run (its job: `templates::run`).
     TemplateRun(RunCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.
     Quit(u8),
-    /// Start or resume a migration run (the worker runs it with its clients).
+    /// Start or resume a migration run (a job on the worker's clients).
     StartMigration(RunOrder),
     /// Answer the run's pending question.
     AnswerMigration {

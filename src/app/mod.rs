@@ -2,12 +2,12 @@
 //! actions to `update`, runs its effects and redraws when something changed.
 //!
 //! Module map: `state` (all state), `action` (inputs and effects), `update` (the only
-//! writer), `worker` (API calls on tokio tasks), `keymap`/`theme` (data in `assets/`),
+//! writer), `worker` (runs effects as jobs on `jobs`, the one job runner: API reads,
+//! fleet refreshes, template and migration runs, file work), `keymap`/`theme` (data in `assets/`),
 //! `strings` (user-facing text), `ui` (one file per pane), `wizard` (the guided
 //! migration: its state and update, and the bridge to the ops runner).
 
 use std::io;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -16,14 +16,14 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{channel, unbounded_channel};
 
 use crate::config::Settings;
 
 pub mod action;
 pub mod board;
-pub mod demo;
 pub mod fuzzy;
+pub mod jobs;
 pub mod keymap;
 pub mod state;
 pub mod strings;
@@ -38,8 +38,7 @@ use action::{Action, Effect};
 use keymap::Keymap;
 use state::{Recent, State};
 use theme::Theme;
-use wizard::WizardEvent;
-use wizard::runner::{RunBridge, RunJob, unfinished_journals};
+use worker::Worker;
 
 /// Shortest time between two frames (60 fps).
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -47,8 +46,6 @@ const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 const BUSY_TICK: Duration = Duration::from_millis(100);
 /// Tick period when idle: only the "synced Ns ago" label and auto-refresh need it.
 const IDLE_TICK: Duration = Duration::from_secs(1);
-/// File under the data dir holding the recently used WABAs and numbers.
-const RECENT_FILE: &str = "tui-recent.json";
 
 /// Opens the terminal UI on `settings`' backend and runs it until the operator quits.
 pub fn main(runtime: tokio::runtime::Runtime, settings: Settings) -> ExitCode {
@@ -63,10 +60,10 @@ pub fn main(runtime: tokio::runtime::Runtime, settings: Settings) -> ExitCode {
         Ok(ready) => ready,
         Err(sentence) => {
             eprintln!("wamigrate: {sentence}");
-            return ExitCode::from(crate::cli::EXIT_USAGE);
+            return ExitCode::from(crate::exit::EXIT_USAGE);
         }
     };
-    let recent = load_recent(&settings.data_dir);
+    let recent = worker::load_recent(&settings.data_dir);
     let mut terminal = ratatui::init();
     install_mouse_restore_hook();
     let _ = crossterm::execute!(io::stdout(), EnableMouseCapture);
@@ -79,13 +76,14 @@ pub fn main(runtime: tokio::runtime::Runtime, settings: Settings) -> ExitCode {
         Err(e) => {
             tracing::error!(error = %e, "terminal error");
             eprintln!("wamigrate: the terminal failed: {e}.");
-            ExitCode::from(crate::cli::EXIT_ERROR)
+            ExitCode::from(crate::exit::EXIT_ERROR)
         }
     }
 }
 
-/// The event loop: one `select!` over terminal events, API answers, call records,
-/// ticks and signals; effects run here, state changes only in `update`.
+/// The event loop: one `select!` over terminal events, job results, call records,
+/// the connection, ticks and signals; effects go to the worker, state changes only in
+/// `update`.
 async fn run(
     terminal: &mut DefaultTerminal,
     settings: Settings,
@@ -97,7 +95,6 @@ async fn run(
     // must still restore the terminal.
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let data_dir = settings.data_dir.clone();
     let size = terminal.size()?;
     let mut state = State::new(
         &settings,
@@ -106,18 +103,17 @@ async fn run(
         Rect::new(0, 0, size.width, size.height),
         Instant::now(),
     );
-    // First frame before anything else: connecting happens in the worker.
+    // First frame before anything else: connecting happens on its own task.
     terminal.draw(|f| ui::draw(f, &state, &theme))?;
     state.dirty = false;
     tracing::info!("first frame drawn");
     let (calls_tx, mut calls) = unbounded_channel();
-    let (answers_tx, mut answers) = unbounded_channel();
-    let (runner_tx, mut runner_messages) = unbounded_channel();
-    let mut run_bridge = RunBridge::default();
+    let (results_tx, mut results) = channel(worker::RESULTS_CAPACITY);
+    let mut worker = Worker::new(settings.data_dir.clone(), results_tx);
     // Unfinished migrations are offered for resume as soon as they are read.
-    list_journals(&data_dir, &answers_tx);
-    let (requests, runs, board_commands, template_runs) =
-        worker::spawn(settings, calls_tx, answers_tx.clone());
+    worker.run(Effect::ListJournals);
+    let mut connecting = Worker::connect(settings, calls_tx);
+    let mut connect_answered = false;
     let mut events = EventStream::new();
     let mut last_frame = Instant::now();
     let mut next_tick = Instant::now() + BUSY_TICK;
@@ -137,9 +133,19 @@ async fn run(
                 Some(Err(e)) => return Err(e),
                 None => return Ok(0),
             },
-            Some(action) = answers.recv() => action,
+            Some(action) = results.recv() => action,
             Some(record) = calls.recv() => Action::Call(record),
-            Some(message) = runner_messages.recv() => run_bridge.receive(message),
+            joined = &mut connecting, if !connect_answered => {
+                connect_answered = true;
+                match joined.unwrap_or_else(|e| Err(e.to_string())) {
+                    Ok(connection) => {
+                        let label = connection.label.clone();
+                        worker.connected(connection);
+                        Action::Connected(label)
+                    }
+                    Err(sentence) => Action::ConnectFailed(sentence),
+                }
+            }
             _ = tokio::time::sleep_until(next_tick.into()) => {
                 let now = Instant::now();
                 next_tick = now + if state.is_busy() { BUSY_TICK } else { IDLE_TICK };
@@ -150,56 +156,14 @@ async fn run(
             _ = tokio::time::sleep_until(frame_due.into()), if state.dirty => continue,
         };
         for effect in update::update(&mut state, action) {
-            match effect {
-                Effect::Api {
-                    request_id,
-                    request,
-                } => {
-                    let _ = requests.send((request_id, request));
-                }
-                Effect::Board(command) => {
-                    let _ = board_commands.send(command);
-                }
-                Effect::TemplateRun(command) => {
-                    let _ = template_runs.send(command);
-                }
-                Effect::SaveRecent(recent) => {
-                    tokio::task::spawn_blocking({
-                        let data_dir = data_dir.clone();
-                        move || save_recent(&data_dir, &recent)
-                    });
-                }
-                Effect::Quit(code) => return Ok(code),
-                Effect::StartMigration(order) => {
-                    let _ = runs.send(RunJob {
-                        order,
-                        data_dir: data_dir.clone(),
-                        messages: runner_tx.clone(),
-                    });
-                }
-                Effect::AnswerMigration { question, answer } => run_bridge.answer(question, answer),
-                Effect::ListJournals => list_journals(&data_dir, &answers_tx),
+            if let Some(code) = worker.run(effect) {
+                return Ok(code);
             }
         }
         if state.is_busy() && next_tick > Instant::now() + BUSY_TICK {
             next_tick = Instant::now() + BUSY_TICK;
         }
     }
-}
-
-/// Reads the unfinished journals off the event loop and delivers them as an action.
-fn list_journals(data_dir: &Path, answers: &UnboundedSender<Action>) {
-    let data_dir = data_dir.to_path_buf();
-    let answers = answers.clone();
-    tokio::task::spawn_blocking(move || {
-        let journals = unfinished_journals(&data_dir);
-        let _ = answers.send(Action::Wizard(WizardEvent::Journals(journals)));
-        let attempts = crate::ops::journal_store::register_attempts_by_number(
-            &data_dir,
-            time::OffsetDateTime::now_utc(),
-        );
-        let _ = answers.send(Action::RegisterAttempts(attempts));
-    });
 }
 
 /// Terminal events the app reacts to; focus and paste events are ignored.
@@ -225,27 +189,4 @@ fn install_mouse_restore_hook() {
         let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
         previous(info);
     }));
-}
-
-fn recent_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(RECENT_FILE)
-}
-
-/// Reads the recently used list; a missing or broken file means an empty list.
-fn load_recent(data_dir: &Path) -> Recent {
-    std::fs::read(recent_path(data_dir))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
-}
-
-/// Writes the recently used list; failures are logged, never shown (it is a nicety).
-fn save_recent(data_dir: &Path, recent: &Recent) {
-    let written = std::fs::create_dir_all(data_dir).and_then(|_| {
-        let bytes = serde_json::to_vec_pretty(recent).map_err(io::Error::other)?;
-        std::fs::write(recent_path(data_dir), bytes)
-    });
-    if let Err(e) = written {
-        tracing::warn!(error = %e, "could not save the recently used list");
-    }
 }

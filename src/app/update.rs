@@ -9,6 +9,7 @@ use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::to_input_request;
 
 use crate::api::ApiError;
+use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
 use super::board;
@@ -19,9 +20,6 @@ use super::templates;
 use super::ui::checklist;
 use super::ui::layout::{PickerLayout, ScreenLayout};
 use super::wizard;
-
-/// Exit code after SIGTERM/SIGINT (128 + SIGTERM), so scripts can tell it from `q`.
-pub const EXIT_TERMINATED: u8 = 143;
 
 /// Applies one action to the state and returns what the event loop must do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {

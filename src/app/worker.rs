@@ -1,115 +1,218 @@
-//! The API worker: a tokio task that owns the clients, runs requests concurrently (the
-//! transport bounds how many are in flight) and sends owned answers back tagged with
-//! their request id. It never touches the state.
+//! The worker: runs `update`'s effects that need the API clients or the disk, each as
+//! a job on the one job runner (`jobs`). API reads, fleet refreshes and exports,
+//! template runs, migration runs and file work report back as owned actions tagged
+//! with their ids; the state is never touched here.
+//!
+//! It connects first (starting the embedded sandbox if needed) on its own task, so the
+//! first frame never waits; effects that need the clients meanwhile wait in a queue.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{self, UnboundedSender};
 
-use crate::api::{CallRecord, GraphClient};
-use crate::cli::status::select_wabas;
+use crate::api::{ApiError, CallRecord, GraphClient, HubClient};
 use crate::config::Settings;
-use crate::connect::connect;
+use crate::connect::{Connection, connect};
+use crate::ops::fleet_read::select_wabas;
 
-use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, RequestId};
-use super::board::refresh::{self as board_refresh, BoardSender};
-use super::templates::run::{self as template_run, RunCommand, RunSender as TemplateRunSender};
-use super::wizard::runner::{self, RunJob};
+use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect};
+use super::board::{BoardCommand, refresh as board_jobs};
+use super::jobs::{JobContext, JobId, Jobs};
+use super::state::Recent;
+use super::templates::run::{self as template_run, RunCommand, RunInstruction};
+use super::wizard::runner::{RunBridge, RunJob, execute as run_migration, unfinished_journals};
+use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
 
-/// Where the event loop sends requests to the worker.
-pub type RequestSender = UnboundedSender<(RequestId, ApiRequest)>;
-/// Where the event loop sends migration runs to the worker (they need its clients).
-pub type RunSender = UnboundedSender<RunJob>;
+/// Actions the jobs may queue ahead of the event loop before they wait.
+pub const RESULTS_CAPACITY: usize = 1024;
+/// File under the data dir holding the recently used WABAs and numbers.
+const RECENT_FILE: &str = "tui-recent.json";
 
-/// Starts the worker on the current runtime. It connects first (starting the embedded
-/// sandbox if needed), so the first frame never waits for it; requests sent meanwhile
-/// queue in the channel. The fleet board's refreshes and template migration runs get
-/// their own channels: they report many times, not one answer.
-pub fn spawn(
-    settings: Settings,
-    calls: UnboundedSender<CallRecord>,
-    answers: UnboundedSender<Action>,
-) -> (RequestSender, RunSender, BoardSender, TemplateRunSender) {
-    let (requests, inbox) = unbounded_channel();
-    let (runs, run_inbox) = unbounded_channel();
-    let (board_commands, board_inbox) = unbounded_channel();
-    let (template_runs, template_run_inbox) = unbounded_channel();
-    tokio::spawn(run(
-        settings,
-        calls,
-        answers,
-        inbox,
-        run_inbox,
-        board_inbox,
-        template_run_inbox,
-    ));
-    (requests, runs, board_commands, template_runs)
+/// Where the fleet board's jobs run: one refresh at a time, exports side by side.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum BoardSlot {
+    Refresh,
+    Export(JobId),
 }
 
-async fn run(
-    settings: Settings,
-    calls: UnboundedSender<CallRecord>,
-    answers: UnboundedSender<Action>,
-    mut inbox: UnboundedReceiver<(RequestId, ApiRequest)>,
-    mut run_inbox: UnboundedReceiver<RunJob>,
-    board_inbox: UnboundedReceiver<super::board::BoardCommand>,
-    template_run_inbox: UnboundedReceiver<RunCommand>,
-) {
-    let connection = match connect(&settings, Some(calls)).await {
-        Ok(connection) => connection,
-        Err(e) => {
-            tracing::warn!(error = %e, "connect failed");
-            let _ = answers.send(Action::ConnectFailed(e.to_string()));
-            return;
+/// Where file jobs run: the newest of each kind wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum FileSlot {
+    Journals,
+    SaveRecent,
+}
+
+/// An answer for the migration run's pending question.
+type Answer = (QuestionId, WizardAnswer);
+
+/// The event loop's side of effects.
+pub struct Worker {
+    data_dir: PathBuf,
+    connection: Option<Connection>,
+    /// Effects that need the clients, kept until the connection is up.
+    waiting: Vec<Effect>,
+    /// Ids of jobs that no request id names (exports, file work, migration runs).
+    next_job: JobId,
+    /// The migration job running, if any: its answers go to it.
+    migration: Option<JobId>,
+    reads: Jobs<ApiRequest, (), Action>,
+    board: Jobs<BoardSlot, (), Action>,
+    template_runs: Jobs<(), RunInstruction, Action>,
+    migrations: Jobs<(), Answer, Action>,
+    files: Jobs<FileSlot, (), Action>,
+}
+
+impl Worker {
+    /// A worker whose jobs report to `results`.
+    pub fn new(data_dir: PathBuf, results: mpsc::Sender<Action>) -> Worker {
+        Worker {
+            data_dir,
+            connection: None,
+            waiting: Vec::new(),
+            next_job: 1,
+            migration: None,
+            reads: Jobs::new(results.clone()),
+            board: Jobs::new(results.clone()),
+            template_runs: Jobs::new(results.clone()),
+            migrations: Jobs::new(results.clone()),
+            files: Jobs::new(results),
         }
-    };
-    tracing::info!(backend = connection.label.badge(), "connected");
-    let _ = answers.send(Action::Connected(connection.label.clone()));
-    tokio::spawn(template_run::serve(
-        connection.graph.clone(),
-        settings.data_dir.clone(),
-        template_run_inbox,
-        answers.clone(),
-    ));
-    tokio::spawn(board_refresh::serve(
-        connection.graph.clone(),
-        connection.hub.clone(),
-        settings.data_dir.clone(),
-        board_inbox,
-        answers.clone(),
-    ));
-    loop {
-        tokio::select! {
-            Some((request_id, request)) = inbox.recv() => {
-                let graph = connection.graph.clone();
-                let answers = answers.clone();
-                tokio::spawn(async move {
+    }
+
+    /// Connects on a task; the answer is the action to feed `update` and, on success,
+    /// the connection to hand to [`Worker::connected`].
+    pub fn connect(
+        settings: Settings,
+        calls: UnboundedSender<CallRecord>,
+    ) -> tokio::task::JoinHandle<Result<Connection, String>> {
+        tokio::spawn(async move {
+            connect(&settings, Some(calls)).await.map_err(|e| {
+                tracing::warn!(error = %e, "connect failed");
+                e.to_string()
+            })
+        })
+    }
+
+    /// The clients are ready: run the effects that waited for them.
+    pub fn connected(&mut self, connection: Connection) {
+        tracing::info!(backend = connection.label.badge(), "connected");
+        self.connection = Some(connection);
+        for effect in std::mem::take(&mut self.waiting) {
+            self.run(effect);
+        }
+    }
+
+    /// Runs one effect; `Some(code)` when the TUI must leave with that exit code.
+    pub fn run(&mut self, effect: Effect) -> Option<u8> {
+        match effect {
+            Effect::Quit(code) => return Some(code),
+            Effect::SaveRecent(recent) => {
+                let path = self.data_dir.join(RECENT_FILE);
+                self.files.start(FileSlot::SaveRecent, 0, |_| async move {
+                    let _ = tokio::task::spawn_blocking(move || save_recent(&path, &recent)).await;
+                });
+            }
+            Effect::ListJournals => {
+                let data_dir = self.data_dir.clone();
+                self.files.start(FileSlot::Journals, 0, |context| {
+                    list_journals(data_dir, context)
+                });
+            }
+            Effect::Board(BoardCommand::Export { rows, format }) => {
+                let id = self.job_id();
+                let data_dir = self.data_dir.clone();
+                self.board.start(BoardSlot::Export(id), id, |context| {
+                    board_jobs::export_rows(rows, format, data_dir, context)
+                });
+            }
+            effect => match self.connection.as_ref() {
+                Some(connection) => {
+                    let (graph, hub) = (connection.graph.clone(), connection.hub.clone());
+                    self.run_remote(graph, hub, effect);
+                }
+                None => self.waiting.push(effect),
+            },
+        }
+        None
+    }
+
+    /// Runs an effect that needs the clients.
+    fn run_remote(&mut self, graph: GraphClient, hub: Option<HubClient>, effect: Effect) {
+        let data_dir = self.data_dir.clone();
+        match effect {
+            Effect::Api {
+                request_id,
+                request,
+            } => self
+                .reads
+                .start(request.clone(), request_id, |context| async move {
                     let result = perform(&graph, request).await;
-                    let _ = answers.send(Action::Api(Box::new(ApiEvent {
+                    let event = ApiEvent {
                         request_id,
                         result,
                         received_at: Instant::now(),
-                    })));
+                    };
+                    context.reporter.report(Action::Api(Box::new(event))).await;
+                }),
+            Effect::Board(BoardCommand::Refresh(read)) => {
+                self.board
+                    .start(BoardSlot::Refresh, read.request_id, |context| {
+                        board_jobs::refresh(graph, hub, data_dir, read.query, context)
+                    });
+            }
+            Effect::Board(BoardCommand::CancelRefresh) => self.board.cancel(&BoardSlot::Refresh),
+            Effect::TemplateRun(RunCommand::Start {
+                run,
+                source_waba_id,
+                destination_waba_id,
+            }) => {
+                let record = crate::ops::template_migration::TemplateRun::new(
+                    &source_waba_id,
+                    &destination_waba_id,
+                );
+                self.template_runs.start((), run, |context| {
+                    template_run::execute(graph, data_dir, record, context)
                 });
             }
-            Some(job) = run_inbox.recv() => {
-                tokio::spawn(runner::execute(
-                    connection.graph.clone(),
-                    connection.hub.clone(),
-                    job,
-                ));
+            Effect::TemplateRun(command) => {
+                if let Some((run, instruction)) = command.instruction() {
+                    self.template_runs.tell(&(), run, instruction);
+                }
             }
-            else => break,
+            Effect::StartMigration(order) => {
+                if self.migrations.is_running(&()) {
+                    // Never abandon a run mid-step; the wizard cannot start two.
+                    tracing::warn!("a migration run is already under way; not starting another");
+                    return;
+                }
+                let id = self.job_id();
+                self.migration = Some(id);
+                self.migrations.start((), id, |context| {
+                    migrate(graph, hub, order, data_dir, context)
+                });
+            }
+            Effect::AnswerMigration { question, answer } => {
+                if let Some(id) = self.migration {
+                    self.migrations.tell(&(), id, (question, answer));
+                }
+            }
+            Effect::Quit(_)
+            | Effect::SaveRecent(_)
+            | Effect::ListJournals
+            | Effect::Board(BoardCommand::Export { .. }) => {}
         }
     }
-    // The inbox closed: the TUI is gone; dropping `connection` stops the sandbox.
+
+    fn job_id(&mut self) -> JobId {
+        let id = self.next_job;
+        self.next_job += 1;
+        id
+    }
 }
 
 /// Runs one request against the Graph API (also used by tests against the sandbox).
-pub async fn perform(
-    graph: &GraphClient,
-    request: ApiRequest,
-) -> Result<ApiResponse, crate::api::ApiError> {
+pub async fn perform(graph: &GraphClient, request: ApiRequest) -> Result<ApiResponse, ApiError> {
     Ok(match request {
         ApiRequest::DiscoverWabas { wabas, businesses } => {
             ApiResponse::WabaIds(select_wabas(graph, &wabas, &businesses).await?)
@@ -122,4 +225,90 @@ pub async fn perform(
         }
         ApiRequest::Templates(id) => ApiResponse::Templates(graph.templates(&id).await?),
     })
+}
+
+/// Runs (or resumes) a migration with the ops runner, relaying its news and questions
+/// as actions and the wizard's answers (the job's inbox) back to the pending question.
+async fn migrate(
+    graph: GraphClient,
+    hub: Option<HubClient>,
+    order: RunOrder,
+    data_dir: PathBuf,
+    context: JobContext<Answer, Action>,
+) {
+    let JobContext {
+        reporter,
+        mut inbox,
+    } = context;
+    let (messages, mut news) = tokio::sync::mpsc::unbounded_channel();
+    let run = run_migration(
+        graph,
+        hub,
+        RunJob {
+            order,
+            data_dir,
+            messages,
+        },
+    );
+    let relay = async {
+        let mut bridge = RunBridge::default();
+        loop {
+            tokio::select! {
+                message = news.recv() => match message {
+                    Some(message) => {
+                        if !reporter.report(bridge.receive(message)).await {
+                            break;
+                        }
+                    }
+                    // The run is over and said everything.
+                    None => break,
+                },
+                Some((question, answer)) = inbox.recv() => bridge.answer(question, answer),
+            }
+        }
+    };
+    tokio::join!(run, relay);
+}
+
+/// Reads the unfinished journals and the register calls of the last 72 hours off the
+/// async threads, for the resume picker and the checklist.
+async fn list_journals(data_dir: PathBuf, context: JobContext<(), Action>) {
+    let read = tokio::task::spawn_blocking(move || {
+        let journals = unfinished_journals(&data_dir);
+        let attempts = crate::ops::journal_store::register_attempts_by_number(
+            &data_dir,
+            time::OffsetDateTime::now_utc(),
+        );
+        (journals, attempts)
+    })
+    .await;
+    if let Ok((journals, attempts)) = read {
+        let reporter = &context.reporter;
+        reporter
+            .report(Action::Wizard(WizardEvent::Journals(journals)))
+            .await;
+        reporter.report(Action::RegisterAttempts(attempts)).await;
+    }
+}
+
+/// Reads the recently used list; a missing or broken file means an empty list.
+pub fn load_recent(data_dir: &Path) -> Recent {
+    std::fs::read(data_dir.join(RECENT_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Writes the recently used list; failures are logged, never shown (it is a nicety).
+fn save_recent(path: &Path, recent: &Recent) {
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| {
+            let bytes = serde_json::to_vec_pretty(recent).map_err(std::io::Error::other)?;
+            std::fs::write(path, bytes)
+        });
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not save the recently used list");
+    }
 }

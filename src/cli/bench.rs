@@ -7,8 +7,6 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 
 use crate::api::{GraphClient, RetryPolicy, Transport};
-use crate::cli::EXIT_ERROR;
-use crate::cli::status::{collect, select_wabas};
 use crate::domain::eligibility::{self, Mode};
 use crate::domain::fleet::{
     Column, FilterExpr, FleetRow, FleetSnapshot, Summary, changes, join_channels, sort_indices,
@@ -21,7 +19,12 @@ use crate::domain::template::{
     QualityScore, Template, TemplateInventory, TemplateQuality, TemplateStatus,
 };
 use crate::domain::waba::{BusinessRef, Waba};
+use crate::exit::EXIT_ERROR;
+use crate::ops::fleet_read::{FleetQuery, read_all, select_wabas};
 use crate::sim::{self, SimConfig};
+
+/// A data dir that does not exist: the benchmark reads no journals.
+const NO_DATA_DIR: &str = "/nonexistent/wamigrate-bench";
 
 /// `wamigrate bench ...`
 #[derive(Debug, clap::Args)]
@@ -144,7 +147,12 @@ async fn bench_status(fleet: usize, latency_ms: u64) -> ExitCode {
                     return ExitCode::from(EXIT_ERROR);
                 }
             };
-            let report = collect(&graph, &ids).await;
+            // The fleet reader of `status` (no journals: the data dir does not exist).
+            let query = FleetQuery {
+                waba_ids: Some(ids),
+                ..FleetQuery::default()
+            };
+            let report = read_all(&graph, None, std::path::Path::new(NO_DATA_DIR), query).await;
             let wall = started.elapsed();
             let mut calls = 0u32;
             while rx.try_recv().is_ok() {

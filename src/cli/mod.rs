@@ -1,6 +1,5 @@
 //! The command line: global options, subcommands, and the dispatch to the TUI or a
-//! headless command. Exit codes: 0 success, 1 runtime/API error, 2 usage or
-//! configuration error, 3 a check or migration found problems.
+//! headless command. Exit codes: [`crate::exit`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,12 +16,7 @@ pub mod sim;
 pub mod status;
 pub mod templates;
 
-/// Exit code for usage and configuration errors.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code for runtime and API errors.
-pub const EXIT_ERROR: u8 = 1;
-/// Exit code when a check, filter or migration found problems.
-pub const EXIT_FINDINGS: u8 = 3;
+pub use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 
 /// Migrate WhatsApp Business API numbers between WABAs, safely.
 #[derive(Debug, Parser)]

@@ -1,12 +1,9 @@
 //! Output formats shared by the headless commands: aligned tables for people, JSON and
 //! CSV for scripts.
 
-use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
 
-use serde::Serialize;
-
-use crate::domain::fleet::FleetRow;
+pub use crate::ops::export::{write_csv, write_json};
 
 /// `--format` of the headless commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,80 +22,6 @@ impl Format {
             Format::Json
         })
     }
-}
-
-/// What `status --export` and the fleet board write files as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    Csv,
-    Json,
-}
-
-/// Writes the fleet rows of the current view (filter and sort applied) to
-/// `<data_dir>/exports/fleet-<UTC time>.csv|json`, every column of [`FleetRow`], fsynced;
-/// never overwrites an earlier export. Returns the path, for the operator to see.
-pub fn export(
-    rows: &[FleetRow],
-    format: ExportFormat,
-    data_dir: &Path,
-) -> std::io::Result<PathBuf> {
-    let dir = data_dir.join("exports");
-    std::fs::create_dir_all(&dir)?;
-    let stamp = time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .map_err(std::io::Error::other)?;
-    let extension = match format {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Json => "json",
-    };
-    let (path, file) = create_new_file(&dir, &format!("fleet-{stamp}"), extension)?;
-    let mut out = BufWriter::new(&file);
-    match format {
-        ExportFormat::Csv => write_csv(&mut out, rows)?,
-        ExportFormat::Json => write_json(&mut out, &rows)?,
-    }
-    out.flush()?;
-    drop(out);
-    file.sync_all()?;
-    Ok(path)
-}
-
-/// Creates `<dir>/<stem>.<ext>`, or `<stem>-2.<ext>`, ... when it exists.
-fn create_new_file(
-    dir: &Path,
-    stem: &str,
-    extension: &str,
-) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let mut attempt = 1;
-    loop {
-        let name = match attempt {
-            1 => format!("{stem}.{extension}"),
-            n => format!("{stem}-{n}.{extension}"),
-        };
-        let path = dir.join(name);
-        match std::fs::File::create_new(&path) {
-            Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => attempt += 1,
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Writes `rows` as pretty JSON (an array).
-pub fn write_json<T: Serialize>(out: &mut impl Write, rows: &T) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, rows)?;
-    writeln!(out)
-}
-
-/// Writes `rows` as CSV with a header row named after the struct fields.
-pub fn write_csv<T: Serialize>(out: &mut impl Write, rows: &[T]) -> std::io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for row in rows {
-        writer.serialize(row).map_err(std::io::Error::other)?;
-    }
-    writer.flush()
 }
 
 /// Writes an aligned plain-text table; cells longer than `max_width` are cut with `…`.
@@ -146,74 +69,6 @@ pub fn write_table(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fleet::{MigrationState, RowOrigin};
-
-    fn fleet_rows() -> Vec<FleetRow> {
-        let full = FleetRow {
-            id: "1906385232743451".into(),
-            origin: RowOrigin::Graph,
-            waba_id: "104996".into(),
-            waba_name: Some("Lucky Shrub".into()),
-            business: Some("Lucky Shrub, Inc.".into()),
-            display_phone_number: Some("+1 631-555-0101".into()),
-            verified_name: Some("Jasper's \"Market\"".into()),
-            name_status: Some("APPROVED".into()),
-            new_name_status: Some("PENDING_REVIEW".into()),
-            code_verification_status: Some("VERIFIED".into()),
-            quality_rating: Some("GREEN".into()),
-            messaging_limit: Some("TIER_2K".into()),
-            platform_type: Some("CLOUD_API".into()),
-            status: Some("SHINY_NEW_STATE".into()),
-            account_mode: Some("LIVE".into()),
-            is_pin_enabled: Some(true),
-            is_on_biz_app: Some(false),
-            is_official_business_account: Some(true),
-            throughput_level: Some("HIGH".into()),
-            channel_id: Some("aCH".into()),
-            channel_status: Some("ready".into()),
-            migration: MigrationState::InProgress {
-                step: "verify_code".into(),
-            },
-            last_checked: "2026-11-25T16:01:02Z".into(),
-        };
-        let sparse = FleetRow {
-            id: "zCH".into(),
-            origin: RowOrigin::PartnerOnly,
-            display_phone_number: Some("+44 20 7946 0000".into()),
-            migration: MigrationState::Failed,
-            last_checked: "2026-11-25T16:01:03Z".into(),
-            ..FleetRow::default()
-        };
-        vec![full, sparse]
-    }
-
-    #[test]
-    fn exported_csv_and_json_parse_back_to_the_same_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        let rows = fleet_rows();
-
-        let csv_path = export(&rows, ExportFormat::Csv, dir.path()).unwrap();
-        assert_eq!(csv_path.parent().unwrap(), dir.path().join("exports"));
-        let name = csv_path.file_name().unwrap().to_str().unwrap();
-        assert!(
-            name.starts_with("fleet-") && name.ends_with("Z.csv"),
-            "{name}"
-        );
-        let from_csv: Vec<FleetRow> = csv::Reader::from_path(&csv_path)
-            .unwrap()
-            .deserialize()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(from_csv, rows);
-
-        let json_path = export(&rows, ExportFormat::Json, dir.path()).unwrap();
-        let from_json: Vec<FleetRow> =
-            serde_json::from_reader(std::fs::File::open(&json_path).unwrap()).unwrap();
-        assert_eq!(from_json, rows);
-
-        let again = export(&rows, ExportFormat::Csv, dir.path()).unwrap();
-        assert_ne!(again, csv_path, "an earlier export is never overwritten");
-    }
 
     #[test]
     fn table_aligns_columns_and_cuts_long_cells() {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::sim::{self, SimConfig};
+use crate::sim::{self, EmptyFailedTemplates, SimConfig};
 
 /// Knobs of `wamigrate sim`.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +37,14 @@ pub struct SimArgs {
     /// Graph bearer token the sandbox accepts (default: sandbox-token).
     #[arg(long, env = "WAMIGRATE_SIM_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Remove a field, as a Graph version that dropped it would (repeatable): NAME on every
+    /// node type, or NODE.NAME on one, e.g. WhatsAppBusinessPhoneNumber.messaging_limit_tier.
+    #[arg(long = "drop-field", value_name = "FIELD")]
+    pub drop_fields: Vec<String>,
+    /// How template migration writes `failed_templates` when nothing failed: `array`
+    /// (`[]`) or `object` (`{}`); Meta's page shows both shapes.
+    #[arg(long, default_value = "array", value_parser = |s: &str| s.parse::<EmptyFailedTemplates>())]
+    pub empty_failed_templates: EmptyFailedTemplates,
 }
 
 /// Largest generated fleet; beyond it the portfolio stops being quick to build.
@@ -61,6 +69,8 @@ pub async fn run(args: SimArgs) -> ExitCode {
         seed: args.seed,
         graph_token: args.token.unwrap_or(defaults.graph_token.clone()),
         log_requests: true,
+        drop_fields: args.drop_fields.clone(),
+        empty_failed_templates: args.empty_failed_templates,
         ..defaults
     };
     let stop = StopSignals::install();
@@ -105,6 +115,22 @@ fn check(args: &SimArgs) -> Result<(), String> {
         return Err(format!(
             "--fleet must be between 1 and {MAX_FLEET} numbers."
         ));
+    }
+    for field in &args.drop_fields {
+        let (node, name) = field
+            .rsplit_once('.')
+            .map_or((None, field.as_str()), |(n, f)| (Some(n), f));
+        if name.trim().is_empty() {
+            return Err(format!(
+                "--drop-field {field:?} names no field: give NAME or NODE.NAME."
+            ));
+        }
+        if let Some(node) = node.filter(|n| !sim::node_type_names().contains(n)) {
+            return Err(format!(
+                "--drop-field {field}: node type {node} is unknown; use one of {}.",
+                sim::node_type_names().join(", ")
+            ));
+        }
     }
     if args.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err("--token is empty: give the token clients will send, or leave it out for sandbox-token.".to_string());
@@ -162,6 +188,8 @@ mod tests {
             templates: None,
             seed: 1,
             token: None,
+            drop_fields: Vec::new(),
+            empty_failed_templates: EmptyFailedTemplates::Array,
         }
     }
 
@@ -184,6 +212,18 @@ mod tests {
             .unwrap_err()
             .contains("--fleet")
         );
+        for (field, ok) in [
+            ("messaging_limit_tier", true),
+            ("WhatsAppBusinessPhoneNumber.messaging_limit_tier", true),
+            ("PhoneNumber.status", false),
+            ("WhatsAppBusinessAccount.", false),
+        ] {
+            let args = SimArgs {
+                drop_fields: vec![field.to_string()],
+                ..args()
+            };
+            assert_eq!(check(&args).is_ok(), ok, "{field}");
+        }
         assert!(
             check(&SimArgs {
                 token: Some(" ".into()),

@@ -11,17 +11,16 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::api::{ApiError, GraphClient, HubClient, pacing};
-use crate::cli::output::{ExportFormat, Format, export, write_csv, write_json, write_table};
-use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
+use crate::api::{GraphClient, HubClient, pacing};
+use crate::cli::output::{Format, write_csv, write_json, write_table};
 use crate::config::Settings;
 use crate::connect::connect;
 use crate::domain::fleet::{
-    Column, FilterExpr, FleetRow, MigrationState, RowChange, RowOrigin, apply_journals, changes,
-    join_channels, or_dash,
+    Column, FilterExpr, FleetRow, MigrationState, RowChange, RowOrigin, changes, or_dash,
 };
-use crate::domain::journal::JournalState;
-use crate::ops::journal_store;
+use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
+use crate::ops::export::{ExportFormat, export};
+use crate::ops::fleet_read::{FleetQuery, now_utc_seconds, read_all, select_wabas};
 
 /// Arguments of `wamigrate status`.
 #[derive(Debug, clap::Args)]
@@ -102,119 +101,6 @@ impl StatusRow {
             throughput_level: row.throughput_level.clone(),
         })
     }
-}
-
-/// A source that could not be read; the rows of the others are still there.
-#[derive(Debug)]
-pub enum ReadFailure {
-    Waba(String, ApiError),
-    Channels(ApiError),
-    Journals(std::io::Error),
-}
-
-impl std::fmt::Display for ReadFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadFailure::Waba(id, e) => write!(f, "WABA {id} could not be read: {e}"),
-            ReadFailure::Channels(e) => write!(f, "the 360dialog channels could not be read: {e}"),
-            ReadFailure::Journals(e) => write!(
-                f,
-                "the migration journals could not be read ({e}): check the permissions of the data directory."
-            ),
-        }
-    }
-}
-
-/// The numbers read and the sources that could not be read.
-pub struct StatusReport {
-    pub rows: Vec<FleetRow>,
-    pub failures: Vec<ReadFailure>,
-}
-
-/// Which WABAs to read: explicit ids, businesses, the profile's lists, else every WABA
-/// the token may manage (`debug_token`).
-pub async fn select_wabas(
-    graph: &GraphClient,
-    wabas: &[String],
-    businesses: &[String],
-) -> Result<Vec<String>, ApiError> {
-    let mut ids: Vec<String> = wabas.to_vec();
-    let discovered =
-        futures_util::future::join_all(businesses.iter().map(|b| graph.business_wabas(b))).await;
-    for result in discovered {
-        ids.extend(result?.into_iter().map(|w| w.id));
-    }
-    if wabas.is_empty() && businesses.is_empty() {
-        ids = graph.token_waba_ids().await?;
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
-}
-
-/// Reads every WABA (its name and business) and its numbers concurrently (the transport
-/// bounds requests in flight); rows sorted by WABA id, then display number.
-pub async fn collect(graph: &GraphClient, waba_ids: &[String]) -> StatusReport {
-    let results = futures_util::future::join_all(waba_ids.iter().map(|id| async move {
-        let read = futures_util::future::try_join(graph.waba(id), graph.phone_numbers(id)).await;
-        (id, read, now_utc_seconds())
-    }))
-    .await;
-    let mut report = StatusReport {
-        rows: Vec::new(),
-        failures: Vec::new(),
-    };
-    for (waba_id, result, checked_at) in results {
-        match result {
-            Ok((waba, numbers)) => report.rows.extend(
-                numbers
-                    .iter()
-                    .map(|n| FleetRow::new(&waba, n, None, &checked_at)),
-            ),
-            Err(e) => report.failures.push(ReadFailure::Waba(waba_id.clone(), e)),
-        }
-    }
-    report.rows.sort_by(|a, b| {
-        (&a.waba_id, &a.display_phone_number).cmp(&(&b.waba_id, &b.display_phone_number))
-    });
-    report
-}
-
-/// [`collect`], joined with the partner's 360dialog channels when `hub` is given, and
-/// with the migration state of the journals under `data_dir`: the fleet as the board
-/// shows it.
-pub async fn read_fleet(
-    graph: &GraphClient,
-    hub: Option<&HubClient>,
-    waba_ids: &[String],
-    data_dir: &Path,
-) -> StatusReport {
-    let channels = async {
-        match hub {
-            Some(hub) => Some(hub.channels(None).await),
-            None => None,
-        }
-    };
-    let (mut report, channels) = tokio::join!(collect(graph, waba_ids), channels);
-    match channels {
-        Some(Ok(channels)) => join_channels(&mut report.rows, &channels, &now_utc_seconds()),
-        Some(Err(e)) => report.failures.push(ReadFailure::Channels(e)),
-        None => {}
-    }
-    match read_journals(data_dir) {
-        Ok(journals) => apply_journals(&mut report.rows, &journals),
-        Err(e) => report.failures.push(ReadFailure::Journals(e)),
-    }
-    report
-}
-
-/// The readable migration journals under `data_dir`, newest first (what
-/// [`apply_journals`] expects); unreadable ones are skipped, as `migrate` reports them.
-pub fn read_journals(data_dir: &Path) -> std::io::Result<Vec<JournalState>> {
-    Ok(journal_store::list(data_dir)?
-        .into_iter()
-        .filter_map(|(_, j)| j.ok())
-        .collect())
 }
 
 /// The expressions of one `status` run, parsed before anything is read.
@@ -336,7 +222,11 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let report = read_fleet(&graph, hub, &waba_ids, &settings.data_dir).await;
+    let query = FleetQuery {
+        waba_ids: Some(waba_ids),
+        ..FleetQuery::default()
+    };
+    let report = read_all(&graph, hub, &settings.data_dir, query.clone()).await;
     let visible = expressions.visible(&report.rows);
     if let Err(e) = print_rows(format, &visible, hub.is_some()) {
         eprintln!("wamigrate: could not write the output: {e}.");
@@ -369,7 +259,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             let watch = Watch {
                 graph: &graph,
                 hub,
-                waba_ids: &waba_ids,
+                query,
                 data_dir: &settings.data_dir,
                 interval: Duration::from_secs(seconds),
                 expressions: &expressions,
@@ -386,7 +276,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
 struct Watch<'a> {
     graph: &'a GraphClient,
     hub: Option<&'a HubClient>,
-    waba_ids: &'a [String],
+    query: FleetQuery,
     data_dir: &'a Path,
     interval: Duration,
     expressions: &'a Expressions,
@@ -411,7 +301,7 @@ impl Watch<'_> {
             }
             let read = async {
                 tokio::time::sleep(self.interval + slowdown).await;
-                read_fleet(self.graph, self.hub, self.waba_ids, self.data_dir).await
+                read_all(self.graph, self.hub, self.data_dir, self.query.clone()).await
             };
             let report = tokio::select! {
                 _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
@@ -525,14 +415,4 @@ fn write_status_table(
         .collect();
     write_table(out, &headers, &cells, 28)?;
     writeln!(out, "{} numbers", rows.len())
-}
-
-/// Now, RFC 3339 in UTC to the second: the `last_checked` of rows and the stamp of
-/// change lines.
-pub fn now_utc_seconds() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "unknown".to_string())
 }

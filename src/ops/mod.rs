@@ -1,7 +1,11 @@
 //! Operations: remote work of many calls that both the TUI and the headless commands
-//! run (template migration; later the number migration runner). They use `api` and
-//! `domain` and report progress through callbacks, never to the screen.
+//! run: the fleet read (`status`, `--watch`, the fleet board), exports, template
+//! migration, the number migration runner, its journal and reports. They use `api` and
+//! `domain` and report progress through channels, callbacks and the operator
+//! interface, never to the screen.
 
+pub mod export;
+pub mod fleet_read;
 pub mod journal_store;
 pub mod migration;
 pub mod preflight;

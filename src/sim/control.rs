@@ -1,5 +1,7 @@
 //! `/_sandbox/...`: controls for tests and demos that no real API has (read the OTP
-//! "sent" to a number, count requests, move the sandbox clock, queue faults, reset).
+//! "sent" to a number, count requests, move the sandbox clock, queue faults, reset, and
+//! tell which world this is: `GET /_sandbox/instance` → `{"instance_id":"…"}`; a reset
+//! builds a fresh world with a new id).
 //! No auth, no latency, no faults.
 
 use axum::http::{Method, StatusCode};
@@ -20,6 +22,9 @@ pub(crate) fn handle(sim: &Sim, state: &mut SimState, call: &Call) -> Reply {
                 "No code was requested for {id}, or its migration is complete."
             )),
         },
+        (&Method::GET, ["instance"]) => {
+            Reply::ok(json!({ "instance_id": state.world.instance_id }))
+        }
         (&Method::GET, ["stats"]) => {
             Reply::ok(serde_json::to_value(&state.traffic.stats).unwrap_or_default())
         }

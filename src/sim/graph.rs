@@ -9,6 +9,8 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::sim::SimConfig;
+use crate::sim::access::Grants;
+use crate::sim::fields::{self, FieldRules, select_fields};
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, strip_nulls};
@@ -28,6 +30,7 @@ pub(crate) fn handle(
     config: &SimConfig,
     base_url: &str,
     world: &mut World,
+    grants: &Grants,
     call: &Call,
     now: Instant,
 ) -> Result<Value, GraphError> {
@@ -45,8 +48,18 @@ pub(crate) fn handle(
         .portfolio
         .kind_of(id)
         .ok_or_else(|| GraphError::unknown_object(id, &call.method))?;
+    let rules = FieldRules::new(&config.drop_fields);
+    if !grants.object(&world.portfolio, id, kind) {
+        // A read cannot tell "not shared" from "does not exist"; a write on an object
+        // that exists but was not shared is a permission error (see `sim::access`).
+        return Err(if call.method == Method::GET {
+            GraphError::unknown_object(id, &call.method)
+        } else {
+            GraphError::permission(id)
+        });
+    }
     match (&call.method, kind, edge) {
-        (&Method::GET, kind, None) => Ok(node(world, kind, id, call)),
+        (&Method::GET, kind, None) => node(world, &rules, kind, id, call),
         (
             &Method::GET,
             NodeKind::Business,
@@ -66,9 +79,13 @@ pub(crate) fn handle(
                 })
                 .map(|w| serde_json::to_value(&w.node).unwrap_or_default())
                 .collect();
-            paged(call, base_url, wabas.len(), DEFAULT_WABA_FIELDS, |r| {
-                wabas[r].to_vec()
-            })
+            paged(
+                call,
+                base_url,
+                wabas.len(),
+                (&rules, NodeKind::Waba, DEFAULT_WABA_FIELDS),
+                |r| wabas[r].to_vec(),
+            )
         }
         (&Method::GET, NodeKind::Waba, Some("phone_numbers")) => {
             let numbers: Vec<&_> = world
@@ -77,12 +94,18 @@ pub(crate) fn handle(
                 .iter()
                 .filter(|n| n.waba_id == id)
                 .collect();
-            let mut page = paged(call, base_url, numbers.len(), DEFAULT_NUMBER_FIELDS, |r| {
-                numbers[r]
-                    .iter()
-                    .map(|n| serde_json::to_value(&n.node).unwrap_or_default())
-                    .collect()
-            })?;
+            let mut page = paged(
+                call,
+                base_url,
+                numbers.len(),
+                (&rules, NodeKind::Number, DEFAULT_NUMBER_FIELDS),
+                |r| {
+                    numbers[r]
+                        .iter()
+                        .map(|n| serde_json::to_value(&n.node).unwrap_or_default())
+                        .collect()
+                },
+            )?;
             if call
                 .list("summary")
                 .is_some_and(|s| s.iter().any(|k| k == "total_count"))
@@ -98,9 +121,13 @@ pub(crate) fn handle(
                 .iter()
                 .filter(|t| t.waba_id == id)
                 .collect();
-            let mut page = paged(call, base_url, list.len(), DEFAULT_TEMPLATE_FIELDS, |r| {
-                list[r].iter().map(|t| t.to_graph()).collect()
-            })?;
+            let mut page = paged(
+                call,
+                base_url,
+                list.len(),
+                (&rules, NodeKind::Template, DEFAULT_TEMPLATE_FIELDS),
+                |r| list[r].iter().map(|t| t.to_graph()).collect(),
+            )?;
             let asked = call.list("summary").unwrap_or_default();
             let mut summary = Map::new();
             if asked.iter().any(|k| k == "message_template_count") {
@@ -128,7 +155,13 @@ pub(crate) fn handle(
             migration::add_number(world, id, call)
         }
         (&Method::POST, NodeKind::Waba, Some("migrate_message_templates")) => {
-            templates::migrate(world, id, call, now)
+            let source = call.param("source_waba_id").unwrap_or_default();
+            if world.portfolio.waba(&source).is_some() && !grants.waba(&world.portfolio, &source) {
+                // The docs are silent on a source the token cannot reach; the sandbox
+                // answers as for a source that does not exist.
+                return Err(templates::inaccessible_source(&source));
+            }
+            templates::migrate(world, id, call, (now, config.empty_failed_templates))
         }
         (&Method::POST, NodeKind::Number, Some("request_code")) => {
             migration::request_code(world, id, call)
@@ -139,12 +172,7 @@ pub(crate) fn handle(
         (&Method::POST, NodeKind::Number, Some("register")) => {
             migration::register(world, id, call, now)
         }
-        (_, kind, Some(edge)) if call.method == Method::GET => {
-            Err(GraphError::invalid_param(format!(
-                "Tried accessing nonexisting field ({edge}) on node type ({})",
-                node_type(kind)
-            )))
-        }
+        (_, kind, Some(edge)) if call.method == Method::GET => Err(fields::nonexisting(edge, kind)),
         _ => Err(GraphError::unknown_object(id, &call.method)),
     }
 }
@@ -158,17 +186,14 @@ pub(crate) fn no_such_path(call: &Call) -> GraphError {
     .with_status(StatusCode::NOT_FOUND)
 }
 
-fn node_type(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Business => "Business",
-        NodeKind::Waba => "WhatsAppBusinessAccount",
-        NodeKind::Number => "WhatsAppBusinessPhoneNumber",
-        NodeKind::Template => "WhatsAppMessageTemplate",
-    }
-}
-
 /// `GET /{id}?fields=...` for any kind of node.
-fn node(world: &World, kind: NodeKind, id: &str, call: &Call) -> Value {
+fn node(
+    world: &World,
+    rules: &FieldRules,
+    kind: NodeKind,
+    id: &str,
+    call: &Call,
+) -> Result<Value, GraphError> {
     let p = &world.portfolio;
     let (full, default_fields) = match kind {
         NodeKind::Business => (
@@ -190,37 +215,44 @@ fn node(world: &World, kind: NodeKind, id: &str, call: &Call) -> Value {
             DEFAULT_TEMPLATE_FIELDS,
         ),
     };
-    select_fields(
-        full.unwrap_or_default(),
-        call.param("fields").as_deref().unwrap_or(default_fields),
-    )
+    let fields = requested_fields(rules, kind, call, default_fields)?;
+    Ok(select_fields(full.unwrap_or_default(), &fields))
+}
+
+/// The call's `fields` once every one of them exists on the node type, or the defaults
+/// this Graph version still has.
+fn requested_fields(
+    rules: &FieldRules,
+    kind: NodeKind,
+    call: &Call,
+    default_fields: &str,
+) -> Result<String, GraphError> {
+    match call.param("fields") {
+        Some(fields) => {
+            rules.check(kind, &fields)?;
+            Ok(fields)
+        }
+        None => Ok(rules.defaults(kind, default_fields)),
+    }
 }
 
 /// `GET /debug_token?input_token=...`: what the token may manage, as Meta documents under
-/// "Get shared WABA ID with access token" (solution-providers/manage-accounts).
+/// "Get shared WABA ID with access token"
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-accounts):
+/// `granular_scopes[].target_ids` lists only the granted WABAs (and businesses).
 fn debug_token(config: &SimConfig, world: &World, call: &Call) -> Value {
-    let valid = call.param("input_token").as_deref() == Some(config.graph_token.as_str());
+    let input = call.param("input_token").unwrap_or_default();
+    let grants = Grants::resolve(&input, &config.graph_token, &world.portfolio);
     let mut data = json!({
         "app_id": "1290112233445566",
         "type": "SYSTEM_USER",
         "application": "wamigrate sandbox",
-        "is_valid": valid,
+        "is_valid": grants.is_some(),
         "expires_at": 0,
         "scopes": ["whatsapp_business_management", "business_management"],
     });
-    if valid {
-        let wabas: Vec<&str> = world
-            .portfolio
-            .wabas
-            .iter()
-            .map(|w| w.node.id.as_str())
-            .collect();
-        let businesses: Vec<&str> = world
-            .portfolio
-            .businesses
-            .iter()
-            .map(|b| b.id.as_str())
-            .collect();
+    if let Some(grants) = grants {
+        let (wabas, businesses) = grants.target_ids(&world.portfolio);
         data["granular_scopes"] = json!([
             { "scope": "whatsapp_business_management", "target_ids": wabas },
             { "scope": "business_management", "target_ids": businesses },
@@ -238,9 +270,10 @@ fn paged(
     call: &Call,
     base_url: &str,
     total: usize,
-    default_fields: &str,
+    (rules, kind, default_fields): (&FieldRules, NodeKind, &str),
     render: impl FnOnce(Range<usize>) -> Vec<Value>,
 ) -> Result<Value, GraphError> {
+    let fields = requested_fields(rules, kind, call, default_fields)?;
     let limit = match call.param("limit") {
         None => DEFAULT_PAGE_SIZE,
         Some(raw) => match raw.trim().parse::<usize>() {
@@ -261,9 +294,6 @@ fn paged(
     }
     .min(total);
     let end = (start + limit).min(total);
-    let fields = call
-        .param("fields")
-        .unwrap_or_else(|| default_fields.to_string());
     let data: Vec<Value> = render(start..end)
         .into_iter()
         .map(|item| select_fields(item, &fields))
@@ -316,89 +346,9 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
         .ok()
 }
 
-/// Applies a `fields` list, nested selections included (`owner_business_info{id,name}`).
-/// `id` always comes back; absent fields are left out, as Meta does.
-fn select_fields(item: Value, fields: &str) -> Value {
-    let Value::Object(mut map) = strip_nulls(item) else {
-        return Value::Null;
-    };
-    let mut out = Map::new();
-    if let Some(id) = map.remove("id") {
-        out.insert("id".into(), id);
-    }
-    for (name, nested) in split_fields(fields) {
-        let Some(value) = map.remove(name) else {
-            continue;
-        };
-        let value = match (nested, value) {
-            (Some(sub), Value::Object(obj)) => select_fields(Value::Object(obj), sub),
-            (_, value) => value,
-        };
-        out.insert(name.to_string(), value);
-    }
-    Value::Object(out)
-}
-
-/// `a,b{c,d},e` → `[(a, None), (b, Some("c,d")), (e, None)]`.
-fn split_fields(fields: &str) -> Vec<(&str, Option<&str>)> {
-    let mut out = Vec::new();
-    let (mut depth, mut start, mut brace) = (0usize, 0usize, None);
-    let mut push = |from: usize, to: usize, brace: Option<usize>| {
-        let (name, nested) = match brace {
-            Some(b) => {
-                let inner = fields[b + 1..to].trim();
-                (
-                    &fields[from..b],
-                    Some(inner.strip_suffix('}').unwrap_or(inner)),
-                )
-            }
-            None => (&fields[from..to], None),
-        };
-        let name = name.trim();
-        if !name.is_empty() {
-            out.push((name, nested));
-        }
-    };
-    for (i, c) in fields.char_indices() {
-        match c {
-            '{' => {
-                if depth == 0 {
-                    brace = Some(i);
-                }
-                depth += 1;
-            }
-            '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                push(start, i, brace.take());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    push(start, fields.len(), brace);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_are_selected_with_nesting_and_id_always_present() {
-        let item = json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"},"currency":"USD","x":null});
-        assert_eq!(
-            select_fields(item.clone(), "name,owner_business_info{name},x"),
-            json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"}})
-        );
-        assert_eq!(
-            select_fields(item, "currency"),
-            json!({"id":"1","currency":"USD"})
-        );
-        assert_eq!(
-            split_fields("a, b{c,d{e}} ,f"),
-            vec![("a", None), ("b", Some("c,d{e}")), ("f", None)]
-        );
-    }
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {

@@ -9,8 +9,10 @@
 //! partner change approval, ~2 s each, and Hub token age) use real time. Sandbox time
 //! for OTP expiry and the 72 h register window moves only through `POST /_sandbox/clock`.
 
+mod access;
 mod control;
 mod faults;
+mod fields;
 mod graph;
 mod hub;
 mod migration;
@@ -31,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::sim::access::Grants;
 use crate::sim::faults::{BUSINESS_USAGE, Traffic};
 use crate::sim::portfolio::Portfolio;
 use crate::sim::state::World;
@@ -40,6 +43,8 @@ use crate::sim::wire::{Api, Call, GraphError, Reply};
 pub const SANDBOX_PARTNER_ID: &str = "nB7x2LPA";
 /// The seed used when none is given, so every default sandbox shows the same world.
 pub const DEFAULT_SEED: u64 = 7;
+
+pub use fields::node_type_names;
 /// Largest request body the sandbox reads.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
@@ -75,6 +80,36 @@ pub struct SimConfig {
     pub hub_token_ttl: Duration,
     /// Print one line per request to stdout (method, path without query, status, time).
     pub log_requests: bool,
+    /// Fields this Graph version no longer has: `NAME` on every node type, or
+    /// `TYPE.NAME` (e.g. `WhatsAppBusinessPhoneNumber.messaging_limit_tier`) on one.
+    /// Asking for one answers "(#100) Tried accessing nonexisting field".
+    pub drop_fields: Vec<String>,
+    /// How `migrate_message_templates` writes `failed_templates` when nothing failed.
+    pub empty_failed_templates: EmptyFailedTemplates,
+}
+
+/// `failed_templates` when no template failed: Meta's template-migration page writes the
+/// field in brackets in its syntax block and as a map in its table and example, so a
+/// client must take both; the sandbox can send either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmptyFailedTemplates {
+    /// `"failed_templates": []` (the syntax block's brackets).
+    #[default]
+    Array,
+    /// `"failed_templates": {}` (the documented map, empty).
+    Object,
+}
+
+impl std::str::FromStr for EmptyFailedTemplates {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "array" => Ok(EmptyFailedTemplates::Array),
+            "object" => Ok(EmptyFailedTemplates::Object),
+            other => Err(format!("{other:?} is neither array nor object")),
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -97,6 +132,8 @@ impl Default for SimConfig {
             ),
             hub_token_ttl: Duration::from_secs(86_400),
             log_requests: false,
+            drop_fields: Vec::new(),
+            empty_failed_templates: EmptyFailedTemplates::default(),
         }
     }
 }
@@ -107,6 +144,9 @@ pub struct SimHandle {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`: the base URL for both the Graph and the Hub client.
     pub base_url: String,
+    /// Which world this sandbox serves (random per fresh world, kept with its state file);
+    /// `GET /_sandbox/instance` answers the same, and a new one after `/_sandbox/reset`.
+    pub instance_id: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -144,8 +184,10 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     let seeded = Portfolio::build(config.seed, config.fleet, config.templates);
+    let world = World::new(seeded.clone(), config.seed);
+    let instance_id = world.instance_id.clone();
     let state = SimState {
-        world: World::new(seeded.clone(), config.seed),
+        world,
         traffic: Traffic::new(config.seed),
     };
     let sim = Arc::new(Sim {
@@ -170,6 +212,7 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     Ok(SimHandle {
         addr,
         base_url,
+        instance_id,
         stop: Some(stop),
         task: Some(task),
     })
@@ -222,14 +265,17 @@ impl Sim {
         let token = bearer
             .map(String::from)
             .or_else(|| call.param("access_token"));
-        if token.as_deref() != Some(self.config.graph_token.as_str()) {
+        let grants = token
+            .as_deref()
+            .and_then(|t| Grants::resolve(t, &self.config.graph_token, &world.portfolio));
+        let Some(grants) = grants else {
             return GraphError::new(
                 190,
                 "Invalid OAuth access token - Cannot parse access token",
             )
             .with_status(StatusCode::UNAUTHORIZED)
             .into_reply(traffic.fbtrace_id());
-        }
+        };
         if call.bad_body {
             return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
                 .into_reply(traffic.fbtrace_id());
@@ -251,9 +297,11 @@ impl Sim {
             },
             _ => None,
         };
-        let reply = match graph::handle(&self.config, &self.base_url, world, call, now) {
+        let reply = match graph::handle(&self.config, &self.base_url, world, &grants, call, now) {
             Ok(body) => Reply::ok(body),
-            Err(e) => e.into_reply(traffic.fbtrace_id()),
+            Err(e) => e
+                .for_version(call.version.as_deref())
+                .into_reply(traffic.fbtrace_id()),
         };
         match usage {
             Some(usage) => reply.with_header(BUSINESS_USAGE, usage),

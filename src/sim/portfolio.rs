@@ -19,6 +19,7 @@ use crate::domain::partner::{
 use crate::domain::waba::{
     AccountReviewStatus, AppData, BusinessRef, BusinessVerificationStatus, Waba,
 };
+use crate::sim::access::SystemUserToken;
 use crate::sim::templates::{self, Blueprint, SimTemplate, TemplateSpec};
 
 const SEED_JSON: &str = include_str!("../../assets/sandbox/portfolio.json");
@@ -85,6 +86,9 @@ pub(crate) struct HubPortfolio {
     /// Requests that end `failed` once approved.
     #[serde(default)]
     pub failing_change_requests: Vec<String>,
+    /// Channels with a cancellation request set (`…/control/cancellation_request`).
+    #[serde(default)]
+    pub cancellation_requests: Vec<String>,
 }
 
 /// The embedded seed file.
@@ -96,6 +100,7 @@ struct SeedFile {
     template_languages: Vec<String>,
     template_blueprints: Vec<Blueprint>,
     hub: HubPortfolio,
+    tokens: Vec<SystemUserToken>,
 }
 
 /// Everything the sandbox serves.
@@ -106,6 +111,8 @@ pub(crate) struct Portfolio {
     pub numbers: Vec<SimNumber>,
     pub templates: Vec<SimTemplate>,
     pub hub: HubPortfolio,
+    /// The system users' Graph tokens and their grants (`sim::access`).
+    pub tokens: Vec<SystemUserToken>,
 }
 
 /// What kind of Graph object an id names.
@@ -136,6 +143,7 @@ impl Portfolio {
                 numbers: file.numbers.clone(),
                 templates: Vec::new(),
                 hub: file.hub.clone(),
+                tokens: file.tokens.clone(),
             },
         };
         if let (None, Some(count), Some(first)) = (fleet, templates, portfolio.wabas.first_mut()) {
@@ -276,6 +284,7 @@ fn generate_fleet(file: &SeedFile, seed: u64, numbers: usize, templates: usize) 
         numbers,
         templates: Vec::new(),
         hub,
+        tokens: file.tokens.clone(),
     }
 }
 
@@ -507,6 +516,7 @@ fn fleet_hub(
         id: format!("fpcr{i:02}"),
         status: Some(status),
         client_id: Some(clients[i].id.clone()),
+        target_client_id: (i == 0).then(|| format!("f{i:05}newCL")),
         is_full_migration: Some(i != 0),
         channel_ids: channels
             .iter()
@@ -525,6 +535,7 @@ fn fleet_hub(
             partner_id.to_string()
         }),
         created_at: Some("2026-01-12T08:15:00Z".to_string()),
+        updated_at: Some("2026-01-12T08:15:00Z".to_string()),
     })
     .collect();
     HubPortfolio {
@@ -533,6 +544,7 @@ fn fleet_hub(
         channels,
         change_requests,
         failing_change_requests: vec!["fpcr02".to_string()],
+        cancellation_requests: Vec::new(),
     }
 }
 

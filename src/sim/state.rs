@@ -13,6 +13,9 @@ pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
 
 /// Everything a call can read or change, behind the sandbox's one mutex.
 pub(crate) struct World {
+    /// Random per fresh world (a start without a state file, or a reset) and kept with
+    /// the world's state: journals record it to bind a run to this backend.
+    pub instance_id: String,
     pub portfolio: Portfolio,
     pub seed: u64,
     /// Seconds the sandbox clock was advanced past [`SANDBOX_EPOCH`].
@@ -27,6 +30,7 @@ impl World {
     /// A fresh world over a portfolio (also what `/_sandbox/reset` builds).
     pub fn new(portfolio: Portfolio, seed: u64) -> World {
         World {
+            instance_id: new_instance_id(),
             portfolio,
             seed,
             clock_secs: 0,
@@ -57,6 +61,12 @@ impl World {
         self.serial += 1;
         self.serial
     }
+}
+
+/// `sbx-` and 16 random hex digits, drawn from the thread's entropy-seeded generator (the
+/// portfolio seed must not decide it: two sandboxes on one seed are different backends).
+fn new_instance_id() -> String {
+    format!("sbx-{:016x}", fastrand::u64(..))
 }
 
 /// Fixtures shared by the sandbox's unit tests.

@@ -157,6 +157,12 @@ impl Call {
                 .chain(rest.iter().copied())
                 .collect::<Vec<_>>()
                 .join("/"),
+            (Api::Hub, ["partners", _, "clients", _, "channels", _, rest @ ..]) => {
+                format!(
+                    "/api/v2/partners/{{pid}}/clients/{{cid}}/channels/{{chid}}/{}",
+                    rest.join("/")
+                )
+            }
             (Api::Hub, ["partners", _, collection, _, action]) => {
                 format!("/api/v2/partners/{{pid}}/{collection}/{{id}}/{action}")
             }
@@ -291,6 +297,8 @@ impl IntoResponse for Reply {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GraphError {
     pub status: StatusCode,
+    /// `type` in the body: `OAuthException` for most, `GraphMethodException` for 100/33.
+    pub error_type: &'static str,
     pub code: u64,
     pub subcode: Option<u64>,
     pub message: String,
@@ -298,6 +306,9 @@ pub(crate) struct GraphError {
     pub user_msg: Option<String>,
     pub details: Option<String>,
     pub transient: bool,
+    /// The subcode is one of the migration table's, which Graph v16.0+ no longer sends
+    /// (see [`GraphError::for_version`]).
+    pub subcode_deprecated: bool,
     pub headers: Vec<(HeaderName, String)>,
 }
 
@@ -306,6 +317,7 @@ impl GraphError {
     pub fn new(code: u64, message: impl Into<String>) -> GraphError {
         GraphError {
             status: StatusCode::BAD_REQUEST,
+            error_type: "OAuthException",
             code,
             subcode: None,
             message: message.into(),
@@ -313,6 +325,7 @@ impl GraphError {
             user_msg: None,
             details: None,
             transient: false,
+            subcode_deprecated: false,
             headers: Vec::new(),
         }
     }
@@ -322,24 +335,65 @@ impl GraphError {
         GraphError::new(100, format!("(#100) {}", message.into()))
     }
 
-    /// Code 100 subcode 33: Meta's answer for an id that names no object.
+    /// Code 100 subcode 33, type `GraphMethodException`: Graph's answer for an id that
+    /// names no object *or* one the token may not reach (the same answer for both, so a
+    /// token learns nothing about assets not shared with it). Meta's pages document code
+    /// 100 ("Invalid parameter") but not this exact body; the text is the one Graph sends
+    /// (seen in Meta's own SDK logs, e.g. facebook-android-sdk "HttpStatus: 400, errorCode:
+    /// 100, subErrorCode: 33, errorType: GraphMethodException"). Docs are silent on it.
     pub fn unknown_object(id: &str, method: &Method) -> GraphError {
-        GraphError::new(
+        let mut error = GraphError::new(
             100,
             format!(
                 "Unsupported {} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api",
                 method.as_str().to_ascii_lowercase()
             ),
         )
-        .with_subcode(33)
+        .with_subcode(33);
+        error.error_type = "GraphMethodException";
+        error
     }
 
-    /// A migration-table error (code 100 with a 2388xxx subcode): the human text goes
-    /// into `message` and `error_user_msg`, where the client reads the cause.
+    /// A write on an object the token may not reach: code 200 "API Permission", HTTP 403,
+    /// "Permission is either not granted or has been removed." (WhatsApp error codes page,
+    /// Authorization errors, 200-299:
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes;
+    /// Graph "Handling Errors" lists 200-299 as API Permission:
+    /// https://developers.facebook.com/docs/graph-api/guides/error-handling). The title
+    /// goes into `message` as `(#200) <title>`, as that page says titles do.
+    pub fn permission(id: &str) -> GraphError {
+        GraphError::new(200, "(#200) API Permission")
+            .with_status(StatusCode::FORBIDDEN)
+            .with_details(format!(
+                "Permission is either not granted or has been removed: this token's system user has no access to object {id}."
+            ))
+    }
+
+    /// A migration-table error (code 100 with a 2388xxx subcode): the cause goes into
+    /// `message`, `error_user_msg` and `error_data.details`, where Meta says to read it
+    /// ("build your app's error handling logic around code values and details payload
+    /// properties"; `error_subcode` is "Deprecated. Will not be returned in v16.0+
+    /// responses": https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+    /// The docs do not say which `code` these answers carry once the subcode is gone;
+    /// the sandbox keeps 100.
     pub fn migration(subcode: u64, text: &str) -> GraphError {
-        GraphError::new(100, text)
+        let mut error = GraphError::new(100, text)
             .with_subcode(subcode)
             .with_user("Phone number migration failed", text)
+            .with_details(text);
+        error.subcode_deprecated = true;
+        error
+    }
+
+    /// Drops a deprecated subcode when the call named Graph v16.0 or later.
+    pub fn for_version(mut self, version: Option<&str>) -> GraphError {
+        let major = version
+            .and_then(|v| v.trim_start_matches('v').split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if self.subcode_deprecated && major.is_none_or(|m| m >= 16) {
+            self.subcode = None;
+        }
+        self
     }
 
     pub fn with_subcode(mut self, subcode: u64) -> GraphError {
@@ -378,7 +432,7 @@ impl GraphError {
     pub fn into_reply(self, fbtrace_id: String) -> Reply {
         let mut error = Map::new();
         error.insert("message".into(), json!(self.message));
-        error.insert("type".into(), json!("OAuthException"));
+        error.insert("type".into(), json!(self.error_type));
         error.insert("code".into(), json!(self.code));
         if let Some(subcode) = self.subcode {
             error.insert("error_subcode".into(), json!(subcode));
@@ -393,7 +447,12 @@ impl GraphError {
             error.insert("error_user_msg".into(), json!(msg));
         }
         if let Some(details) = self.details {
-            error.insert("error_data".into(), json!({ "details": details }));
+            // WhatsApp's error syntax: `error_data` carries `messaging_product` and
+            // `details` (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+            error.insert(
+                "error_data".into(),
+                json!({ "messaging_product": "whatsapp", "details": details }),
+            );
         }
         error.insert("fbtrace_id".into(), json!(fbtrace_id));
         let mut reply = Reply::json(self.status, json!({ "error": error }));

@@ -8,22 +8,19 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use crate::api::ApiError;
-use crate::cli::output::ExportFormat;
-use crate::cli::status::ReadFailure;
 use crate::domain::fleet::{
-    Change, Column, FilterExpr, FleetRow, FleetSnapshot, Grouping, RowOrigin, Summary,
-    apply_journals, changes, group, join_channels,
+    Change, Column, FilterExpr, FleetRow, FleetSnapshot, Grouping, RowOrigin, Summary, changes,
+    group,
 };
-use crate::domain::journal::JournalState;
-use crate::domain::partner::Channel;
+use crate::ops::export::ExportFormat;
+use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
 use super::keymap::KeyAction;
@@ -32,7 +29,6 @@ use super::strings::board as text;
 use super::ui::board::BoardLayout;
 use super::update::open_number;
 
-pub mod demo;
 pub mod refresh;
 
 /// What the board asks the worker to do.
@@ -53,10 +49,7 @@ pub enum BoardCommand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FleetRead {
     pub request_id: RequestId,
-    /// The WABAs the main screen found, or `None` to find them from the profile's lists.
-    pub waba_ids: Option<Vec<String>>,
-    pub wabas: Vec<String>,
-    pub businesses: Vec<String>,
+    pub query: FleetQuery,
 }
 
 /// What the worker reports to the board.
@@ -65,38 +58,13 @@ pub enum BoardEvent {
     /// Progress of the refresh `request_id`.
     Refresh {
         request_id: RequestId,
-        progress: RefreshProgress,
+        progress: FleetEvent,
     },
     /// An export finished: its path, or the sentence of why not.
     Exported {
         rows: usize,
         result: Result<PathBuf, String>,
     },
-}
-
-/// One step of a refresh, streamed as it happens so the gauge moves WABA by WABA.
-#[derive(Debug, Clone)]
-pub enum RefreshProgress {
-    /// The WABAs to read are known.
-    Planned { wabas: usize },
-    /// One WABA was read (its rows, stamped with the time of the read), or failed.
-    Waba {
-        waba_id: String,
-        result: Result<Vec<FleetRow>, ApiError>,
-    },
-    /// The partner's 360dialog channels (only when a partner key is configured).
-    Channels {
-        checked_at: String,
-        result: Result<Vec<Channel>, ApiError>,
-    },
-    /// The migration journals under the data dir, or why they could not be read.
-    Journals(Result<Vec<JournalState>, String>),
-    /// Meta reports high usage: the next batch of WABAs waits `wait`.
-    Paced { usage_percent: u8, wait: Duration },
-    /// The WABAs to read could not be found: nothing was read.
-    Failed(ApiError),
-    /// Every source answered; the board swaps in the new rows.
-    Finished,
 }
 
 /// A line of the board's table: a group header, or a row (index into the fleet).
@@ -124,34 +92,7 @@ pub struct Notice {
 #[derive(Debug, Clone)]
 pub struct RefreshRun {
     pub request_id: RequestId,
-    /// How many WABAs the refresh reads, once known.
-    pub wabas_total: Option<usize>,
-    pub wabas_done: usize,
-    /// The pause between batches while Meta reports high usage.
-    pub paced: Option<(u8, Duration)>,
-    rows: Vec<FleetRow>,
-    failed_wabas: HashSet<String>,
-    channels: Option<(String, Vec<Channel>)>,
-    channels_failed: bool,
-    journals: Option<Vec<JournalState>>,
-    journals_failed: bool,
-}
-
-impl RefreshRun {
-    fn new(request_id: RequestId) -> RefreshRun {
-        RefreshRun {
-            request_id,
-            wabas_total: None,
-            wabas_done: 0,
-            paced: None,
-            rows: Vec::new(),
-            failed_wabas: HashSet::new(),
-            channels: None,
-            channels_failed: false,
-            journals: None,
-            journals_failed: false,
-        }
-    }
+    pub gathered: FleetGathered,
 }
 
 /// The board's state. It outlives the screen being open, so `f` again shows the last
@@ -590,19 +531,24 @@ fn start_refresh(state: &mut State) -> Vec<Effect> {
     let board = &mut state.board;
     board.refresh_wanted = false;
     board.next_auto_refresh = None;
-    board.refresh = Some(RefreshRun::new(request_id));
+    board.refresh = Some(RefreshRun {
+        request_id,
+        gathered: FleetGathered::default(),
+    });
     board.failures.clear();
     board.notice = None;
     let (wabas, businesses) = state.configured_wabas.clone();
     vec![Effect::Board(BoardCommand::Refresh(FleetRead {
         request_id,
-        waba_ids: state.waba_ids.value().cloned(),
-        wabas,
-        businesses,
+        query: FleetQuery {
+            waba_ids: state.waba_ids.value().cloned(),
+            wabas,
+            businesses,
+        },
     }))]
 }
 
-fn on_progress(state: &mut State, request_id: RequestId, progress: RefreshProgress) {
+fn on_progress(state: &mut State, request_id: RequestId, progress: FleetEvent) {
     let Some(run) = state
         .board
         .refresh
@@ -613,66 +559,21 @@ fn on_progress(state: &mut State, request_id: RequestId, progress: RefreshProgre
         state.dirty = false;
         return;
     };
-    let failure = match progress {
-        RefreshProgress::Planned { wabas } => {
-            run.wabas_total = Some(wabas);
-            None
-        }
-        RefreshProgress::Waba { waba_id, result } => {
-            run.wabas_done += 1;
-            match result {
-                Ok(rows) => {
-                    run.rows.extend(rows);
-                    None
-                }
-                Err(error) => {
-                    run.failed_wabas.insert(waba_id.clone());
-                    Some(ReadFailure::Waba(waba_id, error).to_string())
-                }
-            }
-        }
-        RefreshProgress::Channels { checked_at, result } => match result {
-            Ok(channels) => {
-                run.channels = Some((checked_at, channels));
-                None
-            }
-            Err(error) => {
-                run.channels_failed = true;
-                Some(ReadFailure::Channels(error).to_string())
-            }
-        },
-        RefreshProgress::Journals(result) => match result {
-            Ok(journals) => {
-                run.journals = Some(journals);
-                None
-            }
-            Err(sentence) => {
-                run.journals_failed = true;
-                Some(sentence)
-            }
-        },
-        RefreshProgress::Paced {
-            usage_percent,
-            wait,
-        } => {
-            run.paced = Some((usage_percent, wait));
-            None
-        }
-        RefreshProgress::Failed(error) => {
-            state.board.refresh = None;
-            Some(format!("Could not find the WABAs to read: {error}"))
-        }
-        RefreshProgress::Finished => {
-            finish_refresh(state);
-            None
-        }
-    };
-    if let Some(sentence) = failure {
+    let finished = matches!(progress, FleetEvent::Finished);
+    let failure = run.gathered.absorb(progress);
+    if !run.gathered.discovered() {
+        state.board.refresh = None;
+    }
+    if let Some(failure) = failure {
+        let sentence = failure.to_string();
         state.push_log(LogEntry::Notice {
             text: sentence.clone(),
             is_error: true,
         });
         state.board.failures.push(sentence);
+    }
+    if finished {
+        finish_refresh(state);
     }
 }
 
@@ -683,7 +584,7 @@ fn finish_refresh(state: &mut State) {
     };
     let board = &mut state.board;
     let previous = std::mem::take(&mut board.fleet).into_rows();
-    let rows = assemble(run, &previous);
+    let rows = run.gathered.assemble(&previous);
     if board.loaded {
         mark_changes(board, &previous, &rows);
     }
@@ -691,59 +592,6 @@ fn finish_refresh(state: &mut State) {
     board.loaded = true;
     board.next_auto_refresh = state.auto_refresh.map(|period| state.now + period);
     refresh_view(state);
-}
-
-/// The fleet of a completed refresh: the rows read, plus the previous rows of WABAs
-/// that failed (a failure is not a removal), joined with the channels and journals.
-/// A channel or journal read that failed keeps the previous values of its column.
-fn assemble(run: RefreshRun, previous: &[FleetRow]) -> Vec<FleetRow> {
-    let mut rows = run.rows;
-    rows.extend(
-        previous
-            .iter()
-            .filter(|r| r.origin == RowOrigin::Graph && run.failed_wabas.contains(&r.waba_id))
-            .cloned(),
-    );
-    rows.sort_by(|a, b| {
-        (&a.waba_id, &a.display_phone_number).cmp(&(&b.waba_id, &b.display_phone_number))
-    });
-    if let Some((checked_at, channels)) = &run.channels {
-        join_channels(&mut rows, channels, checked_at);
-    }
-    if run.channels_failed {
-        carry_previous(previous, &mut rows, |old, new| {
-            new.channel_id.clone_from(&old.channel_id);
-            new.channel_status.clone_from(&old.channel_status);
-        });
-        rows.extend(
-            previous
-                .iter()
-                .filter(|r| r.origin == RowOrigin::PartnerOnly)
-                .cloned(),
-        );
-    }
-    if let Some(journals) = &run.journals {
-        apply_journals(&mut rows, journals);
-    } else if run.journals_failed {
-        carry_previous(previous, &mut rows, |old, new| {
-            new.migration.clone_from(&old.migration)
-        });
-    }
-    rows
-}
-
-/// Copies values from each row's previous version (same id) with `carry`.
-fn carry_previous(
-    previous: &[FleetRow],
-    rows: &mut [FleetRow],
-    carry: impl Fn(&FleetRow, &mut FleetRow),
-) {
-    let by_id: HashMap<&str, &FleetRow> = previous.iter().map(|r| (r.id.as_str(), r)).collect();
-    for row in rows {
-        if let Some(old) = by_id.get(row.id.as_str()) {
-            carry(old, row);
-        }
-    }
 }
 
 fn mark_changes(board: &mut Board, previous: &[FleetRow], current: &[FleetRow]) {

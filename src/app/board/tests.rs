@@ -5,13 +5,14 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::demo::{board_state, fleet_rows, refresh_events};
 use super::*;
+use crate::api::ApiError;
 use crate::app::action::{Action, ApiRequest};
-use crate::app::demo::{Portfolio, loaded_state};
 use crate::app::state::Pane;
 use crate::app::update::update;
 use crate::domain::fleet::sort_indices;
+use crate::testkit::demo::{Portfolio, loaded_state};
+use crate::testkit::fleet::{board_state, fleet_rows, refresh_events};
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -60,7 +61,7 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
     assert!(state.board.open);
     let read = refresh_read(&effects).clone();
     assert_eq!(
-        read.waba_ids.as_ref().map(Vec::len),
+        read.query.waba_ids.as_ref().map(Vec::len),
         Some(3),
         "the WABAs the main screen found"
     );
@@ -72,8 +73,11 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
     for (step, event) in progress.iter().enumerate().take(4) {
         deliver(&mut state, event.clone());
         let run = state.board.refresh.as_ref().unwrap();
-        assert_eq!(run.wabas_total, Some(7));
-        assert_eq!(run.wabas_done, step, "one WABA per event after the plan");
+        assert_eq!(run.gathered.wabas_total, Some(7));
+        assert_eq!(
+            run.gathered.wabas_done, step,
+            "one WABA per event after the plan"
+        );
     }
     for event in &progress[4..] {
         deliver(&mut state, event.clone());
@@ -99,7 +103,7 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
 
 #[test]
 fn before_the_api_is_connected_the_first_read_waits_for_it() {
-    let mut state = crate::app::demo::first_frame_state(120, 40, Instant::now());
+    let mut state = crate::testkit::demo::first_frame_state(120, 40, Instant::now());
     assert!(key(&mut state, KeyCode::Char('f')).is_empty());
     update(
         &mut state,
@@ -110,7 +114,7 @@ fn before_the_api_is_connected_the_first_read_waits_for_it() {
     let effects = update(&mut state, Action::Tick(Instant::now()));
     let read = refresh_read(&effects);
     assert_eq!(
-        read.waba_ids, None,
+        read.query.waba_ids, None,
         "no WABA list yet: the worker finds them"
     );
 }
@@ -281,7 +285,7 @@ fn a_failed_waba_keeps_its_rows_and_says_why_while_the_others_load() {
     let mut events = refresh_events(request_id, &fleet_rows(40));
     let failed_waba = match &mut events[1] {
         BoardEvent::Refresh {
-            progress: RefreshProgress::Waba { waba_id, result },
+            progress: FleetEvent::Waba { waba_id, result },
             ..
         } => {
             *result = Err(ApiError::new(
@@ -321,7 +325,7 @@ fn answers_of_a_replaced_or_cancelled_refresh_are_dropped() {
         assert!(!state.dirty, "a stale answer does not even redraw");
     }
     let run = state.board.refresh.as_ref().expect("still waiting");
-    assert_eq!((run.request_id, run.wabas_done), (second, 0));
+    assert_eq!((run.request_id, run.gathered.wabas_done), (second, 0));
     assert!(state.board.changed.is_empty());
 
     assert_eq!(

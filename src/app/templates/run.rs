@@ -1,23 +1,21 @@
-//! The worker side of a template migration run: a service task that starts runs on the
-//! worker's API client, passes the operator's decisions to them, and a task per run
-//! that sends owned progress back to the event loop. It never touches the state.
+//! The worker side of a template migration run: a job (see `app::jobs`) on the
+//! worker's API client that sends owned progress back to the event loop and is told the
+//! operator's decisions through its inbox. It never touches the state.
 //!
 //! A run: read the source's templates (for the page count and the re-check), send the
 //! pages (`ops::template_migration`), save the record; when some templates failed, wait
 //! for the operator (retry their ids once, or finish); then re-read the destination for
 //! copies that turned REJECTED, and save the record again.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::api::{ApiError, GraphClient};
-use crate::ops::template_migration::{self as ops, Progress, TemplateRun};
-
 use crate::app::action::{Action, RequestId};
+use crate::app::jobs::{JobContext, JobReporter};
+use crate::ops::template_migration::{self as ops, Progress, TemplateRun};
 
 /// What the template screen asks of the run service; `run` is the id the screen gave
 /// the run, so news of an abandoned run is recognised and dropped.
@@ -67,8 +65,74 @@ pub enum RunUpdate {
     Failed(ApiError),
 }
 
-/// Where the event loop sends run commands.
-pub type RunSender = UnboundedSender<RunCommand>;
+/// What a running template run can be told (its job's inbox).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunInstruction {
+    /// Send no further page; the pages in flight still finish.
+    Stop,
+    /// Retry these failed template ids, then re-check.
+    Retry(Vec<String>),
+    /// No retry: re-check and finish.
+    Finish,
+}
+
+impl RunCommand {
+    /// The run a steering command is for, with what to tell it; `None` for `Start`.
+    pub fn instruction(self) -> Option<(RequestId, RunInstruction)> {
+        match self {
+            RunCommand::Start { .. } => None,
+            RunCommand::Stop { run } => Some((run, RunInstruction::Stop)),
+            RunCommand::Retry { run, ids } => Some((run, RunInstruction::Retry(ids))),
+            RunCommand::Finish { run } => Some((run, RunInstruction::Finish)),
+        }
+    }
+}
+
+/// Runs one template migration as a job: reports its news tagged with the job's id
+/// (the run id the screen gave it), stops sending pages when told `Stop`, and waits
+/// for `Retry` or `Finish` when some templates failed. Records go under `data_dir`
+/// (`template-runs/`).
+pub async fn execute(
+    graph: GraphClient,
+    data_dir: PathBuf,
+    mut record: TemplateRun,
+    context: JobContext<RunInstruction, Action>,
+) {
+    let stop = AtomicBool::new(false);
+    let (decisions, mut decided) = tokio::sync::mpsc::unbounded_channel();
+    let JobContext {
+        reporter,
+        mut inbox,
+    } = context;
+    // Instructions arrive while pages are sent: a stop flips the flag the pages check.
+    let listen = async {
+        while let Some(instruction) = inbox.recv().await {
+            match instruction {
+                RunInstruction::Stop => stop.store(true, Ordering::SeqCst),
+                RunInstruction::Retry(ids) => {
+                    let _ = decisions.send(Decision::Retry(ids));
+                }
+                RunInstruction::Finish => {
+                    let _ = decisions.send(Decision::Finish);
+                }
+            }
+        }
+        std::future::pending::<()>().await
+    };
+    let reporter = Reporter(reporter);
+    let run = run(
+        &graph,
+        &data_dir,
+        &mut record,
+        &stop,
+        &mut decided,
+        &reporter,
+    );
+    tokio::select! {
+        () = run => {}
+        () = listen => {}
+    }
+}
 
 /// The operator's answer to a run waiting after its pages.
 enum Decision {
@@ -76,90 +140,35 @@ enum Decision {
     Finish,
 }
 
-/// A live run as the service sees it: its stop flag and its decision inbox.
-struct RunControl {
-    stop: Arc<AtomicBool>,
-    decisions: UnboundedSender<Decision>,
-}
-
-/// Serves run commands until the TUI is gone. Runs write their records under
-/// `data_dir` (`template-runs/`).
-pub async fn serve(
-    graph: GraphClient,
-    data_dir: PathBuf,
-    mut commands: UnboundedReceiver<RunCommand>,
-    answers: UnboundedSender<Action>,
-) {
-    let mut runs: HashMap<RequestId, RunControl> = HashMap::new();
-    while let Some(command) = commands.recv().await {
-        runs.retain(|_, control| !control.decisions.is_closed());
-        match command {
-            RunCommand::Start {
-                run,
-                source_waba_id,
-                destination_waba_id,
-            } => {
-                let stop = Arc::new(AtomicBool::new(false));
-                let (decisions, inbox) = unbounded_channel();
-                runs.insert(
-                    run,
-                    RunControl {
-                        stop: Arc::clone(&stop),
-                        decisions,
-                    },
-                );
-                let reporter = Reporter {
-                    run,
-                    answers: answers.clone(),
-                };
-                tokio::spawn(execute(
-                    graph.clone(),
-                    data_dir.clone(),
-                    TemplateRun::new(&source_waba_id, &destination_waba_id),
-                    stop,
-                    inbox,
-                    reporter,
-                ));
-            }
-            RunCommand::Stop { run } => {
-                if let Some(control) = runs.get(&run) {
-                    control.stop.store(true, Ordering::SeqCst);
-                }
-            }
-            RunCommand::Retry { run, ids } => decide(&runs, run, Decision::Retry(ids)),
-            RunCommand::Finish { run } => decide(&runs, run, Decision::Finish),
-        }
-    }
-}
-
-fn decide(runs: &HashMap<RequestId, RunControl>, run: RequestId, decision: Decision) {
-    if let Some(control) = runs.get(&run) {
-        let _ = control.decisions.send(decision);
-    }
-}
-
-/// Sends a run's news to the event loop.
-struct Reporter {
-    run: RequestId,
-    answers: UnboundedSender<Action>,
-}
+/// Sends a run's news to the event loop, tagged with the run's id.
+struct Reporter(JobReporter<Action>);
 
 impl Reporter {
-    fn send(&self, update: RunUpdate) {
-        let _ = self.answers.send(Action::TemplateRun(Box::new(RunEvent {
-            run: self.run,
+    async fn send(&self, update: RunUpdate) {
+        self.0.report(self.event(update)).await;
+    }
+
+    /// Progress is cumulative: when the event loop is behind, the next one supersedes it.
+    fn progress(&self, progress: Progress) {
+        self.0
+            .report_progress(self.event(RunUpdate::Progress(progress)));
+    }
+
+    fn event(&self, update: RunUpdate) -> Action {
+        Action::TemplateRun(Box::new(RunEvent {
+            run: self.0.id,
             update,
-        })));
+        }))
     }
 }
 
-async fn execute(
-    graph: GraphClient,
-    data_dir: PathBuf,
-    mut record: TemplateRun,
-    stop: Arc<AtomicBool>,
-    mut decisions: UnboundedReceiver<Decision>,
-    reporter: Reporter,
+async fn run(
+    graph: &GraphClient,
+    data_dir: &Path,
+    record: &mut TemplateRun,
+    stop: &AtomicBool,
+    decisions: &mut UnboundedReceiver<Decision>,
+    reporter: &Reporter,
 ) {
     let (source, destination) = tokio::join!(
         graph.templates(&record.source_waba_id),
@@ -167,7 +176,7 @@ async fn execute(
     );
     let (source, destination) = match (source, destination) {
         (Ok(source), Ok(destination)) => (source, destination),
-        (Err(e), _) | (_, Err(e)) => return reporter.send(RunUpdate::Failed(e)),
+        (Err(e), _) | (_, Err(e)) => return reporter.send(RunUpdate::Failed(e)).await,
     };
     // Only templates the endpoint's rule expects to copy are offered for a retry.
     record.expected = crate::domain::eligibility::predict(
@@ -176,38 +185,38 @@ async fn execute(
         crate::domain::eligibility::Mode::Api,
     )
     .ids_with(&source, crate::domain::eligibility::Outcome::Migrate);
-    let progress = |p: Progress| reporter.send(RunUpdate::Progress(p));
-    ops::run_pages_until(
-        &graph,
-        &mut record,
-        source.templates.len(),
-        &progress,
-        || stop.load(Ordering::SeqCst),
-    )
+    let progress = |p: Progress| reporter.progress(p);
+    ops::run_pages_until(graph, record, source.templates.len(), &progress, || {
+        stop.load(Ordering::SeqCst)
+    })
     .await;
     let failed = record.failed_ids();
     if !failed.is_empty() && !record.stopped_by_operator {
-        let saved = save(&record, &data_dir).await;
-        reporter.send(RunUpdate::AwaitingDecision {
-            record: record.clone(),
-            saved,
-        });
+        let saved = save(record, data_dir).await;
+        reporter
+            .send(RunUpdate::AwaitingDecision {
+                record: record.clone(),
+                saved,
+            })
+            .await;
         if let Some(Decision::Retry(ids)) = decisions.recv().await {
-            ops::retry_ids(&graph, &mut record, &ids, &progress).await;
+            ops::retry_ids(graph, record, &ids, &progress).await;
         }
     }
-    reporter.send(RunUpdate::Rechecking);
-    let recheck = ops::recheck(&graph, &mut record, &source).await;
-    let saved = save(&record, &data_dir).await;
-    reporter.send(RunUpdate::Finished {
-        record,
-        saved,
-        recheck,
-    });
+    reporter.send(RunUpdate::Rechecking).await;
+    let recheck = ops::recheck(graph, record, &source).await;
+    let saved = save(record, data_dir).await;
+    reporter
+        .send(RunUpdate::Finished {
+            record: record.clone(),
+            saved,
+            recheck,
+        })
+        .await;
 }
 
 /// Saves the record off the async threads (it fsyncs); the error is a sentence.
-async fn save(record: &TemplateRun, data_dir: &std::path::Path) -> Result<PathBuf, String> {
+async fn save(record: &TemplateRun, data_dir: &Path) -> Result<PathBuf, String> {
     let (record, dir) = (record.clone(), data_dir.to_path_buf());
     tokio::task::spawn_blocking(move || record.save(&dir))
         .await

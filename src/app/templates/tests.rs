@@ -8,10 +8,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::app::action::{Action, ApiEvent, ApiResponse};
-use crate::app::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA, generated_templates};
 use crate::app::update::update;
 use crate::domain::template::{TemplateCategory, TemplateStatus};
 use crate::domain::template_diff::Section;
+use crate::testkit::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA, generated_templates};
 
 /// 40 source templates; the destination holds 10 of the same names (reworded) and 5 of
 /// its own, counts 50 in all and has `room` left under its limit.

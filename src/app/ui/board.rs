@@ -421,12 +421,12 @@ fn look(column: Column, value: &str) -> (&'static str, Role) {
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let board = &state.board;
     if let Some(run) = &board.refresh {
-        let ratio = match run.wabas_total {
-            Some(total) if total > 0 => run.wabas_done as f64 / total as f64,
+        let ratio = match run.gathered.wabas_total {
+            Some(total) if total > 0 => run.gathered.wabas_done as f64 / total as f64,
             _ => 0.0,
         };
-        let mut label = text::progress(run.wabas_done, run.wabas_total);
-        if let Some((percent, wait)) = run.paced {
+        let mut label = text::progress(run.gathered.wabas_done, run.gathered.wabas_total);
+        if let Some((percent, wait)) = run.gathered.paced {
             label = format!("{label} · {}", text::paced(percent, wait));
         }
         if !board.failures.is_empty() {

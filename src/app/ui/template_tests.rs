@@ -11,11 +11,11 @@ use ratatui::style::{Color, Modifier};
 
 use super::tests::{default_theme, render, sandbox_state, text};
 use crate::app::action::{Action, Effect};
-use crate::app::demo::{self, Portfolio, generated_templates};
 use crate::app::state::State;
 use crate::app::theme::Theme;
 use crate::app::update::update;
 use crate::domain::template::{ComponentKind, TemplateInventory};
+use crate::testkit::demo::{self, Portfolio, generated_templates};
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))

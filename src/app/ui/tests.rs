@@ -10,10 +10,10 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
 use crate::app::action::Action;
-use crate::app::demo::{self, DESTINATION_WABA, PENDING_NUMBER, Portfolio};
 use crate::app::state::State;
 use crate::app::theme::Theme;
 use crate::app::update::update;
+use crate::testkit::demo::{self, DESTINATION_WABA, PENDING_NUMBER, Portfolio};
 
 pub(crate) fn render(state: &State, theme: &Theme) -> Buffer {
     let mut terminal =

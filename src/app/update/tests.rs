@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::*;
-use crate::app::demo::{self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA};
 use crate::app::ui::layout::ScreenLayout;
+use crate::testkit::demo::{
+    self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA,
+};
 
 fn loaded() -> State {
     demo::loaded_state(&Portfolio::new(40), 120, 40, Instant::now())

@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use super::runner::{RunBridge, RunJob, RunnerMessage};
 use super::*;
 use crate::app::action::{Action, Effect};
-use crate::app::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA};
 use crate::app::update::update;
+use crate::testkit::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA};
 
 fn loaded() -> State {
     demo::loaded_state(&Portfolio::new(40), 120, 40, Instant::now())

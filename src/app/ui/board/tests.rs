@@ -8,10 +8,10 @@ use ratatui::style::{Color, Modifier};
 
 use super::super::tests::{cell_of, default_theme, find_row, render, text};
 use crate::app::action::{Action, Effect};
-use crate::app::board::demo::{board_state, fleet_rows, refresh_events};
-use crate::app::board::{BoardCommand, refresh};
+use crate::app::board::{BoardCommand, BoardEvent};
 use crate::app::state::State;
 use crate::app::update::update;
+use crate::testkit::fleet::{board_state, fleet_rows, refresh_events};
 
 fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
@@ -106,7 +106,7 @@ fn the_gauge_counts_wabas_and_shows_pacing_and_a_filter_error_its_sentence() {
     }
     let paced = crate::app::board::BoardEvent::Refresh {
         request_id: read.request_id,
-        progress: crate::app::board::RefreshProgress::Paced {
+        progress: crate::ops::fleet_read::FleetEvent::Paced {
             usage_percent: 82,
             wait: std::time::Duration::from_secs(10),
         },
@@ -133,11 +133,11 @@ fn sandbox_portfolio_board_120x40() {
         .build()
         .unwrap();
     let state = runtime.block_on(async {
-        let connection = crate::connect::connect(&crate::app::demo::settings(), None)
+        let connection = crate::connect::connect(&crate::testkit::demo::settings(), None)
             .await
             .expect("sandbox starts");
         let now = Instant::now();
-        let mut state = crate::app::demo::first_frame_state(120, 40, now);
+        let mut state = crate::testkit::demo::first_frame_state(120, 40, now);
         update(
             &mut state,
             Action::Connected(crate::connect::BackendLabel::Sandbox {
@@ -148,16 +148,27 @@ fn sandbox_portfolio_board_120x40() {
         let [Effect::Board(BoardCommand::Refresh(read))] = effects.as_slice() else {
             panic!("{effects:?}");
         };
-        let events = std::sync::Mutex::new(Vec::new());
-        refresh::read_fleet(
+        let (sender, mut inbox) = tokio::sync::mpsc::channel(8);
+        let data_dir = state_data_dir();
+        let reading = crate::ops::fleet_read::read_fleet(
             &connection.graph,
             connection.hub.as_ref(),
-            &state_data_dir(),
-            read.clone(),
-            &|e| events.lock().unwrap().push(e),
-        )
-        .await;
-        for event in events.into_inner().unwrap() {
+            &data_dir,
+            read.query.clone(),
+            sender,
+        );
+        let collect = async {
+            let mut events = Vec::new();
+            while let Some(progress) = inbox.recv().await {
+                events.push(BoardEvent::Refresh {
+                    request_id: read.request_id,
+                    progress,
+                });
+            }
+            events
+        };
+        let ((), events) = tokio::join!(reading, collect);
+        for event in events {
             update(&mut state, Action::Board(Box::new(event)));
         }
         state
@@ -184,5 +195,5 @@ fn sandbox_portfolio_board_120x40() {
 
 /// The demo settings' data dir: it does not exist, so no journal is read.
 fn state_data_dir() -> std::path::PathBuf {
-    crate::app::demo::settings().data_dir
+    crate::testkit::demo::settings().data_dir
 }

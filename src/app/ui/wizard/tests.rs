@@ -7,7 +7,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 
 use crate::app::action::Action;
-use crate::app::demo::{self, Portfolio};
 use crate::app::state::State;
 use crate::app::ui::tests::{default_theme, render, text};
 use crate::app::update::update;
@@ -16,6 +15,7 @@ use crate::app::wizard::{
 };
 use crate::domain::plan::{StepId, plan};
 use crate::domain::scenario::Scenario;
+use crate::testkit::demo::{self, Portfolio};
 
 fn press(state: &mut State, code: KeyCode) {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));

@@ -7,11 +7,13 @@ use std::time::Instant;
 use crate::cli::bench::generated_fleet;
 use crate::domain::fleet::{FleetRow, MigrationState, join_channels};
 
-use super::super::action::{Action, Effect, RequestId};
-use super::super::demo::{Portfolio, loaded_state};
-use super::super::state::State;
-use super::super::update::update;
-use super::{BoardCommand, BoardEvent, RefreshProgress, open};
+use crate::app::action::{Action, Effect, RequestId};
+use crate::app::board::{BoardCommand, BoardEvent, open};
+use crate::app::state::State;
+use crate::app::update::update;
+use crate::ops::fleet_read::FleetEvent;
+
+use super::demo::{Portfolio, loaded_state};
 
 /// When the demo rows were read.
 pub const CHECKED_AT: &str = "2026-11-25T16:00:00Z";
@@ -52,18 +54,14 @@ pub fn refresh_events(request_id: RequestId, rows: &[FleetRow]) -> Vec<BoardEven
     for row in rows {
         by_waba.entry(&row.waba_id).or_default().push(row.clone());
     }
-    let mut progress = vec![RefreshProgress::Planned {
+    let mut progress = vec![FleetEvent::Planned {
         wabas: by_waba.len(),
     }];
-    progress.extend(
-        by_waba
-            .into_iter()
-            .map(|(waba_id, rows)| RefreshProgress::Waba {
-                waba_id: waba_id.to_string(),
-                result: Ok(rows),
-            }),
-    );
-    progress.push(RefreshProgress::Finished);
+    progress.extend(by_waba.into_iter().map(|(waba_id, rows)| FleetEvent::Waba {
+        waba_id: waba_id.to_string(),
+        result: Ok(rows),
+    }));
+    progress.push(FleetEvent::Finished);
     progress
         .into_iter()
         .map(|progress| BoardEvent::Refresh {

@@ -21,10 +21,10 @@ use crate::domain::waba::{
     AccountReviewStatus, AppData, BusinessRef, BusinessVerificationStatus, SubscribedApp, Waba,
 };
 
-use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect};
-use super::keymap::Keymap;
-use super::state::{Recent, State};
-use super::update::update;
+use crate::app::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect};
+use crate::app::keymap::Keymap;
+use crate::app::state::{Recent, State};
+use crate::app::update::update;
 
 /// Id of the demo source WABA (healthy).
 pub const SOURCE_WABA: &str = "104000000000001";
@@ -241,7 +241,7 @@ pub async fn answer_from(
             request,
         } = effect
         {
-            let result = super::worker::perform(graph, request).await;
+            let result = crate::app::worker::perform(graph, request).await;
             effects.extend(update(
                 state,
                 Action::Api(Box::new(ApiEvent {
