@@ -3,6 +3,8 @@
 //! what the server received (no secret, no second host). Every address is loopback; the
 //! test of a non-loopback http URL runs its child in an empty network namespace.
 
+#[path = "hostile/answers.rs"]
+mod answers;
 #[path = "hostile/redirects.rs"]
 mod redirects;
 #[path = "hostile/server.rs"]

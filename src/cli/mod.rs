@@ -18,6 +18,15 @@ pub mod templates;
 
 pub use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 
+/// Checks a Graph id argument (`--to`, `--from`, `--waba`, `--business`) before anything
+/// is read or sent: digits only, so `104996/../105112` never becomes another path (exit 2
+/// with the sentence).
+pub fn graph_id(raw: &str) -> Result<String, String> {
+    let id = raw.trim();
+    crate::api::ids::check_id(crate::api::ids::IdKind::Graph, id)?;
+    Ok(id.to_string())
+}
+
 /// Migrate WhatsApp Business API numbers between WABAs, safely.
 #[derive(Debug, Parser)]
 #[command(name = "wamigrate", version, about, long_about = None)]
