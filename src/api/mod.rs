@@ -6,6 +6,7 @@ pub mod error;
 pub mod graph;
 pub mod hub;
 pub mod ids;
+pub mod memory;
 mod paging;
 mod redirect;
 pub mod text;
