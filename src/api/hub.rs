@@ -305,7 +305,9 @@ fn classify_hub_answer(
     }
     #[derive(Deserialize)]
     struct Meta {
-        #[serde(default)]
+        // 360dialog's error-messages page writes `developerMessage`; its SDKs and the
+        // Partner API answer `developer_message`.
+        #[serde(default, alias = "developerMessage")]
         developer_message: Option<String>,
         #[serde(default)]
         details: Option<serde_json::Value>,

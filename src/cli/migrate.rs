@@ -19,7 +19,8 @@ use crate::domain::scenario::Scenario;
 use crate::ops::fleet_read::select_wabas;
 use crate::ops::journal_store;
 use crate::ops::migration::{
-    CodeAnswer, Migration, MigrationRequest, Operator, RunEnd, RunSettings,
+    CodeAnswer, Line, Migration, MigrationRequest, Operator, Question, RunEnd, RunSettings, Weight,
+    validate_request,
 };
 use crate::ops::preflight::NumberRef;
 use crate::ops::report::Report;
@@ -177,16 +178,16 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             eprintln!("wamigrate: give NUMBER and --scenario, or --resume ID.");
             return ExitCode::from(EXIT_USAGE);
         };
-        if let Err(e) = validate_request(scenario, &number, args.to.as_deref()) {
-            eprintln!("wamigrate: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
         let request = MigrationRequest {
             scenario,
             number,
             source_waba_id: args.from.clone(),
             destination_waba_id: args.to.clone(),
         };
+        if let Err(e) = validate_request(&request) {
+            eprintln!("wamigrate: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
         Migration::start(
             &connection.graph,
             connection.hub.as_ref(),
@@ -216,22 +217,6 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         end,
     )
     .await
-}
-
-fn validate_request(scenario: Scenario, number: &str, to: Option<&str>) -> Result<(), String> {
-    if scenario.uses_graph_migration()
-        || scenario == Scenario::HostingTypeChange
-        || scenario == Scenario::ToOtherBsp
-    {
-        NumberRef::parse(number)?;
-    }
-    if scenario.uses_graph_migration() && to.is_none() {
-        return Err(format!(
-            "the {} scenario needs the destination WABA: add --to DEST_WABA.",
-            scenario.id()
-        ));
-    }
-    Ok(())
 }
 
 async fn finish(
@@ -410,24 +395,30 @@ impl Operator for TerminalOperator {
         self.terminal
     }
 
-    fn say(&self, text: &str) {
-        eprintln!("{}{text}", self.prefix());
+    fn say(&self, line: Line) {
+        eprintln!("{}{line}", self.prefix());
     }
 
-    async fn confirm(&self, question: &str) -> bool {
+    async fn confirm(&self, question: Question) -> bool {
+        let text = question.text;
         if self.yes {
-            self.say(&format!("{question} yes (--yes)"));
+            self.say(Line::info(format!("{text} yes (--yes)")));
             return true;
         }
         if !self.terminal {
-            self.say(&format!(
-                "{question} no (stdin is not a terminal; pass --yes to agree)"
-            ));
+            self.say(Line::info(format!(
+                "{text} no (stdin is not a terminal; pass --yes to agree)"
+            )));
             return false;
         }
         let _turn = self.prompts.lock().await;
-        let question = format!("{}{question} [yes/no] ", self.prefix());
-        read_line(question, false)
+        // A terminal always takes the word typed out; a typed-yes question says so.
+        let hint = match question.weight {
+            Weight::TypedYes => "[type yes/no]",
+            Weight::YesNo => "[yes/no]",
+        };
+        let prompt = format!("{}{text} {hint} ", self.prefix());
+        read_line(prompt, false)
             .await
             .is_some_and(|a| a.expose_secret().trim().eq_ignore_ascii_case("yes"))
     }
@@ -453,7 +444,9 @@ impl Operator for TerminalOperator {
             return Some(pin.clone());
         }
         if !self.terminal {
-            self.say("The new two-step PIN is needed: pass --pin-file PATH or set WAMIGRATE_PIN.");
+            self.say(Line::problem(
+                "The new two-step PIN is needed: pass --pin-file PATH or set WAMIGRATE_PIN.",
+            ));
             return None;
         }
         let _turn = self.prompts.lock().await;
@@ -477,16 +470,16 @@ impl Operator for TerminalOperator {
 
     async fn backup(&self) -> Option<(String, SecretString)> {
         let Some(path) = &self.backup_file else {
-            self.say("The On-Premise backup is needed: pass --backup-file PATH (and WAMIGRATE_BACKUP_PASSWORD).");
+            self.say(Line::problem("The On-Premise backup is needed: pass --backup-file PATH (and WAMIGRATE_BACKUP_PASSWORD)."));
             return None;
         };
         let data = match std::fs::read_to_string(path) {
             Ok(d) => d.trim().to_string(),
             Err(e) => {
-                self.say(&format!(
+                self.say(Line::problem(format!(
                     "Could not read the backup file {}: {e}.",
                     path.display()
-                ));
+                )));
                 return None;
             }
         };
@@ -497,7 +490,9 @@ impl Operator for TerminalOperator {
                 read_line(format!("{}Backup password: ", self.prefix()), true).await?
             }
             Err(_) => {
-                self.say("The backup password is needed: set WAMIGRATE_BACKUP_PASSWORD.");
+                self.say(Line::problem(
+                    "The backup password is needed: set WAMIGRATE_BACKUP_PASSWORD.",
+                ));
                 return None;
             }
         };
@@ -599,16 +594,18 @@ async fn run_batch(
             );
             return ExitCode::from(EXIT_USAGE);
         };
-        if let Err(e) = validate_request(scenario, &row.number, Some(&row.destination)) {
-            eprintln!("wamigrate: {} row {}: {e}", path.display(), line + 2);
-            return ExitCode::from(EXIT_USAGE);
-        }
-        requests.push(MigrationRequest {
+        let destination = row.destination.trim();
+        let request = MigrationRequest {
             scenario,
             number: row.number.trim().to_string(),
             source_waba_id: None,
-            destination_waba_id: Some(row.destination.trim().to_string()),
-        });
+            destination_waba_id: (!destination.is_empty()).then(|| destination.to_string()),
+        };
+        if let Err(e) = validate_request(&request) {
+            eprintln!("wamigrate: {} row {}: {e}", path.display(), line + 2);
+            return ExitCode::from(EXIT_USAGE);
+        }
+        requests.push(request);
     }
     let permits = Arc::new(tokio::sync::Semaphore::new(args.batch_concurrency.max(1)));
     let runs = requests.iter().map(|request| {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::sim::{self, SimConfig};
+use crate::sim::{self, EmptyFailedTemplates, SimConfig};
 
 /// Knobs of `wamigrate sim`.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,6 +41,10 @@ pub struct SimArgs {
     /// node type, or NODE.NAME on one, e.g. WhatsAppBusinessPhoneNumber.messaging_limit_tier.
     #[arg(long = "drop-field", value_name = "FIELD")]
     pub drop_fields: Vec<String>,
+    /// How template migration writes `failed_templates` when nothing failed: `array`
+    /// (`[]`) or `object` (`{}`); Meta's page shows both shapes.
+    #[arg(long, default_value = "array", value_parser = |s: &str| s.parse::<EmptyFailedTemplates>())]
+    pub empty_failed_templates: EmptyFailedTemplates,
 }
 
 /// Largest generated fleet; beyond it the portfolio stops being quick to build.
@@ -66,6 +70,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
         graph_token: args.token.unwrap_or(defaults.graph_token.clone()),
         log_requests: true,
         drop_fields: args.drop_fields.clone(),
+        empty_failed_templates: args.empty_failed_templates,
         ..defaults
     };
     let stop = StopSignals::install();
@@ -184,6 +189,7 @@ mod tests {
             seed: 1,
             token: None,
             drop_fields: Vec::new(),
+            empty_failed_templates: EmptyFailedTemplates::Array,
         }
     }
 

@@ -22,6 +22,29 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     })
 }
 
+/// A map id → reason that may arrive as a JSON object or, empty or not, as an array:
+/// Meta's template-migration page documents `failed_templates` as a map but writes it in
+/// brackets in its syntax block. Ids listed in an array keep an empty reason; anything
+/// else is ignored.
+pub fn id_reasons<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+    use serde_json::Value;
+    let text = |v: Value| match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Object(map)) => map.into_iter().map(|(id, why)| (id, text(why))).collect(),
+        Some(Value::Array(ids)) => ids
+            .into_iter()
+            .filter(|id| id.is_string() || id.is_number())
+            .map(|id| (text(id), String::new()))
+            .collect(),
+        _ => Default::default(),
+    })
+}
+
 /// An optional count that may arrive as a number or a numeric string.
 pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(d)? {

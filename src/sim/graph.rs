@@ -161,7 +161,7 @@ pub(crate) fn handle(
                 // answers as for a source that does not exist.
                 return Err(templates::inaccessible_source(&source));
             }
-            templates::migrate(world, id, call, now)
+            templates::migrate(world, id, call, (now, config.empty_failed_templates))
         }
         (&Method::POST, NodeKind::Number, Some("request_code")) => {
             migration::request_code(world, id, call)

@@ -47,9 +47,11 @@ pub(crate) fn handle(
         return Err(not_found(call));
     };
     if *pid != world.portfolio.hub.partner_id {
+        // 360dialog's error reference lists this Partner API error as 403 "Permission
+        // denied for partner x" (https://docs.360dialog.com/partner/support-and-updates/help-and-troubleshooting/error-messages).
         return Err(HubError::new(
             StatusCode::FORBIDDEN,
-            format!("Access to partner '{pid}' is not allowed with these credentials."),
+            format!("Permission denied for partner {pid}"),
         ));
     }
     let hub = &world.portfolio.hub;
@@ -70,6 +72,17 @@ pub(crate) fn handle(
         (&Method::POST, ["selective_partner_change_requests", id, "approve"]) => {
             approve(world, id, now)
         }
+        (
+            &Method::POST,
+            [
+                "clients",
+                client,
+                "channels",
+                channel,
+                "control",
+                "cancellation_request",
+            ],
+        ) => cancellation_request(world, client, channel, call),
         _ => Err(not_found(call)),
     }
 }
@@ -224,8 +237,61 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// `POST /partners/{pid}/clients/{cid}/channels/{chid}/control/cancellation_request`
+/// with `{"enabled": bool}`: sets or clears a channel's cancellation request and answers
+/// the channel. 360dialog's public pages do not document this call (their "Managing your
+/// clients" page says only the client may request a cancellation); its path, body and
+/// answer are those of the public WABA360Dialog.NET SDK
+/// (PartnerClient/Payloads/SetCancellationRequestOnChannel.cs). It is a write.
+fn cancellation_request(
+    world: &mut World,
+    client: &str,
+    channel_id: &str,
+    call: &Call,
+) -> Result<Value, HubError> {
+    let Some(enabled) = call.params.get("enabled").and_then(|v| match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.parse::<bool>().ok(),
+        _ => None,
+    }) else {
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            "enabled is required and must be true or false.",
+        ));
+    };
+    let hub = &mut world.portfolio.hub;
+    let channel = hub
+        .channels
+        .iter()
+        .find(|c| c.id == channel_id && c.client_id.as_deref() == Some(client))
+        .ok_or_else(|| {
+            HubError::new(
+                StatusCode::NOT_FOUND,
+                format!("Channel '{channel_id}' of client '{client}' does not exist."),
+            )
+        })?;
+    if channel.terminated_at.is_some()
+        || channel
+            .status
+            .as_ref()
+            .is_some_and(|s| s.as_str() == "terminated")
+    {
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Channel '{channel_id}' is already terminated."),
+        ));
+    }
+    let answer = to_json(channel);
+    hub.cancellation_requests.retain(|id| id != channel_id);
+    if enabled {
+        hub.cancellation_requests.push(channel_id.to_string());
+    }
+    Ok(answer)
+}
+
 /// Approves a `created` request: it answers `pending`, then settles ~2 s later.
 fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError> {
+    let partner_id = world.portfolio.hub.partner_id.clone();
     let request = world
         .portfolio
         .hub
@@ -238,6 +304,14 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
                 format!("Partner change request '{id}' does not exist."),
             )
         })?;
+    if request.target_partner_id.as_deref() != Some(partner_id.as_str()) {
+        // The target partner approves (360dialog "Partner change"); docs silent on the
+        // answer to anyone else.
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Only the target partner can approve partner change request '{id}'."),
+        ));
+    }
     if request.status != Some(PartnerChangeStatus::Created) {
         let status = request.status.as_ref().map_or("unknown", |s| s.as_str());
         return Err(HubError::new(

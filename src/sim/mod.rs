@@ -84,6 +84,32 @@ pub struct SimConfig {
     /// `TYPE.NAME` (e.g. `WhatsAppBusinessPhoneNumber.messaging_limit_tier`) on one.
     /// Asking for one answers "(#100) Tried accessing nonexisting field".
     pub drop_fields: Vec<String>,
+    /// How `migrate_message_templates` writes `failed_templates` when nothing failed.
+    pub empty_failed_templates: EmptyFailedTemplates,
+}
+
+/// `failed_templates` when no template failed: Meta's template-migration page writes the
+/// field in brackets in its syntax block and as a map in its table and example, so a
+/// client must take both; the sandbox can send either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmptyFailedTemplates {
+    /// `"failed_templates": []` (the syntax block's brackets).
+    #[default]
+    Array,
+    /// `"failed_templates": {}` (the documented map, empty).
+    Object,
+}
+
+impl std::str::FromStr for EmptyFailedTemplates {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "array" => Ok(EmptyFailedTemplates::Array),
+            "object" => Ok(EmptyFailedTemplates::Object),
+            other => Err(format!("{other:?} is neither array nor object")),
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -107,6 +133,7 @@ impl Default for SimConfig {
             hub_token_ttl: Duration::from_secs(86_400),
             log_requests: false,
             drop_fields: Vec::new(),
+            empty_failed_templates: EmptyFailedTemplates::default(),
         }
     }
 }
@@ -272,7 +299,9 @@ impl Sim {
         };
         let reply = match graph::handle(&self.config, &self.base_url, world, &grants, call, now) {
             Ok(body) => Reply::ok(body),
-            Err(e) => e.into_reply(traffic.fbtrace_id()),
+            Err(e) => e
+                .for_version(call.version.as_deref())
+                .into_reply(traffic.fbtrace_id()),
         };
         match usage {
             Some(usage) => reply.with_header(BUSINESS_USAGE, usage),

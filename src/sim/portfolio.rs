@@ -86,6 +86,9 @@ pub(crate) struct HubPortfolio {
     /// Requests that end `failed` once approved.
     #[serde(default)]
     pub failing_change_requests: Vec<String>,
+    /// Channels with a cancellation request set (`…/control/cancellation_request`).
+    #[serde(default)]
+    pub cancellation_requests: Vec<String>,
 }
 
 /// The embedded seed file.
@@ -513,6 +516,7 @@ fn fleet_hub(
         id: format!("fpcr{i:02}"),
         status: Some(status),
         client_id: Some(clients[i].id.clone()),
+        target_client_id: (i == 0).then(|| format!("f{i:05}newCL")),
         is_full_migration: Some(i != 0),
         channel_ids: channels
             .iter()
@@ -531,6 +535,7 @@ fn fleet_hub(
             partner_id.to_string()
         }),
         created_at: Some("2026-01-12T08:15:00Z".to_string()),
+        updated_at: Some("2026-01-12T08:15:00Z".to_string()),
     })
     .collect();
     HubPortfolio {
@@ -539,6 +544,7 @@ fn fleet_hub(
         channels,
         change_requests,
         failing_change_requests: vec!["fpcr02".to_string()],
+        cancellation_requests: Vec::new(),
     }
 }
 

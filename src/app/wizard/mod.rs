@@ -20,7 +20,7 @@ use tui_input::backend::crossterm::to_input_request;
 use crate::api::graph::CodeMethod;
 use crate::domain::plan::{StepId, plan};
 use crate::domain::scenario::{Scenario, ScenarioKind};
-use crate::ops::migration::MigrationRequest;
+use crate::ops::migration::{MigrationRequest, RequestProblem, validate_request};
 
 use super::action::Effect;
 use super::fuzzy::fuzzy_match;
@@ -690,7 +690,7 @@ fn on_plan_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> V
         (_, Some(KeyAction::PageDown)) => wizard.plan_scroll += 10,
         (_, Some(KeyAction::PageUp)) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(10),
         (_, Some(KeyAction::Select)) => match start_problem(wizard, ready) {
-            Some(problem) => wizard.plan_problem = Some(problem.to_string()),
+            Some(problem) => wizard.plan_problem = Some(problem),
             None => return start(wizard),
         },
         _ => {}
@@ -698,32 +698,43 @@ fn on_plan_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> V
     Vec::new()
 }
 
-/// Why a new run cannot start from the plan page, if it cannot.
-fn start_problem(wizard: &Wizard, ready: bool) -> Option<&'static str> {
-    let target = &wizard.target;
+/// Why a new run cannot start from the plan page, if it cannot: the runner's own
+/// check of the request, worded for the wizard's keys.
+fn start_problem(wizard: &Wizard, ready: bool) -> Option<String> {
     if !ready {
-        Some(text::NOT_CONNECTED)
-    } else if target.number.is_none() {
-        Some(text::NO_NUMBER)
-    } else if wizard.scenario.uses_graph_migration() && target.destination.is_none() {
-        Some(text::NO_DESTINATION)
-    } else if target.destination.is_some() && target.destination == target.source {
-        Some(text::SAME_WABA)
-    } else {
-        None
+        return Some(text::NOT_CONNECTED.to_string());
+    }
+    let Some(request) = request(wizard) else {
+        return Some(text::NO_NUMBER.to_string());
+    };
+    match validate_request(&request) {
+        Ok(()) => None,
+        Err(RequestProblem::NoDestination(_)) => Some(text::NO_DESTINATION.to_string()),
+        Err(RequestProblem::SameWaba) => Some(text::SAME_WABA.to_string()),
+        Err(problem @ RequestProblem::Number(_)) => Some(problem.to_string()),
     }
 }
 
-fn start(wizard: &mut Wizard) -> Vec<Effect> {
+/// The request the plan page would start; `None` without a number.
+fn request(wizard: &Wizard) -> Option<MigrationRequest> {
     let target = &wizard.target;
-    let number = target.number.clone().unwrap_or_default();
-    let request = MigrationRequest {
+    Some(MigrationRequest {
         scenario: wizard.scenario,
-        number: number.clone(),
+        number: target.number.clone()?,
         source_waba_id: target.source.clone(),
         destination_waba_id: target.destination.clone(),
+    })
+}
+
+fn start(wizard: &mut Wizard) -> Vec<Effect> {
+    let Some(request) = request(wizard) else {
+        return Vec::new();
     };
-    let label = target.number_label.clone().unwrap_or(number);
+    let label = wizard
+        .target
+        .number_label
+        .clone()
+        .unwrap_or_else(|| request.number.clone());
     wizard.run = Some(RunPage::new(Some(wizard.scenario), label));
     wizard.page = Page::Run;
     vec![Effect::StartMigration(RunOrder {

@@ -16,7 +16,10 @@ use tokio::sync::{Notify, oneshot};
 use crate::api::{GraphClient, HubClient};
 use crate::domain::plan::StepId;
 use crate::ops::journal_store;
-use crate::ops::migration::{CodeAnswer, JournalError, Migration, Operator, RunEnd, RunSettings};
+use crate::ops::migration::{
+    CodeAnswer, JournalError, Line, Migration, Operator, Question as RunnerQuestion, RunEnd,
+    RunSettings, Weight,
+};
 use crate::ops::report::Report;
 
 use super::{
@@ -98,18 +101,19 @@ impl Operator for TuiOperator {
         true
     }
 
-    fn say(&self, text: &str) {
-        self.send(WizardEvent::Said(text.to_string()));
+    fn say(&self, line: Line) {
+        self.send(WizardEvent::Said(line.to_string()));
     }
 
-    async fn confirm(&self, question: &str) -> bool {
-        // The runner's weighty questions ask for a typed yes (warnings, cancellations).
-        let kind = if question.to_lowercase().contains("type yes") {
-            QuestionKind::TypedYes
-        } else {
-            QuestionKind::YesNo
+    async fn confirm(&self, question: RunnerQuestion) -> bool {
+        let kind = match question.weight {
+            Weight::TypedYes => QuestionKind::TypedYes,
+            Weight::YesNo => QuestionKind::YesNo,
         };
-        matches!(self.ask(kind, question).await, WizardAnswer::Confirm(true))
+        matches!(
+            self.ask(kind, &question.text).await,
+            WizardAnswer::Confirm(true)
+        )
     }
 
     async fn code(&self, prompt: &str) -> CodeAnswer {
@@ -143,10 +147,10 @@ impl Operator for TuiOperator {
         match tokio::fs::read_to_string(&path).await {
             Ok(data) => Some((data.trim().to_string(), password)),
             Err(e) => {
-                self.say(&format!(
+                self.say(Line::problem(format!(
                     "Could not read the backup file {}: {e}.",
                     path.display()
-                ));
+                )));
                 None
             }
         }

@@ -1,0 +1,414 @@
+//! The steps that move a number through the Graph API: preflight, two-step
+//! verification, add, code request and verification, register, post-checks and the
+//! reminder to switch apps.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::domain::checklist::{CheckStatus, REGISTER_BUDGET, is_blocked};
+use crate::domain::journal::Record;
+use crate::domain::number::{NumberStatus, PlatformType};
+use crate::domain::phone::E164;
+use crate::domain::plan::StepId;
+use crate::domain::scenario::Scenario;
+use crate::ops::journal_store::register_attempts_within_window;
+use crate::ops::preflight::{NumberRef, gather};
+use crate::ops::template_migration::now_rfc3339;
+
+use super::{CodeAnswer, Line, LineKind, Migration, Operator, Question, RunEnd, Step, paused};
+
+impl<O: Operator> Migration<'_, O> {
+    pub(super) async fn preflight(&mut self) -> Step {
+        let step = StepId::Preflight;
+        let scenario = self.state.scenario.unwrap_or(Scenario::ToNewWaba);
+        let number = NumberRef::parse(&self.state.number).map_err(|e| paused(step, e))?;
+        let data = gather(
+            self.graph,
+            &number,
+            self.state.source_waba_id.as_deref(),
+            self.state.destination_waba_id.as_deref(),
+            &self.settings.candidates,
+            &self.settings.data_dir,
+        )
+        .await
+        .map_err(|error| RunEnd::Failed { step, error })?;
+        for (what, e) in &data.errors {
+            self.say(Line::problem(format!("Could not read the {what}: {e}")));
+        }
+        let checks = data.checks(scenario);
+        for c in &checks {
+            let mark = match c.status {
+                CheckStatus::Pass => "✔",
+                CheckStatus::Fail => "✘",
+                CheckStatus::Warn => "!",
+                CheckStatus::Unknown => "?",
+            };
+            self.say(Line::new(
+                LineKind::Check,
+                format!("  {mark} {:<30} {}", c.rule.id(), c.evidence),
+            ));
+        }
+        let Some(found) = data.number.clone() else {
+            return Err(RunEnd::Blocked(vec![format!(
+                "{} was not found in any WABA in reach: give --from, or check that the token can see its WABA",
+                self.state.number
+            )]));
+        };
+        self.append_in(
+            step,
+            Record::Snapshot {
+                number: Box::new(found),
+                source_waba_id: data.source_waba_id.clone(),
+                checks: checks.clone(),
+                at: now_rfc3339(),
+            },
+        )?;
+        if is_blocked(&checks) {
+            return Err(RunEnd::Blocked(
+                checks
+                    .iter()
+                    .filter(|c| c.status == CheckStatus::Fail)
+                    .map(|c| format!("{} ({}): {}", c.rule.id(), c.evidence, c.fix))
+                    .collect(),
+            ));
+        }
+        let warnings: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Warn)
+            .map(|c| c.rule.id())
+            .collect();
+        if !warnings.is_empty() {
+            self.confirm_or_pause(
+                step,
+                Question::typed_yes(format!(
+                    "Accept {} warning(s) ({})? Type yes to go on:",
+                    warnings.len(),
+                    warnings.join(", ")
+                )),
+                "the operator did not accept the warnings",
+            )
+            .await?;
+        }
+        let detail = format!(
+            "{} checks, {} warning(s) accepted",
+            checks.len(),
+            warnings.len()
+        );
+        self.done(step, detail, None)
+    }
+
+    pub(super) async fn two_step_off(&mut self) -> Step {
+        let step = StepId::TwoStepOff;
+        let source_number = self.snapshot()?;
+        loop {
+            let now = self.read_number(step, &source_number.id).await?;
+            match now.is_pin_enabled {
+                Some(false) => return self.done(step, "is_pin_enabled = false", None),
+                state => {
+                    let seen = state.map_or("not reported".to_string(), |on| format!("= {on}"));
+                    self.say(Line::info(format!(
+                        "Two-step verification is still on (is_pin_enabled {seen}). Send this to the owner of the source WABA:\n  \"Please turn off two-step verification for {} in WhatsApp Manager: Phone numbers → {} → Settings → Two-step verification → Turn off. There is no API for this, and we cannot migrate the number until it is off.\"",
+                        source_number.label(),
+                        source_number.label()
+                    )));
+                    if !self.operator.interactive()
+                        || !self
+                            .operator
+                            .confirm(Question::yes_no("Re-check two-step verification now?"))
+                            .await
+                    {
+                        return Err(self.paused_until_resumed(
+                            step,
+                            "two-step verification is still on",
+                            "once the owner turned it off",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The destination WABA and the number's E.164 from the snapshot: what the add
+    /// call sends and what its read-back looks for.
+    pub(super) fn add_target(&self, step: StepId) -> Result<(String, E164), RunEnd> {
+        let dest = self.destination(step)?;
+        let e164 = self
+            .snapshot()?
+            .display_phone_number
+            .as_deref()
+            .map(|d| E164::parse(&format!("+{}", d.trim_start_matches('+'))))
+            .transpose()
+            .map_err(|e| {
+                paused(
+                    step,
+                    format!("the display number of the snapshot is not E.164: {e}"),
+                )
+            })?
+            .ok_or_else(|| paused(step, "the snapshot has no display number".to_string()))?;
+        Ok((dest, e164))
+    }
+
+    pub(super) async fn add_number(&mut self) -> Step {
+        let step = StepId::AddNumber;
+        let (dest, e164) = self.add_target(step)?;
+        let graph = self.graph;
+        let label = format!("POST /{dest}/phone_numbers migrate_phone_number=true");
+        match self
+            .call(
+                step,
+                &label,
+                graph.add_number_for_migration(&dest, &e164),
+                |id| (format!("added as {id}"), Some(id.clone())),
+            )
+            .await
+        {
+            Ok(id) => self.done(step, format!("phone number id {id}"), None),
+            Err(RunEnd::Failed { error, .. })
+                if error.subcode == Some(2388012) || error.code == Some(2388012) =>
+            {
+                // Already in the destination: continue with verification on that id.
+                let id = self
+                    .find_in_destination(step, &dest, &e164)
+                    .await?
+                    .ok_or(RunEnd::Failed { step, error })?;
+                self.reconciled(
+                    step,
+                    format!("already in the destination as {id}"),
+                    Some(id.clone()),
+                )?;
+                self.done(step, format!("phone number id {id} (already there)"), None)
+            }
+            Err(end) => Err(end),
+        }
+    }
+
+    pub(super) async fn find_in_destination(
+        &self,
+        step: StepId,
+        dest: &str,
+        e164: &E164,
+    ) -> Result<Option<String>, RunEnd> {
+        let numbers = self
+            .graph
+            .phone_numbers(dest)
+            .await
+            .map_err(|error| RunEnd::Failed { step, error })?;
+        Ok(numbers
+            .into_iter()
+            .find(|n| n.e164_digits().as_deref() == Some(e164.digits().as_str()))
+            .map(|n| n.id))
+    }
+
+    pub(super) async fn request_code(&mut self) -> Step {
+        let step = StepId::RequestCode;
+        self.send_code_request(step).await?;
+        self.done(
+            step,
+            format!("code requested by {}", self.settings.code_method.as_str()),
+            None,
+        )
+    }
+
+    async fn send_code_request(&mut self, step: StepId) -> Step {
+        let id = self.new_number_id(step)?;
+        let graph = self.graph;
+        let (method, language) = (self.settings.code_method, self.settings.language.clone());
+        let label = format!("POST /{id}/request_code {}", method.as_str());
+        self.call(
+            StepId::RequestCode,
+            &label,
+            graph.request_code(&id, method, &language),
+            |_| ("code requested".to_string(), None),
+        )
+        .await?;
+        self.say(Line::info(format!("Meta is sending a 6-digit code by {} to the number; it may take a few minutes. A new request has a cooldown of about a minute.", method.as_str())));
+        Ok(())
+    }
+
+    pub(super) async fn verify_code(&mut self) -> Step {
+        let step = StepId::VerifyCode;
+        let id = self.new_number_id(step)?;
+        let display = self.snapshot()?.label().to_string();
+        let mut wrong = 0;
+        loop {
+            let prompt = format!(
+                "Enter the 6-digit code sent to {display} (phone number id {id}), or 'resend' for a new code:"
+            );
+            let code = match self.operator.code(&prompt).await {
+                CodeAnswer::Code(code) => code,
+                CodeAnswer::Resend => {
+                    self.send_code_request(step).await?;
+                    continue;
+                }
+                CodeAnswer::Stop => {
+                    return Err(paused(
+                        step,
+                        "waiting for the verification code".to_string(),
+                    ));
+                }
+            };
+            let digits = code.expose_secret().trim();
+            if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_digit()) {
+                self.say(Line::problem(
+                    "A verification code is exactly 6 digits; nothing was sent.",
+                ));
+                if !self.operator.interactive() {
+                    return Err(paused(step, "the code given was not 6 digits".to_string()));
+                }
+                continue;
+            }
+            let code = SecretString::from(digits.to_string());
+            let graph = self.graph;
+            match self
+                .call(
+                    step,
+                    &format!("POST /{id}/verify_code"),
+                    graph.verify_code(&id, &code),
+                    |_| ("verified".to_string(), None),
+                )
+                .await
+            {
+                Ok(()) => return self.done(step, "code_verification_status = VERIFIED", None),
+                Err(RunEnd::Failed { error, .. })
+                    if error.class == crate::api::ErrorClass::Registration =>
+                {
+                    wrong += 1;
+                    self.say(Line::problem(format!("{} (wrong code {wrong} of 3 this run; repeated wrong codes can block verification for hours.)", error.sentence)));
+                    if wrong >= 3 || !self.operator.interactive() {
+                        return Err(RunEnd::Failed { step, error });
+                    }
+                }
+                Err(end) => return Err(end),
+            }
+        }
+    }
+
+    pub(super) async fn register(&mut self) -> Step {
+        let step = StepId::Register;
+        let id = self.new_number_id(step)?;
+        let left = self.register_attempts_left()?;
+        self.say(Line::info(format!("Register attempts left for this number: {left} of {REGISTER_BUDGET} in the 72-hour window.")));
+        if left == 0 {
+            return Err(paused(step, "no register attempt is left in the 72-hour window (133016); wait for the window to move".to_string()));
+        }
+        let Some(pin) = self.operator.pin().await else {
+            return Err(paused(step, "waiting for the new two-step PIN".to_string()));
+        };
+        self.confirm_or_pause(
+            step,
+            Question::yes_no(format!("Register the number in the destination now with the new PIN? This uses 1 of {left} attempts.")),
+            "the operator did not confirm the register call",
+        )
+        .await?;
+        let graph = self.graph;
+        self.call(
+            step,
+            &format!("POST /{id}/register"),
+            graph.register(&id, &pin),
+            |_| ("registered".to_string(), None),
+        )
+        .await?;
+        self.done(step, "registered; this is the billing cut-over", None)
+    }
+
+    /// Register calls left for the number in Meta's 72-hour window, from every journal.
+    pub(super) fn register_attempts_left(&self) -> Result<u32, RunEnd> {
+        let digits = self.snapshot()?.e164_digits().unwrap_or_default();
+        let used = register_attempts_within_window(
+            &self.settings.data_dir,
+            &digits,
+            time::OffsetDateTime::now_utc(),
+        );
+        // The intent of the call about to be made is not written yet; `used` counts every
+        // earlier one, including this journal's.
+        Ok(REGISTER_BUDGET.saturating_sub(used))
+    }
+
+    pub(super) async fn post_checks(&mut self) -> Step {
+        let step = StepId::PostChecks;
+        let id = self.new_number_id(step)?;
+        let before = self.snapshot()?;
+        let after = self.read_number(step, &id).await?;
+        let mut findings = Vec::new();
+        if after.status != Some(NumberStatus::Connected) {
+            findings.push(format!(
+                "status is {} (expected CONNECTED)",
+                after
+                    .status
+                    .as_ref()
+                    .map_or("not reported".to_string(), ToString::to_string)
+            ));
+        }
+        let compared = [
+            (
+                "display name",
+                before.verified_name.clone(),
+                after.verified_name.clone(),
+            ),
+            (
+                "quality rating",
+                before.quality_rating.as_ref().map(ToString::to_string),
+                after.quality_rating.as_ref().map(ToString::to_string),
+            ),
+            (
+                "messaging limit",
+                before.messaging_limit().map(str::to_string),
+                after.messaging_limit().map(str::to_string),
+            ),
+        ];
+        for (what, old, new) in compared {
+            if old != new {
+                findings.push(format!(
+                    "{what} changed: {} → {}",
+                    old.unwrap_or_else(|| "-".into()),
+                    new.unwrap_or_else(|| "-".into())
+                ));
+            }
+        }
+        if let Some(dest) = self.state.destination_waba_id.clone()
+            && after.platform_type != Some(PlatformType::OnPremise)
+        {
+            match self.graph.subscribed_apps(&dest).await {
+                Ok(apps) if apps.is_empty() => {
+                    findings.push("no app is subscribed to the destination's webhooks".to_string())
+                }
+                Ok(_) => {}
+                Err(e) => findings.push(format!("could not read subscribed apps: {e}")),
+            }
+        }
+        if findings.is_empty() {
+            self.done(step, "CONNECTED; display name, quality rating and messaging limit unchanged; webhooks subscribed", None)
+        } else {
+            for f in &findings {
+                self.note(step, Line::problem(format!("Post-check: {f}")))?;
+            }
+            self.done(
+                step,
+                format!("{} finding(s): {}", findings.len(), findings.join("; ")),
+                None,
+            )
+        }
+    }
+
+    pub(super) async fn switch_apps(&mut self) -> Step {
+        let step = StepId::SwitchApps;
+        let old = self.snapshot()?.id;
+        let new = self.new_number_id(step)?;
+        self.say(Line::info(format!(
+            "Apps must now use phone number id {new} (was {old}) and WABA {} (was {}): webhook handlers, CRMs and senders using the old ids will fail.",
+            self.state.destination_waba_id.as_deref().unwrap_or("-"),
+            self.state.source_waba_id.as_deref().unwrap_or("-")
+        )));
+        if self.operator.interactive() {
+            self.operator
+                .confirm(Question::yes_no(
+                    "Noted (the apps are switched or the owners are told)?",
+                ))
+                .await;
+        }
+        self.done(
+            step,
+            format!("reminded: phone number id {old} → {new}"),
+            None,
+        )
+    }
+}

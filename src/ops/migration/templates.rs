@@ -1,0 +1,116 @@
+//! The templates step: what Meta duplicated during the move, and a copy of the
+//! eligible templates still missing with `migrate_message_templates`.
+
+use crate::domain::eligibility::{self, Mode, Outcome};
+use crate::domain::journal::CallOutcome;
+use crate::domain::plan::StepId;
+use crate::domain::template::TemplateInventory;
+use crate::ops::template_migration::{self, TemplateRun};
+
+use super::{Line, Migration, Operator, Question, RunEnd, Step};
+
+impl<O: Operator> Migration<'_, O> {
+    /// The source's and the destination's templates; `None` when no source is known.
+    pub(super) async fn template_inventories(
+        &self,
+        step: StepId,
+    ) -> Result<Option<(TemplateInventory, TemplateInventory)>, RunEnd> {
+        let dest = self.destination(step)?;
+        let Some(source_id) = self.state.source_waba_id.clone() else {
+            return Ok(None);
+        };
+        let (source, destination) = tokio::join!(
+            self.graph.templates(&source_id),
+            self.graph.templates(&dest)
+        );
+        let source = source.map_err(|error| RunEnd::Failed { step, error })?;
+        let destination = destination.map_err(|error| RunEnd::Failed { step, error })?;
+        Ok(Some((source, destination)))
+    }
+
+    pub(super) async fn templates(&mut self) -> Step {
+        let step = StepId::Templates;
+        let dest = self.destination(step)?;
+        let Some((source, destination)) = self.template_inventories(step).await? else {
+            return self.done(step, "no source WABA known; skipped", None);
+        };
+        let source_id = self.state.source_waba_id.clone().unwrap_or_default();
+        let forecast = eligibility::predict(&source, &destination, Mode::Api);
+        let summary = forecast.summary();
+        self.say(Line::info(format!(
+            "Templates: {} of the source's {} are already in the destination (Meta duplicates APPROVED + GREEN during the move); {} more are eligible for the template migration API ({}).",
+            summary.already_in_destination,
+            summary.total,
+            summary.migrate,
+            forecast.capacity_line()
+        )));
+        if summary.migrate == 0 {
+            return self.done(
+                step,
+                format!(
+                    "{} already in the destination, none missing",
+                    summary.already_in_destination
+                ),
+                None,
+            );
+        }
+        if !self
+            .operator
+            .confirm(Question::yes_no(format!(
+                "Copy the {} missing eligible templates with migrate_message_templates?",
+                summary.migrate
+            )))
+            .await
+        {
+            return self.done(
+                step,
+                format!(
+                    "{} eligible templates not copied (operator's choice)",
+                    summary.migrate
+                ),
+                None,
+            );
+        }
+        self.intent(
+            step,
+            format!("POST /{dest}/migrate_message_templates (pages of 500)"),
+        )?;
+        let mut run = TemplateRun::new(&source_id, &dest);
+        run.expected = forecast.ids_with(&source, Outcome::Migrate);
+        let operator = self.operator;
+        let progress = |p: template_migration::Progress| {
+            operator.say(Line::info(format!(
+                "  {}/{} calls, {} migrated, {} failed",
+                p.calls_done, p.calls_total, p.migrated, p.failed
+            )))
+        };
+        template_migration::run_pages(self.graph, &mut run, source.templates.len(), &progress)
+            .await;
+        if let Err(e) = template_migration::recheck(self.graph, &mut run, &source).await {
+            self.say(Line::problem(format!(
+                "Could not re-read the destination for rejected copies: {e}"
+            )));
+        }
+        let saved = run
+            .save(&self.settings.data_dir)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|e| format!("not saved: {e}"));
+        let tally = run.tally();
+        for (id, reason) in &tally.failed {
+            self.say(Line::problem(format!("  template {id} failed: {reason}")));
+        }
+        let detail = format!(
+            "{}; {} rejected on re-check; run recorded in {saved}",
+            tally.line(),
+            run.rejected_on_recheck.len()
+        );
+        self.outcome(
+            step,
+            CallOutcome::Ok {
+                detail: detail.clone(),
+                phone_number_id: None,
+            },
+        )?;
+        self.done(step, detail, None)
+    }
+}
