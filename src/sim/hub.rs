@@ -197,6 +197,9 @@ fn list(call: &Call, key: &str, mut items: Vec<Value>) -> Result<Value, HubError
     }
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    // `sort` comes back as a list, as in 360dialog's Partner API reference
+    // (`"sort": ["-created_at"]`, Partner Change Request Management).
+    let sort: Vec<String> = sort.into_iter().filter(|s| !s.is_empty()).collect();
     let mut body = json!({
         "count": page.len(), "total": total, "limit": limit, "offset": offset,
         "sort": sort, "filters": filters,
