@@ -22,7 +22,6 @@ use crate::ops::migration::{
     CodeAnswer, Line, Migration, MigrationRequest, Operator, Question, RunEnd, RunSettings, Weight,
     validate_request,
 };
-use crate::ops::preflight::NumberRef;
 use crate::ops::report::Report;
 
 /// Arguments of `wamigrate migrate`.
