@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::cli::migrate::{candidates, open};
-use crate::cli::output::{Format, write_json, write_table};
+use crate::cli::output::{Format, WaitNotices, report_unreadable, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::domain::checklist::{CheckResult, CheckStatus, is_blocked};
@@ -22,10 +22,10 @@ pub struct CheckArgs {
     /// A phone number id, or an E.164 number such as +4930123456.
     pub number: String,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: String,
     /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: Option<String>,
     /// Which scenario's rules apply.
     #[arg(long, value_enum, default_value_t = Scenario::ToNewWaba)]
@@ -67,6 +67,7 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let _waits = WaitNotices::start(connection.graph.transport().clone());
     let searched = if args.from.is_some() {
         Vec::new()
     } else {
@@ -144,7 +145,12 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         eprintln!("wamigrate: could not write the output: {e}.");
         return ExitCode::from(EXIT_ERROR);
     }
-    ExitCode::from(check_exit_code(&checks, !data.errors.is_empty()))
+    // Items a list answered without their id make the lists incomplete: a failed read.
+    let incomplete = report_unreadable(connection.graph.transport());
+    ExitCode::from(check_exit_code(
+        &checks,
+        incomplete || !data.errors.is_empty(),
+    ))
 }
 
 /// A failing rule is a finding whatever else happened; then a failed read (never 0

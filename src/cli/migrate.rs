@@ -32,10 +32,10 @@ pub struct MigrateArgs {
     #[arg(required_unless_present_any = ["resume", "batch"])]
     pub number: Option<String>,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: Option<String>,
     /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: Option<String>,
     /// The scenario.
     #[arg(long, value_enum, required_unless_present_any = ["resume", "batch"])]
