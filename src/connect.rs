@@ -55,6 +55,12 @@ impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ConnectError::Api(e) => write!(f, "{e}"),
+            ConnectError::Sandbox(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                write!(
+                    f,
+                    "The embedded sandbox could not load its saved world: {e}."
+                )
+            }
             ConnectError::Sandbox(e) => write!(
                 f,
                 "Could not start the embedded sandbox on 127.0.0.1 ({e}): check that loopback networking works."
@@ -71,6 +77,30 @@ impl From<ApiError> for ConnectError {
     }
 }
 
+/// The embedded sandbox's world file in the data dir (`wamigrate sim --state` this file
+/// with `--reset` starts it afresh).
+pub const SANDBOX_STATE_FILE: &str = "sandbox-world.json";
+
+/// Starts the embedded sandbox on the world kept in the data dir, so a run paused in the
+/// demo resumes after a restart. A world that cannot be read back is refused with its
+/// sentence; a data dir that cannot be written only costs the persistence (logged).
+async fn start_embedded_sandbox(data_dir: &std::path::Path) -> Result<SimHandle, ConnectError> {
+    let kept = SimConfig {
+        state_file: Some(data_dir.join(SANDBOX_STATE_FILE)),
+        ..SimConfig::default()
+    };
+    match sim::start(kept).await {
+        Ok(handle) => Ok(handle),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(ConnectError::Sandbox(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, "the embedded sandbox runs without keeping its world");
+            sim::start(SimConfig::default())
+                .await
+                .map_err(ConnectError::Sandbox)
+        }
+    }
+}
+
 /// Builds the clients; starts the embedded sandbox when the backend is `Sandbox`.
 /// `observer` receives a record of every HTTP call (the TUI's log pane).
 pub async fn connect(
@@ -83,9 +113,7 @@ pub async fn connect(
     }
     match &settings.backend {
         Backend::Sandbox => {
-            let handle = sim::start(SimConfig::default())
-                .await
-                .map_err(ConnectError::Sandbox)?;
+            let handle = start_embedded_sandbox(&settings.data_dir).await?;
             let graph = GraphClient::new(
                 transport.clone(),
                 &handle.base_url,
@@ -133,5 +161,39 @@ pub async fn connect(
                 sandbox: None,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_embedded_sandbox_keeps_its_world_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..crate::testkit::demo::settings()
+        };
+        let first = connect(&settings, None).await.unwrap();
+        let world = first.sandbox.as_ref().unwrap().instance_id.clone();
+        drop(first);
+        assert!(settings.data_dir.join(SANDBOX_STATE_FILE).is_file());
+        let again = connect(&settings, None).await.unwrap();
+        assert_eq!(again.sandbox.as_ref().unwrap().instance_id, world);
+        // A data dir that cannot be written costs only the persistence.
+        let unwritable = Settings {
+            data_dir: dir.path().join("file-not-dir"),
+            ..crate::testkit::demo::settings()
+        };
+        std::fs::write(&unwritable.data_dir, b"x").unwrap();
+        assert!(connect(&unwritable, None).await.is_ok());
+        // A world that cannot be read back is refused with its sentence.
+        std::fs::write(settings.data_dir.join(SANDBOX_STATE_FILE), b"{").unwrap();
+        let refused = connect(&settings, None).await.err().unwrap().to_string();
+        assert!(
+            refused.contains("could not load its saved world") && refused.contains("--reset"),
+            "{refused}"
+        );
     }
 }
