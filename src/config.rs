@@ -40,7 +40,8 @@ pub struct ConfigFile {
     pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: std::collections::BTreeMap<String, Profile>,
-    /// Key overrides: action name → list of keys, e.g. `refresh = ["r", "F5"]`.
+    /// Key overrides (`app::keymap`): per screen, `[keys.board] refresh = ["r", "F5"]`,
+    /// or for every screen with the action, `refresh = ["r", "F5"]` under `[keys]`.
     #[serde(default)]
     pub keys: toml::Table,
     /// Theme overrides: style name → colour/modifier table.

@@ -19,7 +19,7 @@ use crate::domain::waba::{SubscribedApp, Waba};
 use super::action::{ApiRequest, RequestId};
 use super::board::Board;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
-use super::keymap::Keymap;
+use super::keymap::{Keymap, Screen};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard::Wizard;
@@ -322,6 +322,19 @@ impl State {
     /// The record of a WABA, if it was ever listed.
     pub fn record(&self, waba_id: Option<&str>) -> Option<&WabaRecord> {
         self.wabas.get(waba_id?)
+    }
+
+    /// The screen on top, whose keymap the keys are read with.
+    pub fn screen(&self) -> Screen {
+        if self.wizard.is_some() {
+            Screen::Wizard
+        } else if self.board.open {
+            Screen::Board
+        } else if self.templates.is_some() {
+            Screen::Templates
+        } else {
+            Screen::Main
+        }
     }
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
