@@ -82,9 +82,16 @@ impl From<ApiError> for ConnectError {
 pub const SANDBOX_STATE_FILE: &str = "sandbox-world.json";
 
 /// Starts the embedded sandbox on the world kept in the data dir, so a run paused in the
-/// demo resumes after a restart. A world that cannot be read back is refused with its
-/// sentence; a data dir that cannot be written only costs the persistence (logged).
+/// demo resumes after a restart. Only an existing data dir keeps it (the tool creates its
+/// data dir when it starts logging; tests and demos that name none keep nothing). A world
+/// that cannot be read back is refused with its sentence; a data dir that cannot be
+/// written only costs the persistence (logged).
 async fn start_embedded_sandbox(data_dir: &std::path::Path) -> Result<SimHandle, ConnectError> {
+    if !data_dir.is_dir() {
+        return sim::start(SimConfig::default())
+            .await
+            .map_err(ConnectError::Sandbox);
+    }
     let kept = SimConfig {
         state_file: Some(data_dir.join(SANDBOX_STATE_FILE)),
         ..SimConfig::default()
@@ -175,6 +182,10 @@ mod tests {
             data_dir: dir.path().join("data"),
             ..crate::testkit::demo::settings()
         };
+        // No data dir yet: nothing is kept (and nothing created).
+        drop(connect(&settings, None).await.unwrap());
+        assert!(!settings.data_dir.exists());
+        std::fs::create_dir(&settings.data_dir).unwrap();
         let first = connect(&settings, None).await.unwrap();
         let world = first.sandbox.as_ref().unwrap().instance_id.clone();
         drop(first);
