@@ -1,17 +1,12 @@
 //! Turns resolved [`Settings`] into API clients: the embedded sandbox when no
 //! credentials are configured, else the configured live endpoints.
 
-use std::time::Duration;
-
 use secrecy::SecretString;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, RetryPolicy, Transport};
-use crate::config::{Backend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
+use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, Transport};
+use crate::config::{Backend, LiveBackend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
 use crate::sim::{self, SimConfig, SimHandle};
-
-/// Per-call timeout: template migration pages may take up to 30 s at Meta.
-const CALL_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// Which backend the clients talk to, for the top bar and command output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,14 +17,36 @@ pub enum BackendLabel {
     Live {
         graph_url: String,
         hub_url: Option<String>,
+        /// Plain http to a host that is not this machine (`--allow-insecure-http`).
+        insecure_http: bool,
     },
 }
 
 impl BackendLabel {
-    /// `SANDBOX` or `LIVE`.
+    /// The label of a live backend, marked when a plain-http URL to another host was let
+    /// through by `--allow-insecure-http`.
+    pub fn live(settings: &Settings, live: &LiveBackend) -> Self {
+        let hub_url = live.hub.as_ref().map(|h| h.url.clone());
+        let insecure_http = [Some(&live.graph_url), hub_url.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|url| url.starts_with("http:") && !crate::config::is_loopback(url));
+        BackendLabel::Live {
+            graph_url: live.graph_url.clone(),
+            hub_url,
+            insecure_http: insecure_http && settings.transport.allow_insecure_http,
+        }
+    }
+
+    /// `SANDBOX`, `LIVE`, or `LIVE · UNENCRYPTED HTTP` when `--allow-insecure-http` let a
+    /// plain-http URL through.
     pub fn badge(&self) -> &'static str {
         match self {
             BackendLabel::Sandbox { .. } => "SANDBOX",
+            BackendLabel::Live {
+                insecure_http: true,
+                ..
+            } => "LIVE · UNENCRYPTED HTTP",
             BackendLabel::Live { .. } => "LIVE",
         }
     }
@@ -114,7 +131,9 @@ pub async fn connect(
     settings: &Settings,
     observer: Option<UnboundedSender<CallRecord>>,
 ) -> Result<Connection, ConnectError> {
-    let mut transport = Transport::new(CALL_TIMEOUT, RetryPolicy::default())?;
+    // Template migration pages may take up to 30 s at Meta: the default total timeout
+    // (60 s) leaves room for them.
+    let mut transport = Transport::configured(settings.transport.clone())?;
     if let Some(observer) = observer {
         transport = transport.with_observer(observer);
     }
@@ -160,10 +179,7 @@ pub async fn connect(
             };
             Ok(Connection {
                 graph,
-                label: BackendLabel::Live {
-                    graph_url: live.graph_url.clone(),
-                    hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-                },
+                label: BackendLabel::live(settings, live),
                 hub,
                 sandbox: None,
             })

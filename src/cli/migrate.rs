@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::api::graph::CodeMethod;
-use crate::cli::output::{Format, write_json, write_table};
+use crate::cli::output::{Format, WaitNotices, report_unreadable, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
@@ -33,10 +33,10 @@ pub struct CheckArgs {
     /// A phone number id, or an E.164 number such as +4930123456.
     pub number: String,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: String,
     /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: Option<String>,
     /// Which scenario's rules apply.
     #[arg(long, value_enum, default_value_t = Scenario::ToNewWaba)]
@@ -54,10 +54,10 @@ pub struct MigrateArgs {
     #[arg(required_unless_present_any = ["resume", "batch"])]
     pub number: Option<String>,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: Option<String>,
     /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: Option<String>,
     /// The scenario.
     #[arg(long, value_enum, required_unless_present_any = ["resume", "batch"])]
@@ -166,6 +166,7 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let _waits = WaitNotices::start(connection.graph.transport().clone());
     let searched = if args.from.is_some() {
         Vec::new()
     } else {
@@ -243,7 +244,8 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         eprintln!("wamigrate: could not write the output: {e}.");
         return ExitCode::from(EXIT_ERROR);
     }
-    if !data.errors.is_empty() && data.number.is_none() {
+    let incomplete = report_unreadable(connection.graph.transport());
+    if incomplete || (!data.errors.is_empty() && data.number.is_none()) {
         ExitCode::from(EXIT_ERROR)
     } else if blocked {
         ExitCode::from(EXIT_FINDINGS)
