@@ -72,6 +72,12 @@ impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ConnectError::Api(e) => write!(f, "{e}"),
+            ConnectError::Sandbox(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                write!(
+                    f,
+                    "The embedded sandbox could not load its saved world: {e}."
+                )
+            }
             ConnectError::Sandbox(e) => write!(
                 f,
                 "Could not start the embedded sandbox on 127.0.0.1 ({e}): check that loopback networking works."
@@ -85,6 +91,37 @@ impl std::error::Error for ConnectError {}
 impl From<ApiError> for ConnectError {
     fn from(e: ApiError) -> Self {
         ConnectError::Api(e)
+    }
+}
+
+/// The embedded sandbox's world file in the data dir (`wamigrate sim --state` this file
+/// with `--reset` starts it afresh).
+pub const SANDBOX_STATE_FILE: &str = "sandbox-world.json";
+
+/// Starts the embedded sandbox on the world kept in the data dir, so a run paused in the
+/// demo resumes after a restart. Only an existing data dir keeps it (the tool creates its
+/// data dir when it starts logging; tests and demos that name none keep nothing). A world
+/// that cannot be read back is refused with its sentence; a data dir that cannot be
+/// written only costs the persistence (logged).
+async fn start_embedded_sandbox(data_dir: &std::path::Path) -> Result<SimHandle, ConnectError> {
+    if !data_dir.is_dir() {
+        return sim::start(SimConfig::default())
+            .await
+            .map_err(ConnectError::Sandbox);
+    }
+    let kept = SimConfig {
+        state_file: Some(data_dir.join(SANDBOX_STATE_FILE)),
+        ..SimConfig::default()
+    };
+    match sim::start(kept).await {
+        Ok(handle) => Ok(handle),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(ConnectError::Sandbox(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, "the embedded sandbox runs without keeping its world");
+            sim::start(SimConfig::default())
+                .await
+                .map_err(ConnectError::Sandbox)
+        }
     }
 }
 
@@ -102,9 +139,7 @@ pub async fn connect(
     }
     match &settings.backend {
         Backend::Sandbox => {
-            let handle = sim::start(SimConfig::default())
-                .await
-                .map_err(ConnectError::Sandbox)?;
+            let handle = start_embedded_sandbox(&settings.data_dir).await?;
             let graph = GraphClient::new(
                 transport.clone(),
                 &handle.base_url,
@@ -149,5 +184,43 @@ pub async fn connect(
                 sandbox: None,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_embedded_sandbox_keeps_its_world_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..crate::testkit::demo::settings()
+        };
+        // No data dir yet: nothing is kept (and nothing created).
+        drop(connect(&settings, None).await.unwrap());
+        assert!(!settings.data_dir.exists());
+        std::fs::create_dir(&settings.data_dir).unwrap();
+        let first = connect(&settings, None).await.unwrap();
+        let world = first.sandbox.as_ref().unwrap().instance_id.clone();
+        drop(first);
+        assert!(settings.data_dir.join(SANDBOX_STATE_FILE).is_file());
+        let again = connect(&settings, None).await.unwrap();
+        assert_eq!(again.sandbox.as_ref().unwrap().instance_id, world);
+        // A data dir that cannot be written costs only the persistence.
+        let unwritable = Settings {
+            data_dir: dir.path().join("file-not-dir"),
+            ..crate::testkit::demo::settings()
+        };
+        std::fs::write(&unwritable.data_dir, b"x").unwrap();
+        assert!(connect(&unwritable, None).await.is_ok());
+        // A world that cannot be read back is refused with its sentence.
+        std::fs::write(settings.data_dir.join(SANDBOX_STATE_FILE), b"{").unwrap();
+        let refused = connect(&settings, None).await.err().unwrap().to_string();
+        assert!(
+            refused.contains("could not load its saved world") && refused.contains("--reset"),
+            "{refused}"
+        );
     }
 }

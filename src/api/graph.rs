@@ -515,6 +515,20 @@ impl GraphClient {
     }
 }
 
+/// Whether Graph refused a read as not readable with this token: code 100 with subcode
+/// 33, "Unsupported get request. Object with ID '…' does not exist, cannot be loaded due
+/// to missing permissions, or does not support this operation" (the subcode is deprecated
+/// since v16, so the text counts too), or a permission error (10, 200–299). A WABA that
+/// does not exist and one not shared answer alike (api-notes.md §1, "Access").
+pub fn is_not_readable(e: &ApiError) -> bool {
+    let unsupported_get = e.code == Some(100)
+        && (e.subcode == Some(33)
+            || e.server_message.as_deref().is_some_and(|m| {
+                m.contains("does not exist, cannot be loaded due to missing permissions")
+            }));
+    unsupported_get || e.class == ErrorClass::Permission
+}
+
 /// A list read that stopped before its end; the list would be incomplete.
 pub(crate) fn paging_stopped(endpoint: &str, what: &str) -> ApiError {
     ApiError::new(

@@ -433,6 +433,9 @@ impl State {
             register_attempts_used: number
                 .and_then(PhoneNumber::e164_digits)
                 .and_then(|digits| self.register_attempts.get(&digits).copied()),
+            source_not_readable: None,
+            destination_not_readable: false,
+            requested_digits: None,
         };
         Some(checklist::evaluate_for(self.scenario, &input))
     }
