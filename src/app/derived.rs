@@ -125,6 +125,9 @@ fn evaluate_checklist(state: &State) -> Option<Vec<CheckResult>> {
         register_attempts_used: number
             .and_then(PhoneNumber::e164_digits)
             .and_then(|digits| state.register_attempts.get(&digits).copied()),
+        source_not_readable: None,
+        destination_not_readable: false,
+        requested_digits: None,
     };
     Some(checklist::evaluate_for(state.scenario, &input))
 }

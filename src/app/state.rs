@@ -218,8 +218,17 @@ impl State {
             number_filter: Input::default(),
             filter_editing: false,
             checklist_scroll: 0,
-            log: VecDeque::new(),
-            log_visible: false,
+            // Start-up warnings (unencrypted http allowed, a token file others can read)
+            // open the log pane, as the CLI prints them first.
+            log: settings
+                .warnings
+                .iter()
+                .map(|w| LogEntry::Notice {
+                    text: format!("warning: {w}"),
+                    is_error: true,
+                })
+                .collect(),
+            log_visible: !settings.warnings.is_empty(),
             log_scroll: 0,
             rate_usage: None,
             focus: Pane::Numbers,
@@ -406,9 +415,6 @@ fn initial_label(settings: &Settings) -> BackendLabel {
         Backend::Sandbox => BackendLabel::Sandbox {
             base_url: String::new(),
         },
-        Backend::Live(live) => BackendLabel::Live {
-            graph_url: live.graph_url.clone(),
-            hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-        },
+        Backend::Live(live) => BackendLabel::live(settings, live),
     }
 }
