@@ -7,11 +7,24 @@ use secrecy::SecretString;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, RetryPolicy, Transport};
-use crate::config::{Backend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
+use crate::config::{Backend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings, is_loopback};
+use crate::domain::journal;
 use crate::sim::{self, SimConfig, SimHandle};
 
 /// Per-call timeout: template migration pages may take up to 30 s at Meta.
 const CALL_TIMEOUT: Duration = Duration::from_secs(40);
+/// Overrides [`CALL_TIMEOUT`] (seconds, fractions allowed): the crash tests shorten it,
+/// since a resume waits one timeout before it trusts a read-back without effect.
+const CALL_TIMEOUT_ENV: &str = "WAMIGRATE_CALL_TIMEOUT_SECS";
+
+/// The per-call timeout of the clients (also how long a call may stay in flight).
+pub fn call_timeout() -> Duration {
+    std::env::var(CALL_TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|secs| secs.is_finite() && *secs > 0.0)
+        .map_or(CALL_TIMEOUT, Duration::from_secs_f64)
+}
 
 /// Which backend the clients talk to, for the top bar and command output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +39,21 @@ pub enum BackendLabel {
 }
 
 impl BackendLabel {
+    /// The label of configured endpoints: a loopback Graph URL is a sandbox (only a
+    /// sandbox lives there), never shown under the LIVE badge.
+    pub fn live(graph_url: &str, hub_url: Option<String>) -> BackendLabel {
+        if is_loopback(graph_url) {
+            BackendLabel::Sandbox {
+                base_url: graph_url.to_string(),
+            }
+        } else {
+            BackendLabel::Live {
+                graph_url: graph_url.to_string(),
+                hub_url,
+            }
+        }
+    }
+
     /// `SANDBOX` or `LIVE`.
     pub fn badge(&self) -> &'static str {
         match self {
@@ -42,6 +70,45 @@ pub struct Connection {
     pub label: BackendLabel,
     /// Keeps the embedded sandbox running as long as the connection lives.
     pub sandbox: Option<SimHandle>,
+    /// The backend journals are bound to.
+    pub backend: journal::Backend,
+}
+
+/// The backend journals are bound to: profile, URLs and version, and for a sandbox
+/// (embedded, or any loopback URL) the instance id of its world, read from
+/// `GET /_sandbox/instance` when it is not embedded.
+async fn identify(
+    graph: &GraphClient,
+    hub: Option<&HubClient>,
+    embedded: Option<&SimHandle>,
+    settings: &Settings,
+) -> journal::Backend {
+    let trimmed = |url: &reqwest::Url| url.as_str().trim_end_matches('/').to_string();
+    let graph_url = trimmed(graph.base_url());
+    let sandbox_instance = match embedded {
+        Some(handle) => Some(handle.instance_id.clone()),
+        None if is_loopback(&graph_url) => sandbox_instance(graph).await,
+        None => None,
+    };
+    journal::Backend {
+        profile: settings.profile.clone(),
+        graph_url,
+        graph_version: settings.graph_version.clone(),
+        hub_url: hub.map(|h| trimmed(h.base_url())),
+        sandbox_instance,
+    }
+}
+
+/// The world id of a sandbox behind the Graph URL; `None` when it does not say.
+async fn sandbox_instance(graph: &GraphClient) -> Option<String> {
+    let mut url = graph.base_url().clone();
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(["_sandbox", "instance"]);
+    let answer = graph.transport().http().get(url).send().await.ok()?;
+    let body: serde_json::Value = answer.json().await.ok()?;
+    body["instance_id"].as_str().map(str::to_string)
 }
 
 /// Why a connection could not be set up; the text is the operator sentence.
@@ -77,7 +144,7 @@ pub async fn connect(
     settings: &Settings,
     observer: Option<UnboundedSender<CallRecord>>,
 ) -> Result<Connection, ConnectError> {
-    let mut transport = Transport::new(CALL_TIMEOUT, RetryPolicy::default())?;
+    let mut transport = Transport::new(call_timeout(), RetryPolicy::default())?;
     if let Some(observer) = observer {
         transport = transport.with_observer(observer);
     }
@@ -98,6 +165,7 @@ pub async fn connect(
                 sim::SANDBOX_PARTNER_ID,
                 HubAuth::ApiKey(SecretString::from(SANDBOX_HUB_KEY)),
             )?;
+            let backend = identify(&graph, Some(&hub), Some(&handle), settings).await;
             Ok(Connection {
                 graph,
                 hub: Some(hub),
@@ -105,6 +173,7 @@ pub async fn connect(
                     base_url: handle.base_url.clone(),
                 },
                 sandbox: Some(handle),
+                backend,
             })
         }
         Backend::Live(live) => {
@@ -123,14 +192,16 @@ pub async fn connect(
                 )?),
                 None => None,
             };
+            let backend = identify(&graph, hub.as_ref(), None, settings).await;
             Ok(Connection {
                 graph,
-                label: BackendLabel::Live {
-                    graph_url: live.graph_url.clone(),
-                    hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-                },
+                label: BackendLabel::live(
+                    &live.graph_url,
+                    live.hub.as_ref().map(|h| h.url.clone()),
+                ),
                 hub,
                 sandbox: None,
+                backend,
             })
         }
     }

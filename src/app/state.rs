@@ -509,9 +509,8 @@ fn initial_label(settings: &Settings) -> BackendLabel {
         Backend::Sandbox => BackendLabel::Sandbox {
             base_url: String::new(),
         },
-        Backend::Live(live) => BackendLabel::Live {
-            graph_url: live.graph_url.clone(),
-            hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-        },
+        Backend::Live(live) => {
+            BackendLabel::live(&live.graph_url, live.hub.as_ref().map(|h| h.url.clone()))
+        }
     }
 }

@@ -61,8 +61,8 @@ impl MigrationState {
     /// progress at the first step of its plan not done yet.
     pub fn from_journal(journal: &JournalState) -> MigrationState {
         match &journal.finished {
-            Some((true, ..)) => MigrationState::Done,
-            Some((false, ..)) => MigrationState::Failed,
+            Some(end) if end.completed => MigrationState::Done,
+            Some(_) => MigrationState::Failed,
             None => MigrationState::InProgress {
                 step: journal
                     .next_step()
@@ -1194,7 +1194,12 @@ quality, limit, platform, status, 2fa, throughput, channel, migration, checked \
             number: number.into(),
             plan: vec![StepId::Preflight, StepId::AddNumber, StepId::VerifyCode],
             done,
-            finished: finished.map(|ok| (ok, String::new(), String::new())),
+            finished: finished.map(|completed| crate::domain::journal::Ending {
+                completed,
+                abandoned: false,
+                detail: String::new(),
+                at: crate::domain::journal::Stamp::now(),
+            }),
             ..JournalState::default()
         };
         let mut by_destination_id = journal("2", vec![], Some(true));
