@@ -214,8 +214,10 @@ pub struct JournalDamage {
 }
 
 /// Parses journal bytes. A torn last line (the process died mid-write: no newline at
-/// its end, or JSON that stops early, or zero bytes from the file system) is left out
-/// and reported; any other bad line, the last one included, is damage.
+/// its end, or the start of a record that is not whole JSON, with or without a
+/// newline or zero bytes after it) is left out and reported; any other bad line, the
+/// last one included (whole JSON that is not a record, or text that is not one), is
+/// damage.
 pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
     let mut records = Vec::new();
     let mut offset = 0;
@@ -233,8 +235,8 @@ pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
             Err(e) => {
                 let torn = Some(index) == last_filled
                     && (!segment.ends_with(b"\n")
-                        || e.classify() == serde_json::error::Category::Eof
-                        || segment.contains(&0));
+                        || (segment.trim_ascii_start().starts_with(b"{")
+                            && serde_json::from_slice::<serde_json::Value>(segment).is_err()));
                 if torn {
                     return Ok(ParsedJournal {
                         records,
