@@ -317,7 +317,11 @@ fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
     tui.send("J");
     let offered = tui.wait_for("Unfinished migrations");
-    assert!(offered.contains("next: Verify the code"), "{offered}");
+    // The first question is the confirmation of the first write (adding the number).
+    assert!(
+        offered.contains("next: Add the number to the destination"),
+        "{offered}"
+    );
     tui.send("\x1b");
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
     tui.send("q");

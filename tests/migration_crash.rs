@@ -31,7 +31,11 @@ fn migration_id(stderr: &str) -> String {
 fn crash_then_resume(hook: &str) {
     let sim = SimProcess::start(&[]);
     let url = sim.url.clone();
-    let pin = [("WAMIGRATE_PIN", "246810")];
+    // A resume waits one call timeout before it trusts a read-back without effect.
+    let pin = [
+        ("WAMIGRATE_PIN", "246810"),
+        ("WAMIGRATE_CALL_TIMEOUT_SECS", "1"),
+    ];
     let first = wamigrate_answering_codes(
         &sim,
         &[
@@ -47,7 +51,7 @@ fn crash_then_resume(hook: &str) {
             "to-new-waba",
             "--yes",
         ],
-        &[pin[0], ("WAMIGRATE_TEST_CRASH_AFTER", hook)],
+        &[pin[0], pin[1], ("WAMIGRATE_TEST_CRASH_AFTER", hook)],
     );
     assert_eq!(
         first.code, 137,

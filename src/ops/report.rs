@@ -9,10 +9,10 @@ use serde::Serialize;
 use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
 use crate::domain::journal::{JournalState, MigrationId};
-use crate::ops::private_files::{private_dir, write_private};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::ops::migration::step_name;
+use crate::ops::private_files::{private_dir, write_private};
 
 /// The report's JSON document.
 #[derive(Debug, Serialize)]

@@ -172,7 +172,11 @@ mod tests {
         let Err(LockError::Held(refused)) = lock(dir.path(), &key) else {
             panic!("the second lock must be refused");
         };
-        assert!(refused.holder.contains(&format!("pid {}", std::process::id())));
+        assert!(
+            refused
+                .holder
+                .contains(&format!("pid {}", std::process::id()))
+        );
         assert!(refused.to_string().contains("number +1 631-555-0101"));
         drop(held);
         assert_eq!(

@@ -14,9 +14,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, oneshot};
 
 use crate::api::{GraphClient, HubClient};
+use crate::domain::journal::Backend;
 use crate::domain::plan::StepId;
 use crate::ops::journal_store;
-use crate::domain::journal::Backend;
 use crate::ops::migration::{
     CodeAnswer, JournalError, Line, Migration, Operator, Question as RunnerQuestion, RunEnd,
     RunSettings, Weight,
@@ -116,7 +116,8 @@ impl Operator for TuiOperator {
             Weight::YesNo => QuestionKind::YesNo,
         };
         matches!(
-            self.ask(kind, &question.text, question.write.is_some()).await,
+            self.ask(kind, &question.text, question.write.is_some())
+                .await,
             WizardAnswer::Confirm(true)
         )
     }
@@ -131,7 +132,11 @@ impl Operator for TuiOperator {
 
     async fn pin(&self) -> Option<SecretString> {
         match self
-            .ask(QuestionKind::Pin, "The new two-step PIN of the number", false)
+            .ask(
+                QuestionKind::Pin,
+                "The new two-step PIN of the number",
+                false,
+            )
             .await
         {
             WizardAnswer::Pin(pin) => Some(pin),

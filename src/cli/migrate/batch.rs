@@ -132,7 +132,6 @@ pub(super) async fn run_batch(
     }
 }
 
-
 /// The rows with each number once: a number named twice (by phone number id in one
 /// row and by E.164 in another, or twice alike) runs in the first row that names it,
 /// and the others are said to be left out. Ids are read to learn their E.164 number.

@@ -86,7 +86,10 @@ pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e @ (AbandonError::Ended { .. } | AbandonError::Read(JournalReadError::Missing(_)))) => {
+                Err(
+                    e @ (AbandonError::Ended { .. }
+                    | AbandonError::Read(JournalReadError::Missing(_))),
+                ) => {
                     eprintln!("wamigrate: {e}.");
                     ExitCode::from(EXIT_USAGE)
                 }
@@ -138,9 +141,7 @@ fn list(data_dir: &std::path::Path) -> ExitCode {
                         s.number.clone(),
                         state,
                         s.started_at.to_string(),
-                        s.backend
-                            .as_ref()
-                            .map_or("-".to_string(), |b| b.describe()),
+                        s.backend.as_ref().map_or("-".to_string(), |b| b.describe()),
                     ],
                 )
             }

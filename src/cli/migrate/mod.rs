@@ -506,4 +506,3 @@ fn read_pin_source(args: &MigrateArgs) -> Result<Option<SecretString>, String> {
     }
     Ok(Some(SecretString::from(pin)))
 }
-

@@ -216,4 +216,3 @@ fn read_masked() -> Option<SecretString> {
     eprintln!();
     result
 }
-

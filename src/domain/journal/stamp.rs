@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn stamps_round_trip_and_an_unreadable_one_counts_in_every_window() {
         let stamp: Stamp = serde_json::from_str(r#""2026-11-25T10:00:00Z""#).unwrap();
-        assert_eq!(serde_json::to_string(&stamp).unwrap(), r#""2026-11-25T10:00:00Z""#);
+        assert_eq!(
+            serde_json::to_string(&stamp).unwrap(),
+            r#""2026-11-25T10:00:00Z""#
+        );
         let later = OffsetDateTime::parse("2026-11-26T10:00:00Z", &Rfc3339).unwrap();
         assert!(!stamp.counts_since(later));
         let odd: Stamp = serde_json::from_str(r#""yesterday-ish""#).unwrap();

@@ -27,7 +27,10 @@ pub enum JournalReadError {
         source: std::io::Error,
     },
     #[error("{path} is damaged: {damage}; it is left as it is")]
-    Damaged { path: PathBuf, damage: JournalDamage },
+    Damaged {
+        path: PathBuf,
+        damage: JournalDamage,
+    },
 }
 
 /// An open journal, appended to and fsynced record by record.
@@ -135,7 +138,10 @@ pub enum AbandonError {
     #[error("could not take the lock of {0}")]
     Lock(String),
     #[error("migration {id} has already ended ({status})")]
-    Ended { id: MigrationId, status: &'static str },
+    Ended {
+        id: MigrationId,
+        status: &'static str,
+    },
     #[error("the journal of {id} is damaged: {reason}")]
     Damaged { id: MigrationId, reason: String },
     #[error("could not write the journal of {id}: {source}")]
@@ -176,10 +182,12 @@ pub fn abandon(
         abandoned: true,
         at: crate::domain::journal::Stamp::now(),
     };
-    journal.append(&record).map_err(|source| AbandonError::Write {
-        id: id.clone(),
-        source,
-    })?;
+    journal
+        .append(&record)
+        .map_err(|source| AbandonError::Write {
+            id: id.clone(),
+            source,
+        })?;
     records.push(record);
     replay(&records).map_err(damaged)
 }

@@ -64,7 +64,11 @@ fn records_survive_reopen_and_a_torn_line_is_cut_only_by_the_appender() {
     let before = std::fs::read(&path).unwrap();
     assert_eq!(read(dir.path(), &m).unwrap().len(), 2);
     assert_eq!(list(dir.path()).unwrap().len(), 1);
-    assert_eq!(std::fs::read(&path).unwrap(), before, "reading never writes");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "reading never writes"
+    );
 
     let (mut reopened, records) = JournalFile::open_for_append(dir.path(), &m).unwrap();
     assert_eq!(records.len(), 2);

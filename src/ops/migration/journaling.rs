@@ -296,7 +296,11 @@ mod crash_hook {
     /// Counts a journal record (`fsync`) or a read-back record (`readback`) and exits
     /// at the n-th one when the hook names it.
     pub fn count(kind: &str) {
-        let counter = if kind == "fsync" { &FSYNCS } else { &READ_BACKS };
+        let counter = if kind == "fsync" {
+            &FSYNCS
+        } else {
+            &READ_BACKS
+        };
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
         exit_if(&format!("{kind}:{n}"));
     }

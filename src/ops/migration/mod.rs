@@ -311,12 +311,16 @@ impl<'a, O: Operator> Migration<'a, O> {
         };
         match outcome {
             CallOutcome::Ok { detail, .. } | CallOutcome::Reconciled { detail, .. } => {
-                self.done(step, format!("{detail} (on record before the interruption)"), None)?;
+                self.done(
+                    step,
+                    format!("{detail} (on record before the interruption)"),
+                    None,
+                )?;
                 Ok(true)
             }
-            CallOutcome::Failed { .. } | CallOutcome::NoEffect { .. } | CallOutcome::Unknown { .. } => {
-                Ok(false)
-            }
+            CallOutcome::Failed { .. }
+            | CallOutcome::NoEffect { .. }
+            | CallOutcome::Unknown { .. } => Ok(false),
         }
     }
 

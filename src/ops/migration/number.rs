@@ -238,7 +238,10 @@ impl<O: Operator> Migration<'_, O> {
     }
 
     fn code_request_label(&self, id: &str) -> String {
-        format!("POST /{id}/request_code {}", self.settings.code_method.as_str())
+        format!(
+            "POST /{id}/request_code {}",
+            self.settings.code_method.as_str()
+        )
     }
 
     /// Sends a code request (journaled under the request-code step, also when the
@@ -282,11 +285,9 @@ impl<O: Operator> Migration<'_, O> {
                     continue;
                 }
                 CodeAnswer::Stop => {
-                    return Err(paused(
-                        step,
-                        "waiting for the verification code".to_string(),
-                    )
-                    .into());
+                    return Err(
+                        paused(step, "waiting for the verification code".to_string()).into(),
+                    );
                 }
             };
             let digits = code.expose_secret().trim();
@@ -335,7 +336,7 @@ impl<O: Operator> Migration<'_, O> {
         let label = format!("POST /{id}/register");
         let dest = self.state.destination_waba_id.clone();
         self.confirm_write(step, Weight::TypedYes, &label, dest, register_cost(left))
-        .await?;
+            .await?;
         let graph = self.graph;
         self.call(step, &label, graph.register(&id, &pin), |_| {
             ("registered".to_string(), None)

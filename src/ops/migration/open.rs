@@ -54,7 +54,8 @@ impl<'a, O: Operator> Migration<'a, O> {
                 "Could not write the journal: {e}; nothing was sent."
             ))
         })?;
-        let mut migration = Migration::over(graph, hub, operator, settings, journal, vec![started])?;
+        let mut migration =
+            Migration::over(graph, hub, operator, settings, journal, vec![started])?;
         migration.hold(vec![journal_lock, number_lock])?;
         Ok(migration)
     }
@@ -75,9 +76,8 @@ impl<'a, O: Operator> Migration<'a, O> {
         let (journal, records) = JournalFile::open_for_append(data_dir, &id).map_err(|e| {
             JournalError::Journal(format!("Could not open the journal of migration {id}: {e}; `wamigrate journal list` shows the known ones."))
         })?;
-        let state = replay(&records).map_err(|e| {
-            JournalError::Journal(format!("The journal of {id} is damaged: {e}."))
-        })?;
+        let state = replay(&records)
+            .map_err(|e| JournalError::Journal(format!("The journal of {id} is damaged: {e}.")))?;
         if let Some(end) = &state.finished {
             return Err(if end.completed {
                 JournalError::AlreadyCompleted { id: id.to_string() }
@@ -162,9 +162,13 @@ impl<'a, O: Operator> Migration<'a, O> {
             return Ok(());
         }
         let step = StepId::Preflight;
-        let held = take(&self.settings.data_dir, &LockKey::Number(digits.to_string()))
-            .map_err(|e| paused(step, e.to_string()))?;
-        self.hold(vec![held]).map_err(|e| paused(step, e.to_string()))
+        let held = take(
+            &self.settings.data_dir,
+            &LockKey::Number(digits.to_string()),
+        )
+        .map_err(|e| paused(step, e.to_string()))?;
+        self.hold(vec![held])
+            .map_err(|e| paused(step, e.to_string()))
     }
 }
 

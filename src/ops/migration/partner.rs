@@ -158,7 +158,8 @@ impl<O: Operator> Migration<'_, O> {
             Weight::TypedYes,
             &label,
             None,
-            "cannot be undone from here: the Hub then moves the client's channels to this partner".to_string(),
+            "cannot be undone from here: the Hub then moves the client's channels to this partner"
+                .to_string(),
         )
         .await?;
         self.call(

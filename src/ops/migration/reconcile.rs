@@ -114,19 +114,17 @@ impl<O: Operator> Migration<'_, O> {
                 let Some(now) = self.read_new_number(step).await? else {
                     return Ok(self.gone_number(step));
                 };
-                Ok(
-                    match (now.code_verification_status, now.status.as_ref()) {
-                        (Some(CodeVerificationStatus::Verified), _)
-                        | (_, Some(NumberStatus::Connected)) => took(
-                            "code_verification_status = VERIFIED",
-                            "verified (read back)",
-                        ),
-                        (other, _) => no_effect(&format!(
-                            "code_verification_status = {}",
-                            other.map_or("not reported".to_string(), |s| s.to_string())
-                        )),
-                    },
-                )
+                Ok(match (now.code_verification_status, now.status.as_ref()) {
+                    (Some(CodeVerificationStatus::Verified), _)
+                    | (_, Some(NumberStatus::Connected)) => took(
+                        "code_verification_status = VERIFIED",
+                        "verified (read back)",
+                    ),
+                    (other, _) => no_effect(&format!(
+                        "code_verification_status = {}",
+                        other.map_or("not reported".to_string(), |s| s.to_string())
+                    )),
+                })
             }
             StepId::Register => {
                 let Some(now) = self.read_new_number(step).await? else {

@@ -186,7 +186,9 @@ impl Bench {
     /// The journal's records.
     fn records(&self, id: &str) -> Vec<Record> {
         let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
-        parse_journal(&std::fs::read(path).unwrap()).unwrap().records
+        parse_journal(&std::fs::read(path).unwrap())
+            .unwrap()
+            .records
     }
 
     /// Arrivals at the sandbox by route (`POST /{id}/register` → n).
@@ -228,7 +230,9 @@ impl Bench {
     /// Rewrites the journal as a crash right after `step`'s last intent leaves it.
     fn cut_after_intent(&self, id: &str, step: StepId) {
         let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
-        let records = parse_journal(&std::fs::read(&path).unwrap()).unwrap().records;
+        let records = parse_journal(&std::fs::read(&path).unwrap())
+            .unwrap()
+            .records;
         let last = records
             .iter()
             .rposition(|r| matches!(r, Record::Intent { step: s, .. } if s == &step))
@@ -361,7 +365,9 @@ async fn templates_still_missing_are_counted_from_the_destination() {
     .await;
     let missing = |read: &ReadBack| -> usize {
         match read {
-            ReadBack::NoEffect { detail } => detail.split_whitespace().next().unwrap().parse().unwrap(),
+            ReadBack::NoEffect { detail } => {
+                detail.split_whitespace().next().unwrap().parse().unwrap()
+            }
             ReadBack::TookEffect { .. } => 0,
             ReadBack::Gone { .. } => panic!("{read:?}"),
         }
@@ -441,7 +447,10 @@ async fn no_effect_is_trusted_only_after_the_call_could_be_in_flight_and_then_as
         "{end:?}"
     );
     assert!(
-        operator.said(LineKind::Info).iter().any(|l| l.contains("may still be in flight")),
+        operator
+            .said(LineKind::Info)
+            .iter()
+            .any(|l| l.contains("may still be in flight")),
         "{:?}",
         operator.said(LineKind::Info)
     );
@@ -449,7 +458,14 @@ async fn no_effect_is_trusted_only_after_the_call_could_be_in_flight_and_then_as
     assert_eq!(asked.len(), 1, "asked once: {asked:?}");
     assert_eq!(asked[0].weight, Weight::TypedYes, "a register is typed out");
     assert!(asked[0].text.contains("had no effect"), "{}", asked[0].text);
-    assert!(asked[0].write.as_ref().unwrap().cost.contains("register attempts left"));
+    assert!(
+        asked[0]
+            .write
+            .as_ref()
+            .unwrap()
+            .cost
+            .contains("register attempts left")
+    );
     assert_eq!(
         bench.arrivals("POST /{id}/register").await,
         arrivals,
@@ -474,7 +490,15 @@ async fn an_outcome_on_record_is_used_and_never_earned_again() {
     let records = bench.records(&id);
     let outcome = records
         .iter()
-        .position(|r| matches!(r, Record::Outcome { step: StepId::Register, .. }))
+        .position(|r| {
+            matches!(
+                r,
+                Record::Outcome {
+                    step: StepId::Register,
+                    ..
+                }
+            )
+        })
         .unwrap();
     let text: String = records[..=outcome]
         .iter()
@@ -487,7 +511,10 @@ async fn an_outcome_on_record_is_used_and_never_earned_again() {
     assert!(matches!(migration.run().await.unwrap(), RunEnd::Completed));
     assert_eq!(bench.arrivals("POST /{id}/register").await, registers);
     assert!(
-        operator.asked().iter().all(|q| !q.text.contains("/register")),
+        operator
+            .asked()
+            .iter()
+            .all(|q| !q.text.contains("/register")),
         "not even asked"
     );
 }
@@ -511,7 +538,11 @@ async fn every_write_is_confirmed_and_journaled_with_who_confirmed_it() {
         .into_iter()
         .filter_map(|q| q.write.map(|w| w.call))
         .collect();
-    assert_eq!(writes.len(), 4, "add, request code, register, templates: {writes:?}");
+    assert_eq!(
+        writes.len(),
+        4,
+        "add, request code, register, templates: {writes:?}"
+    );
     let confirmed: Vec<ConfirmedBy> = migration
         .records
         .iter()
@@ -537,7 +568,13 @@ async fn a_no_leaves_the_step_open_and_sends_nothing() {
     .unwrap();
     let end = migration.run().await.unwrap();
     assert!(
-        matches!(end, RunEnd::Paused { step: StepId::AddNumber, .. }),
+        matches!(
+            end,
+            RunEnd::Paused {
+                step: StepId::AddNumber,
+                ..
+            }
+        ),
         "{end:?}"
     );
     assert!(!migration.state().done.contains(&StepId::AddNumber));
@@ -563,9 +600,18 @@ async fn one_number_one_run_and_a_journal_belongs_to_its_backend() {
         &bench.settings,
         &graph_request(),
     );
-    assert!(matches!(second, Err(JournalError::Locked(_))), "the same number");
+    assert!(
+        matches!(second, Err(JournalError::Locked(_))),
+        "the same number"
+    );
     let id = first.id().to_string();
-    let again = Migration::resume(&bench.graph, Some(&bench.hub), &operator, &bench.settings, &id);
+    let again = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &id,
+    );
     let Err(JournalError::Locked(refused)) = again else {
         panic!("the same journal");
     };
@@ -585,7 +631,13 @@ async fn one_number_one_run_and_a_journal_belongs_to_its_backend() {
         "{:?}",
         refused.err()
     );
-    let bad = Migration::resume(&bench.graph, Some(&bench.hub), &operator, &bench.settings, "../x");
+    let bad = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        "../x",
+    );
     assert!(matches!(bad, Err(JournalError::BadId(_))));
 }
 
@@ -594,7 +646,13 @@ async fn a_completed_migration_resumed_says_so_and_wrong_codes_count_across_resu
     let bench = Bench::new().await;
     let (id, _) = bench.run(&graph_request()).await;
     let operator = Scripted::new(&bench, true);
-    let done = Migration::resume(&bench.graph, Some(&bench.hub), &operator, &bench.settings, &id);
+    let done = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &id,
+    );
     assert!(matches!(done, Err(JournalError::AlreadyCompleted { .. })));
 
     let bench = Bench::new().await;
@@ -641,12 +699,24 @@ async fn a_number_gone_from_the_destination_ends_the_run_with_the_reason() {
     let (id, _) = bench.run(&graph_request()).await;
     bench.cut_after_intent(&id, StepId::Register);
     let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace(&bench.records(&id).iter().find_map(|r| match r {
-            Record::Outcome { outcome: CallOutcome::Ok { phone_number_id: Some(id), .. }, .. } => Some(id.clone()),
-            _ => None,
-        }).unwrap(), "999000999000999");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        &bench
+            .records(&id)
+            .iter()
+            .find_map(|r| match r {
+                Record::Outcome {
+                    outcome:
+                        CallOutcome::Ok {
+                            phone_number_id: Some(id),
+                            ..
+                        },
+                    ..
+                } => Some(id.clone()),
+                _ => None,
+            })
+            .unwrap(),
+        "999000999000999",
+    );
     std::fs::write(path, text).unwrap();
     let operator = Scripted::new(&bench, true);
     let mut migration = bench.resume(&operator, &id);
