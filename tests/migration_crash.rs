@@ -31,16 +31,16 @@ fn migration_id(stderr: &str) -> String {
 fn crash_then_resume(hook: &str) {
     let sim = SimProcess::start(&[]);
     let url = sim.url.clone();
-    // A resume waits one call timeout before it trusts a read-back without effect.
-    let pin = [
-        ("WAMIGRATE_PIN", "246810"),
-        ("WAMIGRATE_CALL_TIMEOUT_SECS", "1"),
-    ];
+    let pin = [("WAMIGRATE_PIN", "246810")];
     let first = wamigrate_answering_codes(
         &sim,
         &[
             "--graph-url",
             &url,
+            // A resume waits one call timeout before it trusts a read-back without
+            // effect: a short one keeps the test short.
+            "--timeout",
+            "1",
             "migrate",
             NUMBER,
             "--from",
@@ -51,7 +51,7 @@ fn crash_then_resume(hook: &str) {
             "to-new-waba",
             "--yes",
         ],
-        &[pin[0], pin[1], ("WAMIGRATE_TEST_CRASH_AFTER", hook)],
+        &[pin[0], ("WAMIGRATE_TEST_CRASH_AFTER", hook)],
     );
     assert_eq!(
         first.code, 137,
@@ -62,7 +62,16 @@ fn crash_then_resume(hook: &str) {
 
     let resumed = wamigrate_answering_codes(
         &sim,
-        &["--graph-url", &url, "migrate", "--resume", &id, "--yes"],
+        &[
+            "--graph-url",
+            &url,
+            "--timeout",
+            "1",
+            "migrate",
+            "--resume",
+            &id,
+            "--yes",
+        ],
         &pin,
     );
     assert_eq!(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wamigrate::api::{RetryPolicy, Transport};
-use wamigrate::sim::{self, SimConfig, SimHandle};
+use wamigrate::sim::{self, SANDBOX_PARTNER_ID, SimConfig, SimHandle};
 
 const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
@@ -160,7 +160,7 @@ async fn a_write_on_an_object_not_shared_is_a_permission_error() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], 200);
-    assert_eq!(body["error"]["message"], "(#200) API Permission");
+    assert_eq!(body["error"]["message"], "(#200) Permissions error");
     assert!(body["error"].get("error_subcode").is_none());
     assert!(
         body["error"]["error_data"]["details"]
@@ -367,4 +367,211 @@ fn sim_drop_field_flag_reaches_the_server_and_bad_names_are_usage_errors() {
             "WhatsAppBusinessPhoneNumber",
         );
     });
+}
+
+#[tokio::test]
+async fn template_migration_is_refused_across_businesses_with_the_cause_in_the_body() {
+    let sandbox = Raw::default().await;
+    let (status, body) = sandbox
+        .post(
+            "sandbox-token",
+            &format!("/{DEST}/migrate_message_templates"),
+            json!({"source_waba_id": KESTREL_WABA}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let error = &body["error"];
+    assert!(error.get("error_subcode").is_none());
+    for place in [
+        &error["message"],
+        &error["error_user_msg"],
+        &error["error_data"]["details"],
+    ] {
+        assert!(
+            place.as_str().unwrap().contains("same Meta business"),
+            "{body}"
+        );
+    }
+    // The partner token cannot name a source it was not given.
+    let (status, body) = sandbox
+        .post(
+            PARTNER_TOKEN,
+            &format!("/{DEST}/migrate_message_templates"),
+            json!({"source_waba_id": SOURCE}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("you can access")
+    );
+}
+
+#[tokio::test]
+async fn failed_templates_comes_as_a_map_or_as_an_empty_list_or_object() {
+    use wamigrate::domain::template::TemplateMigrationResult;
+    use wamigrate::sim::EmptyFailedTemplates;
+    for (empty, shape) in [
+        (EmptyFailedTemplates::Array, json!([])),
+        (EmptyFailedTemplates::Object, json!({})),
+    ] {
+        let sandbox = Raw::start(SimConfig {
+            empty_failed_templates: empty,
+            ..SimConfig::default()
+        })
+        .await;
+        let path = format!("/{DEST}/migrate_message_templates");
+        let (status, first) = sandbox
+            .post(BUSINESS_TOKEN, &path, json!({"source_waba_id": SOURCE}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert!(
+            first["failed_templates"]
+                .as_object()
+                .is_some_and(|m| !m.is_empty())
+        );
+        // A call that names no template fails none: the empty shape the knob picks.
+        let (status, again) = sandbox
+            .post(
+                BUSINESS_TOKEN,
+                &path,
+                json!({"source_waba_id": SOURCE, "template_ids": []}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["failed_templates"], shape, "{again}");
+        let parsed: TemplateMigrationResult = serde_json::from_value(again).unwrap();
+        assert!(parsed.failed_templates.is_empty());
+        let parsed: TemplateMigrationResult = serde_json::from_value(first).unwrap();
+        assert!(!parsed.failed_templates.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn migration_blockers_carry_no_subcode_from_v16_on() {
+    let sandbox = Raw::default().await;
+    let add = json!({"cc": "1", "phone_number": "6315550101", "migrate_phone_number": true});
+    let (status, body) = sandbox
+        .post(
+            "sandbox-token",
+            "/104996122399163/phone_numbers",
+            add.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error = &body["error"];
+    assert!(error.get("error_subcode").is_none(), "{body}");
+    for place in [
+        &error["message"],
+        &error["error_user_msg"],
+        &error["error_data"]["details"],
+    ] {
+        assert!(
+            place
+                .as_str()
+                .unwrap()
+                .starts_with("Webhooks have not been set up"),
+            "{body}"
+        );
+    }
+    // A v15 path still gets the subcode.
+    let response = sandbox
+        .http
+        .post(sandbox.url("/v15.0/104996122399163/phone_numbers"))
+        .bearer_auth("sandbox-token")
+        .json(&add)
+        .send()
+        .await
+        .unwrap();
+    let old: Value = response.json().await.unwrap();
+    assert_eq!(old["error"]["error_subcode"], 2388103);
+}
+
+#[tokio::test]
+async fn the_partner_api_speaks_as_360dialog_documents_it() {
+    let sandbox = Raw::default().await;
+    let base = format!("/api/v2/partners/{SANDBOX_PARTNER_ID}");
+    let (status, list) = sandbox
+        .plain(
+            reqwest::Method::GET,
+            &format!("{base}/selective_partner_change_requests"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let kestrel = &list["selective_partner_change_requests"][0];
+    assert_eq!(
+        (
+            kestrel["source_client_id"].as_str(),
+            kestrel["target_client_id"].as_str()
+        ),
+        (Some("r8Tq2mCL"), Some("k3Wn8cCL"))
+    );
+    assert!(kestrel.get("client_id").is_none());
+    // Channel statuses beyond our four.
+    let (_, channels) = sandbox
+        .plain(
+            reqwest::Method::GET,
+            &format!("{base}/channels?limit=100"),
+            Value::Null,
+        )
+        .await;
+    let statuses: Vec<&str> = channels["partner_channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    for documented in [
+        "ready_for_migration",
+        "waiting_for_migration_code",
+        "migration_code_requested",
+        "imported",
+    ] {
+        assert!(statuses.contains(&documented), "{documented}");
+    }
+    // The cancellation request: a write that answers the channel.
+    let cancel =
+        format!("{base}/clients/c1Vd9sCL/channels/c021Hx00CH/control/cancellation_request");
+    let (status, channel) = sandbox
+        .plain(reqwest::Method::POST, &cancel, json!({"enabled": true}))
+        .await;
+    assert_eq!(
+        (status, channel["id"].as_str()),
+        (StatusCode::OK, Some("c021Hx00CH"))
+    );
+    let (status, body) = sandbox
+        .plain(reqwest::Method::POST, &cancel, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["meta"]["success"], false);
+    let (status, _) = sandbox
+        .plain(
+            reqwest::Method::POST,
+            &format!("{base}/clients/p2Lx5yCL/channels/c021Hx00CH/control/cancellation_request"),
+            json!({"enabled": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a channel of another client");
+    let (status, body) = sandbox
+        .plain(
+            reqwest::Method::GET,
+            "/api/v2/partners/otherPA/channels",
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["meta"]["developer_message"],
+        "Permission denied for partner otherPA"
+    );
+    let (_, stats) = sandbox
+        .plain(reqwest::Method::GET, "/_sandbox/stats", Value::Null)
+        .await;
+    assert_eq!(
+        stats["by_route"]["POST /api/v2/partners/{pid}/clients/{cid}/channels/{chid}/control/cancellation_request"],
+        3
+    );
 }

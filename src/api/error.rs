@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::text::{READABLE_CHARS, readable};
+
 /// What kind of failure this is: decides retries and how the UI presents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,7 +76,8 @@ pub struct ApiError {
     pub http_status: Option<u16>,
     pub code: Option<i64>,
     pub subcode: Option<i64>,
-    /// The server's own message, verbatim.
+    /// The server's own message: one line, control characters replaced, cut to a
+    /// readable length.
     pub server_message: Option<String>,
     /// Meta's trace id: support needs it.
     pub fbtrace_id: Option<String>,
@@ -193,7 +196,8 @@ pub fn classify_graph(
         .code
         .map(|c| c as i64)
         .or_else(|| code_from_message(body.message.as_deref()));
-    let subcode = body.error_subcode.map(|c| c as i64);
+    // Server text reaches sentences, the terminal and the log pane: one line, control
+    // characters out, cut to a readable length (a hostile 5 MB message stays short).
     let server_text = [
         body.message.as_deref(),
         body.error_user_title.as_deref(),
@@ -202,8 +206,13 @@ pub fn classify_graph(
     ]
     .into_iter()
     .flatten()
+    .map(|part| readable(part, READABLE_CHARS))
     .collect::<Vec<_>>()
     .join(" ");
+    let subcode = body
+        .error_subcode
+        .map(|c| c as i64)
+        .or_else(|| migration_subcode_from_text(code, &server_text));
     let (class, sentence) = subcode
         .and_then(|s| known_code(s, &server_text, retry_after))
         .or_else(|| code.and_then(|c| known_code(c, &server_text, retry_after)))
@@ -215,8 +224,8 @@ pub fn classify_graph(
         http_status: Some(http_status),
         code,
         subcode,
-        server_message: body.message.clone(),
-        fbtrace_id: body.fbtrace_id.clone(),
+        server_message: body.message.as_deref().map(|m| readable(m, READABLE_CHARS)),
+        fbtrace_id: body.fbtrace_id.as_deref().map(|t| readable(t, 64)),
         retry_after,
         timed_out: false,
     }
@@ -240,6 +249,37 @@ pub fn unexpected_body(endpoint: &str, http_status: u16, content_type: Option<&s
     );
     err.http_status = Some(http_status);
     err
+}
+
+/// Graph v16.0+ no longer sends `error_subcode` ("Deprecated. Will not be returned in
+/// v16.0+ responses": https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes),
+/// so a code-100 answer of the phone migration table is recognised by the descriptions
+/// Meta's table gives its rows (and the causes api-notes.md lists for 2388103).
+fn migration_subcode_from_text(code: Option<i64>, server_text: &str) -> Option<i64> {
+    const CAUSES_OF_2388103: &[&str] = &[
+        "eligible to be added directly",
+        "webhooks have not been set up",
+        "must have an approved display name",
+        "different business manager",
+        "test numbers issued by whatsapp",
+        "(coexistence)",
+        "destination waba is not approved",
+        "has no payment method",
+        "\"messaging for\"",
+    ];
+    if code != Some(100) {
+        return None;
+    }
+    let text = server_text.to_ascii_lowercase();
+    if text.contains("already present in your whatsapp account") {
+        Some(2388012)
+    } else if text.contains("phone ownership verification apis are not available") {
+        Some(2388091)
+    } else if CAUSES_OF_2388103.iter().any(|cause| text.contains(cause)) {
+        Some(2388103)
+    } else {
+        None
+    }
 }
 
 /// Meta writes the code into the message as `(#133005) ...`; used when `code` is absent.
@@ -388,6 +428,29 @@ mod tests {
         assert!(e.sentence.contains("PIN does not match"));
         assert!(e.to_string().contains("fbtrace_id Az8or2yhqkZfEZ-_4Qn_Bam"));
         assert!(!e.retry_can_help());
+    }
+
+    #[test]
+    fn migration_answers_without_a_subcode_are_recognised_by_their_description() {
+        let e = graph(
+            400,
+            r#"{"error":{"message":"Webhooks have not been set up for the destination WhatsApp Business account.","code":100,"error_data":{"messaging_product":"whatsapp","details":"Webhooks have not been set up for the destination WhatsApp Business account."}}}"#,
+        );
+        assert_eq!(
+            (e.class, e.subcode),
+            (ErrorClass::MigrationBlocker, Some(2388103))
+        );
+        assert!(e.sentence.contains("webhooks"));
+        let present = graph(
+            400,
+            r#"{"error":{"message":"The phone number you are trying to migrate is already present in your WhatsApp account.","code":100}}"#,
+        );
+        assert_eq!(present.subcode, Some(2388012));
+        let plain = graph(
+            400,
+            r#"{"error":{"message":"(#100) Param pin must be 6 digits.","code":100}}"#,
+        );
+        assert_eq!(plain.subcode, None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! first frame never waits; effects that need the clients meanwhile wait in a queue.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
@@ -134,7 +134,7 @@ impl Worker {
             effect => match self.connection.as_ref() {
                 Some(connection) => {
                     let (graph, hub) = (connection.graph.clone(), connection.hub.clone());
-                    let backend = connection.backend.clone();
+                    let backend = (connection.backend.clone(), connection.call_timeout);
                     self.run_remote(graph, hub, backend, effect);
                 }
                 None => self.waiting.push(effect),
@@ -148,7 +148,7 @@ impl Worker {
         &mut self,
         graph: GraphClient,
         hub: Option<HubClient>,
-        backend: Backend,
+        (backend, in_flight): (Backend, Duration),
         effect: Effect,
     ) {
         let data_dir = self.data_dir.clone();
@@ -201,7 +201,7 @@ impl Worker {
                 let id = self.job_id();
                 self.migration = Some(id);
                 self.migrations.start((), id, |context| {
-                    migrate(graph, hub, order, data_dir, backend, context)
+                    migrate(graph, hub, order, data_dir, (backend, in_flight), context)
                 });
             }
             Effect::AnswerMigration { question, answer } => {
@@ -246,7 +246,7 @@ async fn migrate(
     hub: Option<HubClient>,
     order: RunOrder,
     data_dir: PathBuf,
-    backend: Backend,
+    (backend, in_flight): (Backend, Duration),
     context: JobContext<Answer, Action>,
 ) {
     let JobContext {
@@ -261,6 +261,7 @@ async fn migrate(
             order,
             data_dir,
             backend,
+            in_flight,
             messages,
         },
     );
@@ -287,21 +288,24 @@ async fn migrate(
 /// Reads the unfinished journals and the register calls of the last 72 hours off the
 /// async threads, for the resume picker and the checklist.
 async fn list_journals(data_dir: PathBuf, backend: Backend, context: JobContext<(), Action>) {
-    let read = tokio::task::spawn_blocking(move || {
-        let journals = unfinished_journals(&data_dir, &backend);
-        let attempts = crate::ops::journal_store::register_attempts_by_number(
-            &data_dir,
-            &backend,
-            time::OffsetDateTime::now_utc(),
-        );
-        (journals, attempts)
-    })
-    .await;
-    if let Ok((journals, attempts)) = read {
-        let reporter = &context.reporter;
+    let reporter = &context.reporter;
+    let (dir, of) = (data_dir.clone(), backend.clone());
+    if let Ok(journals) =
+        tokio::task::spawn_blocking(move || unfinished_journals(&dir, &of)).await
+    {
         reporter
             .report(Action::Wizard(WizardEvent::Journals(journals)))
             .await;
+    }
+    let attempts = tokio::task::spawn_blocking(move || {
+        crate::ops::journal_store::register_attempts_by_number(
+            &data_dir,
+            &backend,
+            time::OffsetDateTime::now_utc(),
+        )
+    })
+    .await;
+    if let Ok(attempts) = attempts {
         reporter.report(Action::RegisterAttempts(attempts)).await;
     }
 }

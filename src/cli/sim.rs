@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::sim::{self, SimConfig};
+use crate::sim::{self, EmptyFailedTemplates, SimConfig};
 
 /// Knobs of `wamigrate sim`.
 #[derive(Debug, Clone, clap::Args)]
@@ -41,6 +41,18 @@ pub struct SimArgs {
     /// node type, or NODE.NAME on one, e.g. WhatsAppBusinessPhoneNumber.messaging_limit_tier.
     #[arg(long = "drop-field", value_name = "FIELD")]
     pub drop_fields: Vec<String>,
+    /// How template migration writes `failed_templates` when nothing failed: `array`
+    /// (`[]`) or `object` (`{}`); Meta's page shows both shapes.
+    #[arg(long, default_value = "array", value_parser = |s: &str| s.parse::<EmptyFailedTemplates>())]
+    pub empty_failed_templates: EmptyFailedTemplates,
+    /// Keep the world in FILE between runs: loaded when it exists, rewritten atomically
+    /// after every call that may change it (the embedded sandbox keeps
+    /// sandbox-world.json in the data dir).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+    /// With --state: start from a fresh world (new instance id), replacing the file's.
+    #[arg(long, requires = "state")]
+    pub reset: bool,
 }
 
 /// Largest generated fleet; beyond it the portfolio stops being quick to build.
@@ -66,6 +78,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
         graph_token: args.token.unwrap_or(defaults.graph_token.clone()),
         log_requests: true,
         drop_fields: args.drop_fields.clone(),
+        empty_failed_templates: args.empty_failed_templates,
+        state_file: args.state.clone(),
+        reset_state: args.reset,
         ..defaults
     };
     let stop = StopSignals::install();
@@ -75,6 +90,16 @@ pub async fn run(args: SimArgs) -> ExitCode {
             eprintln!(
                 "Port {} is already in use: pick another with --port, or --port 0 for a free one.",
                 args.port
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!("The sandbox could not start: {e}.");
+            return ExitCode::from(1);
+        }
+        Err(e) if args.state.is_some() => {
+            eprintln!(
+                "The sandbox could not start ({e}): check --port, and that the --state file's folder is writable."
             );
             return ExitCode::from(1);
         }
@@ -93,6 +118,13 @@ pub async fn run(args: SimArgs) -> ExitCode {
         handle.base_url,
         sim::SANDBOX_PARTNER_ID
     );
+    if let Some(path) = &args.state {
+        eprintln!(
+            "World {} kept in {} (--reset starts a fresh one).",
+            handle.instance_id,
+            path.display()
+        );
+    }
     stop.wait().await;
     handle.shutdown().await;
     ExitCode::SUCCESS
@@ -184,6 +216,9 @@ mod tests {
             seed: 1,
             token: None,
             drop_fields: Vec::new(),
+            empty_failed_templates: EmptyFailedTemplates::Array,
+            state: None,
+            reset: false,
         }
     }
 

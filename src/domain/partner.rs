@@ -107,14 +107,21 @@ impl Channel {
 }
 
 /// A selective partner change request: a client or some of its channels moving to
-/// another 360dialog partner.
+/// another 360dialog partner. Fields as 360dialog's "Partner Change Request Management"
+/// reference names them
+/// (https://docs.360dialog.com/partner/partner-api/api-reference/partner-change-request-management);
+/// that page does not show the key of the channel id list, kept as `channel_ids`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PartnerChangeRequest {
     pub id: String,
     #[serde(default)]
     pub status: Option<PartnerChangeStatus>,
-    #[serde(default)]
+    /// The original client (`source_client_id`; older payloads said `client_id`).
+    #[serde(default, rename = "source_client_id", alias = "client_id")]
     pub client_id: Option<String>,
+    /// The client's copy under the target partner (partial migrations only).
+    #[serde(default)]
+    pub target_client_id: Option<String>,
     #[serde(default)]
     pub is_full_migration: Option<bool>,
     #[serde(default)]
@@ -125,6 +132,8 @@ pub struct PartnerChangeRequest {
     pub target_partner_id: Option<String>,
     #[serde(default)]
     pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 #[cfg(test)]

@@ -162,8 +162,8 @@ impl TemplateInventory {
 pub struct TemplateMigrationResult {
     #[serde(default)]
     pub migrated_templates: Vec<String>,
-    /// Template id → reason, e.g. `"Incorrect category"`.
-    #[serde(default)]
+    /// Template id → reason, e.g. `"Incorrect category"`; `[]` and `{}` both mean none.
+    #[serde(default, deserialize_with = "crate::domain::lenient::id_reasons")]
     pub failed_templates: std::collections::BTreeMap<String, String>,
 }
 
@@ -209,6 +209,13 @@ mod tests {
         .unwrap();
         assert_eq!(r.migrated_templates, vec!["1", "2"]);
         assert_eq!(r.failed_templates["3"], "Incorrect category");
+        for empty in ["[]", "{}", "null"] {
+            let r: TemplateMigrationResult = serde_json::from_str(&format!(
+                r#"{{"migrated_templates":["1"],"failed_templates":{empty}}}"#
+            ))
+            .unwrap();
+            assert!(r.failed_templates.is_empty(), "{empty}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode, header};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::domain::partner::PartnerChangeStatus;
@@ -22,12 +23,22 @@ const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 
 /// Bearer tokens issued by `POST /token` and approvals under way.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct HubSession {
-    /// Token → when it was issued, in real time and on the sandbox clock.
+    /// Token → when it was issued, in real time and on the sandbox clock. Not kept with
+    /// the world's state: after a restart clients log in again (refresh on 401).
+    #[serde(skip)]
     tokens: HashMap<String, (Instant, u64)>,
-    /// Request id → when it settles.
-    approvals: Vec<(String, Instant)>,
+    /// Approvals under way.
+    approvals: Vec<PendingApproval>,
+}
+
+/// An approved change request and when it settles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingApproval {
+    request_id: String,
+    #[serde(with = "crate::sim::persist::remaining")]
+    due: Instant,
 }
 
 /// Answers one Partner API call.
@@ -47,9 +58,11 @@ pub(crate) fn handle(
         return Err(not_found(call));
     };
     if *pid != world.portfolio.hub.partner_id {
+        // 360dialog's error reference lists this Partner API error as 403 "Permission
+        // denied for partner x" (https://docs.360dialog.com/partner/support-and-updates/help-and-troubleshooting/error-messages).
         return Err(HubError::new(
             StatusCode::FORBIDDEN,
-            format!("Access to partner '{pid}' is not allowed with these credentials."),
+            format!("Permission denied for partner {pid}"),
         ));
     }
     let hub = &world.portfolio.hub;
@@ -70,6 +83,17 @@ pub(crate) fn handle(
         (&Method::POST, ["selective_partner_change_requests", id, "approve"]) => {
             approve(world, id, now)
         }
+        (
+            &Method::POST,
+            [
+                "clients",
+                client,
+                "channels",
+                channel,
+                "control",
+                "cancellation_request",
+            ],
+        ) => cancellation_request(world, client, channel, call),
         _ => Err(not_found(call)),
     }
 }
@@ -184,6 +208,9 @@ fn list(call: &Call, key: &str, mut items: Vec<Value>) -> Result<Value, HubError
     }
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    // `sort` comes back as a list, as in 360dialog's Partner API reference
+    // (`"sort": ["-created_at"]`, Partner Change Request Management).
+    let sort: Vec<String> = sort.into_iter().filter(|s| !s.is_empty()).collect();
     let mut body = json!({
         "count": page.len(), "total": total, "limit": limit, "offset": offset,
         "sort": sort, "filters": filters,
@@ -224,8 +251,61 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// `POST /partners/{pid}/clients/{cid}/channels/{chid}/control/cancellation_request`
+/// with `{"enabled": bool}`: sets or clears a channel's cancellation request and answers
+/// the channel. 360dialog's public pages do not document this call (their "Managing your
+/// clients" page says only the client may request a cancellation); its path, body and
+/// answer are those of the public WABA360Dialog.NET SDK
+/// (PartnerClient/Payloads/SetCancellationRequestOnChannel.cs). It is a write.
+fn cancellation_request(
+    world: &mut World,
+    client: &str,
+    channel_id: &str,
+    call: &Call,
+) -> Result<Value, HubError> {
+    let Some(enabled) = call.params.get("enabled").and_then(|v| match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.parse::<bool>().ok(),
+        _ => None,
+    }) else {
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            "enabled is required and must be true or false.",
+        ));
+    };
+    let hub = &mut world.portfolio.hub;
+    let channel = hub
+        .channels
+        .iter()
+        .find(|c| c.id == channel_id && c.client_id.as_deref() == Some(client))
+        .ok_or_else(|| {
+            HubError::new(
+                StatusCode::NOT_FOUND,
+                format!("Channel '{channel_id}' of client '{client}' does not exist."),
+            )
+        })?;
+    if channel.terminated_at.is_some()
+        || channel
+            .status
+            .as_ref()
+            .is_some_and(|s| s.as_str() == "terminated")
+    {
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Channel '{channel_id}' is already terminated."),
+        ));
+    }
+    let answer = to_json(channel);
+    hub.cancellation_requests.retain(|id| id != channel_id);
+    if enabled {
+        hub.cancellation_requests.push(channel_id.to_string());
+    }
+    Ok(answer)
+}
+
 /// Approves a `created` request: it answers `pending`, then settles ~2 s later.
 fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError> {
+    let partner_id = world.portfolio.hub.partner_id.clone();
     let request = world
         .portfolio
         .hub
@@ -238,6 +318,14 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
                 format!("Partner change request '{id}' does not exist."),
             )
         })?;
+    if request.target_partner_id.as_deref() != Some(partner_id.as_str()) {
+        // The target partner approves (360dialog "Partner change"); docs silent on the
+        // answer to anyone else.
+        return Err(HubError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Only the target partner can approve partner change request '{id}'."),
+        ));
+    }
     if request.status != Some(PartnerChangeStatus::Created) {
         let status = request.status.as_ref().map_or("unknown", |s| s.as_str());
         return Err(HubError::new(
@@ -247,10 +335,10 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
     }
     request.status = Some(PartnerChangeStatus::Pending);
     let answer = to_json(request);
-    world
-        .hub
-        .approvals
-        .push((id.to_string(), now + APPROVAL_DELAY));
+    world.hub.approvals.push(PendingApproval {
+        request_id: id.to_string(),
+        due: now + APPROVAL_DELAY,
+    });
     Ok(answer)
 }
 
@@ -258,20 +346,25 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
 /// failing ones.
 fn settle_approvals(world: &mut World, now: Instant) {
     let hub = &mut world.portfolio.hub;
-    world.hub.approvals.retain(|(id, due)| {
-        if *due > now {
-            return true;
-        }
-        let fails = hub.failing_change_requests.contains(id);
-        if let Some(request) = hub.change_requests.iter_mut().find(|r| &r.id == id) {
-            request.status = Some(if fails {
-                PartnerChangeStatus::Failed
-            } else {
-                PartnerChangeStatus::Completed
-            });
-        }
-        false
-    });
+    world.hub.approvals.retain(
+        |PendingApproval {
+             request_id: id,
+             due,
+         }| {
+            if *due > now {
+                return true;
+            }
+            let fails = hub.failing_change_requests.contains(id);
+            if let Some(request) = hub.change_requests.iter_mut().find(|r| &r.id == id) {
+                request.status = Some(if fails {
+                    PartnerChangeStatus::Failed
+                } else {
+                    PartnerChangeStatus::Completed
+                });
+            }
+            false
+        },
+    );
 }
 
 #[cfg(test)]

@@ -3,12 +3,16 @@
 //!
 //! Steps and error codes: Meta's "Migrating phone numbers among solution partners
 //! programmatically" and the error-codes page, "Phone migration errors" and
-//! "Registration" (digest in api-notes.md §1). A register call is precious: 10 per
+//! "Registration" (digest in api-notes.md §1). The blocker texts start with the
+//! descriptions of Meta's table where we could read them
+//! (https://developers.facebook.com/docs/whatsapp/business-management-api/error-codes);
+//! the others name the cause as api-notes.md lists it. A register call is precious: 10 per
 //! number per 72 h moving window, the 11th answers 133016.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::domain::number::{CodeVerificationStatus, NameStatus, NumberStatus, PlatformType};
@@ -27,7 +31,7 @@ const REGISTER_WINDOW_SECS: u64 = 72 * 3600;
 const NEW_NUMBER_ID_BASE: u64 = 119_000_000_000_000;
 
 /// One number on its way into a destination WABA.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Migration {
     /// The id the add call answered: the number's id in the destination.
     pub new_id: String,
@@ -39,7 +43,7 @@ pub(crate) struct Migration {
     done: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Otp {
     code: String,
     issued_at: u64,
@@ -47,7 +51,7 @@ struct Otp {
 
 /// All migrations and the register attempts per number (by E.164 digits, so the
 /// source and destination ids of a number share one budget).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct MigrationBook {
     migrations: Vec<Migration>,
     register_calls: HashMap<String, VecDeque<u64>>,
@@ -109,13 +113,13 @@ pub(crate) fn add_number(
     }) else {
         return Err(GraphError::migration(
             2_388_103,
-            "This phone number is not registered on the WhatsApp Business API and can be added directly, no migration needed.",
+            "This phone number is eligible to be added directly, and does not need to use phone migration APIs: it is not registered on the WhatsApp Business API.",
         ));
     };
     if source.waba_id == dest_id {
         return Err(GraphError::migration(
             2_388_012,
-            "The phone number is already registered in the destination WhatsApp Business Account.",
+            "The phone number you are trying to migrate is already present in your WhatsApp account.",
         ));
     }
     if let Some(text) = blocker(world, source, dest_id) {
@@ -161,7 +165,7 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
         || n.new_name_status == Some(NameStatus::PendingReview)
     {
         return Some(
-            "The display name is not approved or a name change is pending for this phone number.",
+            "The business phone number must have an approved display name, and no display name change may be pending.",
         );
     }
     // Between Business Managers Meta allows the move when the destination may message
@@ -182,7 +186,7 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
     }
     if n.platform_type != Some(PlatformType::OnPremise) && dest.subscribed_apps.is_empty() {
         return Some(
-            "Webhooks are not set up for the destination WABA: subscribe an app to it first.",
+            "Webhooks have not been set up for the destination WhatsApp Business account: subscribe an app to it first.",
         );
     }
     None
@@ -199,7 +203,7 @@ fn number_digits(world: &World, id: &str) -> String {
 /// `POST /{phone_number_id}/request_code`.
 pub(crate) fn request_code(world: &mut World, id: &str, call: &Call) -> Result<Value, GraphError> {
     let index = world.migrations.pending(id).ok_or_else(|| {
-        GraphError::migration(2_388_091, "The phone number is not being migrated: a code can only be requested during a migration.")
+        GraphError::migration(2_388_091, "Phone ownership verification APIs are not available for this use case: the phone number is not being migrated.")
     })?;
     match call.param("code_method").as_deref() {
         Some("SMS" | "VOICE") => {}
@@ -230,7 +234,7 @@ pub(crate) fn verify_code(world: &mut World, id: &str, call: &Call) -> Result<Va
     let index = world.migrations.pending(id).ok_or_else(|| {
         GraphError::migration(
             2_388_093,
-            "The phone number is not being migrated: only a number in migration can verify a code.",
+            "Phone ownership verification APIs are not available for this use case: the phone number is not being migrated.",
         )
     })?;
     let now = world.clock_secs;
@@ -475,7 +479,7 @@ mod tests {
         let cases = [
             (DEST, "1", "6315550103", "display name"),
             (DEST, "1", "6315550104", "display name"),
-            (DEST, "1", "6315550105", "name change is pending"),
+            (DEST, "1", "6315550105", "name change may be pending"),
             (DEST, "1", "5551920106", "Test numbers"),
             (DEST, "1", "6315550107", "coexistence"),
             (DEST, "49", "4098765435", "different Business Manager"),
@@ -483,11 +487,11 @@ mod tests {
                 "104996122399163",
                 "1",
                 "6315550101",
-                "Webhooks are not set up",
+                "Webhooks have not been set up",
             ),
             ("104996122399164", "1", "6315550101", "no payment method"),
             ("104996122399165", "1", "6315550101", "not approved"),
-            (DEST, "1", "6315550199", "added directly"),
+            (DEST, "1", "6315550199", "eligible to be added directly"),
         ];
         for (dest, cc, national, needle) in cases {
             let e = case(&mut w, dest, cc, national);

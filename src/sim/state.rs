@@ -3,6 +3,8 @@
 //! clock. Sandbox time only moves when a test advances it (`POST /_sandbox/clock`), so
 //! OTP expiry and the 72 h register window are deterministic.
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::hub::HubSession;
 use crate::sim::migration::MigrationBook;
 use crate::sim::portfolio::Portfolio;
@@ -12,6 +14,7 @@ use crate::sim::templates::Recheck;
 pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
 
 /// Everything a call can read or change, behind the sandbox's one mutex.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct World {
     /// Random per fresh world (a start without a state file, or a reset) and kept with
     /// the world's state: journals record it to bind a run to this backend.

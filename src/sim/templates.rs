@@ -12,10 +12,11 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::domain::template::{ParameterFormat, QualityScore, TemplateCategory, TemplateStatus};
+use crate::sim::EmptyFailedTemplates;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, stable_hash};
 
@@ -43,7 +44,7 @@ pub(crate) struct Blueprint {
 /// How many templates a WABA gets, from which index of the name sequence (two WABAs
 /// with overlapping ranges share name+language pairs), and the share whose body text
 /// differs from the same index elsewhere.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub(crate) struct TemplateSpec {
     pub count: usize,
     pub first: usize,
@@ -52,7 +53,7 @@ pub(crate) struct TemplateSpec {
 }
 
 /// A template as the sandbox stores it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SimTemplate {
     pub id: String,
     pub waba_id: String,
@@ -90,8 +91,9 @@ impl SimTemplate {
 }
 
 /// A copy whose category re-check will reject it once `due` has passed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Recheck {
+    #[serde(with = "crate::sim::persist::remaining")]
     due: Instant,
     template_id: String,
 }
@@ -214,11 +216,16 @@ pub(crate) fn inaccessible_source(source_id: &str) -> GraphError {
 }
 
 /// `POST /{dest_waba_id}/migrate_message_templates`.
+/// Answers in the shape of Meta's template-migration page
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-migration):
+/// `migrated_templates` a list of ids, `failed_templates` a map id → reason. The page's
+/// syntax block writes `failed_templates` in brackets while its table and example say
+/// map: when nothing failed the sandbox sends `[]` or `{}` as `empty_failed` says.
 pub(crate) fn migrate(
     world: &mut World,
     dest_id: &str,
     call: &Call,
-    now: Instant,
+    (now, empty_failed): (Instant, EmptyFailedTemplates),
 ) -> Result<Value, GraphError> {
     let source_id = call
         .param("source_waba_id")
@@ -235,10 +242,14 @@ pub(crate) fn migrate(
         ));
     }
     if source.owner() != dest.owner() {
-        let text = "Templates can only be migrated between WABAs owned by the same business.";
-        return Err(
-            GraphError::invalid_param(text).with_user("Template migration not possible", text)
-        );
+        // "Templates can only be migrated between WABAs owned by the same Meta business"
+        // (template-migration page, Limitations). The page does not show the error Meta
+        // answers; the sandbox refuses with code 100 and the cause in the places Meta says
+        // to read it (message, error_user_msg, error_data.details).
+        let text = "Templates can only be migrated between WABAs owned by the same Meta business.";
+        return Err(GraphError::invalid_param(text)
+            .with_user("Template migration not possible", text)
+            .with_details(text));
     }
     let selected = select(world, &source_id, call)?;
     let mut room = Destination::of(world, dest_id);
@@ -264,6 +275,10 @@ pub(crate) fn migrate(
             None => migrated.push(copy(world, index, &mut room, dest_id, now)),
         }
     }
+    let failed = match (failed.is_empty(), empty_failed) {
+        (true, EmptyFailedTemplates::Array) => json!([]),
+        _ => Value::Object(failed),
+    };
     Ok(json!({ "migrated_templates": migrated, "failed_templates": failed }))
 }
 
@@ -494,7 +509,7 @@ mod tests {
             &mut w,
             DEST,
             &call(json!({"source_waba_id": SOURCE, "page_number": 0, "count": 500})),
-            Instant::now(),
+            (Instant::now(), EmptyFailedTemplates::Object),
         )
         .unwrap();
         let migrated = answer["migrated_templates"].as_array().unwrap();
@@ -523,7 +538,7 @@ mod tests {
             &mut w,
             DEST,
             &call(json!({"source_waba_id": SOURCE})),
-            Instant::now(),
+            (Instant::now(), EmptyFailedTemplates::Object),
         )
         .unwrap();
         assert!(again["migrated_templates"].as_array().unwrap().is_empty());
@@ -533,7 +548,13 @@ mod tests {
     fn the_limit_stops_copies_and_rechecks_reject_some_later() {
         let mut w = world();
         let now = Instant::now();
-        let answer = migrate(&mut w, FULL, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
+        let answer = migrate(
+            &mut w,
+            FULL,
+            &call(json!({"source_waba_id": SOURCE})),
+            (now, EmptyFailedTemplates::Object),
+        )
+        .unwrap();
         assert_eq!(answer["migrated_templates"].as_array().unwrap().len(), 12);
         assert!(
             answer["failed_templates"]
@@ -543,7 +564,13 @@ mod tests {
                 .any(|r| r == "Template limit reached")
         );
         let mut w = world();
-        migrate(&mut w, DEST, &call(json!({"source_waba_id": SOURCE})), now).unwrap();
+        migrate(
+            &mut w,
+            DEST,
+            &call(json!({"source_waba_id": SOURCE})),
+            (now, EmptyFailedTemplates::Object),
+        )
+        .unwrap();
         let pending = w.rechecks.len();
         assert!(pending > 0, "the seed gives at least one re-check");
         apply_due_rechecks(&mut w, now);
@@ -570,7 +597,7 @@ mod tests {
             &mut w,
             DEST,
             &call(json!({"source_waba_id": SOURCE, "template_ids": format!("{first},999")})),
-            Instant::now(),
+            (Instant::now(), EmptyFailedTemplates::Object),
         )
         .unwrap();
         assert_eq!(
@@ -581,7 +608,7 @@ mod tests {
             &mut w,
             DEST,
             &call(json!({"source_waba_id": SOURCE, "count": 501})),
-            Instant::now(),
+            (Instant::now(), EmptyFailedTemplates::Object),
         )
         .unwrap_err();
         assert_eq!(too_many.code, 100);
@@ -589,10 +616,10 @@ mod tests {
             &mut w,
             DEST,
             &call(json!({"source_waba_id": "210448776512093"})),
-            Instant::now(),
+            (Instant::now(), EmptyFailedTemplates::Object),
         )
         .unwrap_err();
-        assert!(other_business.message.contains("same business"));
+        assert!(other_business.message.contains("same Meta business"));
     }
 
     #[test]

@@ -157,6 +157,12 @@ impl Call {
                 .chain(rest.iter().copied())
                 .collect::<Vec<_>>()
                 .join("/"),
+            (Api::Hub, ["partners", _, "clients", _, "channels", _, rest @ ..]) => {
+                format!(
+                    "/api/v2/partners/{{pid}}/clients/{{cid}}/channels/{{chid}}/{}",
+                    rest.join("/")
+                )
+            }
             (Api::Hub, ["partners", _, collection, _, action]) => {
                 format!("/api/v2/partners/{{pid}}/{collection}/{{id}}/{action}")
             }
@@ -300,6 +306,9 @@ pub(crate) struct GraphError {
     pub user_msg: Option<String>,
     pub details: Option<String>,
     pub transient: bool,
+    /// The subcode is one of the migration table's, which Graph v16.0+ no longer sends
+    /// (see [`GraphError::for_version`]).
+    pub subcode_deprecated: bool,
     pub headers: Vec<(HeaderName, String)>,
 }
 
@@ -316,6 +325,7 @@ impl GraphError {
             user_msg: None,
             details: None,
             transient: false,
+            subcode_deprecated: false,
             headers: Vec::new(),
         }
     }
@@ -344,27 +354,47 @@ impl GraphError {
         error
     }
 
-    /// A write on an object the token may not reach: code 200 "API Permission", HTTP 403,
-    /// "Permission is either not granted or has been removed." (WhatsApp error codes page,
-    /// Authorization errors, 200-299:
-    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes;
-    /// Graph "Handling Errors" lists 200-299 as API Permission:
-    /// https://developers.facebook.com/docs/graph-api/guides/error-handling). The title
-    /// goes into `message` as `(#200) <title>`, as that page says titles do.
+    /// A write on an object the token may not reach: code 200, HTTP 403. The phone_numbers
+    /// edge reference names code 200 "Permissions error"
+    /// (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/phone_numbers/);
+    /// the WhatsApp error codes page gives 200-299 "API Permission", HTTP 403, details
+    /// "Permission is either not granted or has been removed."
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+    /// Neither prints a whole body: the title goes into `message` as `(#200) <title>`, as
+    /// the error codes page says titles do, and the details into `error_data.details`.
     pub fn permission(id: &str) -> GraphError {
-        GraphError::new(200, "(#200) API Permission")
+        GraphError::new(200, "(#200) Permissions error")
             .with_status(StatusCode::FORBIDDEN)
             .with_details(format!(
                 "Permission is either not granted or has been removed: this token's system user has no access to object {id}."
             ))
     }
 
-    /// A migration-table error (code 100 with a 2388xxx subcode): the human text goes
-    /// into `message` and `error_user_msg`, where the client reads the cause.
+    /// A migration-table error (code 100 with a 2388xxx subcode): the cause goes into
+    /// `message`, `error_user_msg` and `error_data.details`, where Meta says to read it
+    /// ("build your app's error handling logic around code values and details payload
+    /// properties"; `error_subcode` is "Deprecated. Will not be returned in v16.0+
+    /// responses": https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+    /// The docs do not say which `code` these answers carry once the subcode is gone;
+    /// the sandbox keeps 100.
     pub fn migration(subcode: u64, text: &str) -> GraphError {
-        GraphError::new(100, text)
+        let mut error = GraphError::new(100, text)
             .with_subcode(subcode)
             .with_user("Phone number migration failed", text)
+            .with_details(text);
+        error.subcode_deprecated = true;
+        error
+    }
+
+    /// Drops a deprecated subcode when the call named Graph v16.0 or later.
+    pub fn for_version(mut self, version: Option<&str>) -> GraphError {
+        let major = version
+            .and_then(|v| v.trim_start_matches('v').split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if self.subcode_deprecated && major.is_none_or(|m| m >= 16) {
+            self.subcode = None;
+        }
+        self
     }
 
     pub fn with_subcode(mut self, subcode: u64) -> GraphError {

@@ -54,6 +54,8 @@ pub struct RunJob {
     pub data_dir: PathBuf,
     /// The backend the clients talk to: the run's journal is bound to it.
     pub backend: Backend,
+    /// The clients' call timeout: how long a call may stay in flight.
+    pub in_flight: Duration,
     pub messages: RunnerSender,
 }
 
@@ -183,6 +185,7 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
         order,
         data_dir,
         backend,
+        in_flight,
         messages,
     } = job;
     let operator = TuiOperator::new(messages.clone());
@@ -195,7 +198,7 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
         watch_interval: WATCH_INTERVAL,
         watch_limit: WATCH_LIMIT,
         backend,
-        in_flight: crate::connect::call_timeout(),
+        in_flight,
     };
     let opened = match &order.start {
         RunStart::New(request) => {

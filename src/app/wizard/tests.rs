@@ -510,6 +510,7 @@ async fn a_wizard_run_moves_the_number_in_the_sandbox_and_records_no_secret() {
             order: order.clone(),
             data_dir: data_dir.path().to_path_buf(),
             backend: connection.backend.clone(),
+            in_flight: connection.call_timeout,
             messages,
         },
     ));
