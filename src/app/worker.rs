@@ -290,8 +290,7 @@ async fn migrate(
 async fn list_journals(data_dir: PathBuf, backend: Backend, context: JobContext<(), Action>) {
     let reporter = &context.reporter;
     let (dir, of) = (data_dir.clone(), backend.clone());
-    if let Ok(journals) =
-        tokio::task::spawn_blocking(move || unfinished_journals(&dir, &of)).await
+    if let Ok(journals) = tokio::task::spawn_blocking(move || unfinished_journals(&dir, &of)).await
     {
         reporter
             .report(Action::Wizard(WizardEvent::Journals(journals)))
