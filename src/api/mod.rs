@@ -7,6 +7,7 @@ pub mod fields;
 pub mod graph;
 pub mod hub;
 pub mod ids;
+pub mod memory;
 mod paging;
 mod redirect;
 pub mod text;
