@@ -102,9 +102,7 @@ impl DroppedFields {
             match read(self.query(set)).await {
                 Ok(value) => return Ok((value, asked_without)),
                 Err(e) => match nonexisting_field(&e) {
-                    Some(field)
-                        if set.contains(&field) && !asked_without.iter().any(|d| *d == field) =>
-                    {
+                    Some(field) if set.contains(&field) && !asked_without.contains(&field) => {
                         if self.insert(set, &field) {
                             tracing::warn!(
                                 field,
