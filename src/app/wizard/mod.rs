@@ -122,6 +122,8 @@ pub struct Question {
     pub id: QuestionId,
     pub kind: QuestionKind,
     pub prompt: String,
+    /// A yes sends a write (Enter alone never confirms one: `y` or a typed yes).
+    pub sends: bool,
 }
 
 /// The kinds of answer the runner needs.
@@ -845,6 +847,11 @@ fn run_key(
     let id = page.question.id;
     let reply = match &mut page.entry {
         Entry::YesNo => match action {
+            // Enter alone never confirms a write: `y` does.
+            Some(KeyAction::Select) if page.question.sends => {
+                page.error = Some(text::Y_TO_SEND.into());
+                None
+            }
             Some(KeyAction::Yes | KeyAction::Select) => Some(WizardAnswer::Confirm(true)),
             Some(KeyAction::No) => Some(WizardAnswer::Confirm(false)),
             _ => None,
