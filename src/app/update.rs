@@ -18,7 +18,7 @@ use super::layout::{PickerLayout, ScreenLayout};
 use super::screen::{Context, Handled, Outcome};
 use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, State};
 use super::strings;
-use super::templates;
+use super::templates::TemplateView;
 use super::wizard;
 
 /// Applies one action to the state and returns what the event loop must do.
@@ -44,7 +44,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 board.settle_cursor(ctx);
                 Handled::ignored()
             });
-            templates::on_resize(state);
+            on_templates(state, |view, ctx| {
+                view.on_resize(ctx);
+                Handled::done()
+            });
             Vec::new()
         }
         Action::Tick(now) => {
@@ -85,7 +88,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Board(event) => on_board(state, true, |board, ctx| board.on_event(*event, ctx)),
-        Action::TemplateRun(event) => templates::on_run_event(state, *event),
+        Action::TemplateRun(event) => match state.templates {
+            Some(_) => on_templates(state, |view, ctx| view.on_run_event(*event, ctx)),
+            None => {
+                state.dirty = false;
+                Vec::new()
+            }
+        },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
     }
@@ -148,7 +157,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
-        None if state.templates.is_some() => templates::on_key(state, key, action),
+        None if state.templates.is_some() => {
+            on_templates(state, |view, ctx| view.on_key(key, action, ctx))
+        }
         None if state.filter_editing => {
             on_filter_key(state, key);
             Vec::new()
@@ -196,7 +207,12 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::Migrate => wizard::open(state),
         KeyAction::Journals => return wizard::open_journals(state),
         KeyAction::FleetBoard => return on_board(state, true, Board::open),
-        KeyAction::OpenTemplates => return templates::open(state),
+        KeyAction::OpenTemplates => {
+            let pair = state.source.clone().zip(state.destination.clone());
+            let (view, effects) = TemplateView::open(pair, &mut context(state));
+            state.templates = Some(view);
+            return effects;
+        }
         // The other screens' actions are not bound on the main screen.
         _ => {}
     }
@@ -284,7 +300,10 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         // The board covers the panes: a click there is not a click on them.
         return on_board(state, true, |board, ctx| board.on_mouse(mouse, ctx));
     } else if state.templates.is_some() {
-        templates::on_mouse(state, at, wheel);
+        on_templates(state, |view, ctx| {
+            view.on_mouse(at, wheel, ctx);
+            Handled::done()
+        });
         return Vec::new();
     }
     let Some(layout) = ScreenLayout::compute(state.screen, state.log_visible) else {
@@ -338,7 +357,12 @@ fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
     match request {
         ApiRequest::DiscoverWabas { .. } => return after_discovery(state),
         ApiRequest::Numbers(_) => sync_selection(state),
-        ApiRequest::Templates(waba_id) => templates::on_inventory(state, &waba_id),
+        ApiRequest::Templates(waba_id) => {
+            on_templates(state, |view, ctx| {
+                view.on_inventory(&waba_id, ctx);
+                Handled::done()
+            });
+        }
         ApiRequest::Waba(_) | ApiRequest::SubscribedApps(_) | ApiRequest::Number(_) => {}
     }
     Vec::new()
@@ -544,6 +568,22 @@ fn switched(state: &mut State, previous: Option<String>) -> Vec<Effect> {
     effects
 }
 
+/// A screen's [`Context`] from the state's fields (a macro, so that the screen's own
+/// state, another field, can be borrowed beside it).
+macro_rules! screen_context {
+    ($state:ident) => {
+        Context {
+            now: $state.now,
+            screen: $state.screen,
+            log_visible: $state.log_visible,
+            ready: $state.phase == Phase::Ready,
+            auto_refresh: $state.auto_refresh,
+            configured_wabas: &$state.configured_wabas,
+            store: &mut $state.store,
+        }
+    };
+}
+
 /// Runs a fleet board handler with its context and applies what it hands back. With
 /// `owns_redraw`, an unchanged board means nothing to redraw (the event was the
 /// board's); ticks leave the redraw to whoever else changed something.
@@ -552,17 +592,28 @@ fn on_board(
     owns_redraw: bool,
     handle: impl FnOnce(&mut Board, &mut Context) -> Handled,
 ) -> Vec<Effect> {
-    let mut ctx = Context {
-        now: state.now,
-        screen: state.screen,
-        log_visible: state.log_visible,
-        ready: state.phase == Phase::Ready,
-        auto_refresh: state.auto_refresh,
-        configured_wabas: &state.configured_wabas,
-        store: &mut state.store,
-    };
+    let mut ctx = screen_context!(state);
     let handled = handle(&mut state.board, &mut ctx);
     apply_handled(state, handled, owns_redraw)
+}
+
+/// Runs a template screen handler, when the screen is open, and applies what it hands
+/// back.
+fn on_templates(
+    state: &mut State,
+    handle: impl FnOnce(&mut TemplateView, &mut Context) -> Handled,
+) -> Vec<Effect> {
+    let Some(view) = state.templates.as_mut() else {
+        return Vec::new();
+    };
+    let mut ctx = screen_context!(state);
+    let handled = handle(view, &mut ctx);
+    apply_handled(state, handled, true)
+}
+
+/// The context of a screen opened from the main screen.
+fn context(state: &mut State) -> Context<'_> {
+    screen_context!(state)
 }
 
 /// Applies a screen's [`Handled`]: its redraw flag, then its outcomes.
@@ -582,6 +633,7 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
                 effects.extend(open_number(state, &waba_id, &number_id));
             }
             Outcome::RefreshMain => effects.extend(refresh(state)),
+            Outcome::Close => state.templates = None,
         }
     }
     effects
