@@ -247,3 +247,17 @@ pub(super) fn sandbox_state(width: u16, height: u16) -> State {
         state
     })
 }
+
+#[test]
+fn a_failed_discovery_shows_its_sentence_not_a_spinner() {
+    let mut state = demo::first_frame_state(120, 40, Instant::now());
+    state.phase = crate::app::state::Phase::Ready;
+    state.waba_ids = crate::app::state::Remote::Failed(crate::api::ApiError::new(
+        crate::api::ErrorClass::Network,
+        "GET /v25.0/debug_token",
+        "Could not connect to the API: check the base URL, your network and any proxy, then retry.",
+    ));
+    let screen = text(&render(&state, &default_theme()));
+    assert!(screen.contains("could not find the WABAs"), "{screen}");
+    assert!(!screen.contains("finding the WABAs"), "{screen}");
+}
