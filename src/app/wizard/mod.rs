@@ -121,6 +121,8 @@ pub struct Question {
     pub id: QuestionId,
     pub kind: QuestionKind,
     pub prompt: String,
+    /// A yes sends a write (Enter alone never confirms one: `y` or a typed yes).
+    pub sends: bool,
 }
 
 /// The kinds of answer the runner needs.
@@ -831,6 +833,11 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
     let id = page.question.id;
     let reply = match &mut page.entry {
         Entry::YesNo => match action {
+            // Enter alone never confirms a write: `y` does.
+            Some(KeyAction::Select) if page.question.sends => {
+                page.error = Some(text::Y_TO_SEND.into());
+                None
+            }
             Some(KeyAction::Yes | KeyAction::Select) => Some(WizardAnswer::Confirm(true)),
             Some(KeyAction::No) => Some(WizardAnswer::Confirm(false)),
             _ => None,
