@@ -326,7 +326,13 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         run_ops::retry_ids(graph, &mut run, &failed, &show).await;
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
-    let saved = run.save(&settings.data_dir);
+    // The record is fsynced: off the async threads.
+    let saved = {
+        let (record, data_dir) = (run.clone(), settings.data_dir.clone());
+        tokio::task::spawn_blocking(move || record.save(&data_dir))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    };
     let tally = run.tally();
     print_run(&run, &tally, &forecast, &source);
     match &saved {
