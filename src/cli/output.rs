@@ -3,8 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use std::time::Duration;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::Transport;
 use crate::api::text::one_line;

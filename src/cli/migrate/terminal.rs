@@ -223,7 +223,9 @@ struct RawMode;
 
 impl RawMode {
     fn enable() -> Option<RawMode> {
-        crossterm::terminal::enable_raw_mode().ok().map(|()| RawMode)
+        crossterm::terminal::enable_raw_mode()
+            .ok()
+            .map(|()| RawMode)
     }
 }
 
