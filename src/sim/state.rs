@@ -6,7 +6,9 @@
 use crate::sim::hub::HubSession;
 use crate::sim::migration::MigrationBook;
 use crate::sim::portfolio::Portfolio;
+use crate::sim::template_create::{CreationLog, Review};
 use crate::sim::templates::Recheck;
+use crate::sim::uploads::UploadSessions;
 
 /// Sandbox time zero: 2026-01-15T09:00:00Z, in Unix seconds.
 pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
@@ -23,6 +25,10 @@ pub(crate) struct World {
     pub migrations: MigrationBook,
     pub rechecks: Vec<Recheck>,
     pub hub: HubSession,
+    /// Template creations per WABA in the rate window, and submissions awaiting review.
+    pub creations: CreationLog,
+    pub reviews: Vec<Review>,
+    pub uploads: UploadSessions,
     serial: u64,
 }
 
@@ -37,6 +43,9 @@ impl World {
             migrations: MigrationBook::default(),
             rechecks: Vec::new(),
             hub: HubSession::default(),
+            creations: CreationLog::default(),
+            reviews: Vec::new(),
+            uploads: UploadSessions::default(),
             serial: 0,
         }
     }
