@@ -12,6 +12,7 @@ use crate::logging::LogLevel;
 pub mod bench;
 pub mod migrate;
 pub mod output;
+pub mod recreate;
 pub mod sim;
 pub mod status;
 pub mod templates;

@@ -9,5 +9,6 @@ pub mod fleet_read;
 pub mod journal_store;
 pub mod migration;
 pub mod preflight;
+pub mod recreate;
 pub mod report;
 pub mod template_migration;

@@ -47,6 +47,7 @@ pub const SANDBOX_PARTNER_ID: &str = "nB7x2LPA";
 pub const DEFAULT_SEED: u64 = 7;
 
 pub use fields::node_type_names;
+pub use uploads::SANDBOX_APP_ID;
 /// Largest request body the sandbox reads.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
