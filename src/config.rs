@@ -7,11 +7,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::api::graph::{DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION};
+use crate::api::graph::{
+    DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, is_loopback_url, parse_base_url,
+};
 use crate::api::hub::DEFAULT_HUB_URL;
+use crate::api::transport::TransportConfig;
+
+mod secrets;
+
+pub use secrets::KEYRING_SERVICE;
 
 /// Environment variables wamigrate reads (also listed in README.md).
 pub mod env {
@@ -40,7 +47,8 @@ pub struct ConfigFile {
     pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: std::collections::BTreeMap<String, Profile>,
-    /// Key overrides: action name → list of keys, e.g. `refresh = ["r", "F5"]`.
+    /// Key overrides (`app::keymap`): per screen, `[keys.board] refresh = ["r", "F5"]`,
+    /// or for every screen with the action, `refresh = ["r", "F5"]` under `[keys]`.
     #[serde(default)]
     pub keys: toml::Table,
     /// Theme overrides: style name → colour/modifier table.
@@ -56,8 +64,16 @@ pub struct Profile {
     pub graph_version: Option<String>,
     pub graph_token: Option<SecretString>,
     pub graph_token_file: Option<PathBuf>,
+    /// Read the Graph token from the OS keyring (service `wamigrate`, user
+    /// `<profile>/graph_token`); needs a build with the `keyring` feature.
+    #[serde(default)]
+    pub graph_token_keyring: bool,
     pub hub_url: Option<String>,
     pub hub_api_key: Option<SecretString>,
+    pub hub_api_key_file: Option<PathBuf>,
+    /// Read the 360dialog key from the OS keyring (user `<profile>/hub_api_key`).
+    #[serde(default)]
+    pub hub_api_key_keyring: bool,
     pub partner_id: Option<String>,
     /// WABAs to show and check (status, fleet board).
     #[serde(default)]
@@ -69,6 +85,19 @@ pub struct Profile {
     pub auto_refresh_secs: Option<u64>,
     /// `default` or `high-contrast`.
     pub theme: Option<String>,
+    /// Longest one API call may take, body included, in seconds [default 60].
+    pub request_timeout_secs: Option<f64>,
+    /// Longest the API may send nothing before a call is given up, in seconds [default 20].
+    pub stall_timeout_secs: Option<f64>,
+    /// Largest answer accepted, in MB [default 32].
+    pub max_response_mb: Option<f64>,
+    /// Most pages one list read follows [default 200].
+    pub max_pages: Option<usize>,
+    /// Heap the answers may hold before no more is read, in MB [default 120].
+    pub max_memory_mb: Option<f64>,
+    /// First wait after a rate-limit error that names no wait, in seconds [default 5];
+    /// doubled at each retry.
+    pub rate_limit_backoff_secs: Option<f64>,
 }
 
 /// What the command line may override (filled by clap in `cli`).
@@ -82,6 +111,14 @@ pub struct Overrides {
     pub hub_url: Option<String>,
     pub partner_id: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--allow-insecure-http`: accept plain http to a host that is not loopback.
+    pub allow_insecure_http: bool,
+    /// `--timeout SECS`.
+    pub request_timeout_secs: Option<f64>,
+    /// `--stall-timeout SECS`.
+    pub stall_timeout_secs: Option<f64>,
+    /// `--max-response-mb MB`.
+    pub max_response_mb: Option<f64>,
 }
 
 /// Where the Graph API calls go.
@@ -126,6 +163,11 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The config file that was read, if any.
     pub config_path: Option<PathBuf>,
+    /// Bounds of every API call (timeouts, answer size, pages, backoff).
+    pub transport: TransportConfig,
+    /// What every command prints (and the app shows) at start-up: unencrypted http
+    /// allowed, a token in a file others can read.
+    pub warnings: Vec<String>,
 }
 
 /// A configuration problem; its text is the operator sentence.
@@ -213,14 +255,26 @@ impl Settings {
             .token_file
             .clone()
             .or(profile.graph_token_file.clone());
+        let mut warnings = Vec::new();
+        let keyring_user =
+            |what: &str| format!("{}/{what}", profile_name.as_deref().unwrap_or("default"));
         let token = match token_file {
-            Some(path) => Some(read_token_file(&path)?),
-            None => env_var(env::GRAPH_TOKEN)
-                .filter(|t| !t.trim().is_empty())
-                .map(SecretString::from)
-                .or(profile.graph_token.clone()),
+            Some(path) => Some(secrets::read_token_file(&path, &mut warnings)?),
+            None => match env_var(env::GRAPH_TOKEN).filter(|t| !t.trim().is_empty()) {
+                Some(token) => Some(SecretString::from(token)),
+                None if profile.graph_token_keyring => {
+                    Some(secrets::from_keyring(&keyring_user("graph_token"))?)
+                }
+                None => profile.graph_token.clone(),
+            },
         };
-        let hub = hub_settings(overrides, profile, env_var)?;
+        let hub = hub_settings(
+            overrides,
+            profile,
+            env_var,
+            &keyring_user("hub_api_key"),
+            &mut warnings,
+        )?;
         let wants_live = profile_name.as_deref().is_some_and(|p| p != "sandbox");
 
         let backend = match (graph_url, token) {
@@ -245,6 +299,29 @@ impl Settings {
                 )));
             }
         };
+        let allow_insecure_http = overrides.allow_insecure_http;
+        if let Backend::Live(live) = &backend {
+            let hub_url = live.hub.as_ref().map(|h| h.url.as_str());
+            for (api, url) in [
+                ("Graph API", Some(live.graph_url.as_str())),
+                ("360dialog Hub", hub_url),
+            ] {
+                let Some(url) = url else { continue };
+                let parsed = parse_base_url(url, allow_insecure_http)
+                    .map_err(|e| ConfigError(e.sentence))?;
+                if parsed.scheme() == "http" && !is_loopback_url(&parsed) {
+                    warnings.push(format!(
+                        "--allow-insecure-http: the {api} URL {url} is plain http to another host; the token, PIN and backup password travel unencrypted."
+                    ));
+                }
+            }
+        }
+        if let Some(path) = &config_path
+            && file.holds_a_secret()
+        {
+            secrets::warn_if_readable_by_others(path, "holds a token", &mut warnings);
+        }
+        let transport = transport_config(overrides, profile, allow_insecure_http)?;
         let data_dir = overrides
             .data_dir
             .clone()
@@ -271,19 +348,109 @@ impl Settings {
             theme_overrides: file.theme,
             data_dir,
             config_path,
+            transport,
+            warnings,
         })
     }
+}
+
+impl ConfigFile {
+    /// Whether any profile holds a token or API key in clear.
+    fn holds_a_secret(&self) -> bool {
+        self.profiles
+            .values()
+            .any(|p| p.graph_token.is_some() || p.hub_api_key.is_some())
+    }
+}
+
+/// The limits of API calls: flags, then the profile, then the defaults.
+fn transport_config(
+    overrides: &Overrides,
+    profile: &Profile,
+    allow_insecure_http: bool,
+) -> Result<TransportConfig, ConfigError> {
+    let defaults = TransportConfig::default();
+    let seconds = |name: &str, value: Option<f64>, default: Duration| match value {
+        None => Ok(default),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        Some(s) => Err(ConfigError(format!(
+            "{name} = {s} is not a usable number of seconds: give a number above 0 (e.g. 30)."
+        ))),
+    };
+    let request_timeout = seconds(
+        "request_timeout_secs",
+        overrides
+            .request_timeout_secs
+            .or(profile.request_timeout_secs),
+        defaults.request_timeout,
+    )?;
+    let stall_timeout = seconds(
+        "stall_timeout_secs",
+        overrides.stall_timeout_secs.or(profile.stall_timeout_secs),
+        defaults.stall_timeout,
+    )?;
+    let max_response_bytes = match overrides.max_response_mb.or(profile.max_response_mb) {
+        None => defaults.max_response_bytes,
+        Some(mb) if mb.is_finite() && mb > 0.0 && mb <= 4096.0 => {
+            (mb * f64::from(1 << 20)) as usize
+        }
+        Some(mb) => {
+            return Err(ConfigError(format!(
+                "max_response_mb = {mb} is not usable: give a number of megabytes above 0 (e.g. 32)."
+            )));
+        }
+    };
+    let max_pages = match profile.max_pages {
+        Some(0) => {
+            return Err(ConfigError(
+                "max_pages = 0 would read no list: give at least 1 (e.g. 200).".to_string(),
+            ));
+        }
+        Some(pages) => pages,
+        None => defaults.max_pages,
+    };
+    let memory_budget_bytes = match profile.max_memory_mb {
+        None => defaults.memory_budget_bytes,
+        Some(mb) if mb.is_finite() && mb >= 16.0 => (mb * f64::from(1 << 20)) as usize,
+        Some(mb) => {
+            return Err(ConfigError(format!(
+                "max_memory_mb = {mb} is too small: give at least 16 (e.g. 120)."
+            )));
+        }
+    };
+    let mut retry = defaults.retry.clone();
+    retry.rate_limit_floor = seconds(
+        "rate_limit_backoff_secs",
+        profile.rate_limit_backoff_secs,
+        retry.rate_limit_floor,
+    )?;
+    Ok(TransportConfig {
+        request_timeout,
+        stall_timeout,
+        max_response_bytes,
+        max_pages,
+        memory_budget_bytes,
+        retry,
+        allow_insecure_http,
+        ..defaults
+    })
 }
 
 fn hub_settings(
     overrides: &Overrides,
     profile: &Profile,
     env_var: &dyn Fn(&str) -> Option<String>,
+    keyring_user: &str,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<HubSettings>, ConfigError> {
-    let key = env_var(env::HUB_API_KEY)
-        .filter(|k| !k.trim().is_empty())
-        .map(SecretString::from)
-        .or(profile.hub_api_key.clone());
+    let key = match env_var(env::HUB_API_KEY).filter(|k| !k.trim().is_empty()) {
+        Some(key) => Some(SecretString::from(key)),
+        None => match (&profile.hub_api_key_file, profile.hub_api_key_keyring) {
+            (Some(path), _) => Some(secrets::read_token_file(path, warnings)?),
+            (None, true) => Some(secrets::from_keyring(keyring_user)?),
+            (None, false) => profile.hub_api_key.clone(),
+        },
+    };
     let partner_id = overrides
         .partner_id
         .clone()
@@ -330,33 +497,16 @@ fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
     })
 }
 
-fn read_token_file(path: &Path) -> Result<SecretString, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigError(format!(
-            "Could not read the token file {}: {e}.",
-            path.display()
-        ))
-    })?;
-    let token = SecretString::from(text.trim().to_string());
-    if token.expose_secret().is_empty() {
-        return Err(ConfigError(format!(
-            "The token file {} is empty: put the access token on its first line.",
-            path.display()
-        )));
-    }
-    Ok(token)
-}
-
-/// Whether a URL points at this machine (the sandbox lives there).
+/// Whether a URL points at this machine (the sandbox lives there): `localhost`,
+/// 127.0.0.0/8 or `::1`.
 pub fn is_loopback(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+    reqwest::Url::parse(url).is_ok_and(|u| is_loopback_url(&u))
 }
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     fn resolve(overrides: Overrides, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {

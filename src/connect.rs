@@ -1,17 +1,12 @@
 //! Turns resolved [`Settings`] into API clients: the embedded sandbox when no
 //! credentials are configured, else the configured live endpoints.
 
-use std::time::Duration;
-
 use secrecy::SecretString;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, RetryPolicy, Transport};
-use crate::config::{Backend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
+use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, Transport};
+use crate::config::{Backend, LiveBackend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
 use crate::sim::{self, SimConfig, SimHandle};
-
-/// Per-call timeout: template migration pages may take up to 30 s at Meta.
-const CALL_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// Which backend the clients talk to, for the top bar and command output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,14 +17,36 @@ pub enum BackendLabel {
     Live {
         graph_url: String,
         hub_url: Option<String>,
+        /// Plain http to a host that is not this machine (`--allow-insecure-http`).
+        insecure_http: bool,
     },
 }
 
 impl BackendLabel {
-    /// `SANDBOX` or `LIVE`.
+    /// The label of a live backend, marked when a plain-http URL to another host was let
+    /// through by `--allow-insecure-http`.
+    pub fn live(settings: &Settings, live: &LiveBackend) -> Self {
+        let hub_url = live.hub.as_ref().map(|h| h.url.clone());
+        let insecure_http = [Some(&live.graph_url), hub_url.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|url| url.starts_with("http:") && !crate::config::is_loopback(url));
+        BackendLabel::Live {
+            graph_url: live.graph_url.clone(),
+            hub_url,
+            insecure_http: insecure_http && settings.transport.allow_insecure_http,
+        }
+    }
+
+    /// `SANDBOX`, `LIVE`, or `LIVE · UNENCRYPTED HTTP` when `--allow-insecure-http` let a
+    /// plain-http URL through.
     pub fn badge(&self) -> &'static str {
         match self {
             BackendLabel::Sandbox { .. } => "SANDBOX",
+            BackendLabel::Live {
+                insecure_http: true,
+                ..
+            } => "LIVE · UNENCRYPTED HTTP",
             BackendLabel::Live { .. } => "LIVE",
         }
     }
@@ -55,6 +72,12 @@ impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ConnectError::Api(e) => write!(f, "{e}"),
+            ConnectError::Sandbox(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                write!(
+                    f,
+                    "The embedded sandbox could not load its saved world: {e}."
+                )
+            }
             ConnectError::Sandbox(e) => write!(
                 f,
                 "Could not start the embedded sandbox on 127.0.0.1 ({e}): check that loopback networking works."
@@ -71,21 +94,52 @@ impl From<ApiError> for ConnectError {
     }
 }
 
+/// The embedded sandbox's world file in the data dir (`wamigrate sim --state` this file
+/// with `--reset` starts it afresh).
+pub const SANDBOX_STATE_FILE: &str = "sandbox-world.json";
+
+/// Starts the embedded sandbox on the world kept in the data dir, so a run paused in the
+/// demo resumes after a restart. Only an existing data dir keeps it (the tool creates its
+/// data dir when it starts logging; tests and demos that name none keep nothing). A world
+/// that cannot be read back is refused with its sentence; a data dir that cannot be
+/// written only costs the persistence (logged).
+async fn start_embedded_sandbox(data_dir: &std::path::Path) -> Result<SimHandle, ConnectError> {
+    if !data_dir.is_dir() {
+        return sim::start(SimConfig::default())
+            .await
+            .map_err(ConnectError::Sandbox);
+    }
+    let kept = SimConfig {
+        state_file: Some(data_dir.join(SANDBOX_STATE_FILE)),
+        ..SimConfig::default()
+    };
+    match sim::start(kept).await {
+        Ok(handle) => Ok(handle),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(ConnectError::Sandbox(e)),
+        Err(e) => {
+            tracing::warn!(error = %e, "the embedded sandbox runs without keeping its world");
+            sim::start(SimConfig::default())
+                .await
+                .map_err(ConnectError::Sandbox)
+        }
+    }
+}
+
 /// Builds the clients; starts the embedded sandbox when the backend is `Sandbox`.
 /// `observer` receives a record of every HTTP call (the TUI's log pane).
 pub async fn connect(
     settings: &Settings,
     observer: Option<UnboundedSender<CallRecord>>,
 ) -> Result<Connection, ConnectError> {
-    let mut transport = Transport::new(CALL_TIMEOUT, RetryPolicy::default())?;
+    // Template migration pages may take up to 30 s at Meta: the default total timeout
+    // (60 s) leaves room for them.
+    let mut transport = Transport::configured(settings.transport.clone())?;
     if let Some(observer) = observer {
         transport = transport.with_observer(observer);
     }
     match &settings.backend {
         Backend::Sandbox => {
-            let handle = sim::start(SimConfig::default())
-                .await
-                .map_err(ConnectError::Sandbox)?;
+            let handle = start_embedded_sandbox(&settings.data_dir).await?;
             let graph = GraphClient::new(
                 transport.clone(),
                 &handle.base_url,
@@ -125,13 +179,48 @@ pub async fn connect(
             };
             Ok(Connection {
                 graph,
-                label: BackendLabel::Live {
-                    graph_url: live.graph_url.clone(),
-                    hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-                },
+                label: BackendLabel::live(settings, live),
                 hub,
                 sandbox: None,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_embedded_sandbox_keeps_its_world_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..crate::testkit::demo::settings()
+        };
+        // No data dir yet: nothing is kept (and nothing created).
+        drop(connect(&settings, None).await.unwrap());
+        assert!(!settings.data_dir.exists());
+        std::fs::create_dir(&settings.data_dir).unwrap();
+        let first = connect(&settings, None).await.unwrap();
+        let world = first.sandbox.as_ref().unwrap().instance_id.clone();
+        drop(first);
+        assert!(settings.data_dir.join(SANDBOX_STATE_FILE).is_file());
+        let again = connect(&settings, None).await.unwrap();
+        assert_eq!(again.sandbox.as_ref().unwrap().instance_id, world);
+        // A data dir that cannot be written costs only the persistence.
+        let unwritable = Settings {
+            data_dir: dir.path().join("file-not-dir"),
+            ..crate::testkit::demo::settings()
+        };
+        std::fs::write(&unwritable.data_dir, b"x").unwrap();
+        assert!(connect(&unwritable, None).await.is_ok());
+        // A world that cannot be read back is refused with its sentence.
+        std::fs::write(settings.data_dir.join(SANDBOX_STATE_FILE), b"{").unwrap();
+        let refused = connect(&settings, None).await.err().unwrap().to_string();
+        assert!(
+            refused.contains("could not load its saved world") && refused.contains("--reset"),
+            "{refused}"
+        );
     }
 }

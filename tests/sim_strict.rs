@@ -160,7 +160,7 @@ async fn a_write_on_an_object_not_shared_is_a_permission_error() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], 200);
-    assert_eq!(body["error"]["message"], "(#200) API Permission");
+    assert_eq!(body["error"]["message"], "(#200) Permissions error");
     assert!(body["error"].get("error_subcode").is_none());
     assert!(
         body["error"]["error_data"]["details"]

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::text::{READABLE_CHARS, readable};
+
 /// What kind of failure this is: decides retries and how the UI presents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,7 +76,8 @@ pub struct ApiError {
     pub http_status: Option<u16>,
     pub code: Option<i64>,
     pub subcode: Option<i64>,
-    /// The server's own message, verbatim.
+    /// The server's own message: one line, control characters replaced, cut to a
+    /// readable length.
     pub server_message: Option<String>,
     /// Meta's trace id: support needs it.
     pub fbtrace_id: Option<String>,
@@ -193,6 +196,8 @@ pub fn classify_graph(
         .code
         .map(|c| c as i64)
         .or_else(|| code_from_message(body.message.as_deref()));
+    // Server text reaches sentences, the terminal and the log pane: one line, control
+    // characters out, cut to a readable length (a hostile 5 MB message stays short).
     let server_text = [
         body.message.as_deref(),
         body.error_user_title.as_deref(),
@@ -201,6 +206,7 @@ pub fn classify_graph(
     ]
     .into_iter()
     .flatten()
+    .map(|part| readable(part, READABLE_CHARS))
     .collect::<Vec<_>>()
     .join(" ");
     let subcode = body
@@ -218,8 +224,8 @@ pub fn classify_graph(
         http_status: Some(http_status),
         code,
         subcode,
-        server_message: body.message.clone(),
-        fbtrace_id: body.fbtrace_id.clone(),
+        server_message: body.message.as_deref().map(|m| readable(m, READABLE_CHARS)),
+        fbtrace_id: body.fbtrace_id.as_deref().map(|t| readable(t, 64)),
         retry_after,
         timed_out: false,
     }

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::error::{ApiError, ErrorClass, classify_graph, parse_graph_error, unexpected_body};
-use crate::api::transport::{Idempotency, Transport};
+use crate::api::ids::{IdKind, checked, url_with_segments};
+use crate::api::paging::{Summary, graph_page};
+use crate::api::transport::{Call, Idempotency, Transport};
 use crate::domain::number::PhoneNumber;
 use crate::domain::phone::E164;
 use crate::domain::template::{Template, TemplateInventory, TemplateMigrationResult};
@@ -26,8 +28,6 @@ pub use recreate::{CreatedTemplate, UploadFile};
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 /// Default Graph API version (the 2026 docs use v25.0).
 pub const DEFAULT_GRAPH_VERSION: &str = "v25.0";
-/// Most pages we follow for one list, so a server that loops its cursors cannot hang us.
-const MAX_PAGES: usize = 10_000;
 
 /// `code_method` of `request_code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -74,7 +74,7 @@ impl GraphClient {
         version: &str,
         token: SecretString,
     ) -> Result<Self, ApiError> {
-        let base = parse_base_url(base_url)?;
+        let base = parse_base_url(base_url, transport.config().allow_insecure_http)?;
         let version = version.trim().trim_matches('/');
         let looks_like_version = version
             .strip_prefix('v')
@@ -126,24 +126,31 @@ impl GraphClient {
 
     /// `GET /{waba_id}?fields=...`
     pub async fn waba(&self, waba_id: &str) -> Result<Waba, ApiError> {
-        self.get_json(waba_id, &[("fields", Waba::FIELDS.to_string())])
+        let waba_id = checked(IdKind::Graph, waba_id)?;
+        self.get_json(&[waba_id], &[("fields", Waba::FIELDS.to_string())])
             .await
     }
 
     /// `GET /{business_id}/owned_whatsapp_business_accounts`, all pages.
     pub async fn owned_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
-        let path = format!("{business_id}/owned_whatsapp_business_accounts");
+        let business_id = checked(IdKind::Graph, business_id)?;
         Ok(self
-            .get_all(&path, &[("fields", Waba::FIELDS.to_string())])
+            .get_all(
+                &[business_id, "owned_whatsapp_business_accounts"],
+                &[("fields", Waba::FIELDS.to_string())],
+            )
             .await?
             .0)
     }
 
     /// `GET /{business_id}/client_whatsapp_business_accounts`, all pages.
     pub async fn client_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
-        let path = format!("{business_id}/client_whatsapp_business_accounts");
+        let business_id = checked(IdKind::Graph, business_id)?;
         Ok(self
-            .get_all(&path, &[("fields", Waba::FIELDS.to_string())])
+            .get_all(
+                &[business_id, "client_whatsapp_business_accounts"],
+                &[("fields", Waba::FIELDS.to_string())],
+            )
             .await?
             .0)
     }
@@ -184,7 +191,7 @@ impl GraphClient {
         }
         let answer: DebugToken = self
             .get_json(
-                "debug_token",
+                &["debug_token"],
                 &[("input_token", self.token.expose_secret().to_string())],
             )
             .await?;
@@ -202,17 +209,21 @@ impl GraphClient {
 
     /// `GET /{waba_id}/phone_numbers?fields=...`, all pages.
     pub async fn phone_numbers(&self, waba_id: &str) -> Result<Vec<PhoneNumber>, ApiError> {
-        let path = format!("{waba_id}/phone_numbers");
+        let waba_id = checked(IdKind::Graph, waba_id)?;
         Ok(self
-            .get_all(&path, &[("fields", PhoneNumber::FIELDS.to_string())])
+            .get_all(
+                &[waba_id, "phone_numbers"],
+                &[("fields", PhoneNumber::FIELDS.to_string())],
+            )
             .await?
             .0)
     }
 
     /// `GET /{phone_number_id}?fields=...`
     pub async fn phone_number(&self, phone_number_id: &str) -> Result<PhoneNumber, ApiError> {
+        let phone_number_id = checked(IdKind::Graph, phone_number_id)?;
         self.get_json(
-            phone_number_id,
+            &[phone_number_id],
             &[("fields", PhoneNumber::FIELDS.to_string())],
         )
         .await
@@ -220,15 +231,13 @@ impl GraphClient {
 
     /// `GET /{waba_id}/subscribed_apps`: the apps receiving the WABA's webhooks.
     pub async fn subscribed_apps(&self, waba_id: &str) -> Result<Vec<SubscribedApp>, ApiError> {
-        Ok(self
-            .get_all(&format!("{waba_id}/subscribed_apps"), &[])
-            .await?
-            .0)
+        let waba_id = checked(IdKind::Graph, waba_id)?;
+        Ok(self.get_all(&[waba_id, "subscribed_apps"], &[]).await?.0)
     }
 
     /// `GET /{waba_id}/message_templates` with the count and limit from `summary`.
     pub async fn templates(&self, waba_id: &str) -> Result<TemplateInventory, ApiError> {
-        let path = format!("{waba_id}/message_templates");
+        let waba_id = checked(IdKind::Graph, waba_id)?;
         let query = [
             ("fields", Template::FIELDS.to_string()),
             (
@@ -236,17 +245,14 @@ impl GraphClient {
                 "message_template_count,message_template_limit".to_string(),
             ),
         ];
-        let (templates, summary) = self.get_all::<Template>(&path, &query).await?;
-        let figure = |key: &str| {
-            summary
-                .as_ref()
-                .and_then(|s| s.get(key))
-                .and_then(json_count)
-        };
+        let (templates, summary) = self
+            .get_all::<Template>(&[waba_id, "message_templates"], &query)
+            .await?;
+        let summary = summary.unwrap_or_default();
         Ok(TemplateInventory {
             templates,
-            count: figure("message_template_count"),
-            limit: figure("message_template_limit"),
+            count: summary.message_template_count,
+            limit: summary.message_template_limit,
         })
     }
 
@@ -267,7 +273,10 @@ impl GraphClient {
             "migrate_phone_number": true,
         });
         let created: Created = self
-            .post_json(&format!("{dest_waba_id}/phone_numbers"), body)
+            .post_json(
+                &[checked(IdKind::Graph, dest_waba_id)?, "phone_numbers"],
+                body,
+            )
             .await?;
         Ok(created.id)
     }
@@ -280,8 +289,11 @@ impl GraphClient {
         language: &str,
     ) -> Result<(), ApiError> {
         let body = serde_json::json!({ "code_method": method.as_str(), "language": language });
-        self.post_success(&format!("{phone_number_id}/request_code"), body)
-            .await
+        self.post_success(
+            &[checked(IdKind::Graph, phone_number_id)?, "request_code"],
+            body,
+        )
+        .await
     }
 
     /// `POST /{phone_number_id}/verify_code`. Never retried automatically.
@@ -291,8 +303,11 @@ impl GraphClient {
         code: &SecretString,
     ) -> Result<(), ApiError> {
         let body = serde_json::json!({ "code": code.expose_secret() });
-        self.post_success(&format!("{phone_number_id}/verify_code"), body)
-            .await
+        self.post_success(
+            &[checked(IdKind::Graph, phone_number_id)?, "verify_code"],
+            body,
+        )
+        .await
     }
 
     /// `POST /{phone_number_id}/register` with a new 6-digit PIN. A register call is
@@ -304,8 +319,11 @@ impl GraphClient {
     ) -> Result<(), ApiError> {
         let body =
             serde_json::json!({ "messaging_product": "whatsapp", "pin": pin.expose_secret() });
-        self.post_success(&format!("{phone_number_id}/register"), body)
-            .await
+        self.post_success(
+            &[checked(IdKind::Graph, phone_number_id)?, "register"],
+            body,
+        )
+        .await
     }
 
     /// `POST /{phone_number_id}/register` with the On-Premise backup, moving the number
@@ -323,8 +341,11 @@ impl GraphClient {
             "pin": pin.expose_secret(),
             "backup": { "data": backup_data, "password": backup_password.expose_secret() },
         });
-        self.post_success(&format!("{phone_number_id}/register"), body)
-            .await
+        self.post_success(
+            &[checked(IdKind::Graph, phone_number_id)?, "register"],
+            body,
+        )
+        .await
     }
 
     /// `POST /{dest_waba_id}/migrate_message_templates` for one page set or id list.
@@ -342,74 +363,102 @@ impl GraphClient {
                 "source_waba_id": source_waba_id, "template_ids": ids,
             }),
         };
-        self.post_json(&format!("{dest_waba_id}/migrate_message_templates"), body)
-            .await
+        checked(IdKind::Graph, source_waba_id)?;
+        self.post_json(
+            &[
+                checked(IdKind::Graph, dest_waba_id)?,
+                "migrate_message_templates",
+            ],
+            body,
+        )
+        .await
     }
 
-    fn url(&self, path: &str) -> Url {
-        let mut url = self.base.clone();
-        url.set_path(&format!(
-            "{}/{}/{}",
-            self.base.path().trim_end_matches('/'),
-            self.version,
-            path
-        ));
-        url
+    /// The endpoint as records show it: `GET /v25.0/104996/phone_numbers` (ids in it
+    /// were checked, so joining them for display is safe).
+    fn endpoint(&self, method: &Method, segments: &[&str]) -> String {
+        format!("{method} /{}/{}", self.version, segments.join("/"))
     }
 
-    fn endpoint(&self, method: &Method, path: &str) -> String {
-        format!("{method} /{}/{path}", self.version)
-    }
-
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
         self.transport
             .http()
-            .request(method, self.url(path))
+            .request(method, url)
             .bearer_auth(self.token.expose_secret())
+    }
+
+    /// Sends one call to `/{version}/{segments...}` and returns the answer's body.
+    async fn send(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<(String, crate::api::transport::Answer), ApiError> {
+        let endpoint = self.endpoint(&method, segments);
+        let mut path = vec![self.version.as_str()];
+        path.extend_from_slice(segments);
+        let url = url_with_segments(&self.base, &path)?;
+        let call = Call {
+            endpoint: &endpoint,
+            subject: segments
+                .first()
+                .copied()
+                .filter(|s| s.bytes().all(|b| b.is_ascii_digit())),
+            idempotency: if method == Method::GET {
+                Idempotency::Read
+            } else {
+                Idempotency::Write
+            },
+            classify: classify_graph_answer,
+        };
+        let answer = self
+            .transport
+            .send(call, || {
+                let request = self.request(method.clone(), url.clone()).query(query);
+                match body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await?;
+        Ok((endpoint, answer))
     }
 
     async fn get_json<T: DeserializeOwned>(
         &self,
-        path: &str,
+        segments: &[&str],
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        let endpoint = self.endpoint(&Method::GET, path);
-        let answer = self
-            .transport
-            .send(&endpoint, Idempotency::Read, classify_graph_answer, || {
-                self.request(Method::GET, path).query(query)
-            })
-            .await?;
-        decode(&endpoint, &answer.headers, &answer.body)
+        let (endpoint, answer) = self.send(Method::GET, segments, query, None).await?;
+        decode(&endpoint, &answer.headers, &answer.body.bytes)
     }
 
     async fn post_json<T: DeserializeOwned>(
         &self,
-        path: &str,
+        segments: &[&str],
         body: serde_json::Value,
     ) -> Result<T, ApiError> {
-        let endpoint = self.endpoint(&Method::POST, path);
-        let answer = self
-            .transport
-            .send(&endpoint, Idempotency::Write, classify_graph_answer, || {
-                self.request(Method::POST, path).json(&body)
-            })
-            .await?;
-        decode(&endpoint, &answer.headers, &answer.body)
+        let (endpoint, answer) = self.send(Method::POST, segments, &[], Some(&body)).await?;
+        decode(&endpoint, &answer.headers, &answer.body.bytes)
     }
 
     /// A write answered with `{"success": true}`.
-    async fn post_success(&self, path: &str, body: serde_json::Value) -> Result<(), ApiError> {
+    async fn post_success(
+        &self,
+        segments: &[&str],
+        body: serde_json::Value,
+    ) -> Result<(), ApiError> {
         #[derive(Deserialize)]
         struct Success {
             #[serde(default)]
             success: Option<bool>,
         }
-        let answer: Success = self.post_json(path, body).await?;
+        let answer: Success = self.post_json(segments, body).await?;
         if answer.success == Some(false) {
             return Err(ApiError::new(
                 ErrorClass::Validation,
-                self.endpoint(&Method::POST, path),
+                self.endpoint(&Method::POST, segments),
                 "The API answered success=false without an error: check the number's state in WhatsApp Manager before trying again.",
             ));
         }
@@ -418,80 +467,99 @@ impl GraphClient {
 
     /// Follows `paging.cursors.after` while `paging.next` is present. The `next` URL
     /// itself is not followed: it may name another host or carry a token in its query.
+    /// Stops with an error at a cursor seen before or past the page limit; items that
+    /// do not decode are counted on the transport ([`Transport::unreadable_items`]).
     async fn get_all<T: DeserializeOwned>(
         &self,
-        path: &str,
+        segments: &[&str],
         query: &[(&str, String)],
-    ) -> Result<(Vec<T>, Option<serde_json::Map<String, serde_json::Value>>), ApiError> {
-        #[derive(Deserialize)]
-        struct Page {
-            #[serde(default)]
-            data: Vec<serde_json::Value>,
-            #[serde(default)]
-            paging: Option<Paging>,
-            #[serde(default)]
-            summary: Option<serde_json::Map<String, serde_json::Value>>,
-        }
-        #[derive(Deserialize)]
-        struct Paging {
-            #[serde(default)]
-            cursors: Option<Cursors>,
-            #[serde(default)]
-            next: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Cursors {
-            #[serde(default)]
-            after: Option<String>,
-        }
-        let endpoint = self.endpoint(&Method::GET, path);
+    ) -> Result<(Vec<T>, Option<Summary>), ApiError> {
+        let endpoint = self.endpoint(&Method::GET, segments);
+        let max_pages = self.transport.config().max_pages;
         let mut items = Vec::new();
+        let mut unreadable = 0;
         let mut summary = None;
+        let mut seen_cursors = std::collections::HashSet::new();
         let mut after: Option<String> = None;
-        for _ in 0..MAX_PAGES {
+        for _ in 0..max_pages {
             let mut page_query: Vec<(&str, String)> = query.to_vec();
             page_query.push(("limit", self.page_size.to_string()));
             if let Some(cursor) = &after {
                 page_query.push(("after", cursor.clone()));
             }
-            let page: Page = self.get_json(path, &page_query).await?;
+            let (_, answer) = self.send(Method::GET, segments, &page_query, None).await?;
+            let page = graph_page::<T>(&answer.body.bytes, self.page_size as usize)
+                .map_err(|_| unexpected_page(&endpoint, &answer.headers))?;
+            drop(answer);
             summary = summary.or(page.summary);
-            for raw in page.data {
-                match serde_json::from_value::<T>(raw) {
-                    Ok(item) => items.push(item),
-                    Err(e) => {
-                        tracing::warn!(endpoint, error = %e, "skipped an item the API sent without its id")
-                    }
-                }
-            }
+            items.extend(page.items.kept);
+            unreadable += page.items.unreadable;
             let next_cursor = page
                 .paging
                 .filter(|p| p.next.is_some())
                 .and_then(|p| p.cursors)
                 .and_then(|c| c.after);
-            match next_cursor {
-                Some(cursor) if after.as_ref() != Some(&cursor) => after = Some(cursor),
-                _ => return Ok((items, summary)),
+            let Some(cursor) = next_cursor else {
+                self.transport.note_unreadable(&endpoint, unreadable);
+                return Ok((items, summary));
+            };
+            if !seen_cursors.insert(cursor.clone()) {
+                return Err(paging_stopped(
+                    &endpoint,
+                    "sent a paging cursor it had already sent (the list loops)",
+                ));
             }
+            after = Some(cursor);
         }
-        Err(ApiError::new(
-            ErrorClass::UnexpectedBody,
-            endpoint,
-            format!(
-                "The API kept sending pages past {MAX_PAGES}: stopped reading; report this with the endpoint."
-            ),
+        Err(paging_stopped(
+            &endpoint,
+            &format!("kept sending pages past {max_pages} (max_pages)"),
         ))
     }
 }
 
-/// Checks a base URL the operator typed: `http(s)://host[:port][/prefix]`.
-pub fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
+/// Whether Graph refused a read as not readable with this token: code 100 with subcode
+/// 33, "Unsupported get request. Object with ID '…' does not exist, cannot be loaded due
+/// to missing permissions, or does not support this operation" (the subcode is deprecated
+/// since v16, so the text counts too), or a permission error (10, 200–299). A WABA that
+/// does not exist and one not shared answer alike (api-notes.md §1, "Access").
+pub fn is_not_readable(e: &ApiError) -> bool {
+    let unsupported_get = e.code == Some(100)
+        && (e.subcode == Some(33)
+            || e.server_message.as_deref().is_some_and(|m| {
+                m.contains("does not exist, cannot be loaded due to missing permissions")
+            }));
+    unsupported_get || e.class == ErrorClass::Permission
+}
+
+/// A list read that stopped before its end; the list would be incomplete.
+pub(crate) fn paging_stopped(endpoint: &str, what: &str) -> ApiError {
+    ApiError::new(
+        ErrorClass::UnexpectedBody,
+        endpoint,
+        format!(
+            "The API {what}: wamigrate stopped reading and shows no part of this list, which would be incomplete; retry later, or report it with the endpoint."
+        ),
+    )
+}
+
+/// A list page that is not the JSON the API speaks.
+pub(crate) fn unexpected_page(endpoint: &str, headers: &HeaderMap) -> ApiError {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    unexpected_body(endpoint, 200, content_type)
+}
+
+/// Checks a base URL the operator typed: `https://host[:port][/prefix]`, or `http://` to
+/// a loopback address (the sandbox). Plain `http` to any other host is refused unless
+/// `allow_insecure_http`: the token, PIN and backup password would travel in clear.
+pub fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ApiError> {
+    let shown = crate::api::text::readable(raw.trim(), 200);
     let bad = || {
         ApiError::new(
             ErrorClass::Validation,
             "-",
             format!(
-                "'{raw}' is not a usable base URL: write it as https://host (or http://127.0.0.1:PORT for the sandbox)."
+                "'{shown}' is not a usable base URL: write it as https://host (or http://127.0.0.1:PORT for the sandbox)."
             ),
         )
     };
@@ -499,14 +567,39 @@ pub fn parse_base_url(raw: &str) -> Result<Url, ApiError> {
     if !matches!(url.scheme(), "http" | "https")
         || url.host_str().is_none()
         || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
     {
         return Err(bad());
+    }
+    if url.scheme() == "http" && !is_loopback_url(&url) && !allow_insecure_http {
+        return Err(ApiError::new(
+            ErrorClass::Validation,
+            "-",
+            insecure_http_sentence(&url),
+        ));
     }
     Ok(url)
 }
 
-fn json_count(value: &serde_json::Value) -> Option<u64> {
-    value.as_u64().or_else(|| value.as_str()?.parse().ok())
+/// The refusal of a plain-http URL to a host that is not this machine.
+pub fn insecure_http_sentence(url: &Url) -> String {
+    format!(
+        "{}://{} is plain http to a host that is not this machine: the token, PIN and backup password would travel unencrypted; use https://, or pass --allow-insecure-http if you accept that risk.",
+        url.scheme(),
+        url.host_str().unwrap_or("?")
+    )
+}
+
+/// Whether a URL's host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+pub fn is_loopback_url(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Decodes a 2xx body; a body that is not the expected JSON is an `UnexpectedBody`.

@@ -15,8 +15,11 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use crate::api::error::{ApiError, ErrorClass, unexpected_body};
-use crate::api::graph::{decode, parse_base_url};
-use crate::api::transport::{Idempotency, Transport};
+use crate::api::graph::{decode, paging_stopped, parse_base_url, unexpected_page};
+use crate::api::ids::{IdKind, checked, url_with_segments};
+use crate::api::paging::hub_page;
+use crate::api::text::{READABLE_CHARS, readable};
+use crate::api::transport::{Answer, Call, Idempotency, Transport};
 use crate::domain::partner::{Channel, PartnerChangeRequest, PartnerClient};
 
 /// Default 360dialog Hub base URL.
@@ -54,17 +57,9 @@ impl HubClient {
         partner_id: &str,
         auth: HubAuth,
     ) -> Result<Self, ApiError> {
-        let base = parse_base_url(base_url)?;
+        let base = parse_base_url(base_url, transport.config().allow_insecure_http)?;
         let partner_id = partner_id.trim();
-        if partner_id.is_empty() || !partner_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(ApiError::new(
-                ErrorClass::Validation,
-                "-",
-                format!(
-                    "'{partner_id}' is not a 360dialog partner id: copy it from the Partner Hub URL (it ends in PA)."
-                ),
-            ));
-        }
+        crate::api::ids::checked(IdKind::Partner, partner_id)?;
         Ok(HubClient {
             transport,
             base,
@@ -90,7 +85,7 @@ impl HubClient {
         filters: Option<&serde_json::Value>,
     ) -> Result<Vec<PartnerClient>, ApiError> {
         self.list(
-            &format!("partners/{}/clients", self.partner_id),
+            &["partners", &self.partner_id, "clients"],
             &["clients"],
             filters,
         )
@@ -104,7 +99,7 @@ impl HubClient {
         filters: Option<&serde_json::Value>,
     ) -> Result<Vec<Channel>, ApiError> {
         self.list(
-            &format!("partners/{}/channels", self.partner_id),
+            &["partners", &self.partner_id, "channels"],
             &["partner_channels", "channels"],
             filters,
         )
@@ -114,10 +109,11 @@ impl HubClient {
     /// `GET /partners/{pid}/selective_partner_change_requests`, every page.
     pub async fn partner_change_requests(&self) -> Result<Vec<PartnerChangeRequest>, ApiError> {
         self.list(
-            &format!(
-                "partners/{}/selective_partner_change_requests",
-                self.partner_id
-            ),
+            &[
+                "partners",
+                &self.partner_id,
+                "selective_partner_change_requests",
+            ],
             &[
                 "selective_partner_change_requests",
                 "partner_change_requests",
@@ -135,28 +131,35 @@ impl HubClient {
         &self,
         request_id: &str,
     ) -> Result<PartnerChangeRequest, ApiError> {
-        let path = format!(
-            "partners/{}/selective_partner_change_requests/{request_id}/approve",
-            self.partner_id
-        );
-        let endpoint = self.endpoint(&Method::POST, &path);
+        let request_id = checked(IdKind::ChangeRequest, request_id)?;
+        let segments = [
+            "partners",
+            &self.partner_id,
+            "selective_partner_change_requests",
+            request_id,
+            "approve",
+        ];
+        let endpoint = self.endpoint(&Method::POST, &segments);
         let answer = self
-            .send(&path, Method::POST, Idempotency::Write, &[])
+            .send(&segments, Method::POST, Idempotency::Write, &[])
             .await?;
-        decode(&endpoint, &answer.0, &answer.1)
+        decode(&endpoint, &answer.headers, &answer.body.bytes)
     }
 
-    /// Reads `limit`/`offset` pages until `offset` reaches `total`.
+    /// Reads `limit`/`offset` pages until `offset` reaches `total`, at most
+    /// `max_pages`; items that do not decode are counted on the transport.
     async fn list<T: DeserializeOwned>(
         &self,
-        path: &str,
+        segments: &[&str],
         item_keys: &[&str],
         filters: Option<&serde_json::Value>,
     ) -> Result<Vec<T>, ApiError> {
-        let endpoint = self.endpoint(&Method::GET, path);
+        let endpoint = self.endpoint(&Method::GET, segments);
+        let max_pages = self.transport.config().max_pages;
         let mut items = Vec::new();
+        let mut unreadable = 0;
         let mut offset = 0u64;
-        loop {
+        for _ in 0..max_pages {
             let mut query = vec![
                 ("limit", PAGE_LIMIT.to_string()),
                 ("offset", offset.to_string()),
@@ -164,68 +167,67 @@ impl HubClient {
             if let Some(filters) = filters {
                 query.push(("filters", filters.to_string()));
             }
-            let (headers, body) = self
-                .send(path, Method::GET, Idempotency::Read, &query)
+            let answer = self
+                .send(segments, Method::GET, Idempotency::Read, &query)
                 .await?;
-            let page: serde_json::Map<String, serde_json::Value> =
-                decode(&endpoint, &headers, &body)?;
-            let page_items = item_keys
-                .iter()
-                .find_map(|k| page.get(*k).and_then(serde_json::Value::as_array))
-                .cloned()
-                .unwrap_or_default();
-            let received = page_items.len() as u64;
-            for raw in page_items {
-                match serde_json::from_value::<T>(raw) {
-                    Ok(item) => items.push(item),
-                    Err(e) => {
-                        tracing::warn!(endpoint, error = %e, "skipped an item the Hub sent without its id")
-                    }
-                }
-            }
-            let total = page.get("total").and_then(serde_json::Value::as_u64);
+            let page = hub_page::<T>(&answer.body.bytes, item_keys, PAGE_LIMIT as usize)
+                .map_err(|_| unexpected_page(&endpoint, &answer.headers))?;
+            drop(answer);
+            items.extend(page.items.kept);
+            unreadable += page.items.unreadable;
+            let received = page.received as u64;
             offset += received;
-            let more = match total {
+            let more = match page.total {
                 Some(total) => offset < total,
                 None => received == PAGE_LIMIT,
             };
             if !more || received == 0 {
+                self.transport.note_unreadable(&endpoint, unreadable);
                 return Ok(items);
             }
         }
+        Err(paging_stopped(
+            &endpoint,
+            &format!("kept sending pages past {max_pages} (max_pages)"),
+        ))
     }
 
-    fn endpoint(&self, method: &Method, path: &str) -> String {
-        format!("{method} /api/v2/{path}")
+    /// `GET /api/v2/partners/nB7x2LPA/channels`: method and path, ids checked.
+    fn endpoint(&self, method: &Method, segments: &[&str]) -> String {
+        format!("{method} /api/v2/{}", segments.join("/"))
     }
 
-    fn url(&self, path: &str) -> Url {
-        let mut url = self.base.clone();
-        url.set_path(&format!(
-            "{}/api/v2/{path}",
-            self.base.path().trim_end_matches('/')
-        ));
-        url
+    fn url(&self, segments: &[&str]) -> Result<Url, ApiError> {
+        let mut path = vec!["api", "v2"];
+        path.extend_from_slice(segments);
+        url_with_segments(&self.base, &path)
     }
 
     /// Sends with the configured auth; with the login flow a 401 refreshes the bearer
     /// token once and repeats the call (the call was refused, so nothing happened).
     async fn send(
         &self,
-        path: &str,
+        segments: &[&str],
         method: Method,
         idempotency: Idempotency,
         query: &[(&str, String)],
-    ) -> Result<(HeaderMap, Vec<u8>), ApiError> {
-        let endpoint = self.endpoint(&method, path);
+    ) -> Result<Answer, ApiError> {
+        let endpoint = self.endpoint(&method, segments);
+        let url = self.url(segments)?;
+        let call = Call {
+            endpoint: &endpoint,
+            subject: None,
+            idempotency,
+            classify: classify_hub_answer,
+        };
         for refreshed in [false, true] {
             let auth_header = self.auth_header(refreshed).await?;
             let result = self
                 .transport
-                .send(&endpoint, idempotency, classify_hub_answer, || {
+                .send(call, || {
                     self.transport
                         .http()
-                        .request(method.clone(), self.url(path))
+                        .request(method.clone(), url.clone())
                         .query(query)
                         .header(auth_header.0, auth_header.1.expose_secret())
                 })
@@ -238,7 +240,7 @@ impl HubClient {
                 {
                     *self.bearer.lock().await = None;
                 }
-                other => return other.map(|a| (a.headers, a.body)),
+                other => return other,
             }
         }
         unreachable!("the loop returns on its second pass")
@@ -277,16 +279,21 @@ impl HubClient {
         struct Token {
             access_token: SecretString,
         }
-        let endpoint = self.endpoint(&Method::POST, "token");
+        let endpoint = self.endpoint(&Method::POST, &["token"]);
+        let url = self.url(&["token"])?;
         let body =
             serde_json::json!({ "username": username, "password": password.expose_secret() });
+        let call = Call {
+            endpoint: &endpoint,
+            subject: None,
+            idempotency: Idempotency::Read,
+            classify: classify_hub_answer,
+        };
         let answer = self
             .transport
-            .send(&endpoint, Idempotency::Read, classify_hub_answer, || {
-                self.transport.http().post(self.url("token")).json(&body)
-            })
+            .send(call, || self.transport.http().post(url.clone()).json(&body))
             .await?;
-        let token: Token = decode(&endpoint, &answer.headers, &answer.body)?;
+        let token: Token = decode(&endpoint, &answer.headers, &answer.body.bytes)?;
         Ok(token.access_token)
     }
 }
@@ -310,7 +317,7 @@ fn classify_hub_answer(
         #[serde(default, alias = "developerMessage")]
         developer_message: Option<String>,
         #[serde(default)]
-        details: Option<serde_json::Value>,
+        details: Option<Box<serde_json::value::RawValue>>,
     }
     let Ok(envelope) = serde_json::from_slice::<Envelope>(body) else {
         let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
@@ -331,9 +338,9 @@ fn classify_hub_answer(
     let said = envelope
         .meta
         .developer_message
-        .or_else(|| envelope.meta.details.map(|d| d.to_string()))
+        .or_else(|| envelope.meta.details.map(|d| d.get().to_string()))
         .unwrap_or_else(|| "no reason given".to_string());
-    let said = said.trim_end_matches('.');
+    let said = readable(said.trim_end_matches('.'), READABLE_CHARS);
     let (class, sentence) = match status.as_u16() {
         401 => (
             ErrorClass::Auth,
@@ -373,7 +380,7 @@ fn classify_hub_answer(
     };
     let mut err = ApiError::new(class, endpoint, sentence);
     err.http_status = Some(status.as_u16());
-    err.server_message = Some(said.to_string());
+    err.server_message = Some(said);
     err.retry_after = retry_after;
     err
 }

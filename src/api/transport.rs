@@ -1,28 +1,39 @@
-//! The HTTP plumbing both clients share: one reqwest client, timing, retries with
-//! backoff for idempotent reads only, rate-limit headers, and a record of every call for
-//! the log pane. Nothing here sees a secret in clear: auth headers are added by the
-//! clients and never logged, and only method + path (no query) are ever recorded.
+//! The HTTP plumbing both clients share: two reqwest clients (reads follow same-origin
+//! redirects, writes none; neither sends `Referer`), bounded answers (size, total time,
+//! stall), retries with backoff for idempotent reads only, rate-limit headers, the calls
+//! in flight (for "still waiting" notices), and a record of every call for the log pane.
+//! Nothing here sees a secret in clear: auth headers are added by the clients and never
+//! logged, and only method + path (no query) are ever recorded.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::api::body::{self, Body, BodyError, LargeBodyGate, human_bytes};
 use crate::api::error::{ApiError, ErrorClass};
+use crate::api::redirect;
+use crate::api::usage::{RateUsage, UsageBook};
 
 /// How hard to try before giving up on an idempotent read.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Attempts in total, the first included.
     pub max_attempts: u32,
-    /// First backoff; doubled each attempt, with full jitter.
+    /// First backoff of a transient failure; doubled each attempt, with full jitter.
     pub base_delay: Duration,
-    /// Longest backoff between two attempts.
+    /// Longest backoff between two attempts after a transient failure.
     pub max_delay: Duration,
+    /// First backoff of a rate-limit error that names no wait (Graph 4 or 80008 without
+    /// `Retry-After` or usage headers); doubled each attempt. Meta throttles for minutes,
+    /// so this is seconds, not milliseconds.
+    pub rate_limit_floor: Duration,
     /// Longest server-requested wait (Retry-After, regain time) we sit out by ourselves;
     /// past it the error goes to the operator with the wait in its sentence.
     pub max_honoured_wait: Duration,
@@ -34,81 +45,47 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(8),
+            rate_limit_floor: Duration::from_secs(5),
             max_honoured_wait: Duration::from_secs(60),
         }
     }
 }
 
-/// Rate-limit usage reported by Meta in `X-App-Usage` / `X-Business-Use-Case-Usage`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct RateUsage {
-    /// The highest of the reported percentages (call count, CPU time, total time).
-    pub percent: u8,
-    /// `estimated_time_to_regain_access`, when throttled.
-    pub regain_after: Option<Duration>,
+/// The bounds of every call: time, size, pages. Documented in README ("Limits").
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    /// Longest one attempt may take, from connecting to the last byte of the body.
+    pub request_timeout: Duration,
+    /// Longest the server may send nothing (no header, no body byte) before we give up.
+    pub stall_timeout: Duration,
+    /// Longest a connection may take to open.
+    pub connect_timeout: Duration,
+    /// Largest answer body accepted; larger ones are dropped with a sentence.
+    pub max_response_bytes: usize,
+    /// Most pages one list read follows.
+    pub max_pages: usize,
+    /// Heap the process may hold before no more of an answer is read: answers of many
+    /// reads together cannot exhaust memory.
+    pub memory_budget_bytes: usize,
+    /// Retries of reads.
+    pub retry: RetryPolicy,
+    /// Accept a plain `http` base URL to a host that is not loopback (the operator said
+    /// `--allow-insecure-http`; every command warns).
+    pub allow_insecure_http: bool,
 }
 
-impl RateUsage {
-    /// Reads both usage headers; `None` when neither is present or parseable.
-    pub fn from_headers(headers: &HeaderMap) -> Option<RateUsage> {
-        let mut usage: Option<RateUsage> = None;
-        for name in ["x-app-usage", "x-business-use-case-usage"] {
-            let Some(value) = headers.get(name).and_then(|v| v.to_str().ok()) else {
-                continue;
-            };
-            let Ok(json) = serde_json::from_str::<serde_json::Value>(value) else {
-                continue;
-            };
-            let mut entries = Vec::new();
-            collect_usage_objects(&json, &mut entries);
-            for entry in entries {
-                let current = usage.get_or_insert_with(RateUsage::default);
-                for key in ["call_count", "total_cputime", "total_time"] {
-                    if let Some(p) = entry.get(key).and_then(serde_json::Value::as_u64) {
-                        current.percent = current.percent.max(p.min(100) as u8);
-                    }
-                }
-                if let Some(minutes) = entry
-                    .get("estimated_time_to_regain_access")
-                    .and_then(serde_json::Value::as_u64)
-                    .filter(|m| *m > 0)
-                {
-                    let wait = Duration::from_secs(minutes * 60);
-                    current.regain_after = Some(current.regain_after.map_or(wait, |w| w.max(wait)));
-                }
-            }
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            request_timeout: Duration::from_secs(60),
+            stall_timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 32 << 20,
+            max_pages: 200,
+            memory_budget_bytes: 120 << 20,
+            retry: RetryPolicy::default(),
+            allow_insecure_http: false,
         }
-        usage
-    }
-}
-
-/// How long a refresh (the fleet board, `status --watch`) waits between request batches
-/// at a given usage: nothing below 60 %, then longer as the limit nears, and at least the
-/// server's regain time when it gave one. Meta throttles a whole WABA for minutes once
-/// the limit is hit, so slowing down before it costs less than waiting after it.
-pub fn pacing(usage: Option<RateUsage>) -> Duration {
-    let Some(usage) = usage else {
-        return Duration::ZERO;
-    };
-    let by_percent = match usage.percent {
-        0..60 => Duration::ZERO,
-        60..80 => Duration::from_secs(2),
-        80..95 => Duration::from_secs(10),
-        _ => Duration::from_secs(60),
-    };
-    by_percent.max(usage.regain_after.unwrap_or_default())
-}
-
-/// Usage objects sit at the top (`X-App-Usage`) or in arrays keyed by business id.
-fn collect_usage_objects<'a>(
-    json: &'a serde_json::Value,
-    out: &mut Vec<&'a serde_json::Map<String, serde_json::Value>>,
-) {
-    match json {
-        serde_json::Value::Object(map) if map.contains_key("call_count") => out.push(map),
-        serde_json::Value::Object(map) => map.values().for_each(|v| collect_usage_objects(v, out)),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_usage_objects(v, out)),
-        _ => {}
     }
 }
 
@@ -126,10 +103,10 @@ pub struct CallRecord {
     pub usage: Option<RateUsage>,
 }
 
-/// A successful answer: status, headers and body bytes.
+/// A successful answer: headers and body bytes.
 pub struct Answer {
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 /// Whether a call may be sent again by the transport on its own.
@@ -145,42 +122,92 @@ pub enum Idempotency {
 /// Turns a non-success answer into a classified error (each API has its own body shape).
 pub type Classifier = fn(&str, StatusCode, &HeaderMap, &[u8], Option<Duration>) -> ApiError;
 
-/// The shared HTTP client with retry policy and call observer.
+/// What one call is: its endpoint for records, the object it is about (for rate-limit
+/// rests), whether it may be retried, and how its errors read.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    /// `GET /v25.0/123/phone_numbers`: method and path only.
+    pub endpoint: &'a str,
+    /// The WABA or number the call reads or writes, when there is one.
+    pub subject: Option<&'a str>,
+    pub idempotency: Idempotency,
+    pub classify: Classifier,
+}
+
+/// Items of a list the API sent that could not be read (no id, wrong type): the list
+/// shown is incomplete by that many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableItems {
+    /// `GET /v25.0/104996/message_templates`.
+    pub endpoint: String,
+    pub count: usize,
+}
+
+/// A call still waiting for its answer, for "still waiting" notices and spinners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub endpoint: String,
+    pub elapsed: Duration,
+}
+
+/// The shared HTTP clients with limits, retry policy and call observer.
 #[derive(Clone)]
 pub struct Transport {
-    http: reqwest::Client,
-    retry: RetryPolicy,
+    reads: reqwest::Client,
+    writes: reqwest::Client,
+    config: Arc<TransportConfig>,
     observer: Option<UnboundedSender<CallRecord>>,
-    last_usage: Arc<Mutex<Option<RateUsage>>>,
+    usage: Arc<Mutex<UsageBook>>,
     /// Bounds requests in flight across every caller sharing this transport.
     permits: Arc<Semaphore>,
+    gate: LargeBodyGate,
+    in_flight: Arc<InFlight>,
+    unreadable: Arc<Mutex<Vec<UnreadableItems>>>,
 }
 
 /// Requests in flight at once unless the caller says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 impl Transport {
-    /// A transport with timeouts suited to the Graph API (template migration may take 30 s).
+    /// A transport with the default limits and the given total timeout and retries.
     pub fn new(timeout: Duration, retry: RetryPolicy) -> Result<Self, ApiError> {
-        install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("wamigrate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|_| {
-                ApiError::new(
-                    ErrorClass::Network,
-                    "-",
-                    "Could not set up the HTTP client (TLS): this is a bug; please report it.",
-                )
-            })?;
-        Ok(Transport {
-            http,
+        Self::configured(TransportConfig {
+            request_timeout: timeout,
             retry,
+            ..TransportConfig::default()
+        })
+    }
+
+    /// A transport with explicit limits.
+    pub fn configured(config: TransportConfig) -> Result<Self, ApiError> {
+        install_crypto_provider();
+        let build = |policy| {
+            reqwest::Client::builder()
+                .timeout(config.request_timeout)
+                .read_timeout(config.stall_timeout)
+                .connect_timeout(config.connect_timeout)
+                .redirect(policy)
+                .referer(false)
+                .user_agent(concat!("wamigrate/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|_| {
+                    ApiError::new(
+                        ErrorClass::Network,
+                        "-",
+                        "Could not set up the HTTP client (TLS): this is a bug; please report it.",
+                    )
+                })
+        };
+        Ok(Transport {
+            reads: build(redirect::read_policy())?,
+            writes: build(redirect::write_policy())?,
+            config: Arc::new(config),
             observer: None,
-            last_usage: Arc::default(),
+            usage: Arc::default(),
             permits: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+            gate: LargeBodyGate::new(),
+            in_flight: Arc::default(),
+            unreadable: Arc::default(),
         })
     }
 
@@ -196,67 +223,101 @@ impl Transport {
         self
     }
 
-    /// The reqwest client, for building requests.
+    /// A client to build requests with; [`Transport::send`] picks the one that sends
+    /// them (reads and writes differ in their redirect policy).
     pub fn http(&self) -> &reqwest::Client {
-        &self.http
+        &self.writes
+    }
+
+    /// The limits this transport enforces.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
     }
 
     /// The most recent rate-limit usage any answer reported.
     pub fn last_usage(&self) -> Option<RateUsage> {
-        *self.last_usage.lock().unwrap_or_else(|p| p.into_inner())
+        self.usage_book().last
+    }
+
+    /// How much longer `subject` (a WABA id) must not be read: Meta reported its usage
+    /// (or the app's) at 100 % and the regain time has not passed.
+    pub fn rest_left(&self, subject: &str) -> Option<Duration> {
+        self.usage_book().rest_left(subject, Instant::now())
+    }
+
+    /// The call that has waited longest for its answer, if any is in flight.
+    pub fn longest_wait(&self) -> Option<Waiting> {
+        self.in_flight.longest()
+    }
+
+    /// Counts `count` items of a list read from `endpoint` that could not be read.
+    pub fn note_unreadable(&self, endpoint: &str, count: usize) {
+        if count == 0 {
+            return;
+        }
+        tracing::warn!(endpoint, count, "items the API sent could not be read");
+        self.unreadable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(UnreadableItems {
+                endpoint: endpoint.to_string(),
+                count,
+            });
+    }
+
+    /// Every list read so far that had items it could not read; a command whose output
+    /// rests on them says so and exits 1.
+    pub fn unreadable_items(&self) -> Vec<UnreadableItems> {
+        self.unreadable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn usage_book(&self) -> std::sync::MutexGuard<'_, UsageBook> {
+        self.usage.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Sends a request built by `build` (called again for each attempt), returning the
     /// body of a 2xx answer or a classified error.
     pub async fn send(
         &self,
-        endpoint: &str,
-        idempotency: Idempotency,
-        classify: Classifier,
+        call: Call<'_>,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Answer, ApiError> {
+        let first_try = Instant::now();
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let result = self.attempt(endpoint, classify, build()).await;
+            let result = self.attempt(call, build()).await;
             let latency = started.elapsed();
             let (status, usage) = match &result {
                 Ok((status, answer)) => (Some(*status), RateUsage::from_headers(&answer.headers)),
                 Err((err, usage)) => (err.http_status, *usage),
             };
-            if usage.is_some() {
-                *self.last_usage.lock().unwrap_or_else(|p| p.into_inner()) = usage;
-            }
-            let record = CallRecord {
-                endpoint: endpoint.to_string(),
-                http_status: status,
-                latency,
-                attempt,
-                error: result
-                    .as_ref()
-                    .err()
-                    .map(|(e, _)| (e.class, e.sentence.clone())),
-                usage,
-            };
-            tracing::debug!(
-                endpoint,
-                status = status.unwrap_or(0),
-                latency_ms = latency.as_millis() as u64,
-                attempt,
-                error = record.error.as_ref().map(|(c, _)| c.label()),
-                "api call"
-            );
-            if let Some(observer) = &self.observer {
-                let _ = observer.send(record);
-            }
+            self.record(call, attempt, status, latency, usage, result.as_ref().err());
             match result {
                 Ok((_, answer)) => return Ok(answer),
-                Err((err, _)) => {
-                    let Some(wait) = self.retry_wait(idempotency, &err, attempt) else {
+                Err((mut err, _)) => {
+                    let Some(wait) = self.retry_wait(call.idempotency, &err, attempt) else {
+                        if err.class == ErrorClass::RateLimited {
+                            self.usage_book().throttled(
+                                call.subject,
+                                err.retry_after
+                                    .unwrap_or(self.config.retry.max_honoured_wait),
+                                Instant::now(),
+                            );
+                            if attempt > 1 {
+                                err.sentence.push_str(&format!(
+                                    " wamigrate tried {attempt} times over {} s and stopped.",
+                                    first_try.elapsed().as_secs()
+                                ));
+                            }
+                        }
                         return Err(err);
                     };
                     tracing::info!(
-                        endpoint,
+                        endpoint = call.endpoint,
                         attempt,
                         wait_ms = wait.as_millis() as u64,
                         class = err.class.label(),
@@ -269,6 +330,36 @@ impl Transport {
         }
     }
 
+    fn record(
+        &self,
+        call: Call<'_>,
+        attempt: u32,
+        status: Option<u16>,
+        latency: Duration,
+        usage: Option<RateUsage>,
+        error: Option<&(ApiError, Option<RateUsage>)>,
+    ) {
+        let record = CallRecord {
+            endpoint: call.endpoint.to_string(),
+            http_status: status,
+            latency,
+            attempt,
+            error: error.map(|(e, _)| (e.class, e.sentence.clone())),
+            usage,
+        };
+        tracing::debug!(
+            endpoint = call.endpoint,
+            status = status.unwrap_or(0),
+            latency_ms = latency.as_millis() as u64,
+            attempt,
+            error = record.error.as_ref().map(|(c, _)| c.label()),
+            "api call"
+        );
+        if let Some(observer) = &self.observer {
+            let _ = observer.send(record);
+        }
+    }
+
     /// `None` when the call must not be repeated; else how long to wait first.
     fn retry_wait(
         &self,
@@ -276,20 +367,33 @@ impl Transport {
         err: &ApiError,
         attempt: u32,
     ) -> Option<Duration> {
+        let retry = &self.config.retry;
+        // A read that used its whole time budget is not tried again: a server that
+        // trickles would otherwise hold the operator for several budgets in silence.
         if idempotency == Idempotency::Write
             || !err.retry_can_help()
-            || attempt >= self.retry.max_attempts
+            || err.timed_out
+            || attempt >= retry.max_attempts
         {
             return None;
         }
         if let Some(wait) = err.retry_after {
-            return (wait <= self.retry.max_honoured_wait).then_some(wait);
+            return (wait <= retry.max_honoured_wait).then_some(wait);
         }
-        let ceiling = self
-            .retry
+        let doubling = 1u32 << (attempt - 1).min(16);
+        if err.class == ErrorClass::RateLimited {
+            // No wait named: exponential from a floor of seconds, a little jitter on top
+            // so many readers do not return at the same instant.
+            let wait = retry.rate_limit_floor.saturating_mul(doubling);
+            return Some(
+                wait.mul_f64(1.0 + fastrand::f64() / 4.0)
+                    .min(retry.max_honoured_wait),
+            );
+        }
+        let ceiling = retry
             .base_delay
-            .saturating_mul(1 << (attempt - 1).min(16))
-            .min(self.retry.max_delay);
+            .saturating_mul(doubling)
+            .min(retry.max_delay);
         // Full jitter: spread retries of many concurrent reads over the whole window.
         Some(
             ceiling
@@ -300,33 +404,159 @@ impl Transport {
 
     async fn attempt(
         &self,
-        endpoint: &str,
-        classify: Classifier,
+        call: Call<'_>,
         request: RequestBuilder,
     ) -> Result<(u16, Answer), (ApiError, Option<RateUsage>)> {
+        let endpoint = call.endpoint;
+        let request = request
+            .build()
+            .map_err(|e| (self.network_error(endpoint, &e, Duration::ZERO), None))?;
+        let is_read = request.method() == Method::GET;
+        let client = if is_read { &self.reads } else { &self.writes };
         // Held for the request only, not for backoff sleeps, so waiting retries do not
         // starve other calls. The semaphore is never closed.
         let _permit = self.permits.acquire().await.ok();
-        let response = request
-            .send()
+        let _waiting = self.in_flight.start(endpoint);
+        let started = Instant::now();
+        let response = client
+            .execute(request)
             .await
-            .map_err(|e| (network_error(endpoint, &e), None))?;
+            .map_err(|e| (self.network_error(endpoint, &e, started.elapsed()), None))?;
         let status = response.status();
         let headers = response.headers().clone();
         let usage = RateUsage::from_headers(&headers);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| (network_error(endpoint, &e), usage))?
-            .to_vec();
+        self.usage_book()
+            .record(call.subject, &headers, Instant::now());
+        if status.is_redirection() {
+            let refused = redirect::refused(endpoint, status, response.url(), &headers, !is_read);
+            return Err((refused, usage));
+        }
+        let cap = self.config.max_response_bytes;
+        let budget = self.config.memory_budget_bytes;
+        let body = match body::read_capped(response, cap, budget, &self.gate).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge { received }) => {
+                return Err((too_large(endpoint, cap, received), usage));
+            }
+            Err(BodyError::OverBudget { held }) => {
+                let sentence = format!(
+                    "wamigrate stopped reading this answer: the answers read so far already hold {} of memory (max_memory_mb {}); the server sends far more than the API does, so check the base URL, or read fewer WABAs at once.",
+                    human_bytes(held),
+                    budget >> 20
+                );
+                let error = ApiError::new(ErrorClass::UnexpectedBody, endpoint, sentence);
+                return Err((error, usage));
+            }
+            Err(BodyError::Transport(e)) => {
+                return Err((self.network_error(endpoint, &e, started.elapsed()), usage));
+            }
+        };
         if status.is_success() {
             return Ok((status.as_u16(), Answer { headers, body }));
         }
         let retry_after = retry_after(&headers, usage);
         Err((
-            classify(endpoint, status, &headers, &body, retry_after),
+            (call.classify)(endpoint, status, &headers, &body.bytes, retry_after),
             usage,
         ))
+    }
+
+    /// A sentence for a call that got no (whole) answer. Never uses reqwest's Display,
+    /// which includes the URL and so, for some calls, a query with a secret.
+    fn network_error(&self, endpoint: &str, err: &reqwest::Error, elapsed: Duration) -> ApiError {
+        let config = &self.config;
+        let total = config.request_timeout.as_secs_f64();
+        let sentence = if err.is_timeout() && elapsed.as_secs_f64() + 0.05 >= total {
+            format!(
+                "The API did not finish answering within {} (request_timeout_secs): it is slow or sends its answer a trickle at a time; for a write, check the state before sending it again.",
+                seconds(config.request_timeout)
+            )
+        } else if err.is_timeout() {
+            format!(
+                "The API sent nothing for {} (stall_timeout_secs): it may be overloaded or the connection hung; for a write, check the state before sending it again.",
+                seconds(config.stall_timeout)
+            )
+        } else if err.is_connect() {
+            "Could not connect to the API: check the base URL, your network and any proxy, then retry.".to_string()
+        } else if err.is_builder() {
+            "The request could not be built: check the base URL in your profile (it must look like https://host).".to_string()
+        } else if err.is_decode() || err.is_body() {
+            "The connection dropped while the answer was arriving: reads are retried; for a write, check the state before sending it again.".to_string()
+        } else {
+            "The connection dropped before an answer arrived: reads are retried; for a write, check the state before sending it again.".to_string()
+        };
+        let mut error = ApiError::new(ErrorClass::Network, endpoint, sentence);
+        error.timed_out = err.is_timeout();
+        error
+    }
+}
+
+/// `2 s`, `0.5 s`, `60 s`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+fn too_large(endpoint: &str, cap: usize, received: usize) -> ApiError {
+    let got = if received > cap {
+        format!("{} arrived", human_bytes(received))
+    } else {
+        "its announced length".to_string()
+    };
+    ApiError::new(
+        ErrorClass::UnexpectedBody,
+        endpoint,
+        format!(
+            "The answer was larger than the {} limit ({got}) and was dropped: the API never sends that much, so check the base URL; raise max_response_mb in the profile only if you trust the server.",
+            human_bytes(cap)
+        ),
+    )
+}
+
+/// The calls waiting for an answer, keyed by a sequence number.
+#[derive(Default)]
+struct InFlight {
+    next: AtomicU64,
+    calls: Mutex<BTreeMap<u64, (String, Instant)>>,
+}
+
+/// Removes its call from [`InFlight`] when the attempt ends, however it ends.
+struct InFlightGuard<'a> {
+    owner: &'a InFlight,
+    key: u64,
+}
+
+impl InFlight {
+    fn start(&self, endpoint: &str) -> InFlightGuard<'_> {
+        let key = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock()
+            .insert(key, (endpoint.to_string(), Instant::now()));
+        InFlightGuard { owner: self, key }
+    }
+
+    fn longest(&self) -> Option<Waiting> {
+        // Keys grow with time, so the first entry is the oldest.
+        self.lock()
+            .values()
+            .next()
+            .map(|(endpoint, started)| Waiting {
+                endpoint: endpoint.clone(),
+                elapsed: started.elapsed(),
+            })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, (String, Instant)>> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        self.owner.lock().remove(&self.key);
     }
 }
 
@@ -340,25 +570,6 @@ fn retry_after(headers: &HeaderMap, usage: Option<RateUsage>) -> Option<Duration
         .or(usage.and_then(|u| u.regain_after))
 }
 
-/// A sentence for a call that got no answer. Never uses reqwest's Display, which
-/// includes the URL and so, for some calls, a query with a secret.
-fn network_error(endpoint: &str, err: &reqwest::Error) -> ApiError {
-    let sentence = if err.is_timeout() {
-        "The API did not answer in time: it may be slow or unreachable; reads are retried, for a write check the state before sending it again."
-    } else if err.is_connect() {
-        "Could not connect to the API: check the base URL, your network and any proxy, then retry."
-    } else if err.is_builder() {
-        "The request could not be built: check the base URL in your profile (it must look like https://host)."
-    } else if err.is_decode() || err.is_body() {
-        "The connection dropped while the answer was arriving: reads are retried; for a write, check the state before sending it again."
-    } else {
-        "The connection dropped before an answer arrived: reads are retried; for a write, check the state before sending it again."
-    };
-    let mut error = ApiError::new(ErrorClass::Network, endpoint, sentence);
-    error.timed_out = err.is_timeout();
-    error
-}
-
 /// rustls needs a process-wide crypto provider; we use ring (no C toolchain surprises).
 fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -367,50 +578,6 @@ fn install_crypto_provider() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pacing_grows_with_usage_and_honours_the_regain_time() {
-        let at = |percent, regain_after| {
-            pacing(Some(RateUsage {
-                percent,
-                regain_after,
-            }))
-        };
-        assert_eq!(pacing(None), Duration::ZERO);
-        assert_eq!(at(59, None), Duration::ZERO);
-        assert_eq!(at(60, None), Duration::from_secs(2));
-        assert_eq!(at(80, None), Duration::from_secs(10));
-        assert_eq!(at(95, None), Duration::from_secs(60));
-        assert_eq!(
-            at(100, Some(Duration::from_secs(300))),
-            Duration::from_secs(300)
-        );
-        assert_eq!(at(10, Some(Duration::from_secs(5))), Duration::from_secs(5));
-    }
-
-    #[test]
-    fn usage_headers_give_the_highest_percentage_and_the_regain_time() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-app-usage",
-            r#"{"call_count":28,"total_time":25,"total_cputime":25}"#
-                .parse()
-                .unwrap(),
-        );
-        headers.insert(
-            "x-business-use-case-usage",
-            r#"{"506914":[{"type":"whatsapp_business_management","call_count":96,"total_cputime":20,"total_time":20,"estimated_time_to_regain_access":3}]}"#
-                .parse()
-                .unwrap(),
-        );
-        let usage = RateUsage::from_headers(&headers).unwrap();
-        assert_eq!(usage.percent, 96);
-        assert_eq!(usage.regain_after, Some(Duration::from_secs(180)));
-        assert_eq!(
-            retry_after(&headers, Some(usage)),
-            Some(Duration::from_secs(180))
-        );
-    }
 
     #[test]
     fn writes_are_never_retried_and_reads_only_for_transient_classes() {
@@ -424,5 +591,39 @@ mod tests {
         let mut long = ApiError::new(ErrorClass::RateLimited, "x", "s");
         long.retry_after = Some(Duration::from_secs(3600));
         assert!(t.retry_wait(Idempotency::Read, &long, 1).is_none());
+        let mut slow = ApiError::new(ErrorClass::Network, "x", "s");
+        slow.timed_out = true;
+        assert!(t.retry_wait(Idempotency::Read, &slow, 1).is_none());
+    }
+
+    #[test]
+    fn a_rate_limit_without_a_wait_backs_off_from_seconds_and_doubles() {
+        let t = Transport::new(Duration::from_secs(1), RetryPolicy::default()).unwrap();
+        let throttled = ApiError::new(ErrorClass::RateLimited, "x", "s");
+        let waits: Vec<Duration> = (1..4)
+            .map(|attempt| {
+                t.retry_wait(Idempotency::Read, &throttled, attempt)
+                    .unwrap()
+            })
+            .collect();
+        let floor = RetryPolicy::default().rate_limit_floor;
+        for (i, wait) in waits.iter().enumerate() {
+            let base = floor * (1 << i);
+            assert!(*wait >= base && *wait <= base.mul_f64(1.25), "{waits:?}");
+        }
+        assert!(t.retry_wait(Idempotency::Read, &throttled, 4).is_none());
+    }
+
+    #[test]
+    fn the_longest_waiting_call_is_the_oldest_in_flight() {
+        let in_flight = InFlight::default();
+        assert_eq!(in_flight.longest(), None);
+        let first = in_flight.start("GET /a");
+        let second = in_flight.start("GET /b");
+        assert_eq!(in_flight.longest().unwrap().endpoint, "GET /a");
+        drop(first);
+        assert_eq!(in_flight.longest().unwrap().endpoint, "GET /b");
+        drop(second);
+        assert_eq!(in_flight.longest(), None);
     }
 }

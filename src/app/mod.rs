@@ -52,10 +52,13 @@ pub fn main(runtime: tokio::runtime::Runtime, settings: Settings) -> ExitCode {
     // Hooks first: color-eyre's panic hook, then ratatui::init wraps it with a restore.
     let _ = color_eyre::install();
     let no_color = theme::no_color_requested(std::env::var("NO_COLOR").ok().as_deref());
-    let prepared = Keymap::load(&settings.keys).and_then(|keymap| {
-        Theme::load(&settings.theme, &settings.theme_overrides, no_color)
-            .map(|theme| (keymap, theme))
-    });
+    let prepared = Keymap::load(&settings.keys)
+        .map_err(|e| e.to_string())
+        .and_then(|keymap| {
+            Theme::load(&settings.theme, &settings.theme_overrides, no_color)
+                .map(|theme| (keymap, theme))
+                .map_err(|e| e.to_string())
+        });
     let (keymap, theme) = match prepared {
         Ok(ready) => ready,
         Err(sentence) => {

@@ -19,7 +19,7 @@ use crate::domain::waba::{SubscribedApp, Waba};
 use super::action::{ApiRequest, RequestId};
 use super::board::Board;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
-use super::keymap::Keymap;
+use super::keymap::{Keymap, Screen};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard::Wizard;
@@ -296,8 +296,17 @@ impl State {
             number_filter: Input::default(),
             filter_editing: false,
             checklist_scroll: 0,
-            log: VecDeque::new(),
-            log_visible: false,
+            // Start-up warnings (unencrypted http allowed, a token file others can read)
+            // open the log pane, as the CLI prints them first.
+            log: settings
+                .warnings
+                .iter()
+                .map(|w| LogEntry::Notice {
+                    text: format!("warning: {w}"),
+                    is_error: true,
+                })
+                .collect(),
+            log_visible: !settings.warnings.is_empty(),
             log_scroll: 0,
             rate_usage: None,
             focus: Pane::Numbers,
@@ -322,6 +331,19 @@ impl State {
     /// The record of a WABA, if it was ever listed.
     pub fn record(&self, waba_id: Option<&str>) -> Option<&WabaRecord> {
         self.wabas.get(waba_id?)
+    }
+
+    /// The screen on top, whose keymap the keys are read with.
+    pub fn screen(&self) -> Screen {
+        if self.wizard.is_some() {
+            Screen::Wizard
+        } else if self.board.open {
+            Screen::Board
+        } else if self.templates.is_some() {
+            Screen::Templates
+        } else {
+            Screen::Main
+        }
     }
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
@@ -411,6 +433,9 @@ impl State {
             register_attempts_used: number
                 .and_then(PhoneNumber::e164_digits)
                 .and_then(|digits| self.register_attempts.get(&digits).copied()),
+            source_not_readable: None,
+            destination_not_readable: false,
+            requested_digits: None,
         };
         Some(checklist::evaluate_for(self.scenario, &input))
     }
@@ -509,9 +534,6 @@ fn initial_label(settings: &Settings) -> BackendLabel {
         Backend::Sandbox => BackendLabel::Sandbox {
             base_url: String::new(),
         },
-        Backend::Live(live) => BackendLabel::Live {
-            graph_url: live.graph_url.clone(),
-            hub_url: live.hub.as_ref().map(|h| h.url.clone()),
-        },
+        Backend::Live(live) => BackendLabel::live(settings, live),
     }
 }

@@ -95,6 +95,11 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::ToggleMode => "templates: rule of a number migration or of the API",
         KeyAction::MigrateTemplates => "templates: copy them to the destination (asks first)",
         KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
+        KeyAction::ToggleCodeMethod => "wizard: the code by SMS or by VOICE call",
+        KeyAction::OpenReport => "wizard: open the audit report of the run",
+        KeyAction::Yes => "answer yes",
+        KeyAction::No => "answer no",
+        KeyAction::ResendCode => "wizard: request a new code (once the cooldown shows 0)",
     }
 }
 
@@ -128,6 +133,11 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ToggleMode => "mode",
         KeyAction::MigrateTemplates => "migrate",
         KeyAction::RetryFailed => "retry failed",
+        KeyAction::ToggleCodeMethod => "SMS/VOICE",
+        KeyAction::OpenReport => "open the report",
+        KeyAction::Yes => "yes",
+        KeyAction::No => "no",
+        KeyAction::ResendCode => "resend",
         _ => describe(action),
     }
 }

@@ -4,12 +4,17 @@
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
+use strum::{EnumCount, IntoEnumIterator};
 
 /// The embedded theme file; the source of every default style.
 const THEMES: &str = include_str!("../../assets/theme.toml");
 
-/// What a style means on screen; each role has one entry per theme in `theme.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a style means on screen; each role has one entry per theme in `theme.toml`,
+/// named in snake case (`border_focused`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::EnumCount, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Text,
     Muted,
@@ -37,81 +42,41 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role, in the order of [`Theme`]'s table.
-    pub const ALL: [Role; 20] = [
-        Role::Text,
-        Role::Muted,
-        Role::Title,
-        Role::Border,
-        Role::BorderFocused,
-        Role::Header,
-        Role::Selected,
-        Role::BadgeSandbox,
-        Role::BadgeLive,
-        Role::Pass,
-        Role::Fail,
-        Role::Warn,
-        Role::Unknown,
-        Role::Checking,
-        Role::Error,
-        Role::Key,
-        Role::Match,
-        Role::DiffRemoved,
-        Role::DiffAdded,
-        Role::Placeholder,
-    ];
-
     /// The key of the role in `theme.toml`.
     pub fn name(self) -> &'static str {
-        match self {
-            Role::Text => "text",
-            Role::Muted => "muted",
-            Role::Title => "title",
-            Role::Border => "border",
-            Role::BorderFocused => "border_focused",
-            Role::Header => "header",
-            Role::Selected => "selected",
-            Role::BadgeSandbox => "badge_sandbox",
-            Role::BadgeLive => "badge_live",
-            Role::Pass => "pass",
-            Role::Fail => "fail",
-            Role::Warn => "warn",
-            Role::Unknown => "unknown",
-            Role::Checking => "checking",
-            Role::Error => "error",
-            Role::Key => "key",
-            Role::Match => "match",
-            Role::DiffRemoved => "diff_removed",
-            Role::DiffAdded => "diff_added",
-            Role::Placeholder => "placeholder",
-        }
+        self.into()
     }
 }
+
+/// Why a theme could not be loaded: an operator sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ThemeError(String);
 
 /// A resolved set of styles, one per [`Role`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
-    styles: [Style; Role::ALL.len()],
+    styles: [Style; Role::COUNT],
 }
 
 impl Theme {
     /// Loads theme `name` from the embedded file, applies `overrides` and, when
     /// `no_color` is set, removes every colour (modifiers stay, so does meaning).
-    pub fn load(name: &str, overrides: &toml::Table, no_color: bool) -> Result<Theme, String> {
+    pub fn load(name: &str, overrides: &toml::Table, no_color: bool) -> Result<Theme, ThemeError> {
         let themes: toml::Table = toml::from_str(THEMES)
-            .map_err(|e| format!("the embedded theme file is broken: {e}"))?;
+            .map_err(|e| ThemeError(format!("the embedded theme file is broken: {e}")))?;
         let base = themes
             .get(name)
             .and_then(toml::Value::as_table)
             .ok_or_else(|| {
                 let known: Vec<&str> = themes.keys().map(String::as_str).collect();
-                format!(
+                ThemeError(format!(
                     "There is no theme '{name}': known themes are {}.",
                     known.join(", ")
-                )
+                ))
             })?;
-        let mut styles = [Style::default(); Role::ALL.len()];
-        for (slot, role) in styles.iter_mut().zip(Role::ALL) {
+        let mut styles = [Style::default(); Role::COUNT];
+        for (slot, role) in styles.iter_mut().zip(Role::iter()) {
             let mut style = match base.get(role.name()) {
                 Some(value) => parse_style(role.name(), value)?,
                 None => Style::default(),
@@ -127,22 +92,20 @@ impl Theme {
         }
         if let Some(unknown) = overrides
             .keys()
-            .find(|k| !Role::ALL.iter().any(|r| r.name() == k.as_str()))
+            .find(|k| !Role::iter().any(|r| r.name() == k.as_str()))
         {
-            return Err(format!(
+            return Err(ThemeError(format!(
                 "The [theme] section names an unknown style '{unknown}': known styles are {}.",
-                Role::ALL.map(Role::name).join(", ")
-            ));
+                Role::iter().map(Role::name).collect::<Vec<_>>().join(", ")
+            )));
         }
         Ok(Theme { styles })
     }
 
     /// The style of a role.
     pub fn style(&self, role: Role) -> Style {
-        self.styles[Role::ALL
-            .iter()
-            .position(|r| *r == role)
-            .expect("every role is in ALL")]
+        // Declaration order is the table's order: the discriminant is the index.
+        self.styles[role as usize]
     }
 }
 
@@ -151,7 +114,11 @@ pub fn no_color_requested(value: Option<&str>) -> bool {
     value.is_some_and(|v| !v.is_empty())
 }
 
-fn parse_style(name: &str, value: &toml::Value) -> Result<Style, String> {
+fn parse_style(name: &str, value: &toml::Value) -> Result<Style, ThemeError> {
+    style_of(name, value).map_err(ThemeError)
+}
+
+fn style_of(name: &str, value: &toml::Value) -> Result<Style, String> {
     let table = value
         .as_table()
         .ok_or_else(|| format!("Theme style '{name}' must be a table like {{ fg = \"red\" }}."))?;
@@ -214,7 +181,7 @@ mod tests {
         let themes: toml::Table = toml::from_str(THEMES).unwrap();
         for name in ["default", "high-contrast"] {
             let table = themes[name].as_table().unwrap();
-            for role in Role::ALL {
+            for role in Role::iter() {
                 assert!(
                     table.contains_key(role.name()),
                     "{name} lacks {}",
@@ -251,12 +218,14 @@ mod tests {
         assert!(
             Theme::load("neon", &toml::Table::new(), false)
                 .unwrap_err()
+                .to_string()
                 .contains("high-contrast")
         );
         let bad: toml::Table = toml::from_str("[failz]\nfg = \"red\"").unwrap();
         assert!(
             Theme::load("default", &bad, false)
                 .unwrap_err()
+                .to_string()
                 .contains("failz")
         );
     }

@@ -108,12 +108,12 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let action = state.keymap.action_for(&key);
+    let action = state.keymap.action_for(state.screen(), &key);
     if action == Some(KeyAction::ForceQuit) {
         return vec![Effect::Quit(0)];
     }
     if state.wizard.is_some() {
-        return wizard::on_key(state, key);
+        return wizard::on_key(state, key, action);
     }
     match state.popup.take() {
         Some(Popup::Help { scroll }) => {
@@ -153,16 +153,8 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::ForceQuit => return vec![Effect::Quit(0)],
         KeyAction::NextPane => cycle_focus(state, 1),
         KeyAction::PreviousPane => cycle_focus(state, -1),
-        KeyAction::PaneLeft => {
-            if state.focus == Pane::Destination {
-                state.focus = Pane::Numbers;
-            }
-        }
-        KeyAction::PaneRight => {
-            if state.focus == Pane::Numbers {
-                state.focus = Pane::Destination;
-            }
-        }
+        KeyAction::PaneLeft if state.focus == Pane::Destination => state.focus = Pane::Numbers,
+        KeyAction::PaneRight if state.focus == Pane::Numbers => state.focus = Pane::Destination,
         KeyAction::Up => scroll_focused(state, -1),
         KeyAction::Down => scroll_focused(state, 1),
         KeyAction::PageUp => scroll_focused(state, -page),
@@ -192,21 +184,9 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::Migrate => wizard::open(state),
         KeyAction::Journals => return wizard::open_journals(state),
         KeyAction::FleetBoard => return board::open(state),
-        // The board's own keys; on the main screen they do nothing.
-        KeyAction::SortColumn
-        | KeyAction::SortReverse
-        | KeyAction::GroupRows
-        | KeyAction::ExportCsv
-        | KeyAction::ExportJson
-        | KeyAction::RowDetail => {}
         KeyAction::OpenTemplates => return templates::open(state),
-        // Keys of the template screen; on the main screen they do nothing.
-        KeyAction::FilterOutcome
-        | KeyAction::FilterCategory
-        | KeyAction::FilterStatus
-        | KeyAction::ToggleMode
-        | KeyAction::MigrateTemplates
-        | KeyAction::RetryFailed => {}
+        // The other screens' actions are not bound on the main screen.
+        _ => {}
     }
     Vec::new()
 }

@@ -273,20 +273,21 @@ async fn migrate(
 /// Reads the unfinished journals and the register calls of the last 72 hours off the
 /// async threads, for the resume picker and the checklist.
 async fn list_journals(data_dir: PathBuf, context: JobContext<(), Action>) {
-    let read = tokio::task::spawn_blocking(move || {
-        let journals = unfinished_journals(&data_dir);
-        let attempts = crate::ops::journal_store::register_attempts_by_number(
-            &data_dir,
-            time::OffsetDateTime::now_utc(),
-        );
-        (journals, attempts)
-    })
-    .await;
-    if let Ok((journals, attempts)) = read {
-        let reporter = &context.reporter;
+    let reporter = &context.reporter;
+    let dir = data_dir.clone();
+    if let Ok(journals) = tokio::task::spawn_blocking(move || unfinished_journals(&dir)).await {
         reporter
             .report(Action::Wizard(WizardEvent::Journals(journals)))
             .await;
+    }
+    let attempts = tokio::task::spawn_blocking(move || {
+        crate::ops::journal_store::register_attempts_by_number(
+            &data_dir,
+            time::OffsetDateTime::now_utc(),
+        )
+    })
+    .await;
+    if let Ok(attempts) = attempts {
         reporter.report(Action::RegisterAttempts(attempts)).await;
     }
 }

@@ -8,14 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
 
 use crate::api::graph::CodeMethod;
-use crate::cli::output::{Format, write_json, write_table};
+use crate::cli::output::{write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
-use crate::domain::checklist::{CheckResult, CheckStatus, is_blocked};
 use crate::domain::plan::{StepKind, plan};
 use crate::domain::scenario::Scenario;
 use crate::ops::fleet_read::select_wabas;
@@ -24,27 +22,7 @@ use crate::ops::migration::{
     CodeAnswer, Line, Migration, MigrationRequest, Operator, Question, RunEnd, RunSettings, Weight,
     validate_request,
 };
-use crate::ops::preflight::{NumberRef, gather};
 use crate::ops::report::Report;
-
-/// Arguments of `wamigrate check`.
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
-    /// A phone number id, or an E.164 number such as +4930123456.
-    pub number: String,
-    /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
-    pub to: String,
-    /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
-    pub from: Option<String>,
-    /// Which scenario's rules apply.
-    #[arg(long, value_enum, default_value_t = Scenario::ToNewWaba)]
-    pub scenario: Scenario,
-    /// Output format [default: table on a terminal, json otherwise].
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-}
 
 /// Arguments of `wamigrate migrate`.
 #[derive(Debug, clap::Args)]
@@ -54,10 +32,10 @@ pub struct MigrateArgs {
     #[arg(required_unless_present_any = ["resume", "batch"])]
     pub number: Option<String>,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: Option<String>,
     /// Source WABA id (else the number is looked for in the WABAs in reach).
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: Option<String>,
     /// The scenario.
     #[arg(long, value_enum, required_unless_present_any = ["resume", "batch"])]
@@ -123,142 +101,19 @@ pub enum JournalCommand {
     },
 }
 
-/// The JSON of `check` (a contract for scripts).
-#[derive(Debug, Serialize)]
-struct CheckReport<'a> {
-    number: NumberJson,
-    destination_waba_id: &'a str,
-    scenario: &'static str,
-    blocked: bool,
-    checks: &'a [CheckResult],
-}
-
-#[derive(Debug, Serialize)]
-struct NumberJson {
-    id: Option<String>,
-    display_phone_number: Option<String>,
-    waba_id: Option<String>,
-}
-
-async fn open(settings: &Settings) -> Result<Connection, ExitCode> {
+/// The clients of a headless command; a setup error is a usage error.
+pub(crate) async fn open(settings: &Settings) -> Result<Connection, ExitCode> {
     connect(settings, None).await.map_err(|e| {
         eprintln!("wamigrate: {e}");
         ExitCode::from(EXIT_USAGE)
     })
 }
 
-async fn candidates(settings: &Settings, connection: &Connection) -> Vec<String> {
+/// The WABAs searched for a number when no source is given.
+pub(crate) async fn candidates(settings: &Settings, connection: &Connection) -> Vec<String> {
     select_wabas(&connection.graph, &settings.wabas, &settings.businesses)
         .await
         .unwrap_or_default()
-}
-
-/// Runs `wamigrate check`: exit 0 when nothing fails, 3 when a check fails, 1 on errors.
-pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
-    let number = match NumberRef::parse(&args.number) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("wamigrate: {e}.");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let connection = match open(settings).await {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let searched = if args.from.is_some() {
-        Vec::new()
-    } else {
-        candidates(settings, &connection).await
-    };
-    let data = match gather(
-        &connection.graph,
-        &number,
-        args.from.as_deref(),
-        Some(&args.to),
-        &searched,
-        &settings.data_dir,
-    )
-    .await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("wamigrate: could not read the number: {e}");
-            return ExitCode::from(EXIT_ERROR);
-        }
-    };
-    for (what, e) in &data.errors {
-        eprintln!("wamigrate: could not read the {what}: {e}");
-    }
-    let checks = data.checks(args.scenario);
-    let blocked = is_blocked(&checks);
-    let report = CheckReport {
-        number: NumberJson {
-            id: data.number.as_ref().map(|n| n.id.clone()),
-            display_phone_number: data
-                .number
-                .as_ref()
-                .and_then(|n| n.display_phone_number.clone()),
-            waba_id: data.source_waba_id.clone(),
-        },
-        destination_waba_id: &args.to,
-        scenario: args.scenario.id(),
-        blocked,
-        checks: &checks,
-    };
-    let mut out = std::io::stdout().lock();
-    let written = match Format::or_default(args.format) {
-        Format::Json => write_json(&mut out, &report),
-        Format::Csv | Format::Table => {
-            let rows: Vec<Vec<String>> = checks
-                .iter()
-                .map(|c| {
-                    vec![
-                        symbol(c.status).to_string(),
-                        c.rule.id().to_string(),
-                        c.evidence.clone(),
-                        c.fix.clone(),
-                    ]
-                })
-                .collect();
-            writeln!(
-                out,
-                "{} ({}) → {}, scenario {}: {}",
-                report
-                    .number
-                    .display_phone_number
-                    .as_deref()
-                    .unwrap_or(&args.number),
-                report.number.waba_id.as_deref().unwrap_or("not found"),
-                args.to,
-                args.scenario.id(),
-                if blocked { "BLOCKED" } else { "no blocker" }
-            )
-            .and_then(|_| write_table(&mut out, &["", "CHECK", "EVIDENCE", "FIX"], &rows, 70))
-        }
-    };
-    if let Err(e) = written.and_then(|_| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("wamigrate: could not write the output: {e}.");
-        return ExitCode::from(EXIT_ERROR);
-    }
-    if !data.errors.is_empty() && data.number.is_none() {
-        ExitCode::from(EXIT_ERROR)
-    } else if blocked {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn symbol(status: CheckStatus) -> &'static str {
-    match status {
-        CheckStatus::Pass => "✔ pass",
-        CheckStatus::Fail => "✘ FAIL",
-        CheckStatus::Warn => "! warn",
-        CheckStatus::Unknown => "? unknown",
-    }
 }
 
 /// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable), 1 a call

@@ -10,6 +10,7 @@ use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
 pub mod bench;
+pub mod check;
 pub mod migrate;
 pub mod output;
 pub mod recreate;
@@ -18,6 +19,15 @@ pub mod status;
 pub mod templates;
 
 pub use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
+
+/// Checks a Graph id argument (`--to`, `--from`, `--waba`, `--business`) before anything
+/// is read or sent: digits only, so `104996/../105112` never becomes another path (exit 2
+/// with the sentence).
+pub fn graph_id(raw: &str) -> Result<String, String> {
+    let id = raw.trim();
+    crate::api::ids::check_id(crate::api::ids::IdKind::Graph, id)?;
+    Ok(id.to_string())
+}
 
 /// Migrate WhatsApp Business API numbers between WABAs, safely.
 #[derive(Debug, Parser)]
@@ -57,6 +67,21 @@ pub struct GlobalArgs {
     /// Where journals, reports, exports and logs go [env: WAMIGRATE_DATA_DIR].
     #[arg(long, global = true, value_name = "PATH")]
     pub data_dir: Option<PathBuf>,
+    /// Accept a plain http base URL to a host that is not this machine (tokens, PINs and
+    /// backup passwords then travel unencrypted; every command warns).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+    /// Longest one API call may take, body included, in seconds [default: 60; profile
+    /// key request_timeout_secs].
+    #[arg(long = "timeout", global = true, value_name = "SECS")]
+    pub request_timeout: Option<f64>,
+    /// Longest the API may send nothing before a call is given up, in seconds [default:
+    /// 20; profile key stall_timeout_secs].
+    #[arg(long, global = true, value_name = "SECS")]
+    pub stall_timeout: Option<f64>,
+    /// Largest API answer accepted, in MB [default: 32; profile key max_response_mb].
+    #[arg(long, global = true, value_name = "MB")]
+    pub max_response_mb: Option<f64>,
     /// How much goes into the log file (never secrets).
     #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
     pub log_level: LogLevel,
@@ -73,6 +98,10 @@ impl GlobalArgs {
             hub_url: self.hub_url.clone(),
             partner_id: self.partner_id.clone(),
             data_dir: self.data_dir.clone(),
+            allow_insecure_http: self.allow_insecure_http,
+            request_timeout_secs: self.request_timeout,
+            stall_timeout_secs: self.stall_timeout,
+            max_response_mb: self.max_response_mb,
         }
     }
 }
@@ -83,7 +112,7 @@ pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
     /// Judge every limitation of moving NUMBER to DEST_WABA.
-    Check(migrate::CheckArgs),
+    Check(check::CheckArgs),
     /// Run a migration plan (guided, journaled, resumable).
     Migrate(migrate::MigrateArgs),
     /// List migration journals, or show one's audit report.
@@ -117,15 +146,21 @@ pub fn main() -> ExitCode {
     let settings = match Settings::resolve(&cli.global.overrides()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("wamigrate: {e}");
+            eprintln!("wamigrate: {}", crate::api::text::one_line(&e.to_string()));
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    for warning in &settings.warnings {
+        eprintln!(
+            "wamigrate: warning: {}",
+            crate::api::text::one_line(warning)
+        );
+    }
     let _log = crate::logging::init(&settings.data_dir, cli.global.log_level);
     tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
-        Some(Command::Check(args)) => runtime.block_on(migrate::run_check(&settings, args)),
+        Some(Command::Check(args)) => runtime.block_on(check::run_check(&settings, args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate::run_migrate(&settings, args)),
         Some(Command::Journal(args)) => runtime.block_on(migrate::run_journal(&settings, args)),
         Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),

@@ -2,6 +2,10 @@
 //! CSV for scripts.
 
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use crate::api::Transport;
+use crate::api::text::one_line;
 
 pub use crate::ops::export::{write_csv, write_json};
 
@@ -24,14 +28,18 @@ impl Format {
     }
 }
 
-/// Writes an aligned plain-text table; cells longer than `max_width` are cut with `…`.
+/// Writes an aligned plain-text table; cells longer than `max_width` are cut with `…`,
+/// and control characters in cells are replaced (see [`one_line`]).
 pub fn write_table(
     out: &mut impl Write,
     headers: &[&str],
     rows: &[Vec<String>],
     max_width: usize,
 ) -> std::io::Result<()> {
+    // Cells hold server text (verified names, statuses): no control character reaches
+    // the terminal, and a newline cannot break the table.
     let cut = |cell: &str| -> String {
+        let cell = one_line(cell);
         if cell.chars().count() <= max_width {
             cell.to_string()
         } else {
@@ -64,6 +72,68 @@ pub fn write_table(
         writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
     }
     Ok(())
+}
+
+/// A call waits this long before the headless commands say so.
+const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(3);
+/// And says so again this often while it goes on waiting.
+const WAIT_NOTICE_EVERY: Duration = Duration::from_secs(10);
+
+/// Prints `waiting for GET /… (5 s so far)` on stderr while a call of `transport` waits
+/// longer than a few seconds, so a slow or trickling server is never waited on in
+/// silence. Stops when dropped.
+pub struct WaitNotices(tokio::task::JoinHandle<()>);
+
+impl WaitNotices {
+    /// Starts watching the calls of `transport` (clones share the calls in flight).
+    pub fn start(transport: Transport) -> Self {
+        WaitNotices(tokio::spawn(async move {
+            let mut last: Option<(String, Duration)> = None;
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let Some(waiting) = transport.longest_wait() else {
+                    continue;
+                };
+                if waiting.elapsed < WAIT_NOTICE_AFTER {
+                    continue;
+                }
+                let due = match &last {
+                    Some((endpoint, at)) if *endpoint == waiting.endpoint => {
+                        waiting.elapsed >= *at + WAIT_NOTICE_EVERY
+                    }
+                    _ => true,
+                };
+                if due {
+                    eprintln!(
+                        "wamigrate: waiting for {} ({} s so far; gives up after {} s).",
+                        waiting.endpoint,
+                        waiting.elapsed.as_secs(),
+                        transport.config().request_timeout.as_secs()
+                    );
+                    last = Some((waiting.endpoint, waiting.elapsed));
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for WaitNotices {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Says on stderr how many items of which lists could not be read (no id, wrong type);
+/// true when any, and the command then exits 1: its result is incomplete.
+pub fn report_unreadable(transport: &Transport) -> bool {
+    let unreadable = transport.unreadable_items();
+    for items in &unreadable {
+        eprintln!(
+            "wamigrate: {} item(s) the API sent for {} could not be read (no id or a wrong type) and are not shown: the result is incomplete.",
+            items.count, items.endpoint
+        );
+    }
+    !unreadable.is_empty()
 }
 
 #[cfg(test)]

@@ -45,6 +45,14 @@ pub struct SimArgs {
     /// (`[]`) or `object` (`{}`); Meta's page shows both shapes.
     #[arg(long, default_value = "array", value_parser = |s: &str| s.parse::<EmptyFailedTemplates>())]
     pub empty_failed_templates: EmptyFailedTemplates,
+    /// Keep the world in FILE between runs: loaded when it exists, rewritten atomically
+    /// after every call that may change it (the embedded sandbox keeps
+    /// sandbox-world.json in the data dir).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
+    /// With --state: start from a fresh world (new instance id), replacing the file's.
+    #[arg(long, requires = "state")]
+    pub reset: bool,
 }
 
 /// Largest generated fleet; beyond it the portfolio stops being quick to build.
@@ -71,6 +79,8 @@ pub async fn run(args: SimArgs) -> ExitCode {
         log_requests: true,
         drop_fields: args.drop_fields.clone(),
         empty_failed_templates: args.empty_failed_templates,
+        state_file: args.state.clone(),
+        reset_state: args.reset,
         ..defaults
     };
     let stop = StopSignals::install();
@@ -80,6 +90,16 @@ pub async fn run(args: SimArgs) -> ExitCode {
             eprintln!(
                 "Port {} is already in use: pick another with --port, or --port 0 for a free one.",
                 args.port
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            eprintln!("The sandbox could not start: {e}.");
+            return ExitCode::from(1);
+        }
+        Err(e) if args.state.is_some() => {
+            eprintln!(
+                "The sandbox could not start ({e}): check --port, and that the --state file's folder is writable."
             );
             return ExitCode::from(1);
         }
@@ -98,6 +118,13 @@ pub async fn run(args: SimArgs) -> ExitCode {
         handle.base_url,
         sim::SANDBOX_PARTNER_ID
     );
+    if let Some(path) = &args.state {
+        eprintln!(
+            "World {} kept in {} (--reset starts a fresh one).",
+            handle.instance_id,
+            path.display()
+        );
+    }
     stop.wait().await;
     handle.shutdown().await;
     ExitCode::SUCCESS
@@ -190,6 +217,8 @@ mod tests {
             token: None,
             drop_fields: Vec::new(),
             empty_failed_templates: EmptyFailedTemplates::Array,
+            state: None,
+            reset: false,
         }
     }
 

@@ -12,7 +12,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::api::{GraphClient, HubClient, pacing};
-use crate::cli::output::{Format, write_csv, write_json, write_table};
+use crate::cli::output::{
+    Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
+};
 use crate::config::Settings;
 use crate::connect::connect;
 use crate::domain::fleet::{
@@ -26,10 +28,10 @@ use crate::ops::fleet_read::{FleetQuery, now_utc_seconds, read_all, select_wabas
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// A WABA to read (repeatable).
-    #[arg(long = "waba", value_name = "ID")]
+    #[arg(long = "waba", value_name = "ID", value_parser = crate::cli::graph_id)]
     pub wabas: Vec<String>,
     /// A business whose owned and client WABAs are read (repeatable).
-    #[arg(long = "business", value_name = "ID")]
+    #[arg(long = "business", value_name = "ID", value_parser = crate::cli::graph_id)]
     pub businesses: Vec<String>,
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
@@ -203,6 +205,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
         );
     }
     let graph = connection.graph.clone().with_concurrency(args.concurrency);
+    let _waits = WaitNotices::start(graph.transport().clone());
     let format = Format::or_default(args.format);
     // Channels feed the table's CHANNEL column and channel: terms; the JSON/CSV
     // contract has no place for them.
@@ -266,6 +269,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             };
             watch.run(report.rows).await
         }
+        None if report_unreadable(graph.transport()) => ExitCode::from(EXIT_ERROR),
         None if report.failures.is_empty() => ExitCode::SUCCESS,
         None => ExitCode::from(EXIT_ERROR),
     }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::cli::output::{Format, write_csv, write_json, write_table};
+use crate::cli::output::{
+    Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
+};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
@@ -40,10 +42,10 @@ pub enum TemplatesCommand {
 #[derive(Debug, clap::Args)]
 pub struct MigrateArgs {
     /// Source WABA id.
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: String,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: String,
     /// Print the calls it would send, send nothing.
     #[arg(long)]
@@ -58,10 +60,10 @@ pub struct MigrateArgs {
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// Source WABA id.
-    #[arg(long = "from", value_name = "SRC_WABA")]
+    #[arg(long = "from", value_name = "SRC_WABA", value_parser = crate::cli::graph_id)]
     pub from: String,
     /// Destination WABA id.
-    #[arg(long = "to", value_name = "DEST_WABA")]
+    #[arg(long = "to", value_name = "DEST_WABA", value_parser = crate::cli::graph_id)]
     pub to: String,
     /// Which of Meta's rules applies: `number` (duplication during a number migration)
     /// or `api` (the template migration endpoint).
@@ -171,6 +173,7 @@ async fn read_pair(
         eprintln!("wamigrate: {e}");
         ExitCode::from(EXIT_USAGE)
     })?;
+    let _waits = WaitNotices::start(connection.graph.transport().clone());
     let (source, dest) = tokio::join!(
         connection.graph.templates(from),
         connection.graph.templates(to)
@@ -189,7 +192,7 @@ async fn read_pair(
 }
 
 async fn run_diff(settings: &Settings, args: DiffArgs) -> ExitCode {
-    let (_connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
+    let (connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
         Ok(pair) => pair,
         Err(code) => return code,
     };
@@ -206,6 +209,7 @@ async fn run_diff(settings: &Settings, args: DiffArgs) -> ExitCode {
             eprintln!("wamigrate: could not write the output: {e}.");
             ExitCode::from(EXIT_ERROR)
         }
+        _ if report_unreadable(connection.graph.transport()) => ExitCode::from(EXIT_ERROR),
         _ => ExitCode::SUCCESS,
     }
 }

@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn configuration_changes_have_no_code_step_and_every_scenario_has_a_plan() {
-        for scenario in Scenario::ALL {
+        for &scenario in Scenario::ALL {
             let steps = plan(scenario);
             assert!(!steps.is_empty());
             let has_code = steps.iter().any(|s| s.id == StepId::VerifyCode);

@@ -6,9 +6,37 @@
 
 use serde::Serialize;
 
-/// A migration scenario the operator picks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
+impl Serialize for Scenario {
+    /// The id, as the CLI spells it.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl clap::ValueEnum for Scenario {
+    fn value_variants<'a>() -> &'a [Self] {
+        Scenario::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.id()))
+    }
+}
+
+/// A migration scenario the operator picks. Its id (`to-new-waba`) comes from one place,
+/// the strum derive: the CLI's values, the JSON spelling and [`Scenario::id`] all read it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Scenario {
     /// To our platform from another BSP.
     FromOtherBsp,
@@ -86,32 +114,16 @@ pub const IMPACT: &[AssetFate] = &[
 
 impl Scenario {
     /// Every scenario, in picker order.
-    pub const ALL: [Scenario; 7] = [
-        Scenario::FromOtherBsp,
-        Scenario::ToNewWaba,
-        Scenario::ToOtherBsp,
-        Scenario::ClientPartnerChange,
-        Scenario::WabaPartnerChange,
-        Scenario::BetweenBusinessManagers,
-        Scenario::HostingTypeChange,
-    ];
+    pub const ALL: &'static [Scenario] = <Scenario as strum::VariantArray>::VARIANTS;
 
     /// The scenario with this CLI id.
     pub fn from_id(id: &str) -> Option<Scenario> {
-        Scenario::ALL.into_iter().find(|s| s.id() == id)
+        id.parse().ok()
     }
 
     /// The CLI id, e.g. `to-new-waba`.
     pub fn id(self) -> &'static str {
-        match self {
-            Scenario::FromOtherBsp => "from-other-bsp",
-            Scenario::ToNewWaba => "to-new-waba",
-            Scenario::ToOtherBsp => "to-other-bsp",
-            Scenario::ClientPartnerChange => "client-partner-change",
-            Scenario::WabaPartnerChange => "waba-partner-change",
-            Scenario::BetweenBusinessManagers => "between-business-managers",
-            Scenario::HostingTypeChange => "hosting-type-change",
-        }
+        self.into()
     }
 
     /// A short title.

@@ -13,7 +13,7 @@ use crate::sim::access::Grants;
 use crate::sim::fields::{self, FieldRules, select_fields};
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
-use crate::sim::wire::{Call, GraphError, strip_nulls};
+use crate::sim::wire::{Call, GraphError, stable_hash, strip_nulls};
 use crate::sim::{migration, template_create, templates, uploads};
 
 /// Page size when the call sends no `limit`, and the most a call may ask for.
@@ -21,7 +21,9 @@ const DEFAULT_PAGE_SIZE: usize = 25;
 const MAX_PAGE_SIZE: usize = 100;
 /// Fields a node read returns when the call names none.
 const DEFAULT_WABA_FIELDS: &str = "id,name";
-const DEFAULT_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating,code_verification_status,platform_type,throughput";
+/// Numbers without `fields` answer these four, as Meta's "Retrieve Phone Numbers" example
+/// shows (https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers).
+const DEFAULT_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating";
 const DEFAULT_TEMPLATE_FIELDS: &str = "id,name,language,status,category,components";
 const DEFAULT_BUSINESS_FIELDS: &str = "id,name";
 
@@ -255,10 +257,13 @@ fn debug_token(config: &SimConfig, world: &World, call: &Call) -> Value {
         "type": "SYSTEM_USER",
         "application": "wamigrate sandbox",
         "is_valid": grants.is_some(),
+        "data_access_expires_at": 0,
         "expires_at": 0,
         "scopes": ["whatsapp_business_management", "business_management"],
     });
     if let Some(grants) = grants {
+        data["user_id"] =
+            json!((stable_hash(0, &["system-user", &input]) % 10u64.pow(15)).to_string());
         let (wabas, businesses) = grants.target_ids(&world.portfolio);
         data["granular_scopes"] = json!([
             { "scope": "whatsapp_business_management", "target_ids": wabas },

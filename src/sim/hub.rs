@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode, header};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::domain::partner::PartnerChangeStatus;
@@ -22,12 +23,22 @@ const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
 
 /// Bearer tokens issued by `POST /token` and approvals under way.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct HubSession {
-    /// Token → when it was issued, in real time and on the sandbox clock.
+    /// Token → when it was issued, in real time and on the sandbox clock. Not kept with
+    /// the world's state: after a restart clients log in again (refresh on 401).
+    #[serde(skip)]
     tokens: HashMap<String, (Instant, u64)>,
-    /// Request id → when it settles.
-    approvals: Vec<(String, Instant)>,
+    /// Approvals under way.
+    approvals: Vec<PendingApproval>,
+}
+
+/// An approved change request and when it settles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingApproval {
+    request_id: String,
+    #[serde(with = "crate::sim::persist::remaining")]
+    due: Instant,
 }
 
 /// Answers one Partner API call.
@@ -197,6 +208,9 @@ fn list(call: &Call, key: &str, mut items: Vec<Value>) -> Result<Value, HubError
     }
     let total = items.len();
     let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    // `sort` comes back as a list, as in 360dialog's Partner API reference
+    // (`"sort": ["-created_at"]`, Partner Change Request Management).
+    let sort: Vec<String> = sort.into_iter().filter(|s| !s.is_empty()).collect();
     let mut body = json!({
         "count": page.len(), "total": total, "limit": limit, "offset": offset,
         "sort": sort, "filters": filters,
@@ -321,10 +335,10 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
     }
     request.status = Some(PartnerChangeStatus::Pending);
     let answer = to_json(request);
-    world
-        .hub
-        .approvals
-        .push((id.to_string(), now + APPROVAL_DELAY));
+    world.hub.approvals.push(PendingApproval {
+        request_id: id.to_string(),
+        due: now + APPROVAL_DELAY,
+    });
     Ok(answer)
 }
 
@@ -332,20 +346,25 @@ fn approve(world: &mut World, id: &str, now: Instant) -> Result<Value, HubError>
 /// failing ones.
 fn settle_approvals(world: &mut World, now: Instant) {
     let hub = &mut world.portfolio.hub;
-    world.hub.approvals.retain(|(id, due)| {
-        if *due > now {
-            return true;
-        }
-        let fails = hub.failing_change_requests.contains(id);
-        if let Some(request) = hub.change_requests.iter_mut().find(|r| &r.id == id) {
-            request.status = Some(if fails {
-                PartnerChangeStatus::Failed
-            } else {
-                PartnerChangeStatus::Completed
-            });
-        }
-        false
-    });
+    world.hub.approvals.retain(
+        |PendingApproval {
+             request_id: id,
+             due,
+         }| {
+            if *due > now {
+                return true;
+            }
+            let fails = hub.failing_change_requests.contains(id);
+            if let Some(request) = hub.change_requests.iter_mut().find(|r| &r.id == id) {
+                request.status = Some(if fails {
+                    PartnerChangeStatus::Failed
+                } else {
+                    PartnerChangeStatus::Completed
+                });
+            }
+            false
+        },
+    );
 }
 
 #[cfg(test)]

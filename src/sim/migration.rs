@@ -12,6 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::domain::number::{CodeVerificationStatus, NameStatus, NumberStatus, PlatformType};
@@ -30,7 +31,7 @@ const REGISTER_WINDOW_SECS: u64 = 72 * 3600;
 const NEW_NUMBER_ID_BASE: u64 = 119_000_000_000_000;
 
 /// One number on its way into a destination WABA.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Migration {
     /// The id the add call answered: the number's id in the destination.
     pub new_id: String,
@@ -42,7 +43,7 @@ pub(crate) struct Migration {
     done: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Otp {
     code: String,
     issued_at: u64,
@@ -50,7 +51,7 @@ struct Otp {
 
 /// All migrations and the register attempts per number (by E.164 digits, so the
 /// source and destination ids of a number share one budget).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct MigrationBook {
     migrations: Vec<Migration>,
     register_calls: HashMap<String, VecDeque<u64>>,

@@ -16,6 +16,7 @@ mod fields;
 mod graph;
 mod hub;
 mod migration;
+mod persist;
 mod portfolio;
 mod state;
 mod template_create;
@@ -25,6 +26,8 @@ mod wire;
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -89,6 +92,11 @@ pub struct SimConfig {
     pub drop_fields: Vec<String>,
     /// How `migrate_message_templates` writes `failed_templates` when nothing failed.
     pub empty_failed_templates: EmptyFailedTemplates,
+    /// Keep the world in this file between runs (`sim::persist`): loaded at start when it
+    /// exists, rewritten atomically after every call that may change the world.
+    pub state_file: Option<PathBuf>,
+    /// Start from a fresh world (new instance id) even when `state_file` holds one.
+    pub reset_state: bool,
 }
 
 /// `failed_templates` when no template failed: Meta's template-migration page writes the
@@ -137,6 +145,8 @@ impl Default for SimConfig {
             log_requests: false,
             drop_fields: Vec::new(),
             empty_failed_templates: EmptyFailedTemplates::default(),
+            state_file: None,
+            reset_state: false,
         }
     }
 }
@@ -174,8 +184,10 @@ impl Drop for SimHandle {
     }
 }
 
-/// Binds 127.0.0.1, builds the portfolio, spawns the server task and returns at once.
-/// Fails on an `error_rate` outside 0..=1 (`InvalidInput`) or a port in use.
+/// Binds 127.0.0.1, builds the portfolio (or loads the world of `state_file`), spawns the
+/// server task and returns at once. Fails on an `error_rate` outside 0..=1
+/// (`InvalidInput`), a port in use, a state file that cannot be read back or was made by
+/// other knobs (`InvalidData`, with the sentence to show), or one that cannot be written.
 pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     if !(0.0..=1.0).contains(&config.error_rate) {
         return Err(std::io::Error::new(
@@ -187,7 +199,19 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     let seeded = Portfolio::build(config.seed, config.fleet, config.templates);
-    let world = World::new(seeded.clone(), config.seed);
+    let knobs = persist::Knobs {
+        seed: config.seed,
+        fleet: config.fleet,
+        templates: config.templates,
+    };
+    let kept = match &config.state_file {
+        Some(path) if !config.reset_state => persist::load(path, &knobs)?,
+        _ => None,
+    };
+    let world = kept.unwrap_or_else(|| World::new(seeded.clone(), config.seed));
+    if let Some(path) = &config.state_file {
+        persist::save(path, &persist::encode(&knobs, &world)?)?;
+    }
     let instance_id = world.instance_id.clone();
     let state = SimState {
         world,
@@ -198,6 +222,9 @@ pub async fn start(config: SimConfig) -> std::io::Result<SimHandle> {
         base_url: base_url.clone(),
         seeded,
         state: Mutex::new(state),
+        knobs,
+        changes: AtomicU64::new(0),
+        saved_change: Mutex::new(0),
     });
     let app = Router::new().fallback(serve).with_state(sim);
     let (stop, stopped) = oneshot::channel::<()>();
@@ -228,6 +255,12 @@ pub(crate) struct Sim {
     /// The portfolio as built at start, for `/_sandbox/reset`.
     seeded: Portfolio,
     state: Mutex<SimState>,
+    /// What built the world, written with it.
+    knobs: persist::Knobs,
+    /// Numbers the encoded worlds so an older one never overwrites a newer one.
+    changes: AtomicU64,
+    /// The number of the world last written to `state_file`.
+    saved_change: Mutex<u64>,
 }
 
 /// Everything behind the one mutex.
@@ -241,6 +274,41 @@ impl Sim {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The world, encoded and numbered, when it is kept in a file and this call may have
+    /// changed it (any API or control call but a read).
+    fn snapshot(&self, state: &SimState, call: &Call) -> Option<(u64, Vec<u8>)> {
+        self.config.state_file.as_ref()?;
+        if call.method == axum::http::Method::GET || call.api == Api::Unknown {
+            return None;
+        }
+        let change = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
+        match persist::encode(&self.knobs, &state.world) {
+            Ok(bytes) => Some((change, bytes)),
+            Err(e) => {
+                tracing::warn!(error = %e, "sandbox world could not be encoded");
+                None
+            }
+        }
+    }
+
+    /// Writes a snapshot unless a newer one was written already.
+    fn keep(&self, change: u64, bytes: &[u8]) {
+        let Some(path) = &self.config.state_file else {
+            return;
+        };
+        let mut saved = self
+            .saved_change
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if change <= *saved {
+            return;
+        }
+        match persist::save(path, bytes) {
+            Ok(()) => *saved = change,
+            Err(e) => tracing::warn!(error = %e, path = %path.display(), "sandbox world not saved"),
+        }
     }
 
     /// The answer to a call that got no injected fault.
@@ -355,13 +423,22 @@ async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let reply = {
+    let (reply, snapshot) = {
         let mut state = sim.lock();
-        match fault {
+        let reply = match fault {
             Some(kind) => faults::fault_reply(kind, call.api, &mut state.traffic),
             None => sim.answer(&mut state, &call, Instant::now()),
-        }
+        };
+        let snapshot = fault
+            .is_none()
+            .then(|| sim.snapshot(&state, &call))
+            .flatten();
+        (reply, snapshot)
     };
+    if let Some((change, bytes)) = snapshot {
+        let keeper = sim.clone();
+        let _ = tokio::task::spawn_blocking(move || keeper.keep(change, &bytes)).await;
+    }
     if sim.config.log_requests {
         // Method, path (never the query: it may carry a token) and status only.
         let mut out = std::io::stdout().lock();

@@ -5,7 +5,7 @@
 //! sandbox-only ones (2FA PIN, template limit, webhook apps) sit beside them.
 
 use fastrand::Rng;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::number::{
     AccountMode, CodeVerificationStatus, HealthEntity, HealthStatus, ManagerMessagingLimit,
@@ -29,14 +29,14 @@ const FLEET_NUMBERS_PER_WABA: usize = 50;
 const FLEET_DEFAULT_TEMPLATES: usize = 100;
 
 /// A business portfolio (Business Manager).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Business {
     pub id: String,
     pub name: String,
 }
 
 /// A WABA: its Graph node plus what the sandbox needs to answer about it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SimWaba {
     pub node: Waba,
     /// Apps receiving its webhooks (`GET /{waba_id}/subscribed_apps`).
@@ -61,7 +61,7 @@ impl SimWaba {
 
 /// A phone number: its Graph node, its WABA, and its 2FA PIN (sandbox-only; only
 /// `is_pin_enabled` is ever shown).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SimNumber {
     pub waba_id: String,
     pub node: PhoneNumber,
@@ -77,7 +77,7 @@ impl SimNumber {
 }
 
 /// The 360dialog partner's view: clients, channels and partner change requests.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct HubPortfolio {
     pub partner_id: String,
     pub clients: Vec<PartnerClient>,
@@ -104,7 +104,7 @@ struct SeedFile {
 }
 
 /// Everything the sandbox serves.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Portfolio {
     pub businesses: Vec<Business>,
     pub wabas: Vec<SimWaba>,

@@ -3,6 +3,8 @@
 //! clock. Sandbox time only moves when a test advances it (`POST /_sandbox/clock`), so
 //! OTP expiry and the 72 h register window are deterministic.
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::hub::HubSession;
 use crate::sim::migration::MigrationBook;
 use crate::sim::portfolio::Portfolio;
@@ -14,6 +16,7 @@ use crate::sim::uploads::UploadSessions;
 pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
 
 /// Everything a call can read or change, behind the sandbox's one mutex.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct World {
     /// Random per fresh world (a start without a state file, or a reset) and kept with
     /// the world's state: journals record it to bind a run to this backend.
@@ -25,9 +28,13 @@ pub(crate) struct World {
     pub migrations: MigrationBook,
     pub rechecks: Vec<Recheck>,
     pub hub: HubSession,
-    /// Template creations per WABA in the rate window, and submissions awaiting review.
+    /// Template creations per WABA in the rate window (real time: not kept across
+    /// restarts), submissions awaiting review, and open upload sessions.
+    #[serde(skip)]
     pub creations: CreationLog,
+    #[serde(default)]
     pub reviews: Vec<Review>,
+    #[serde(default)]
     pub uploads: UploadSessions,
     serial: u64,
 }

@@ -77,7 +77,7 @@ impl CreationLog {
 }
 
 /// A submission waiting for its review.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Review {
     template_id: String,
     due_unix: i64,

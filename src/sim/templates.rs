@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::domain::template::{ParameterFormat, QualityScore, TemplateCategory, TemplateStatus};
@@ -44,7 +44,7 @@ pub(crate) struct Blueprint {
 /// How many templates a WABA gets, from which index of the name sequence (two WABAs
 /// with overlapping ranges share name+language pairs), and the share whose body text
 /// differs from the same index elsewhere.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub(crate) struct TemplateSpec {
     pub count: usize,
     pub first: usize,
@@ -53,7 +53,7 @@ pub(crate) struct TemplateSpec {
 }
 
 /// A template as the sandbox stores it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SimTemplate {
     pub id: String,
     pub waba_id: String,
@@ -91,8 +91,9 @@ impl SimTemplate {
 }
 
 /// A copy whose category re-check will reject it once `due` has passed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Recheck {
+    #[serde(with = "crate::sim::persist::remaining")]
     due: Instant,
     template_id: String,
 }

@@ -23,7 +23,7 @@ const FILE_TYPES: &[&str] = &[
 ];
 
 /// Open upload sessions: session id → declared length and type.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UploadSessions {
     open: HashMap<String, (usize, String)>,
 }

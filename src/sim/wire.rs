@@ -357,15 +357,16 @@ impl GraphError {
         error
     }
 
-    /// A write on an object the token may not reach: code 200 "API Permission", HTTP 403,
-    /// "Permission is either not granted or has been removed." (WhatsApp error codes page,
-    /// Authorization errors, 200-299:
-    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes;
-    /// Graph "Handling Errors" lists 200-299 as API Permission:
-    /// https://developers.facebook.com/docs/graph-api/guides/error-handling). The title
-    /// goes into `message` as `(#200) <title>`, as that page says titles do.
+    /// A write on an object the token may not reach: code 200, HTTP 403. The phone_numbers
+    /// edge reference names code 200 "Permissions error"
+    /// (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/phone_numbers/);
+    /// the WhatsApp error codes page gives 200-299 "API Permission", HTTP 403, details
+    /// "Permission is either not granted or has been removed."
+    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+    /// Neither prints a whole body: the title goes into `message` as `(#200) <title>`, as
+    /// the error codes page says titles do, and the details into `error_data.details`.
     pub fn permission(id: &str) -> GraphError {
-        GraphError::new(200, "(#200) API Permission")
+        GraphError::new(200, "(#200) Permissions error")
             .with_status(StatusCode::FORBIDDEN)
             .with_details(format!(
                 "Permission is either not granted or has been removed: this token's system user has no access to object {id}."

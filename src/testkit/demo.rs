@@ -170,6 +170,8 @@ pub fn settings() -> Settings {
         theme_overrides: toml::Table::new(),
         data_dir: PathBuf::from("/nonexistent/wamigrate-demo"),
         config_path: None,
+        transport: crate::api::TransportConfig::default(),
+        warnings: Vec::new(),
     }
 }
 

@@ -6,8 +6,9 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 use super::{GraphClient, classify_graph_answer, decode};
-use crate::api::ApiError;
-use crate::api::transport::Idempotency;
+use crate::api::ids::{IdKind, checked, url_with_segments};
+use crate::api::transport::{Call, Idempotency};
+use crate::api::{ApiError, ErrorClass};
 use crate::domain::recreate::CreateBody;
 use crate::domain::template::Template;
 
@@ -38,14 +39,20 @@ impl GraphClient {
         body: &CreateBody,
     ) -> Result<CreatedTemplate, ApiError> {
         let body = serde_json::to_value(body).unwrap_or_default();
-        self.post_json(&format!("{waba_id}/message_templates"), body)
-            .await
+        self.post_json(
+            &[checked(IdKind::Graph, waba_id)?, "message_templates"],
+            body,
+        )
+        .await
     }
 
     /// `GET /{template_id}?fields=...`: one template, for its verdict.
     pub async fn template(&self, template_id: &str) -> Result<Template, ApiError> {
-        self.get_json(template_id, &[("fields", Template::FIELDS.to_string())])
-            .await
+        self.get_json(
+            &[checked(IdKind::Graph, template_id)?],
+            &[("fields", Template::FIELDS.to_string())],
+        )
+        .await
     }
 
     /// Uploads a media sample with the Resumable Upload API and returns its handle
@@ -68,31 +75,41 @@ impl GraphClient {
         struct Handle {
             h: String,
         }
-        let path = format!("{app_id}/uploads");
-        let endpoint = self.endpoint(&Method::POST, &path);
+        let app_id = checked(IdKind::Graph, app_id)?;
         let query = [
             ("file_name", file.name.to_string()),
             ("file_length", file.bytes.len().to_string()),
             ("file_type", file.mime.to_string()),
         ];
-        let answer = self
-            .transport
-            .send(&endpoint, Idempotency::Write, classify_graph_answer, || {
-                self.request(Method::POST, &path).query(&query)
-            })
+        let (endpoint, answer) = self
+            .send(Method::POST, &[app_id, "uploads"], &query, None)
             .await?;
-        let session: Session = decode(&endpoint, &answer.headers, &answer.body)?;
+        let session: Session = decode(&endpoint, &answer.headers, &answer.body.bytes)?;
         // Meta's session ids may carry their own query (`upload:…?sig=…`).
         let (session_path, session_query) = match session.id.split_once('?') {
             Some((path, query)) => (path, Some(query)),
             None => (session.id.as_str(), None),
         };
-        let mut session_url = self.url(session_path);
+        if !session_path.starts_with("upload:") || session_path.contains('/') {
+            return Err(ApiError::new(
+                ErrorClass::UnexpectedBody,
+                endpoint,
+                "The upload session id is not of the form upload:<session>: the upload was not sent.",
+            ));
+        }
+        let mut session_url =
+            url_with_segments(&self.base, &[self.version.as_str(), session_path])?;
         session_url.set_query(session_query);
-        let endpoint = self.endpoint(&Method::POST, "upload:<session>");
+        let endpoint = self.endpoint(&Method::POST, &["upload:<session>"]);
+        let call = Call {
+            endpoint: &endpoint,
+            subject: None,
+            idempotency: Idempotency::Write,
+            classify: classify_graph_answer,
+        };
         let answer = self
             .transport
-            .send(&endpoint, Idempotency::Write, classify_graph_answer, || {
+            .send(call, || {
                 self.transport
                     .http()
                     .request(Method::POST, session_url.clone())
@@ -104,7 +121,7 @@ impl GraphClient {
                     .body(file.bytes.to_vec())
             })
             .await?;
-        let handle: Handle = decode(&endpoint, &answer.headers, &answer.body)?;
+        let handle: Handle = decode(&endpoint, &answer.headers, &answer.body.bytes)?;
         Ok(handle.h)
     }
 }

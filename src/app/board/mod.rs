@@ -231,17 +231,6 @@ impl Board {
     }
 }
 
-/// The keys only the board gives a meaning to. They are looked up before the shared
-/// actions, so `G` groups here while it still goes to the bottom on the main screen.
-const BOARD_ACTIONS: [KeyAction; 6] = [
-    KeyAction::SortColumn,
-    KeyAction::SortReverse,
-    KeyAction::GroupRows,
-    KeyAction::ExportCsv,
-    KeyAction::ExportJson,
-    KeyAction::RowDetail,
-];
-
 /// `f`: shows the board, reading the fleet the first time.
 pub fn open(state: &mut State) -> Vec<Effect> {
     state.board.open = true;
@@ -258,10 +247,6 @@ pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Ve
         on_filter_key(state, key);
         return Vec::new();
     }
-    let action = BOARD_ACTIONS
-        .into_iter()
-        .find(|a| state.keymap.is_bound(*a, &key))
-        .or(action);
     let Some(action) = action else {
         state.dirty = false;
         return Vec::new();

@@ -287,7 +287,7 @@ pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Ve
         return Vec::new();
     };
     if view.confirm.is_some() {
-        return on_confirm_key(state, key);
+        return on_confirm_key(state, action);
     }
     if view.search_editing {
         on_search_key(state, key);
@@ -490,11 +490,11 @@ fn on_search_key(state: &mut State, key: KeyEvent) {
     refilter(state);
 }
 
-fn on_confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+fn on_confirm_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     let view = state.templates.as_mut().expect("checked by on_key");
-    match key.code {
-        KeyCode::Char('y') => {}
-        KeyCode::Char('n') | KeyCode::Esc => {
+    match action {
+        Some(KeyAction::Yes) => {}
+        Some(KeyAction::No | KeyAction::Back) => {
             view.confirm = None;
             return Vec::new();
         }

@@ -10,30 +10,31 @@ use ratatui::widgets::{
     Block, BorderType, Cell, Clear, HighlightSpacing, LineGauge, Paragraph, Row, Table, TableState,
 };
 
+use super::hints::Hint;
 use super::layout::{MIN_SIZE, centred};
 use super::{connection_line, dot, loading_line, log, selected_style};
 use crate::app::board::{Board, BoardLine};
-use crate::app::keymap::KeyAction;
+use crate::app::keymap::{KeyAction, Screen};
 use crate::app::state::{Phase, State};
 use crate::app::strings::board as text;
 use crate::app::theme::{Role, Theme};
 use crate::domain::fleet::{Column, FleetRow, Grouping, or_dash};
 
 /// The keys the status line offers on the board, most useful first.
-pub const HINTS: [KeyAction; 13] = [
-    KeyAction::Down,
-    KeyAction::Select,
-    KeyAction::RowDetail,
-    KeyAction::Filter,
-    KeyAction::SortColumn,
-    KeyAction::SortReverse,
-    KeyAction::GroupRows,
-    KeyAction::ExportCsv,
-    KeyAction::ExportJson,
-    KeyAction::Refresh,
-    KeyAction::ToggleLog,
-    KeyAction::Help,
-    KeyAction::Quit,
+pub const HINTS: [Hint; 13] = [
+    Hint::Action(KeyAction::Down),
+    Hint::Action(KeyAction::Select),
+    Hint::Action(KeyAction::RowDetail),
+    Hint::Action(KeyAction::Filter),
+    Hint::Action(KeyAction::SortColumn),
+    Hint::Action(KeyAction::SortReverse),
+    Hint::Action(KeyAction::GroupRows),
+    Hint::Action(KeyAction::ExportCsv),
+    Hint::Action(KeyAction::ExportJson),
+    Hint::Action(KeyAction::Refresh),
+    Hint::Action(KeyAction::ToggleLog),
+    Hint::Action(KeyAction::Help),
+    Hint::Action(KeyAction::Quit),
 ];
 
 /// The row marker in front of the highlighted row.
@@ -181,7 +182,7 @@ fn summary_line(board: &Board, theme: &Theme) -> Line<'static> {
 /// "sort WABA ▲ (o/O) · group none (G) · /status:FLAGGED▏".
 fn controls_line(state: &State, theme: &Theme) -> Line<'static> {
     let board = &state.board;
-    let key = |action| state.keymap.first_key(action);
+    let key = |action| state.keymap.first_key(Screen::Board, action);
     let arrow = if board.descending {
         text::DESCENDING
     } else {

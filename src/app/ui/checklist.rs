@@ -66,9 +66,10 @@ fn title(state: &State, results: Option<&[CheckResult]>) -> Line<'static> {
     if let Some(results) = results {
         let count = |s: CheckStatus| results.iter().filter(|r| r.status == s).count();
         text.push_str(&format!(
-            " ({} fail, {} warn, {} pass)",
+            " ({} fail, {} warn, {} unknown, {} pass)",
             count(CheckStatus::Fail),
             count(CheckStatus::Warn),
+            count(CheckStatus::Unknown),
             count(CheckStatus::Pass)
         ));
     }

@@ -1,4 +1,5 @@
-//! The help popup, generated from the keymap in effect so it always tells the truth.
+//! The help popup: the keys of the screen in front, generated from its keymap so it
+//! always tells the truth.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -6,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use super::layout::centred;
-use crate::app::keymap::KeyAction;
 use crate::app::state::State;
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
@@ -15,25 +15,27 @@ use crate::app::theme::{Role, Theme};
 const FOOTER: [&str; 3] = [
     "Mouse: click a pane to focus it, click a number to select it, wheel to scroll.",
     "In pickers and filters, type to narrow the list (fuzzy), ↑/↓ to move, Enter to choose.",
-    "Keys and theme are configurable in the config file ([keys], [theme]); NO_COLOR is honoured.",
+    "Keys and theme are configurable in the config file ([keys.<screen>], [theme]); NO_COLOR is honoured.",
 ];
 
 /// Draws the help popup over `area`, scrolled by `scroll` lines.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, scroll: u16) {
-    let key_width = KeyAction::ALL
-        .iter()
-        .map(|a| state.keymap.keys_label(*a).chars().count())
+    let screen = state.screen();
+    let keymap = &state.keymap;
+    let key_width = keymap
+        .bindings(screen)
+        .map(|(action, _)| keymap.keys_label(screen, action).chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = KeyAction::ALL
-        .iter()
-        .map(|action| {
+    let mut lines: Vec<Line> = keymap
+        .bindings(screen)
+        .map(|(action, _)| {
             Line::from(vec![
                 Span::styled(
-                    format!("  {:<key_width$}  ", state.keymap.keys_label(*action)),
+                    format!("  {:<key_width$}  ", keymap.keys_label(screen, action)),
                     theme.style(Role::Key),
                 ),
-                Span::styled(strings::describe(*action), theme.style(Role::Text)),
+                Span::styled(strings::describe(action), theme.style(Role::Text)),
             ])
         })
         .collect();

@@ -18,6 +18,7 @@ pub mod checklist;
 mod columns;
 mod destination;
 mod help;
+mod hints;
 pub mod layout;
 mod log;
 mod picker;

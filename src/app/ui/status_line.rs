@@ -1,104 +1,91 @@
-//! The status line: the keys that matter most for what has focus, read from the keymap.
+//! The status line: the keys that matter most on the screen and pane in front, read
+//! from that screen's keymap.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::hints::{self, Hint};
 use crate::app::keymap::KeyAction;
 use crate::app::state::{Pane, Popup, State};
-use crate::app::strings;
-use crate::app::theme::{Role, Theme};
+use crate::app::theme::Theme;
+
+/// Typing into a filter, on the main screen or the board.
+const FILTER_HINTS: [Hint; 4] = [
+    Hint::Text("type", "filter"),
+    Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+    Hint::Keys(&[KeyAction::Select], "keep"),
+    Hint::Keys(&[KeyAction::Back], "clear"),
+];
 
 /// Draws the status line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let mut spans = vec![Span::raw(" ")];
-    let text_hints: &[(&str, &str)] = match &state.popup {
+    let screen = state.screen();
+    let shown: &[Hint] = match &state.popup {
         Some(Popup::Picker(_)) => &[
-            ("type", "filter"),
-            ("↑/↓", "move"),
-            ("Enter", "choose"),
-            ("Esc", "close"),
+            Hint::Text("type", "filter"),
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "choose"),
+            Hint::Keys(&[KeyAction::Back], "close"),
         ],
-        Some(Popup::Help { .. }) => &[("↑/↓", "scroll"), ("Esc", "close")],
-        None if state.board.open && state.board.detail_open => &[("↑/↓", "move"), ("Esc", "close")],
-        None if state.filter_editing || state.board.filter_editing => &[
-            ("type", "filter"),
-            ("↑/↓", "move"),
-            ("Enter", "keep"),
-            ("Esc", "clear"),
+        Some(Popup::Help { .. }) => &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
+            Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        None if state.board.open && state.board.detail_open => &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
+        None if state.filter_editing || state.board.filter_editing => &FILTER_HINTS,
+        None if state.board.open => &super::board::HINTS,
         None => match &state.templates {
-            Some(view) => super::templates::hints(view).0,
-            None => &[],
+            Some(view) => super::templates::hints(view),
+            None => hints_for(state.focus),
         },
     };
-    if text_hints.is_empty() {
-        let actions: &[KeyAction] = if state.board.open {
-            &super::board::HINTS
-        } else {
-            match &state.templates {
-                Some(view) => super::templates::hints(view).1,
-                None => actions_for(state.focus),
-            }
-        };
-        for action in actions {
-            push_hint(
-                &mut spans,
-                &state.keymap.first_key(*action),
-                strings::hint(*action),
-                theme,
-            );
-        }
-    } else {
-        for (key, hint) in text_hints {
-            push_hint(&mut spans, key, hint, theme);
-        }
-    }
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(hints::spans(&state.keymap, screen, shown, theme));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// The most relevant actions of a pane, most useful first (the line is cut at the edge).
-fn actions_for(pane: Pane) -> &'static [KeyAction] {
+fn hints_for(pane: Pane) -> &'static [Hint] {
+    use Hint::Action;
     match pane {
         Pane::Numbers => &[
-            KeyAction::Down,
-            KeyAction::Select,
-            KeyAction::Migrate,
-            KeyAction::Filter,
-            KeyAction::PickNumber,
-            KeyAction::PickSource,
-            KeyAction::PickDestination,
-            KeyAction::Refresh,
-            KeyAction::FleetBoard,
-            KeyAction::ToggleLog,
-            KeyAction::NextPane,
-            KeyAction::Help,
-            KeyAction::Quit,
+            Action(KeyAction::Down),
+            Action(KeyAction::Select),
+            Action(KeyAction::Migrate),
+            Action(KeyAction::Filter),
+            Action(KeyAction::PickNumber),
+            Action(KeyAction::PickSource),
+            Action(KeyAction::PickDestination),
+            Action(KeyAction::Refresh),
+            Action(KeyAction::FleetBoard),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
         ],
         Pane::Destination => &[
-            KeyAction::PickDestination,
-            KeyAction::PickSource,
-            KeyAction::Refresh,
-            KeyAction::ToggleLog,
-            KeyAction::NextPane,
-            KeyAction::Help,
-            KeyAction::Quit,
+            Action(KeyAction::PickDestination),
+            Action(KeyAction::PickSource),
+            Action(KeyAction::Refresh),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
         ],
         Pane::Checklist | Pane::Log => &[
-            KeyAction::Down,
-            KeyAction::Refresh,
-            KeyAction::PickNumber,
-            KeyAction::PickDestination,
-            KeyAction::ToggleLog,
-            KeyAction::NextPane,
-            KeyAction::Help,
-            KeyAction::Quit,
+            Action(KeyAction::Down),
+            Action(KeyAction::Refresh),
+            Action(KeyAction::PickNumber),
+            Action(KeyAction::PickDestination),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
         ],
     }
-}
-
-fn push_hint(spans: &mut Vec<Span<'static>>, key: &str, hint: &str, theme: &Theme) {
-    spans.push(Span::styled(key.to_string(), theme.style(Role::Key)));
-    spans.push(Span::styled(format!(" {hint}  "), theme.style(Role::Muted)));
 }

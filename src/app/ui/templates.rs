@@ -10,10 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::columns::{Column, fitting};
+use super::hints::Hint;
 use super::layout::ScreenLayout;
 use super::source::MARKER;
 use super::{dot, error_lines, loading_line, selected_style, template_detail, template_run};
-use crate::app::keymap::KeyAction;
+use crate::app::keymap::{KeyAction, Screen};
 use crate::app::state::State;
 use crate::app::strings::{self, templates as text};
 use crate::app::templates::{AlignedRow, RowOutcome, TemplateView};
@@ -204,46 +205,48 @@ pub fn draw(
     template_run::draw(frame, screen, state, view, theme);
 }
 
-/// The status line's hints while the screen is open: typed-text hints first, else keys.
-pub fn hints(
-    view: &TemplateView,
-) -> (
-    &'static [(&'static str, &'static str)],
-    &'static [KeyAction],
-) {
+/// The status line's hints while the screen is open.
+pub fn hints(view: &TemplateView) -> &'static [Hint] {
     if view.confirm.is_some() {
-        return (&[("y", "confirm"), ("n/Esc", "cancel")], &[]);
+        return &[
+            Hint::Keys(&[KeyAction::Yes], "confirm"),
+            Hint::Keys(&[KeyAction::No, KeyAction::Back], "cancel"),
+        ];
     }
     if view.search_editing {
-        return (
-            &[("type", "search"), ("Enter", "keep"), ("Esc", "clear")],
-            &[],
-        );
+        return &[
+            Hint::Text("type", "search"),
+            Hint::Keys(&[KeyAction::Select], "keep"),
+            Hint::Keys(&[KeyAction::Back], "clear"),
+        ];
     }
     if view.run.is_some() {
-        return (&[("Esc", "stop / close"), ("R", "retry failed")], &[]);
+        return &[
+            Hint::Keys(&[KeyAction::Back], "stop / close"),
+            Hint::Keys(&[KeyAction::RetryFailed], "retry failed"),
+        ];
     }
     if view.detail.is_some() {
-        return (&[("↑/↓", "scroll"), ("Esc", "back")], &[]);
+        return &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
+            Hint::Keys(&[KeyAction::Back], "back"),
+        ];
     }
-    (
-        &[],
-        &[
-            KeyAction::Down,
-            KeyAction::Select,
-            KeyAction::Filter,
-            KeyAction::FilterOutcome,
-            KeyAction::FilterCategory,
-            KeyAction::FilterStatus,
-            KeyAction::SortColumn,
-            KeyAction::SortReverse,
-            KeyAction::ToggleMode,
-            KeyAction::MigrateTemplates,
-            KeyAction::Refresh,
-            KeyAction::Help,
-            KeyAction::Back,
-        ],
-    )
+    &[
+        Hint::Action(KeyAction::Down),
+        Hint::Action(KeyAction::Select),
+        Hint::Action(KeyAction::Filter),
+        Hint::Action(KeyAction::FilterOutcome),
+        Hint::Action(KeyAction::FilterCategory),
+        Hint::Action(KeyAction::FilterStatus),
+        Hint::Action(KeyAction::SortColumn),
+        Hint::Action(KeyAction::SortReverse),
+        Hint::Action(KeyAction::ToggleMode),
+        Hint::Action(KeyAction::MigrateTemplates),
+        Hint::Action(KeyAction::Refresh),
+        Hint::Action(KeyAction::Help),
+        Hint::Action(KeyAction::Back),
+    ]
 }
 
 /// The outcome badge of a row (used by the component diff's heading too).
@@ -282,7 +285,7 @@ fn header_lines(state: &State, view: &TemplateView, theme: &Theme) -> Vec<Line<'
     let forecast = view.forecast.as_ref().expect("checked by draw");
     let key = |action| {
         Span::styled(
-            format!(" ({})", state.keymap.first_key(action)),
+            format!(" ({})", state.keymap.first_key(Screen::Templates, action)),
             theme.style(Role::Key),
         )
     };

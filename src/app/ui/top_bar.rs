@@ -34,10 +34,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         BackendLabel::Live {
             graph_url,
             hub_url: Some(hub),
+            ..
         } => format!("{graph_url}  {hub}"),
         BackendLabel::Live {
             graph_url,
             hub_url: None,
+            ..
         } => graph_url.clone(),
     };
     if !urls.is_empty() {

@@ -8,8 +8,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph};
 
+use super::hints::{self, Hint};
 use super::picker::candidate_line;
 use super::{loading_line, selected_style, top_bar, wrap_words};
+use crate::app::keymap::{KeyAction, Keymap, Screen};
 use crate::app::state::State;
 use crate::app::strings::wizard as text;
 use crate::app::theme::{Role, Theme};
@@ -41,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, wizard: &Wizard, theme
         Page::Report => draw_report(frame, body, wizard, theme),
         Page::Resume => draw_resume(frame, body, wizard, theme),
     }
-    draw_hints(frame, status, wizard, theme);
+    draw_hints(frame, status, &state.keymap, wizard, theme);
 }
 
 fn block<'a>(title: impl Into<String>, theme: &Theme, focused: bool) -> Block<'a> {
@@ -446,7 +448,7 @@ fn bottom_lines(state: &State, run: &RunPage, width: usize, theme: &Theme) -> Ve
     }
     if run.confirming_stop {
         let mut lines = paragraph_lines(text::STOP_QUESTION, width, theme.style(Role::Warn));
-        lines.push(key_hints(&[("y", "stop here"), ("n", "go on")], theme));
+        lines.push(key_hints(&state.keymap, &STOP_HINTS, theme));
         return lines;
     }
     let Some(page) = &run.question else {
@@ -485,7 +487,7 @@ fn question_lines(
         ])
     };
     match &page.entry {
-        Entry::YesNo => lines.push(key_hints(&[("y/Enter", "yes"), ("n", "no")], theme)),
+        Entry::YesNo => lines.push(key_hints(&state.keymap, &YES_NO_HINTS, theme)),
         Entry::TypedYes(input) => {
             lines.push(field("", input.value().to_string(), true));
             lines.push(Line::styled(text::TYPE_YES, theme.style(Role::Muted)));
@@ -498,7 +500,13 @@ fn question_lines(
                 true,
             ));
             let resend = text::resend_hint(run.resend_wait(state.now));
-            lines.push(key_hints(&[("r", resend.as_str())], theme));
+            lines.push(hints::action_line(
+                &state.keymap,
+                Screen::Wizard,
+                KeyAction::ResendCode,
+                &resend,
+                theme,
+            ));
         }
         Entry::Pin {
             first,
@@ -676,62 +684,96 @@ fn draw_resume(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: &Theme) {
     );
 }
 
-/// "key hint  key hint" in the status line's style.
-fn key_hints(hints: &[(&str, &str)], theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (key, hint) in hints {
-        spans.push(Span::styled(key.to_string(), theme.style(Role::Key)));
-        spans.push(Span::styled(format!(" {hint}  "), theme.style(Role::Muted)));
-    }
-    Line::from(spans)
+/// "key hint  key hint" in the status line's style, keys from the wizard's keymap.
+fn key_hints(keymap: &Keymap, hints: &[Hint], theme: &Theme) -> Line<'static> {
+    hints::line(keymap, Screen::Wizard, hints, theme)
 }
 
-fn draw_hints(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: &Theme) {
+/// The answers of a stop confirmation.
+const STOP_HINTS: [Hint; 2] = [
+    Hint::Keys(&[KeyAction::Yes], "stop here"),
+    Hint::Keys(&[KeyAction::No], "go on"),
+];
+/// The answers of a yes/no question.
+const YES_NO_HINTS: [Hint; 2] = [
+    Hint::Keys(&[KeyAction::Yes, KeyAction::Select], "yes"),
+    Hint::Keys(&[KeyAction::No], "no"),
+];
+
+fn draw_hints(frame: &mut Frame, area: Rect, keymap: &Keymap, wizard: &Wizard, theme: &Theme) {
+    use Hint::{Keys, Text};
+    const STOP: Hint = Keys(&[KeyAction::Back], "stop");
     let run = wizard.run.as_ref();
-    let hints: &[(&str, &str)] = match wizard.page {
+    let shown: &[Hint] = match wizard.page {
         Page::Scenarios => &[
-            ("type", "filter"),
-            ("↑/↓", "move"),
-            ("Enter", "see the plan"),
-            ("Esc", "close"),
+            Text("type", "filter"),
+            Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Keys(&[KeyAction::Select], "see the plan"),
+            Keys(&[KeyAction::Back], "close"),
         ],
         Page::Plan => &[
-            ("↑/↓", "scroll"),
-            ("c", "SMS/VOICE"),
-            ("Enter", "start"),
-            ("Esc", "back to scenarios"),
+            Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
+            Keys(&[KeyAction::ToggleCodeMethod], "SMS/VOICE"),
+            Keys(&[KeyAction::Select], "start"),
+            Keys(&[KeyAction::Back], "back to scenarios"),
         ],
-        Page::Report => &[("↑/↓ PgUp/PgDn", "scroll"), ("Esc", "back")],
-        Page::Resume => &[("↑/↓", "move"), ("Enter", "resume"), ("Esc", "close")],
+        Page::Report => &[
+            Keys(
+                &[
+                    KeyAction::Up,
+                    KeyAction::Down,
+                    KeyAction::PageUp,
+                    KeyAction::PageDown,
+                ],
+                "scroll",
+            ),
+            Keys(&[KeyAction::Back], "back"),
+        ],
+        Page::Resume => &[
+            Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Keys(&[KeyAction::Select], "resume"),
+            Keys(&[KeyAction::Back], "close"),
+        ],
         Page::Run => match run {
             Some(r) if r.end.is_some() => &[
-                ("Enter/o", "open the report"),
-                ("↑/↓", "scroll the log"),
-                ("Esc", "back to the main screen"),
+                Keys(
+                    &[KeyAction::Select, KeyAction::OpenReport],
+                    "open the report",
+                ),
+                Keys(&[KeyAction::Up, KeyAction::Down], "scroll the log"),
+                Keys(&[KeyAction::Back], "back to the main screen"),
             ],
-            Some(r) if r.confirming_stop => &[("y", "stop here"), ("n", "go on")],
+            Some(r) if r.confirming_stop => &STOP_HINTS,
             Some(RunPage {
                 question: Some(q), ..
             }) => match q.entry {
-                Entry::YesNo => &[("y/Enter", "yes"), ("n", "no"), ("Esc", "stop")],
-                Entry::TypedYes(_) => &[("type yes", "then Enter"), ("n", "no"), ("Esc", "stop")],
-                Entry::Code(_) => &[
-                    ("digits", "the code"),
-                    ("Enter", "send"),
-                    ("r", "resend"),
-                    ("Esc", "stop"),
+                Entry::YesNo => &[YES_NO_HINTS[0], YES_NO_HINTS[1], STOP],
+                Entry::TypedYes(_) => &[
+                    Text("type yes", "then Enter"),
+                    Keys(&[KeyAction::No], "no"),
+                    STOP,
                 ],
-                Entry::Pin { .. } => &[("digits", "hidden"), ("Enter", "next"), ("Esc", "stop")],
+                Entry::Code(_) => &[
+                    Text("digits", "the code"),
+                    Keys(&[KeyAction::Select], "send"),
+                    Keys(&[KeyAction::ResendCode], "resend"),
+                    STOP,
+                ],
+                Entry::Pin { .. } => &[
+                    Text("digits", "hidden"),
+                    Keys(&[KeyAction::Select], "next"),
+                    STOP,
+                ],
                 Entry::Backup { .. } => &[
-                    ("Tab/Shift-Tab", "field"),
-                    ("Enter", "send"),
-                    ("Esc", "stop"),
+                    Text("Tab/Shift-Tab", "field"),
+                    Keys(&[KeyAction::Select], "send"),
+                    STOP,
                 ],
             },
-            _ => &[("↑/↓", "scroll the log")],
+            _ => &[Keys(&[KeyAction::Up, KeyAction::Down], "scroll the log")],
         },
     };
-    let mut line = key_hints(hints, theme);
+    let mut line = key_hints(keymap, shown, theme);
     line.spans.insert(0, Span::raw(" "));
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -609,15 +609,15 @@ pub fn on_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A key while the wizard is open (Ctrl-C is handled before).
-pub fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let action = state.keymap.action_for(&key);
+/// A key while the wizard is open (Ctrl-C is handled before); `action` is what the
+/// wizard's keymap binds it to.
+pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
     let Some(page) = state.wizard.as_ref().map(|w| w.page) else {
         return Vec::new();
     };
     match page {
         Page::Scenarios => on_scenarios_key(state, key),
-        Page::Plan => on_plan_key(state, action, key),
+        Page::Plan => on_plan_key(state, action),
         Page::Run => on_run_key(state, action, key),
         Page::Report => {
             let wizard = state.wizard.as_mut().expect("checked above");
@@ -674,22 +674,22 @@ fn on_scenarios_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_plan_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Vec<Effect> {
+fn on_plan_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     let ready = state.phase == Phase::Ready;
     let wizard = state.wizard.as_mut().expect("the wizard is open");
-    match (key.code, action) {
-        (KeyCode::Char('c'), _) => {
+    match action {
+        Some(KeyAction::ToggleCodeMethod) => {
             wizard.code_method = match wizard.code_method {
                 CodeMethod::Sms => CodeMethod::Voice,
                 CodeMethod::Voice => CodeMethod::Sms,
             }
         }
-        (_, Some(KeyAction::Back | KeyAction::Quit)) => wizard.page = Page::Scenarios,
-        (_, Some(KeyAction::Down)) => wizard.plan_scroll += 1,
-        (_, Some(KeyAction::Up)) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(1),
-        (_, Some(KeyAction::PageDown)) => wizard.plan_scroll += 10,
-        (_, Some(KeyAction::PageUp)) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(10),
-        (_, Some(KeyAction::Select)) => match start_problem(wizard, ready) {
+        Some(KeyAction::Back | KeyAction::Quit) => wizard.page = Page::Scenarios,
+        Some(KeyAction::Down) => wizard.plan_scroll += 1,
+        Some(KeyAction::Up) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(1),
+        Some(KeyAction::PageDown) => wizard.plan_scroll += 10,
+        Some(KeyAction::PageUp) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(10),
+        Some(KeyAction::Select) => match start_problem(wizard, ready) {
             Some(problem) => wizard.plan_problem = Some(problem),
             None => return start(wizard),
         },
@@ -783,25 +783,25 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
         return Vec::new();
     };
     if run.end.is_some() {
-        match (key.code, action) {
-            (KeyCode::Char('o'), _) | (_, Some(KeyAction::Select)) => {
+        match action {
+            Some(KeyAction::OpenReport | KeyAction::Select) => {
                 wizard.page = Page::Report;
                 wizard.report_scroll = 0;
             }
-            (_, Some(KeyAction::Back | KeyAction::Quit)) => {
+            Some(KeyAction::Back | KeyAction::Quit) => {
                 state.wizard = None;
                 // The number may have moved: the panes read everything again.
                 return super::update::refresh(state);
             }
-            (_, Some(KeyAction::Up)) => run.log_scroll = run.log_scroll.saturating_add(1),
-            (_, Some(KeyAction::Down)) => run.log_scroll = run.log_scroll.saturating_sub(1),
+            Some(KeyAction::Up) => run.log_scroll = run.log_scroll.saturating_add(1),
+            Some(KeyAction::Down) => run.log_scroll = run.log_scroll.saturating_sub(1),
             _ => {}
         }
         return Vec::new();
     }
     if run.confirming_stop {
-        match key.code {
-            KeyCode::Char('y') => {
+        match action {
+            Some(KeyAction::Yes) => {
                 run.confirming_stop = false;
                 return run
                     .question
@@ -809,7 +809,7 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
                     .map(|q| answer(q.question.id, WizardAnswer::Stop))
                     .unwrap_or_default();
             }
-            KeyCode::Char('n') | KeyCode::Esc => run.confirming_stop = false,
+            Some(KeyAction::No | KeyAction::Back) => run.confirming_stop = false,
             _ => {}
         }
         return Vec::new();
@@ -830,9 +830,9 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
     }
     let id = page.question.id;
     let reply = match &mut page.entry {
-        Entry::YesNo => match key.code {
-            KeyCode::Char('y') | KeyCode::Enter => Some(WizardAnswer::Confirm(true)),
-            KeyCode::Char('n') => Some(WizardAnswer::Confirm(false)),
+        Entry::YesNo => match action {
+            Some(KeyAction::Yes | KeyAction::Select) => Some(WizardAnswer::Confirm(true)),
+            Some(KeyAction::No) => Some(WizardAnswer::Confirm(false)),
             _ => None,
         },
         Entry::TypedYes(input) => match key.code {
@@ -843,7 +843,9 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
                 page.error = Some(text::TYPE_YES.into());
                 None
             }
-            KeyCode::Char('n') if input.value().is_empty() => Some(WizardAnswer::Confirm(false)),
+            _ if action == Some(KeyAction::No) && input.value().is_empty() => {
+                Some(WizardAnswer::Confirm(false))
+            }
             _ => {
                 if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
                     input.handle(request);
@@ -852,11 +854,11 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
             }
         },
         Entry::Code(code) => match key.code {
-            KeyCode::Char('r') if resend_wait > 0 => {
+            _ if action == Some(KeyAction::ResendCode) && resend_wait > 0 => {
                 page.error = Some(text::resend_wait(resend_wait));
                 None
             }
-            KeyCode::Char('r') => Some(WizardAnswer::ResendCode),
+            _ if action == Some(KeyAction::ResendCode) => Some(WizardAnswer::ResendCode),
             KeyCode::Enter => match digits_problem(code) {
                 Some(problem) => {
                     page.error = Some(problem);

@@ -1,0 +1,102 @@
+//! Secrets at rest: token files, the OS keyring, and the warning (as ssh gives for a
+//! private key) when a file holding a token can be read by other users.
+
+use std::path::Path;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::ConfigError;
+
+/// The keyring service under which wamigrate's tokens are stored; the user is
+/// `<profile>/graph_token` or `<profile>/hub_api_key`.
+pub const KEYRING_SERVICE: &str = "wamigrate";
+
+/// Reads a token from the first line of a file, warning when others can read it.
+pub(super) fn read_token_file(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<SecretString, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError(format!(
+            "Could not read the token file {}: {e}.",
+            path.display()
+        ))
+    })?;
+    let token = SecretString::from(text.trim().to_string());
+    if token.expose_secret().is_empty() {
+        return Err(ConfigError(format!(
+            "The token file {} is empty: put the access token on its first line.",
+            path.display()
+        )));
+    }
+    warn_if_readable_by_others(path, "holds a token", warnings);
+    Ok(token)
+}
+
+/// Adds a warning when `path` can be read (or written) by its group or by others.
+pub(super) fn warn_if_readable_by_others(path: &Path, what: &str, warnings: &mut Vec<String>) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            warnings.push(format!(
+                "{} {what} and other users can read it (mode {mode:04o}): run chmod 600 {}.",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what, warnings);
+}
+
+/// The secret stored in the OS keyring under [`KEYRING_SERVICE`] and `user`.
+#[cfg(feature = "keyring")]
+pub(super) fn from_keyring(user: &str) -> Result<SecretString, ConfigError> {
+    let unreadable = |e: keyring::Error| {
+        ConfigError(format!(
+            "Could not read '{user}' (service {KEYRING_SERVICE}) from the OS keyring ({e}): store it there first, or use a token file."
+        ))
+    };
+    let secret = keyring::Entry::new(KEYRING_SERVICE, user)
+        .and_then(|entry| entry.get_password())
+        .map_err(unreadable)?;
+    Ok(SecretString::from(secret))
+}
+
+/// Without the `keyring` feature the keyring cannot be read: say how to get it.
+#[cfg(not(feature = "keyring"))]
+pub(super) fn from_keyring(user: &str) -> Result<SecretString, ConfigError> {
+    Err(ConfigError(format!(
+        "The profile reads '{user}' from the OS keyring, but this build of wamigrate has no keyring support: rebuild with `cargo build --features keyring`, or use a token file or the environment."
+    )))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn a_token_file_others_can_read_gets_a_warning_and_a_private_one_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "EAAGsecret\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut warnings = Vec::new();
+        let token = read_token_file(&path, &mut warnings).unwrap();
+        assert_eq!(token.expose_secret(), "EAAGsecret");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("mode 0644") && warnings[0].contains("chmod 600"));
+        assert!(!warnings[0].contains("EAAGsecret"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        warnings.clear();
+        read_token_file(&path, &mut warnings).unwrap();
+        assert!(warnings.is_empty());
+    }
+}

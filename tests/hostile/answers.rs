@@ -1,0 +1,301 @@
+//! Hostile answers: traversal in ids, escapes in every printed field, oversized and
+//! trickling bodies, endless cursors, throttling without headers, items without ids.
+//! Limits are set small in the profile so the whole file takes a few seconds.
+
+use std::time::Duration;
+
+use crate::server::{Hostile, Recorded, Reply};
+use crate::{Run, assert_nothing_elsewhere, command, ordinary, run};
+
+/// The profile body with small limits for `url`.
+fn profile(url: &str, extra: &str) -> String {
+    format!(
+        "graph_url = \"{url}\"\nrequest_timeout_secs = 4\nstall_timeout_secs = 2\nmax_pages = 5\nrate_limit_backoff_secs = 0.05\n{extra}"
+    )
+}
+
+async fn wamigrate(server: &Hostile, args: &[&str], extra: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    run(command(&dir, args, Some(&profile(&server.url, extra)))).await
+}
+
+const ESC: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\r";
+
+fn graph_error(code: u64, message: &str, trace: &str) -> String {
+    serde_json::json!({"error": {"message": message, "code": code, "fbtrace_id": trace}})
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traversal_in_every_id_argument_is_refused_before_a_request() {
+    let server = Hostile::start(ordinary).await;
+    let traversal = "104996122399161/../104996122399163";
+    for args in [
+        &[
+            "templates",
+            "diff",
+            "--from",
+            "104996122399161",
+            "--to",
+            traversal,
+        ][..],
+        &[
+            "templates",
+            "migrate",
+            "--from",
+            traversal,
+            "--to",
+            "1",
+            "--yes",
+        ][..],
+        &["status", "--waba", traversal][..],
+        &["status", "--business", "../1"][..],
+        &["check", "1", "--to", traversal][..],
+        &["check", "1", "--to", "1", "--from", ""][..],
+        &[
+            "migrate",
+            "1",
+            "--scenario",
+            "to-new-waba",
+            "--to",
+            traversal,
+            "--yes",
+        ][..],
+    ] {
+        let out = wamigrate(&server, args, "").await;
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr());
+        assert!(
+            out.stderr().contains("Graph id"),
+            "{args:?}: {}",
+            out.stderr()
+        );
+    }
+    let out = wamigrate(
+        &server,
+        &["status", "--partner-id", "../xPA"],
+        "hub_api_key = \"k\"\n",
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr());
+    assert!(out.stderr().contains("partner id"), "{}", out.stderr());
+    assert!(server.received().is_empty(), "{:#?}", server.received());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escapes_in_every_printed_field_never_reach_the_terminal() {
+    let server = Hostile::start(|request: &Recorded| match request.path() {
+        "/v25.0/111" => Reply::Json(200, Vec::new(), crate::waba_json("111", &format!("Shop{ESC}"))),
+        "/v25.0/111/phone_numbers" => {
+            let number = serde_json::json!({"data": [{"id": "5", "display_phone_number": format!("+1 555{ESC}"),
+                "verified_name": format!("Name{ESC}"), "name_status": format!("APPROVED{ESC}"),
+                "quality_rating": format!("GREEN{ESC}"), "status": format!("CONNECTED{ESC}"),
+                "platform_type": ESC, "messaging_limit_tier": ESC}]});
+            Reply::Json(200, Vec::new(), number.to_string())
+        }
+        _ => Reply::Json(400, Vec::new(), graph_error(100, &format!("Bad{ESC}\nthing"), &format!("Tr{ESC}"))),
+    })
+    .await;
+    let out = wamigrate(
+        &server,
+        &[
+            "status", "--waba", "111", "--waba", "222", "--format", "table",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr());
+    assert!(out.stdout().contains("Name"), "{}", out.stdout());
+    assert!(out.stderr().contains("Bad"), "{}", out.stderr());
+    assert_eq!(
+        out.control_bytes(),
+        Vec::<u8>::new(),
+        "{:?}{:?}",
+        out.stdout(),
+        out.stderr()
+    );
+    let json = wamigrate(
+        &server,
+        &["status", "--waba", "111", "--format", "json"],
+        "",
+    )
+    .await;
+    assert_eq!(json.code, 0, "{}", json.stderr());
+    assert!(
+        json.stdout().contains(r"Name\u001b]0;pwned\u0007"),
+        "JSON keeps the data, escaped"
+    );
+    assert_nothing_elsewhere(&server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_answer_is_dropped_with_a_sentence() {
+    let server = Hostile::start(|_: &Recorded| Reply::Huge {
+        size: 3 << 20,
+        fill: b' ',
+    })
+    .await;
+    let out = wamigrate(
+        &server,
+        &["templates", "diff", "--from", "1", "--to", "2"],
+        "max_response_mb = 1\n",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr());
+    assert!(
+        out.stderr().contains("larger than the 1 MB limit"),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_megabyte_error_message_is_cut_to_a_readable_sentence() {
+    let server = Hostile::start(|_: &Recorded| {
+        Reply::Json(
+            400,
+            Vec::new(),
+            graph_error(100, &"A".repeat(5 << 20), "AbC"),
+        )
+    })
+    .await;
+    let out = wamigrate(&server, &["status", "--waba", "1", "--format", "json"], "").await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr().len() < 4000,
+        "{} bytes on stderr",
+        out.stderr().len()
+    );
+    assert!(out.stderr().contains("bytes more)"), "{}", out.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickling_answer_is_waited_on_visibly_and_then_given_up() {
+    let server = Hostile::start(|_: &Recorded| Reply::Trickle {
+        body: crate::waba_json("1", "slow slow slow slow slow"),
+        every: Duration::from_millis(300),
+    })
+    .await;
+    let out = wamigrate(&server, &["status", "--waba", "1", "--format", "json"], "").await;
+    let stderr = out.stderr();
+    assert_eq!(out.code, 1, "{stderr}");
+    assert!(stderr.contains("waiting for GET /v25.0/1"), "{stderr}");
+    assert!(
+        stderr.contains("did not finish answering within 4 s"),
+        "{stderr}"
+    );
+    let stalled = Hostile::start(|_: &Recorded| Reply::Trickle {
+        body: "{}".into(),
+        every: Duration::from_secs(3),
+    })
+    .await;
+    let out = wamigrate(&stalled, &["status", "--waba", "1", "--format", "json"], "").await;
+    assert!(
+        out.stderr().contains("sent nothing for 2 s"),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_and_repeated_cursors_stop_with_a_sentence() {
+    let endless = Hostile::start(|request: &Recorded| {
+        if request.path().ends_with("/phone_numbers") {
+            let n = request.target.len();
+            let page = serde_json::json!({"data": [], "paging": {"cursors": {"after": format!("c{n}x{}", fastrand::u64(..))}, "next": "x"}});
+            Reply::Json(200, Vec::new(), page.to_string())
+        } else {
+            ordinary(request)
+        }
+    })
+    .await;
+    let out = wamigrate(&endless, &["status", "--waba", "1", "--format", "json"], "").await;
+    assert_eq!(out.code, 1, "{}", out.stderr());
+    assert!(
+        out.stderr().contains("past 5 (max_pages)"),
+        "{}",
+        out.stderr()
+    );
+    let pages = endless
+        .received()
+        .iter()
+        .filter(|r| r.path().ends_with("/phone_numbers"))
+        .count();
+    assert_eq!(pages, 5);
+    let looping = Hostile::start(|request: &Recorded| {
+        if request.path().ends_with("/phone_numbers") {
+            Reply::Json(
+                200,
+                Vec::new(),
+                r#"{"data":[],"paging":{"cursors":{"after":"same"},"next":"x"}}"#.into(),
+            )
+        } else {
+            ordinary(request)
+        }
+    })
+    .await;
+    let out = wamigrate(&looping, &["status", "--waba", "1", "--format", "json"], "").await;
+    assert_eq!(out.code, 1);
+    assert!(out.stderr().contains("already sent"), "{}", out.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_without_headers_backs_off_and_stops_with_a_sentence() {
+    let server = Hostile::start(|_: &Recorded| {
+        Reply::Json(
+            400,
+            Vec::new(),
+            graph_error(80008, "(#80008) There have been too many calls", "T"),
+        )
+    })
+    .await;
+    let out = wamigrate(
+        &server,
+        &["templates", "diff", "--from", "1", "--to", "2"],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr());
+    assert!(
+        out.stderr().contains("throttling") && out.stderr().contains("tried 4 times"),
+        "{}",
+        out.stderr()
+    );
+    let tries = server
+        .received()
+        .iter()
+        .filter(|r| r.path() == "/v25.0/1/message_templates")
+        .count();
+    assert_eq!(tries, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_without_ids_are_counted_and_the_command_exits_1() {
+    let server = Hostile::start(|request: &Recorded| {
+        if request.path() == "/v25.0/1/message_templates" {
+            let mut data = vec![serde_json::json!({"id": "9", "name": "kept", "language": "en_US", "status": "APPROVED"})];
+            data.extend((0..139).map(|i| serde_json::json!({"name": format!("t{i}"), "language": "en_US"})));
+            Reply::Json(200, Vec::new(), serde_json::json!({ "data": data }).to_string())
+        } else {
+            ordinary(request)
+        }
+    })
+    .await;
+    let out = wamigrate(
+        &server,
+        &[
+            "templates",
+            "diff",
+            "--from",
+            "1",
+            "--to",
+            "2",
+            "--format",
+            "json",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}", out.stderr());
+    assert!(out.stdout().contains("\"kept\""));
+    assert!(out.stderr().contains("139 item(s)"), "{}", out.stderr());
+}
