@@ -317,6 +317,35 @@ mod tests {
     }
 
     #[test]
+    fn promotional_utility_templates_come_back_marketing() {
+        let mut w = world();
+        let ids: Vec<String> = (0..5)
+            .map(|n| {
+                let mut promo = body(&format!("promo_note_{n}"));
+                promo["components"][0]["text"] =
+                    json!("Hi {{1}}, your order shipped. 20% off your next one!");
+                submit(&mut w, promo).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        w.clock_secs += 7200;
+        apply_due_reviews(&mut w);
+        let approved: Vec<&SimTemplate> = ids
+            .iter()
+            .filter_map(|id| w.portfolio.template(id))
+            .filter(|t| t.status == TemplateStatus::Approved)
+            .collect();
+        assert!(!approved.is_empty());
+        assert!(
+            approved
+                .iter()
+                .all(|t| t.category == TemplateCategory::Marketing)
+        );
+    }
+
+    #[test]
     fn the_hourly_cap_refuses_the_101st_and_reviews_vary_by_name() {
         let mut w = world();
         let limit = w.portfolio.waba(DEST).unwrap().template_limit as usize;
