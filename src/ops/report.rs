@@ -12,6 +12,7 @@ use crate::domain::journal::JournalState;
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::ops::migration::step_name;
+use crate::ops::recreate::recreation_summary;
 
 /// The report's JSON document.
 #[derive(Debug, Serialize)]
@@ -245,10 +246,25 @@ impl Report {
         std::fs::create_dir_all(&dir)?;
         let md = dir.join(format!("{}.md", self.migration_id));
         let json = dir.join(format!("{}.json", self.migration_id));
-        std::fs::write(&md, self.markdown())?;
+        // What re-creation runs between the two WABAs achieved, read from their journals.
+        let recreation = match (&self.source_waba_id, &self.destination_waba_id) {
+            (Some(source), Some(dest)) => Some(recreation_summary(data_dir, source, dest)),
+            _ => None,
+        };
+        let markdown = self.markdown()
+            + &recreation
+                .as_ref()
+                .map(|r| r.markdown())
+                .unwrap_or_default();
+        std::fs::write(&md, markdown)?;
+        let mut document = serde_json::to_value(self).map_err(std::io::Error::other)?;
+        if let (Some(recreation), Some(object)) = (recreation, document.as_object_mut()) {
+            let value = serde_json::to_value(recreation).map_err(std::io::Error::other)?;
+            object.insert("templates_recreated".into(), value);
+        }
         std::fs::write(
             &json,
-            serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
+            serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?,
         )?;
         Ok((md, json))
     }

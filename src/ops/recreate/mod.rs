@@ -225,3 +225,162 @@ impl RecreateReport {
 
 /// How a refusal reads in `skip_reason`, so scripts and the exit code can tell it.
 pub const REFUSED_PREFIX: &str = "refused by Meta: ";
+
+/// What every re-creation run between two WABAs achieved, for a migration's audit report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecreationSummary {
+    /// Runs that contributed, oldest first.
+    pub runs: Vec<String>,
+    /// Templates re-created (accepted for review or present), with their latest state.
+    pub recreated: Vec<String>,
+    /// Candidates not re-created, or REJECTED on review, with why.
+    pub still_missing: Vec<String>,
+}
+
+/// Folds every run from `source` to `destination` under the data directory.
+pub fn recreation_summary(
+    data_dir: &std::path::Path,
+    source: &str,
+    destination: &str,
+) -> RecreationSummary {
+    let mut summary = RecreationSummary::default();
+    let mut latest: BTreeMap<(String, String), Result<String, String>> = BTreeMap::new();
+    for (run_id, entries) in all_runs(data_dir) {
+        let report = run::report_from(&entries);
+        if report.source_waba_id != source || report.destination_waba_id != destination {
+            continue;
+        }
+        summary.runs.push(run_id);
+        for row in &report.skipped {
+            latest
+                .entry((row.name.clone(), row.language.clone()))
+                .or_insert_with(|| Err(row.skip_reason.clone()));
+        }
+        for row in &report.submitted {
+            let state = if row.status == "REJECTED" {
+                Err("REJECTED on review".to_string())
+            } else {
+                Ok(row.status.clone())
+            };
+            latest.insert((row.name.clone(), row.language.clone()), state);
+        }
+    }
+    for ((name, language), state) in latest {
+        match state {
+            Ok(status) => summary
+                .recreated
+                .push(format!("{name} ({language}): {status}")),
+            Err(why) => summary
+                .still_missing
+                .push(format!("{name} ({language}): {why}")),
+        }
+    }
+    summary
+}
+
+impl RecreationSummary {
+    /// The section of the audit report, in Markdown.
+    pub fn markdown(&self) -> String {
+        let mut md = String::from("\n## Templates re-created\n\n");
+        if self.runs.is_empty() {
+            md.push_str(
+                "No re-creation run between these WABAs (`wamigrate templates recreate`).\n",
+            );
+            return md;
+        }
+        md.push_str(&format!("Runs: {}.\n\n", self.runs.join(", ")));
+        for line in &self.recreated {
+            md.push_str(&format!("- {line}\n"));
+        }
+        md.push_str("\n### Still missing\n\n");
+        if self.still_missing.is_empty() {
+            md.push_str("Nothing.\n");
+        }
+        for line in &self.still_missing {
+            md.push_str(&format!("- {line}\n"));
+        }
+        md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, submit: bool) -> PlannedRow {
+        PlannedRow {
+            name: name.into(),
+            language: "en_US".into(),
+            category: Some("UTILITY".into()),
+            reason: "quality".into(),
+            risks: Vec::new(),
+            submit,
+            skip_reason: (!submit).then(|| "media header needs a sample".to_string()),
+            body: None,
+            media: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_audit_summary_lists_what_was_recreated_and_what_is_still_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = RunJournal::create(dir.path(), "recreate-1").unwrap();
+        let entries = [
+            Entry::Started {
+                run_id: "recreate-1".into(),
+                source_waba_id: "1".into(),
+                destination_waba_id: "2".into(),
+                room: Some(10),
+                operator: "ops".into(),
+                confirmed: "--yes".into(),
+                rows: vec![row("a", true), row("b", false), row("c", true)],
+                media: BTreeMap::new(),
+                at: "t".into(),
+            },
+            Entry::Outcome {
+                name: "a".into(),
+                language: "en_US".into(),
+                result: CallResult::Created {
+                    id: "9".into(),
+                    status: Some("PENDING".into()),
+                    category: None,
+                },
+                at: "t".into(),
+            },
+            Entry::Outcome {
+                name: "c".into(),
+                language: "en_US".into(),
+                result: CallResult::Refused {
+                    reason: "(#100) Invalid parameter".into(),
+                },
+                at: "t".into(),
+            },
+            Entry::Verdict {
+                name: "a".into(),
+                language: "en_US".into(),
+                id: "9".into(),
+                status: "APPROVED".into(),
+                category: Some("MARKETING".into()),
+                rejected_reason: None,
+                at: "t".into(),
+            },
+        ];
+        for entry in &entries {
+            journal.append(entry).unwrap();
+        }
+        let summary = recreation_summary(dir.path(), "1", "2");
+        assert_eq!(summary.recreated, vec!["a (en_US): APPROVED"]);
+        assert_eq!(
+            summary.still_missing,
+            vec![
+                "b (en_US): media header needs a sample",
+                "c (en_US): refused by Meta: (#100) Invalid parameter"
+            ]
+        );
+        assert!(summary.markdown().contains("### Still missing"));
+        assert_eq!(
+            recreation_summary(dir.path(), "1", "3"),
+            RecreationSummary::default()
+        );
+    }
+}
