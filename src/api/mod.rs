@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod error;
+pub mod fields;
 pub mod graph;
 pub mod hub;
 pub mod ids;

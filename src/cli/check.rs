@@ -80,6 +80,7 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         Some(&args.to),
         &searched,
         &settings.data_dir,
+        &connection.backend,
     )
     .await
     {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use secrecy::ExposeSecret;
 
-use crate::cli::migrate::read_line;
+use crate::cli::migrate::terminal::read_line;
 use crate::cli::output::{Format, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;

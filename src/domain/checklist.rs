@@ -386,6 +386,10 @@ fn judge(rule: RuleId, input: &CheckInput) -> Verdict {
             ),
         }),
         RuleId::NoPendingNameChange => with_number(input, |n| match &n.new_name_status {
+            None if !n.was_read("new_name_status") => unknown(
+                "new_name_status not read (this Graph version lacks the field)",
+                "See in WhatsApp Manager whether a display name change is under review.",
+            ),
             Some(NameStatus::PendingReview) => fail(
                 "new_name_status = PENDING_REVIEW",
                 "A display name change is under review: wait for it to be decided (or withdraw it) before migrating.",
@@ -420,6 +424,10 @@ fn judge(rule: RuleId, input: &CheckInput) -> Verdict {
         RuleId::DestinationPaymentMethod => match input.destination {
             None => unknown("destination not read", "Choose a destination WABA."),
             Some(d) if d.has_payment_method() => pass("primary_funding_id present"),
+            Some(d) if !d.was_read("primary_funding_id") => unknown(
+                "primary_funding_id not read (this Graph version lacks the field)",
+                "Check the destination WABA's payment method in WhatsApp Manager.",
+            ),
             Some(_) => fail(
                 "primary_funding_id absent",
                 "Add a payment method to the destination WABA in WhatsApp Manager; Meta refuses migrations into a WABA without one.",

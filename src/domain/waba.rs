@@ -66,6 +66,10 @@ pub struct Waba {
     pub primary_funding_id: Option<String>,
     #[serde(default)]
     pub health_status: Option<HealthStatus>,
+    /// Fields of `FIELDS` this Graph version does not have, so they were not asked for:
+    /// their values are unknown, not absent (set by the client, never sent by the API).
+    #[serde(skip)]
+    pub fields_not_read: Vec<String>,
 }
 
 impl Waba {
@@ -103,6 +107,11 @@ on_behalf_of_business_info,primary_funding_id,health_status";
     pub fn owner_business_label(&self) -> Option<&str> {
         let owner = self.owner_business_info.as_ref()?;
         owner.name.as_deref().or(owner.id.as_deref())
+    }
+
+    /// Whether `field` was asked for (false when this Graph version lacks it).
+    pub fn was_read(&self, field: &str) -> bool {
+        !self.fields_not_read.iter().any(|f| f == field)
     }
 
     /// Whether a payment method is attached (`primary_funding_id` present and non-empty).

@@ -12,6 +12,7 @@ use std::path::Path;
 use crate::api::graph::is_not_readable;
 use crate::api::{ApiError, GraphClient};
 use crate::domain::checklist::{self, CheckInput, CheckResult};
+use crate::domain::journal::Backend;
 use crate::domain::number::PhoneNumber;
 use crate::domain::phone::E164;
 use crate::domain::readability::NotReadable;
@@ -126,6 +127,7 @@ pub async fn gather(
     destination: Option<&str>,
     candidates: &[String],
     data_dir: &Path,
+    backend: &Backend,
 ) -> Result<PreflightData, ApiError> {
     let mut data = PreflightData {
         destination_waba_id: destination.map(str::to_string),
@@ -211,7 +213,12 @@ pub async fn gather(
         .and_then(PhoneNumber::e164_digits)
         .or_else(|| data.requested_digits.clone())
         .map(|digits| {
-            register_attempts_within_window(data_dir, &digits, time::OffsetDateTime::now_utc())
+            register_attempts_within_window(
+                data_dir,
+                backend,
+                &digits,
+                time::OffsetDateTime::now_utc(),
+            )
         })
         .filter(|used| *used > 0);
     Ok(data)

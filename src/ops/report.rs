@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
-use crate::domain::journal::JournalState;
+use crate::domain::journal::{JournalState, MigrationId};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::ops::migration::step_name;
+use crate::ops::private_files::{private_dir, write_private};
 use crate::ops::recreate::recreation_summary;
 
 /// The report's JSON document.
@@ -58,11 +59,7 @@ pub struct ReportEvent {
 impl Report {
     /// Builds the report from a replayed journal.
     pub fn new(state: &JournalState, after: Option<PhoneNumber>) -> Report {
-        let status = match &state.finished {
-            Some((true, _, _)) => "completed",
-            Some((false, _, _)) => "failed",
-            None => "in progress",
-        };
+        let status = state.status().label();
         let steps: Vec<ReportStep> = state
             .plan
             .iter()
@@ -98,7 +95,7 @@ impl Report {
             migration_id: state.migration_id.clone(),
             scenario: state.scenario.map(|s| s.id().to_string()),
             operator: state.operator.clone(),
-            started_at: state.started_at.clone(),
+            started_at: state.started_at.to_string(),
             status,
             number: state.number.clone(),
             source_waba_id: state.source_waba_id.clone(),
@@ -113,12 +110,12 @@ impl Report {
                 .history
                 .iter()
                 .map(|(step, what, at)| ReportEvent {
-                    at: at.clone(),
+                    at: at.to_string(),
                     step: *step,
                     what: what.clone(),
                 })
                 .collect(),
-            billing_cutover: state.registered_at.clone(),
+            billing_cutover: state.registered_at.as_ref().map(ToString::to_string),
             still_to_do,
         }
     }
@@ -242,10 +239,13 @@ impl Report {
 
     /// Writes `<data_dir>/reports/<id>.md` and `.json`; returns both paths.
     pub fn save(&self, data_dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+        // The id comes from a journal line: it names a file only once it is checked.
+        let id = MigrationId::parse(&self.migration_id)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let dir = data_dir.join("reports");
-        std::fs::create_dir_all(&dir)?;
-        let md = dir.join(format!("{}.md", self.migration_id));
-        let json = dir.join(format!("{}.json", self.migration_id));
+        private_dir(&dir)?;
+        let md = dir.join(format!("{id}.md"));
+        let json = dir.join(format!("{id}.json"));
         // What re-creation runs between the two WABAs achieved, read from their journals.
         let recreation = match (&self.source_waba_id, &self.destination_waba_id) {
             (Some(source), Some(dest)) => Some(recreation_summary(data_dir, source, dest)),
@@ -256,15 +256,15 @@ impl Report {
                 .as_ref()
                 .map(|r| r.markdown())
                 .unwrap_or_default();
-        std::fs::write(&md, markdown)?;
+        write_private(&md, markdown.as_bytes())?;
         let mut document = serde_json::to_value(self).map_err(std::io::Error::other)?;
         if let (Some(recreation), Some(object)) = (recreation, document.as_object_mut()) {
             let value = serde_json::to_value(recreation).map_err(std::io::Error::other)?;
             object.insert("templates_recreated".into(), value);
         }
-        std::fs::write(
+        write_private(
             &json,
-            serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?,
+            &serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?,
         )?;
         Ok((md, json))
     }

@@ -254,6 +254,7 @@ fn generate_fleet(file: &SeedFile, seed: u64, numbers: usize, templates: usize) 
                     on_behalf_of_business_info: None,
                     primary_funding_id: (i % 13 != 9).then(|| format!("PF{id}")),
                     health_status: None,
+                    fields_not_read: Vec::new(),
                 },
                 subscribed_apps: if i % 9 == 5 {
                     Vec::new()
@@ -419,6 +420,7 @@ fn fleet_number(rng: &mut Rng, j: usize, waba: &SimWaba) -> SimNumber {
             1 + j % 28
         )),
         health_status: Some(health(&id, can_send)),
+        fields_not_read: Vec::new(),
     };
     SimNumber {
         waba_id: waba.node.id.clone(),

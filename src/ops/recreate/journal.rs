@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::recreate::CreateBody;
 use crate::domain::recreate::body::MediaSlot;
+use crate::ops::private_files::{private_dir, private_options};
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,13 +158,16 @@ impl RunJournal {
     /// Creates the journal of a new run (fails if the id exists) and takes its lock.
     pub fn create(data_dir: &Path, run_id: &str) -> std::io::Result<RunJournal> {
         let dir = runs_dir(data_dir);
-        std::fs::create_dir_all(&dir)?;
+        private_dir(&dir)?;
         let path = journal_path(data_dir, run_id)?;
         let lock = take_lock(&path)?;
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .open(&path)?;
+        let file = match private_options().create_new(true).append(true).open(&path) {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = std::fs::remove_file(&lock);
+                return Err(e);
+            }
+        };
         if let Ok(handle) = File::open(&dir) {
             let _ = handle.sync_all();
         }
@@ -267,7 +271,7 @@ fn parse(text: &str) -> std::io::Result<Vec<Entry>> {
 fn take_lock(journal: &Path) -> std::io::Result<PathBuf> {
     let lock = journal.with_extension("lock");
     for _ in 0..2 {
-        match OpenOptions::new().write(true).create_new(true).open(&lock) {
+        match private_options().write(true).create_new(true).open(&lock) {
             Ok(mut file) => {
                 write!(file, "{}", std::process::id())?;
                 file.sync_data()?;
