@@ -10,6 +10,7 @@ use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
 pub mod bench;
+mod bench_recreate;
 pub mod check;
 pub mod migrate;
 pub mod output;

@@ -254,14 +254,6 @@ fn candidate(
     why: String,
     left: &mut Option<u64>,
 ) -> Candidate {
-    let room = match left {
-        Some(0) => false,
-        Some(n) => {
-            *n -= 1;
-            true
-        }
-        None => true,
-    };
     let mut risks = eligibility::risks(template);
     risks.extend(recreate_risks(template));
     let (body, media, skip_reason) = match build(template) {
@@ -284,6 +276,15 @@ fn candidate(
             (Some(body), media, skip)
         }
         Err(why_not) => (None, Vec::new(), Some(why_not)),
+    };
+    // Only rows that would be sent take a slot of the destination's room.
+    let room = match (left, &skip_reason) {
+        (Some(0), _) => false,
+        (Some(n), None) => {
+            *n -= 1;
+            true
+        }
+        _ => true,
     };
     let skip_reason = skip_reason.or_else(|| {
         (!room).then(|| "the destination has no room under its template limit: delete unused templates there first".to_string())
