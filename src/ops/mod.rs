@@ -13,3 +13,4 @@ pub mod private_files;
 pub mod report;
 pub mod run_lock;
 pub mod template_migration;
+pub mod template_tally;
