@@ -247,3 +247,25 @@ pub(super) fn sandbox_state(width: u16, height: u16) -> State {
         state
     })
 }
+
+#[test]
+fn the_checklist_line_count_update_scrolls_by_is_the_lines_drawn() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        let state = loaded(width, height);
+        let pane = crate::app::layout::ScreenLayout::compute(state.screen, state.log_visible)
+            .unwrap()
+            .checklist;
+        let results = state.derived.checklist.as_deref().unwrap();
+        let drawn = super::checklist::rows(
+            &state,
+            &|_| ratatui::style::Style::default(),
+            results,
+            pane.width.saturating_sub(2) as usize,
+        );
+        assert_eq!(
+            state.derived.checklist_lines,
+            drawn.len(),
+            "{width}x{height}"
+        );
+    }
+}
