@@ -269,8 +269,8 @@ fn write_diff_table(
 
 /// Runs `templates migrate`: exit 0 when every expected template is in the destination
 /// afterwards (a fresh read, by name and language), 3 when some are not or the WABAs
-/// belong to different businesses (refused before any call), 1 when a read failed, 2 on
-/// usage errors.
+/// belong to different businesses (refused before any call), 1 when a read failed or a
+/// call failed as a whole and templates are missing, 2 on usage errors.
 async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     let (connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
         Ok(pair) => pair,
@@ -326,9 +326,12 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
     // The retry names the expected templates a fresh read does not find, by name and
     // language: never the ids the answers held (the docs leave their meaning open).
+    // A page call that failed as a whole (no answer, a refused redirect) is a runtime
+    // failure, not Meta refusing templates: it is reported, not repeated.
     match run_ops::missing_after_pages(graph, &run, &source).await {
         Ok(missing)
             if !missing.is_empty()
+                && run.failed_calls == 0
                 && (args.yes
                     || confirm(&format!(
                         "{} expected templates are not in the destination. Retry them once? Type yes: ",
@@ -348,6 +351,13 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             "wamigrate: could not record the run under {}: {e}.",
             settings.data_dir.display()
         ),
+    }
+    for call in run.calls.iter().filter(|c| c.error.is_some()) {
+        eprintln!(
+            "wamigrate: call failed  {}: {}",
+            call.request,
+            call.error.as_deref().unwrap_or_default()
+        );
     }
     let tally = match (&recheck, &run.tally) {
         (Ok(()), Some(tally)) => tally,
@@ -372,6 +382,8 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     }
     if tally.all_arrived() {
         ExitCode::SUCCESS
+    } else if run.failed_calls > 0 {
+        ExitCode::from(EXIT_ERROR)
     } else {
         ExitCode::from(EXIT_FINDINGS)
     }
@@ -409,13 +421,6 @@ fn print_run(run: &TemplateRun, tally: &Tally, forecast: &Forecast) {
         println!(
             "  failed  {} ({}) [{}]: {}",
             failed.name, failed.language, failed.source_id, failed.reason
-        );
-    }
-    for call in run.calls.iter().filter(|c| c.error.is_some()) {
-        println!(
-            "  call failed  {}: {}",
-            call.request,
-            call.error.as_deref().unwrap_or_default()
         );
     }
     for copy in &tally.rejected_on_recheck {
