@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::api::ApiError;
 
-use super::state::{Pane, Phase, Popup, State, WabaRecord};
+use super::state::{Pane, Phase, Popup, Remote, State, WabaRecord};
 use super::strings;
 use super::theme::{Role, Theme};
 use crate::connect::BackendLabel;
@@ -222,7 +222,14 @@ fn connection_line(state: &State, theme: &Theme) -> Line<'static> {
         (Phase::Connecting, BackendLabel::Live { .. }) => {
             loading_line(state, theme, strings::CONNECTING)
         }
-        (Phase::Ready, _) => loading_line(state, theme, strings::DISCOVERING),
+        (Phase::Ready, _) => match &state.store.waba_ids {
+            // Discovery failed: its sentence, not a spinner that never ends.
+            Remote::Failed(error) => Line::styled(
+                format!("✘ could not find the WABAs: {}", error.sentence),
+                theme.style(Role::Error),
+            ),
+            _ => loading_line(state, theme, strings::DISCOVERING),
+        },
     }
 }
 

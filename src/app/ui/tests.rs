@@ -269,3 +269,17 @@ fn the_checklist_line_count_update_scrolls_by_is_the_lines_drawn() {
         );
     }
 }
+
+#[test]
+fn a_failed_discovery_shows_its_sentence_not_a_spinner() {
+    let mut state = demo::first_frame_state(120, 40, Instant::now());
+    state.phase = crate::app::state::Phase::Ready;
+    state.store.waba_ids = crate::app::state::Remote::Failed(crate::api::ApiError::new(
+        crate::api::ErrorClass::Network,
+        "GET /v25.0/debug_token",
+        "Could not connect to the API: check the base URL, your network and any proxy, then retry.",
+    ));
+    let screen = text(&render(&state, &default_theme()));
+    assert!(screen.contains("could not find the WABAs"), "{screen}");
+    assert!(!screen.contains("finding the WABAs"), "{screen}");
+}
