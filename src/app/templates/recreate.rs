@@ -214,37 +214,6 @@ impl RecreateOperator for ScreenOperator {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(name: &str) -> TemplateKey {
-        (name.to_string(), "en_US".to_string())
-    }
-
-    #[test]
-    fn marks_toggle_and_the_destination_has_the_last_word() {
-        let mut marks = RecreateMarks::default();
-        marks.toggle(key("a"));
-        marks.toggle(key("b"));
-        marks.toggle(key("b"));
-        assert_eq!(marks.marked(), vec![key("a")]);
-        assert_eq!(marks.cell(&key("a"), None).as_deref(), Some("marked"));
-        marks.states.insert(key("a"), Submission::Submitted);
-        marks.toggle(key("a"));
-        assert_eq!(marks.cell(&key("a"), None).as_deref(), Some("submitted"));
-        let rejected: Template = serde_json::from_value(serde_json::json!({
-            "id": "9", "name": "a", "language": "en_US", "status": "REJECTED", "rejected_reason": "PROMOTIONAL"
-        }))
-        .unwrap();
-        assert_eq!(
-            marks.cell(&key("a"), Some(&rejected)).as_deref(),
-            Some("rejected: PROMOTIONAL")
-        );
-        assert_eq!(marks.cell(&key("c"), None), None);
-    }
-}
-
 impl super::TemplateView {
     /// `m`: marks the selected row when its source template does not travel.
     pub(super) fn mark_for_recreation(&mut self, ctx: &crate::app::screen::Context) {
@@ -327,5 +296,36 @@ impl super::TemplateView {
             Err(why) => format!("re-creation stopped: {why}"),
         });
         crate::app::screen::Handled::effects(self.reread(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str) -> TemplateKey {
+        (name.to_string(), "en_US".to_string())
+    }
+
+    #[test]
+    fn marks_toggle_and_the_destination_has_the_last_word() {
+        let mut marks = RecreateMarks::default();
+        marks.toggle(key("a"));
+        marks.toggle(key("b"));
+        marks.toggle(key("b"));
+        assert_eq!(marks.marked(), vec![key("a")]);
+        assert_eq!(marks.cell(&key("a"), None).as_deref(), Some("marked"));
+        marks.states.insert(key("a"), Submission::Submitted);
+        marks.toggle(key("a"));
+        assert_eq!(marks.cell(&key("a"), None).as_deref(), Some("submitted"));
+        let rejected: Template = serde_json::from_value(serde_json::json!({
+            "id": "9", "name": "a", "language": "en_US", "status": "REJECTED", "rejected_reason": "PROMOTIONAL"
+        }))
+        .unwrap();
+        assert_eq!(
+            marks.cell(&key("a"), Some(&rejected)).as_deref(),
+            Some("rejected: PROMOTIONAL")
+        );
+        assert_eq!(marks.cell(&key("c"), None), None);
     }
 }
