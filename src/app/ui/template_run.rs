@@ -33,7 +33,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                 total,
                 pages,
             } => {
-                let (source, destination) = pair.expect("a copy needs a pair");
+                let (source, destination) =
+                    pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
                 (
                     text::CONFIRM_TITLE,
                     text::confirm_migrate(source, destination, *expected, *total, *pages)
@@ -175,13 +176,19 @@ fn done_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![
+        // Counted from a fresh read of the destination when it succeeded.
         Line::styled(
-            text::finished(
-                record.migrated_count(),
-                failures.len(),
-                record.calls.len(),
-                record.stopped_by_operator,
-            ),
+            match &record.tally {
+                Some(tally) => {
+                    text::finished_tally(&tally.line(), tally.calls, record.stopped_by_operator)
+                }
+                None => text::finished(
+                    record.migrated_count(),
+                    failures.len(),
+                    record.calls.len(),
+                    record.stopped_by_operator,
+                ),
+            },
             theme.style(Role::Title),
         ),
         Line::styled(
