@@ -353,7 +353,6 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         Err(e) => eprintln!("wamigrate: could not re-read the destination before the retry: {e}"),
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
-<<<<<<< HEAD
     // The record is fsynced: off the async threads.
     let saved = {
         let (record, data_dir) = (run.clone(), settings.data_dir.clone());
@@ -361,11 +360,6 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     };
-    let tally = run.tally();
-    print_run(&run, &tally, &forecast, &source);
-=======
-    let saved = run.save(&settings.data_dir);
->>>>>>> main
     match &saved {
         Ok(path) => eprintln!("Run recorded in {}.", path.display()),
         Err(e) => eprintln!(

@@ -220,7 +220,7 @@ impl super::TemplateView {
         let Some(row) = self.selected_row() else {
             return;
         };
-        let (Some(index), Some((source, _))) = (row.source, self.inventories(&ctx.store.wabas))
+        let (Some(index), Some((source, _))) = (row.source(), self.inventories(&ctx.store.wabas))
         else {
             self.recreate.message =
                 Some("only templates of the source can be re-created".to_string());

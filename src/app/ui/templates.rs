@@ -432,11 +432,11 @@ fn draw_table(
                 primary: row.primary(source, destination),
                 reason: prediction.and_then(|p| p.reason.as_deref()),
                 risky: prediction.is_some_and(|p| !p.risks.is_empty()),
-                recreate: row.source.and_then(|i| {
+                recreate: row.source().and_then(|i| {
                     let template = &source.templates[i];
                     let key = (template.name.clone(), template.language.clone());
                     view.recreate
-                        .cell(&key, row.destination.map(|d| &destination.templates[d]))
+                        .cell(&key, row.destination().map(|d| &destination.templates[d]))
                 }),
             };
             Row::new(columns.iter().map(|c| (c.cell)(&row_view, theme)))
