@@ -11,14 +11,17 @@
 
 mod access;
 mod control;
+mod errors;
 mod faults;
 mod fields;
+mod fleet;
 mod graph;
 mod hub;
 mod migration;
 mod persist;
 mod portfolio;
 mod state;
+mod template_seed;
 mod templates;
 mod wire;
 
