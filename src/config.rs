@@ -93,6 +93,8 @@ pub struct Profile {
     pub max_response_mb: Option<f64>,
     /// Most pages one list read follows [default 200].
     pub max_pages: Option<usize>,
+    /// Heap the answers may hold before no more is read, in MB [default 120].
+    pub max_memory_mb: Option<f64>,
     /// First wait after a rate-limit error that names no wait, in seconds [default 5];
     /// doubled at each retry.
     pub rate_limit_backoff_secs: Option<f64>,
@@ -407,6 +409,15 @@ fn transport_config(
         Some(pages) => pages,
         None => defaults.max_pages,
     };
+    let memory_budget_bytes = match profile.max_memory_mb {
+        None => defaults.memory_budget_bytes,
+        Some(mb) if mb.is_finite() && mb >= 16.0 => (mb * f64::from(1 << 20)) as usize,
+        Some(mb) => {
+            return Err(ConfigError(format!(
+                "max_memory_mb = {mb} is too small: give at least 16 (e.g. 120)."
+            )));
+        }
+    };
     let mut retry = defaults.retry.clone();
     retry.rate_limit_floor = seconds(
         "rate_limit_backoff_secs",
@@ -418,6 +429,7 @@ fn transport_config(
         stall_timeout,
         max_response_bytes,
         max_pages,
+        memory_budget_bytes,
         retry,
         allow_insecure_http,
         ..defaults

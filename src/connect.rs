@@ -5,7 +5,8 @@ use secrecy::SecretString;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{ApiError, CallRecord, GraphClient, HubAuth, HubClient, Transport};
-use crate::config::{Backend, LiveBackend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings};
+use crate::config::{Backend, LiveBackend, SANDBOX_HUB_KEY, SANDBOX_TOKEN, Settings, is_loopback};
+use crate::domain::journal;
 use crate::sim::{self, SimConfig, SimHandle};
 
 /// Which backend the clients talk to, for the top bar and command output.
@@ -24,8 +25,14 @@ pub enum BackendLabel {
 
 impl BackendLabel {
     /// The label of a live backend, marked when a plain-http URL to another host was let
-    /// through by `--allow-insecure-http`.
+    /// through by `--allow-insecure-http`. A loopback Graph URL is a sandbox (only a
+    /// sandbox lives there), never shown under the LIVE badge.
     pub fn live(settings: &Settings, live: &LiveBackend) -> Self {
+        if is_loopback(&live.graph_url) {
+            return BackendLabel::Sandbox {
+                base_url: live.graph_url.clone(),
+            };
+        }
         let hub_url = live.hub.as_ref().map(|h| h.url.clone());
         let insecure_http = [Some(&live.graph_url), hub_url.as_ref()]
             .into_iter()
@@ -59,6 +66,11 @@ pub struct Connection {
     pub label: BackendLabel,
     /// Keeps the embedded sandbox running as long as the connection lives.
     pub sandbox: Option<SimHandle>,
+    /// The backend journals are bound to.
+    pub backend: journal::Backend,
+    /// The longest a call may take (the transport's request timeout): after that long
+    /// since its intent a call can no longer be in flight.
+    pub call_timeout: std::time::Duration,
 }
 
 /// Why a connection could not be set up; the text is the operator sentence.
@@ -152,6 +164,7 @@ pub async fn connect(
                 sim::SANDBOX_PARTNER_ID,
                 HubAuth::ApiKey(SecretString::from(SANDBOX_HUB_KEY)),
             )?;
+            let backend = identify(&graph, Some(&hub), Some(&handle), settings).await;
             Ok(Connection {
                 graph,
                 hub: Some(hub),
@@ -159,6 +172,8 @@ pub async fn connect(
                     base_url: handle.base_url.clone(),
                 },
                 sandbox: Some(handle),
+                backend,
+                call_timeout: settings.transport.request_timeout,
             })
         }
         Backend::Live(live) => {
@@ -177,14 +192,54 @@ pub async fn connect(
                 )?),
                 None => None,
             };
+            let backend = identify(&graph, hub.as_ref(), None, settings).await;
             Ok(Connection {
                 graph,
                 label: BackendLabel::live(settings, live),
                 hub,
                 sandbox: None,
+                backend,
+                call_timeout: settings.transport.request_timeout,
             })
         }
     }
+}
+
+/// The backend journals are bound to: profile, URLs and version, and for a sandbox
+/// (embedded, or any loopback URL) the instance id of its world, read from
+/// `GET /_sandbox/instance` when it is not embedded.
+async fn identify(
+    graph: &GraphClient,
+    hub: Option<&HubClient>,
+    embedded: Option<&SimHandle>,
+    settings: &Settings,
+) -> journal::Backend {
+    let trimmed = |url: &reqwest::Url| url.as_str().trim_end_matches('/').to_string();
+    let graph_url = trimmed(graph.base_url());
+    let sandbox_instance = match embedded {
+        Some(handle) => Some(handle.instance_id.clone()),
+        None if is_loopback(&graph_url) => sandbox_instance(graph).await,
+        None => None,
+    };
+    journal::Backend {
+        profile: settings.profile.clone(),
+        graph_url,
+        graph_version: settings.graph_version.clone(),
+        hub_url: hub.map(|h| trimmed(h.base_url())),
+        sandbox_instance,
+    }
+}
+
+/// The world id of a sandbox behind the Graph URL; `None` when it does not say.
+async fn sandbox_instance(graph: &GraphClient) -> Option<String> {
+    let mut url = graph.base_url().clone();
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(["_sandbox", "instance"]);
+    let answer = graph.transport().http().get(url).send().await.ok()?;
+    let body: serde_json::Value = answer.json().await.ok()?;
+    body["instance_id"].as_str().map(str::to_string)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
+mod common;
+
 /// Longest wait for something to appear on screen.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -27,6 +29,11 @@ struct TuiSession {
 
 impl TuiSession {
     fn start() -> TuiSession {
+        TuiSession::start_with(&[])
+    }
+
+    /// Like [`TuiSession::start`], with extra environment (e.g. an external sandbox).
+    fn start_with(env: &[(&str, &str)]) -> TuiSession {
         let (rows, cols) = (40, 120);
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config.toml");
@@ -53,6 +60,9 @@ impl TuiSession {
         command.env("TERM", "xterm-256color");
         command.env("WAMIGRATE_DATA_DIR", dir.path().join("data"));
         command.env("WAMIGRATE_CONFIG", &config);
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = pair.slave.spawn_command(command).expect("start wamigrate");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -317,10 +327,33 @@ fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
     tui.send("J");
     tui.wait_for("Unfinished migrations");
-    // The journals are read off the event loop: the list shows once they are.
-    tui.wait_for("next: Verify the code");
+    // The journals are read off the event loop: the list shows once they are. The
+    // first question is the confirmation of the first write (adding the number).
+    tui.wait_for("next: Add the number to the destination");
     tui.send("\x1b");
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+#[test]
+fn the_panes_and_the_board_work_on_a_graph_version_without_messaging_limit_tier() {
+    let sim = common::SimProcess::start(&["--drop-field", "messaging_limit_tier"]);
+    let mut tui = TuiSession::start_with(&[("WAMIGRATE_GRAPH_URL", &sim.url)]);
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    tui.send("f");
+    tui.wait_until("the board", |s| {
+        s.contains("Fleet board") && s.contains("40 numbers")
+    });
+    // The limit of the number that had only the removed field is unknown, not absent.
+    tui.send("/limit:unknown\r");
+    let board = tui.wait_until("the filtered board", |s| {
+        s.contains("+49 30 12345614") && !s.contains("+1 631-555-0101")
+    });
+    assert!(!board.contains("nonexisting field"), "{board}");
+    tui.send("q");
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

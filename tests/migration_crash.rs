@@ -37,6 +37,10 @@ fn crash_then_resume(hook: &str) {
         &[
             "--graph-url",
             &url,
+            // A resume waits one call timeout before it trusts a read-back without
+            // effect: a short one keeps the test short.
+            "--timeout",
+            "1",
             "migrate",
             NUMBER,
             "--from",
@@ -58,7 +62,16 @@ fn crash_then_resume(hook: &str) {
 
     let resumed = wamigrate_answering_codes(
         &sim,
-        &["--graph-url", &url, "migrate", "--resume", &id, "--yes"],
+        &[
+            "--graph-url",
+            &url,
+            "--timeout",
+            "1",
+            "migrate",
+            "--resume",
+            &id,
+            "--yes",
+        ],
         &pin,
     );
     assert_eq!(

@@ -219,8 +219,16 @@ fn outbound_move_watches_until_the_other_bsp_took_the_number() {
         }
     }
     assert!(seen.contains("Hand over"), "{seen}");
-    // The other BSP moves the number (here: into another WABA through the same sandbox).
-    let other_bsp = migrate(&sim, "+16315550125", Some(DEST), "to-new-waba", &[]);
+    // The other BSP moves the number (here: into another WABA through the same sandbox),
+    // from its own machine: its own data directory, so its own locks and journals.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other_bsp = migrate(
+        &sim,
+        "+16315550125",
+        Some(DEST),
+        "to-new-waba",
+        &[("WAMIGRATE_DATA_DIR", elsewhere.path().to_str().unwrap())],
+    );
     assert_eq!(other_bsp.code, 0, "{}", other_bsp.stderr);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = outbound.wait().unwrap();

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::api::memory::live_heap_bytes;
+
 /// Bodies up to this size are read freely; past it a body waits for the large-body gate.
 const SMALL_BODY: usize = 1 << 20;
 
@@ -30,6 +32,8 @@ pub struct Body {
 pub(crate) enum BodyError {
     /// The body was larger than the cap (`received` bytes when we stopped).
     TooLarge { received: usize },
+    /// Answers already hold the memory budget (`held` bytes of heap).
+    OverBudget { held: usize },
     /// The connection failed or timed out while the body was arriving.
     Transport(reqwest::Error),
 }
@@ -38,6 +42,7 @@ pub(crate) enum BodyError {
 pub(crate) async fn read_capped(
     mut response: reqwest::Response,
     cap: usize,
+    budget: usize,
     gate: &LargeBodyGate,
 ) -> Result<Body, BodyError> {
     if let Some(announced) = response.content_length()
@@ -56,12 +61,70 @@ pub(crate) async fn read_capped(
             // The semaphore is never closed; `ok()` only satisfies the type.
             permit = gate.0.clone().acquire_owned().await.ok();
         }
+        let held = live_heap_bytes();
+        if held + chunk.len() > budget {
+            return Err(BodyError::OverBudget { held });
+        }
         bytes.extend_from_slice(&chunk);
+    }
+    if let Some(shorter) = cut_long_strings(&bytes, MAX_STRING_BYTES) {
+        bytes = shorter;
     }
     Ok(Body {
         bytes,
         _gate: permit,
     })
+}
+
+/// Longest JSON string kept whole, in bytes as sent (no field of either API comes near:
+/// a template body is at most 1,024 characters).
+pub const MAX_STRING_BYTES: usize = 64 << 10;
+
+/// `body` with every JSON string longer than `limit` bytes cut to about `limit` and
+/// ended with `…`, or `None` when no string is that long (the common case: no copy). A
+/// server that sends 20 MB names costs 64 KB per name, not 20 MB. Cuts fall between
+/// characters and never inside an escape, so the JSON stays valid.
+pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut string_len = 0usize;
+    let mut skipping = false;
+    for (i, &byte) in body.iter().enumerate() {
+        if !in_string {
+            if byte == b'"' {
+                in_string = true;
+                string_len = 0;
+            }
+            if let Some(out) = &mut out {
+                out.push(byte);
+            }
+            continue;
+        }
+        let at_boundary = !escaped && (byte & 0xC0) != 0x80;
+        let closes = !escaped && byte == b'"';
+        if !closes && !skipping && at_boundary && string_len >= limit {
+            skipping = true;
+            let out = out.get_or_insert_with(|| {
+                let mut copy = Vec::with_capacity(body.len() / 2);
+                copy.extend_from_slice(&body[..i]);
+                copy
+            });
+            out.extend_from_slice("…".as_bytes());
+        }
+        escaped = !escaped && byte == b'\\';
+        if closes {
+            in_string = false;
+            skipping = false;
+        }
+        string_len += 1;
+        if let Some(out) = &mut out
+            && (!skipping || closes)
+        {
+            out.push(byte);
+        }
+    }
+    out
 }
 
 /// `n` bytes in the largest whole unit, for sentences (`32 MB`, `512 KB`).
@@ -77,6 +140,23 @@ pub fn human_bytes(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_strings_are_cut_between_characters_and_the_json_stays_valid() {
+        let long = format!("{}\\\"é", "a".repeat(10));
+        let body =
+            serde_json::json!({"name": long, "short": "ok", "list": [long.clone()]}).to_string();
+        assert_eq!(cut_long_strings(body.as_bytes(), 100), None);
+        let cut = cut_long_strings(body.as_bytes(), 11).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&cut).unwrap();
+        assert_eq!(value["name"], "aaaaaaaaaa\\…");
+        assert_eq!(value["short"], "ok");
+        assert_eq!(value["list"][0], "aaaaaaaaaa\\…");
+        let accents = serde_json::json!({"n": "é".repeat(20)}).to_string();
+        let cut = cut_long_strings(accents.as_bytes(), 5).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&cut).unwrap();
+        assert_eq!(value["n"], "ééé…");
+    }
 
     #[test]
     fn sizes_read_as_people_say_them() {

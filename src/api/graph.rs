@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::error::{ApiError, ErrorClass, classify_graph, parse_graph_error, unexpected_body};
+use crate::api::fields::{DroppedFields, FieldSet};
 use crate::api::ids::{IdKind, checked, url_with_segments};
 use crate::api::paging::{Summary, graph_page};
 use crate::api::transport::{Call, Idempotency, Transport};
@@ -61,6 +62,8 @@ pub struct GraphClient {
     version: String,
     token: SecretString,
     page_size: u32,
+    /// Fields this Graph version refused, remembered for the session (every clone).
+    dropped: DroppedFields,
 }
 
 impl GraphClient {
@@ -96,6 +99,7 @@ impl GraphClient {
             version: version.to_string(),
             token,
             page_size: 100,
+            dropped: DroppedFields::default(),
         })
     }
 
@@ -121,35 +125,50 @@ impl GraphClient {
         &self.transport
     }
 
+    /// The fields this Graph version refused so far (`doctor`, the log).
+    pub fn dropped_fields(&self) -> &DroppedFields {
+        &self.dropped
+    }
+
     /// `GET /{waba_id}?fields=...`
     pub async fn waba(&self, waba_id: &str) -> Result<Waba, ApiError> {
         let waba_id = checked(IdKind::Graph, waba_id)?;
-        self.get_json(&[waba_id], &[("fields", Waba::FIELDS.to_string())])
-            .await
+        let (mut waba, without) = self
+            .dropped
+            .read(FieldSet::Waba, |fields| async move {
+                self.get_json::<Waba>(&[waba_id], &[("fields", fields)])
+                    .await
+            })
+            .await?;
+        waba.fields_not_read = without;
+        Ok(waba)
     }
 
     /// `GET /{business_id}/owned_whatsapp_business_accounts`, all pages.
     pub async fn owned_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
-        let business_id = checked(IdKind::Graph, business_id)?;
-        Ok(self
-            .get_all(
-                &[business_id, "owned_whatsapp_business_accounts"],
-                &[("fields", Waba::FIELDS.to_string())],
-            )
-            .await?
-            .0)
+        self.business_edge(business_id, "owned_whatsapp_business_accounts")
+            .await
     }
 
     /// `GET /{business_id}/client_whatsapp_business_accounts`, all pages.
     pub async fn client_wabas(&self, business_id: &str) -> Result<Vec<Waba>, ApiError> {
+        self.business_edge(business_id, "client_whatsapp_business_accounts")
+            .await
+    }
+
+    async fn business_edge(&self, business_id: &str, edge: &str) -> Result<Vec<Waba>, ApiError> {
         let business_id = checked(IdKind::Graph, business_id)?;
-        Ok(self
-            .get_all(
-                &[business_id, "client_whatsapp_business_accounts"],
-                &[("fields", Waba::FIELDS.to_string())],
-            )
-            .await?
-            .0)
+        let (mut wabas, without) = self
+            .dropped
+            .read(FieldSet::Waba, |fields| async move {
+                self.get_all::<Waba>(&[business_id, edge], &[("fields", fields)])
+                    .await
+            })
+            .await?;
+        for waba in &mut wabas.0 {
+            waba.fields_not_read.clone_from(&without);
+        }
+        Ok(wabas.0)
     }
 
     /// The owned and client WABAs of a business, owned first, without duplicates.
@@ -207,23 +226,31 @@ impl GraphClient {
     /// `GET /{waba_id}/phone_numbers?fields=...`, all pages.
     pub async fn phone_numbers(&self, waba_id: &str) -> Result<Vec<PhoneNumber>, ApiError> {
         let waba_id = checked(IdKind::Graph, waba_id)?;
-        Ok(self
-            .get_all(
-                &[waba_id, "phone_numbers"],
-                &[("fields", PhoneNumber::FIELDS.to_string())],
-            )
-            .await?
-            .0)
+        let ((mut numbers, _), without) = self
+            .dropped
+            .read(FieldSet::PhoneNumber, |fields| async move {
+                self.get_all::<PhoneNumber>(&[waba_id, "phone_numbers"], &[("fields", fields)])
+                    .await
+            })
+            .await?;
+        for number in &mut numbers {
+            number.fields_not_read.clone_from(&without);
+        }
+        Ok(numbers)
     }
 
     /// `GET /{phone_number_id}?fields=...`
     pub async fn phone_number(&self, phone_number_id: &str) -> Result<PhoneNumber, ApiError> {
         let phone_number_id = checked(IdKind::Graph, phone_number_id)?;
-        self.get_json(
-            &[phone_number_id],
-            &[("fields", PhoneNumber::FIELDS.to_string())],
-        )
-        .await
+        let (mut number, without) = self
+            .dropped
+            .read(FieldSet::PhoneNumber, |fields| async move {
+                self.get_json::<PhoneNumber>(&[phone_number_id], &[("fields", fields)])
+                    .await
+            })
+            .await?;
+        number.fields_not_read = without;
+        Ok(number)
     }
 
     /// `GET /{waba_id}/subscribed_apps`: the apps receiving the WABA's webhooks.
@@ -235,15 +262,21 @@ impl GraphClient {
     /// `GET /{waba_id}/message_templates` with the count and limit from `summary`.
     pub async fn templates(&self, waba_id: &str) -> Result<TemplateInventory, ApiError> {
         let waba_id = checked(IdKind::Graph, waba_id)?;
-        let query = [
-            ("fields", Template::FIELDS.to_string()),
-            (
-                "summary",
-                "message_template_count,message_template_limit".to_string(),
-            ),
-        ];
-        let (templates, summary) = self
-            .get_all::<Template>(&[waba_id, "message_templates"], &query)
+        let ((templates, summary), _) = self
+            .dropped
+            .read(FieldSet::Template, |fields| {
+                let query = [
+                    ("fields", fields),
+                    (
+                        "summary",
+                        "message_template_count,message_template_limit".to_string(),
+                    ),
+                ];
+                async move {
+                    self.get_all::<Template>(&[waba_id, "message_templates"], &query)
+                        .await
+                }
+            })
             .await?;
         let summary = summary.unwrap_or_default();
         Ok(TemplateInventory {
@@ -513,6 +546,20 @@ impl GraphClient {
             &format!("kept sending pages past {max_pages} (max_pages)"),
         ))
     }
+}
+
+/// Whether Graph refused a read as not readable with this token: code 100 with subcode
+/// 33, "Unsupported get request. Object with ID '…' does not exist, cannot be loaded due
+/// to missing permissions, or does not support this operation" (the subcode is deprecated
+/// since v16, so the text counts too), or a permission error (10, 200–299). A WABA that
+/// does not exist and one not shared answer alike (api-notes.md §1, "Access").
+pub fn is_not_readable(e: &ApiError) -> bool {
+    let unsupported_get = e.code == Some(100)
+        && (e.subcode == Some(33)
+            || e.server_message.as_deref().is_some_and(|m| {
+                m.contains("does not exist, cannot be loaded due to missing permissions")
+            }));
+    unsupported_get || e.class == ErrorClass::Permission
 }
 
 /// A list read that stopped before its end; the list would be incomplete.

@@ -3,9 +3,11 @@
 
 pub mod body;
 pub mod error;
+pub mod fields;
 pub mod graph;
 pub mod hub;
 pub mod ids;
+pub mod memory;
 mod paging;
 mod redirect;
 pub mod text;

@@ -64,6 +64,9 @@ pub struct TransportConfig {
     pub max_response_bytes: usize,
     /// Most pages one list read follows.
     pub max_pages: usize,
+    /// Heap the process may hold before no more of an answer is read: answers of many
+    /// reads together cannot exhaust memory.
+    pub memory_budget_bytes: usize,
     /// Retries of reads.
     pub retry: RetryPolicy,
     /// Accept a plain `http` base URL to a host that is not loopback (the operator said
@@ -79,6 +82,7 @@ impl Default for TransportConfig {
             connect_timeout: Duration::from_secs(10),
             max_response_bytes: 32 << 20,
             max_pages: 200,
+            memory_budget_bytes: 120 << 20,
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
         }
@@ -428,10 +432,20 @@ impl Transport {
             return Err((refused, usage));
         }
         let cap = self.config.max_response_bytes;
-        let body = match body::read_capped(response, cap, &self.gate).await {
+        let budget = self.config.memory_budget_bytes;
+        let body = match body::read_capped(response, cap, budget, &self.gate).await {
             Ok(body) => body,
             Err(BodyError::TooLarge { received }) => {
                 return Err((too_large(endpoint, cap, received), usage));
+            }
+            Err(BodyError::OverBudget { held }) => {
+                let sentence = format!(
+                    "wamigrate stopped reading this answer: the answers read so far already hold {} of memory (max_memory_mb {}); the server sends far more than the API does, so check the base URL, or read fewer WABAs at once.",
+                    human_bytes(held),
+                    budget >> 20
+                );
+                let error = ApiError::new(ErrorClass::UnexpectedBody, endpoint, sentence);
+                return Err((error, usage));
             }
             Err(BodyError::Transport(e)) => {
                 return Err((self.network_error(endpoint, &e, started.elapsed()), usage));

@@ -22,10 +22,14 @@ use crate::config::Settings;
 
 pub mod action;
 pub mod board;
+pub mod derived;
 pub mod fuzzy;
 pub mod jobs;
 pub mod keymap;
+pub mod layout;
+pub mod screen;
 pub mod state;
+pub mod store;
 pub mod strings;
 pub mod templates;
 pub mod theme;

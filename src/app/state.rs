@@ -1,25 +1,23 @@
 //! The whole TUI state: written only by `update`, read by the renderer.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
-use crate::api::{ApiError, CallRecord, RateUsage};
+use crate::api::{CallRecord, RateUsage};
 use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
-use crate::domain::checklist::{self, CheckInput, CheckResult};
 use crate::domain::number::PhoneNumber;
 use crate::domain::scenario::Scenario;
-use crate::domain::template::TemplateInventory;
-use crate::domain::waba::{SubscribedApp, Waba};
 
-use super::action::{ApiRequest, RequestId};
 use super::board::Board;
+use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::{Keymap, Screen};
+pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard::Wizard;
@@ -31,80 +29,6 @@ pub const DEFAULT_SCENARIO: Scenario = Scenario::ToNewWaba;
 pub const LOG_CAPACITY: usize = 500;
 /// Most recently used WABAs and numbers remembered.
 pub const RECENT_CAPACITY: usize = 10;
-
-/// A value read from the API: its loading state, value, or the failure to show.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Remote<T> {
-    /// Not asked for.
-    #[default]
-    Idle,
-    /// Asked for with `request`; `previous` stays on screen meanwhile.
-    Loading {
-        request: RequestId,
-        previous: Option<T>,
-    },
-    Ready(T),
-    /// The read failed; the error's sentence is shown where the value would be.
-    Failed(ApiError),
-}
-
-impl<T> Remote<T> {
-    /// The value to show: the current one, or the previous while reloading.
-    pub fn value(&self) -> Option<&T> {
-        match self {
-            Remote::Ready(v) => Some(v),
-            Remote::Loading { previous, .. } => previous.as_ref(),
-            _ => None,
-        }
-    }
-
-    /// The request this slot waits for, if any.
-    pub fn awaited(&self) -> Option<RequestId> {
-        match self {
-            Remote::Loading { request, .. } => Some(*request),
-            _ => None,
-        }
-    }
-
-    /// Whether a read is under way.
-    pub fn is_loading(&self) -> bool {
-        matches!(self, Remote::Loading { .. })
-    }
-
-    /// The failure, if the last read failed.
-    pub fn error(&self) -> Option<&ApiError> {
-        match self {
-            Remote::Failed(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// Marks the slot as waiting for `request`, keeping what is shown.
-    pub fn start(&mut self, request: RequestId) {
-        let previous = match std::mem::take(self) {
-            Remote::Ready(v) => Some(v),
-            Remote::Loading { previous, .. } => previous,
-            _ => None,
-        };
-        *self = Remote::Loading { request, previous };
-    }
-
-    /// Forgets a read under way (its answer will be dropped as stale).
-    pub fn abandon(&mut self) {
-        if let Remote::Loading { previous, .. } = std::mem::take(self) {
-            *self = previous.map_or(Remote::Idle, Remote::Ready);
-        }
-    }
-}
-
-/// What the app knows about one WABA.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct WabaRecord {
-    pub waba: Remote<Waba>,
-    pub numbers: Remote<Vec<PhoneNumber>>,
-    pub apps: Remote<Vec<SubscribedApp>>,
-    pub templates: Remote<TemplateInventory>,
-}
 
 /// The panes that take focus, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -225,8 +149,8 @@ pub struct State {
     pub phase: Phase,
     /// The profile's WABA ids and businesses, or empty to ask the token.
     pub configured_wabas: (Vec<String>, Vec<String>),
-    pub waba_ids: Remote<Vec<String>>,
-    pub wabas: BTreeMap<String, WabaRecord>,
+    /// What was read from the API, and the requests still awaited.
+    pub store: Store,
     pub source: Option<String>,
     pub destination: Option<String>,
     /// The kind of move the checklist judges (its rules differ per scenario).
@@ -235,8 +159,6 @@ pub struct State {
     pub register_attempts: std::collections::HashMap<String, u32>,
     /// Id of the number the checklist is about.
     pub selected_number: Option<String>,
-    /// A fresh read of the selected number (on re-check), preferred over the list's copy.
-    pub number_detail: Remote<PhoneNumber>,
     pub numbers_cursor: ListCursor,
     /// The numbers filter; `filter_editing` while the operator types it.
     pub number_filter: Input,
@@ -261,13 +183,15 @@ pub struct State {
     pub spinner_frame: usize,
     pub auto_refresh: Option<Duration>,
     pub next_auto_refresh: Option<Instant>,
-    /// Requests whose answers are still awaited; any other answer is stale.
-    pub in_flight: HashMap<RequestId, ApiRequest>,
-    pub next_request_id: RequestId,
     /// Something changed since the last frame.
     pub dirty: bool,
     /// The guided migration wizard, while it is open (it covers the panes).
     pub wizard: Option<Wizard>,
+    /// Counts changes of the data read (answers, journaled register calls), so derived
+    /// views know when to recompute.
+    pub data_generation: u64,
+    /// Views derived from the data and the selection (visible numbers, checklist).
+    pub derived: Derived,
 }
 
 impl State {
@@ -285,13 +209,11 @@ impl State {
             phase: Phase::Connecting,
             configured_wabas: (settings.wabas.clone(), settings.businesses.clone()),
             register_attempts: std::collections::HashMap::new(),
-            waba_ids: Remote::Idle,
-            wabas: BTreeMap::new(),
+            store: Store::default(),
             source: None,
             destination: None,
             scenario: DEFAULT_SCENARIO,
             selected_number: None,
-            number_detail: Remote::Idle,
             numbers_cursor: ListCursor::default(),
             number_filter: Input::default(),
             filter_editing: false,
@@ -321,16 +243,16 @@ impl State {
             spinner_frame: 0,
             auto_refresh: settings.auto_refresh,
             next_auto_refresh: None,
-            in_flight: HashMap::new(),
-            next_request_id: 1,
             dirty: true,
             wizard: None,
+            data_generation: 0,
+            derived: Derived::default(),
         }
     }
 
     /// The record of a WABA, if it was ever listed.
     pub fn record(&self, waba_id: Option<&str>) -> Option<&WabaRecord> {
-        self.wabas.get(waba_id?)
+        self.store.record(waba_id)
     }
 
     /// The screen on top, whose keymap the keys are read with.
@@ -348,7 +270,7 @@ impl State {
 
     /// Whether anything is in flight (the spinner turns, ticks come faster).
     pub fn is_busy(&self) -> bool {
-        !self.in_flight.is_empty()
+        self.store.in_flight() > 0
             || self.phase == Phase::Connecting
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
             || self
@@ -357,35 +279,27 @@ impl State {
                 .is_some_and(TemplateView::is_running)
     }
 
-    /// The source WABA's numbers that pass the filter, best match first when filtering.
-    pub fn visible_numbers(&self) -> Vec<(&PhoneNumber, FuzzyMatch)> {
+    /// The source WABA's numbers that pass the filter, best match first when filtering
+    /// (computed by `update` when the list or the filter changes: [`Derived`]).
+    pub fn visible_numbers(&self) -> Vec<(&PhoneNumber, &FuzzyMatch)> {
         let Some(numbers) = self
             .record(self.source.as_deref())
             .and_then(|r| r.numbers.value())
         else {
             return Vec::new();
         };
-        let query = self.number_filter.value();
-        if query.trim().is_empty() {
-            // No filter: skip building search texts, this runs on every key.
-            let everything = FuzzyMatch {
-                score: 0,
-                positions: Vec::new(),
-            };
-            return numbers.iter().map(|n| (n, everything.clone())).collect();
-        }
-        let mut rows: Vec<(&PhoneNumber, FuzzyMatch)> = numbers
+        self.derived
+            .numbers
             .iter()
-            .filter_map(|n| fuzzy_match(query, &number_search_text(n)).map(|m| (n, m)))
-            .collect();
-        rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
-        rows
+            .filter_map(|(index, matched)| Some((numbers.get(*index)?, matched)))
+            .collect()
     }
 
     /// The selected number as best known: the fresh read, else the list's copy.
     pub fn selected_phone(&self) -> Option<&PhoneNumber> {
         let id = self.selected_number.as_deref()?;
-        self.number_detail
+        self.store
+            .number_detail
             .value()
             .filter(|n| n.id == id)
             .or_else(|| {
@@ -408,33 +322,9 @@ impl State {
             })
         };
         self.phase == Phase::Connecting
-            || self.number_detail.is_loading()
+            || self.store.number_detail.is_loading()
             || pending(self.record(self.source.as_deref()))
             || pending(self.record(self.destination.as_deref()))
-    }
-
-    /// The checklist of the selected number against the destination, from what is loaded.
-    pub fn checklist(&self) -> Option<Vec<CheckResult>> {
-        self.selected_number.as_ref()?;
-        let source = self.record(self.source.as_deref());
-        let destination = self.record(self.destination.as_deref());
-        let number = self.selected_phone();
-        let input = CheckInput {
-            number,
-            number_found: number.is_some(),
-            source: source.and_then(|r| r.waba.value()),
-            destination: destination.and_then(|r| r.waba.value()),
-            destination_apps: destination.and_then(|r| r.apps.value()).map(Vec::as_slice),
-            destination_numbers: destination
-                .and_then(|r| r.numbers.value())
-                .map(Vec::as_slice),
-            source_templates: source.and_then(|r| r.templates.value()),
-            destination_templates: destination.and_then(|r| r.templates.value()),
-            register_attempts_used: number
-                .and_then(PhoneNumber::e164_digits)
-                .and_then(|digits| self.register_attempts.get(&digits).copied()),
-        };
-        Some(checklist::evaluate_for(self.scenario, &input))
     }
 
     /// The rows of the open picker: recently used first, or best match first when a
@@ -454,7 +344,8 @@ impl State {
                 &self.recent.numbers,
             ),
             PickerKind::Source | PickerKind::Destination => (
-                self.waba_ids
+                self.store
+                    .waba_ids
                     .value()
                     .map(|ids| {
                         ids.iter()
@@ -484,20 +375,13 @@ impl State {
 
     /// "Name · id · owner" of a WABA, as pickers show and match it.
     pub fn waba_search_text(&self, id: &str) -> String {
-        match self.wabas.get(id).and_then(|r| r.waba.value()) {
+        match self.store.wabas.get(id).and_then(|r| r.waba.value()) {
             Some(w) => match w.owner_business_label() {
                 Some(owner) => format!("{}  ·  {id}  ·  {owner}", w.label()),
                 None => format!("{}  ·  {id}", w.label()),
             },
             None => id.to_string(),
         }
-    }
-
-    /// A new request id (ids are never reused, so stale answers are recognised).
-    pub fn take_request_id(&mut self) -> RequestId {
-        let id = self.next_request_id;
-        self.next_request_id += 1;
-        id
     }
 
     /// Appends to the log, dropping the oldest entries past [`LOG_CAPACITY`].

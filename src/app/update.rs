@@ -8,17 +8,17 @@ use crossterm::event::{
 use ratatui::layout::{Position, Rect};
 use tui_input::backend::crossterm::to_input_request;
 
-use crate::api::ApiError;
 use crate::exit::EXIT_TERMINATED;
 
-use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect, RequestId};
-use super::board;
+use super::action::{Action, ApiEvent, ApiRequest, Effect};
+use super::board::Board;
+use super::derived;
 use super::keymap::KeyAction;
-use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, Remote, State};
+use super::layout::{PickerLayout, ScreenLayout};
+use super::screen::{Context, Handled, Outcome};
+use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, State};
 use super::strings;
 use super::templates;
-use super::ui::checklist;
-use super::ui::layout::{PickerLayout, ScreenLayout};
 use super::wizard;
 
 /// Applies one action to the state and returns what the event loop must do.
@@ -26,6 +26,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     if !matches!(action, Action::Tick(_)) {
         state.dirty = true;
     }
+    let effects = apply(state, action);
+    derived::refresh(state);
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Action::Key(_) => Vec::new(),
@@ -34,20 +40,27 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.screen = Rect::new(0, 0, width, height);
             let rows = number_rows(state);
             state.numbers_cursor.keep_visible(rows);
-            board::settle_cursor(state);
+            on_board(state, false, |board, ctx| {
+                board.settle_cursor(ctx);
+                Handled::ignored()
+            });
             templates::on_resize(state);
             Vec::new()
         }
         Action::Tick(now) => {
             let mut effects = on_tick(state, now);
-            effects.extend(board::on_tick(state));
+            effects.extend(on_board(state, false, Board::on_tick));
             effects
         }
         Action::Connected(label) => {
             state.backend = label;
             state.phase = Phase::Ready;
             let (wabas, businesses) = state.configured_wabas.clone();
-            vec![ask(state, ApiRequest::DiscoverWabas { wabas, businesses })]
+            vec![
+                state
+                    .store
+                    .ask(ApiRequest::DiscoverWabas { wabas, businesses }),
+            ]
         }
         Action::ConnectFailed(sentence) => {
             state.push_log(LogEntry::Notice {
@@ -55,12 +68,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 is_error: true,
             });
             state.phase = Phase::Failed(sentence);
-            state.in_flight.clear();
+            state.store.abandon_all();
             Vec::new()
         }
         Action::Api(event) => on_api(state, *event),
         Action::RegisterAttempts(attempts) => {
             state.register_attempts = attempts;
+            state.data_generation += 1;
             Vec::new()
         }
         Action::Call(record) => {
@@ -70,7 +84,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.push_log(LogEntry::Call(record));
             Vec::new()
         }
-        Action::Board(event) => board::on_event(state, *event),
+        Action::Board(event) => on_board(state, true, |board, ctx| board.on_event(*event, ctx)),
         Action::TemplateRun(event) => templates::on_run_event(state, *event),
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
@@ -113,7 +127,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit(0)];
     }
     if state.wizard.is_some() {
-        return wizard::on_key(state, key, action);
+        let handled = wizard::on_key(state, key, action);
+        return apply_handled(state, handled, false);
     }
     match state.popup.take() {
         Some(Popup::Help { scroll }) => {
@@ -130,7 +145,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => on_picker_key(state, picker, key),
-        None if state.board.open => board::on_key(state, key, action),
+        None if state.board.open => {
+            on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
+        }
         None if state.templates.is_some() => templates::on_key(state, key, action),
         None if state.filter_editing => {
             on_filter_key(state, key);
@@ -174,16 +191,11 @@ fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::PickDestination => open_picker(state, PickerKind::Destination),
         KeyAction::PickNumber => open_picker(state, PickerKind::Number),
         KeyAction::Refresh => return refresh(state),
-        KeyAction::ToggleLog => {
-            state.log_visible = !state.log_visible;
-            if !state.log_visible && state.focus == Pane::Log {
-                state.focus = Pane::Numbers;
-            }
-        }
+        KeyAction::ToggleLog => toggle_log(state),
         KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
         KeyAction::Migrate => wizard::open(state),
         KeyAction::Journals => return wizard::open_journals(state),
-        KeyAction::FleetBoard => return board::open(state),
+        KeyAction::FleetBoard => return on_board(state, true, Board::open),
         KeyAction::OpenTemplates => return templates::open(state),
         // The other screens' actions are not bound on the main screen.
         _ => {}
@@ -269,7 +281,8 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if state.board.open {
-        board::on_mouse(state, mouse);
+        // The board covers the panes: a click there is not a click on them.
+        return on_board(state, true, |board, ctx| board.on_mouse(mouse, ctx));
     } else if state.templates.is_some() {
         templates::on_mouse(state, at, wheel);
         return Vec::new();
@@ -308,158 +321,40 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
-    let Some(request) = state.in_flight.remove(&event.request_id) else {
+    let (received_at, ok) = (event.received_at, event.result.is_ok());
+    let Some(request) = state.store.answer(event) else {
         // Stale: the operator moved on, or a newer read replaced this one.
         state.dirty = false;
         return Vec::new();
     };
-    let id = event.request_id;
-    if event.result.is_ok() {
+    state.data_generation += 1;
+    if ok {
         state.last_synced = Some(
             state
                 .last_synced
-                .map_or(event.received_at, |t| t.max(event.received_at)),
+                .map_or(received_at, |t| t.max(received_at)),
         );
     }
-    let result = event.result;
     match request {
-        ApiRequest::DiscoverWabas { .. } => {
-            settle(
-                &mut state.waba_ids,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::WabaIds(ids) => Some(ids),
-                    _ => None,
-                }),
-            );
-            return after_discovery(state);
-        }
-        ApiRequest::Waba(waba_id) => settle(
-            &mut state.wabas.entry(waba_id).or_default().waba,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::Waba(w) => Some(w),
-                _ => None,
-            }),
-        ),
-        ApiRequest::Numbers(waba_id) => {
-            settle(
-                &mut state.wabas.entry(waba_id).or_default().numbers,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::Numbers(n) => Some(n),
-                    _ => None,
-                }),
-            );
-            sync_selection(state);
-        }
-        ApiRequest::SubscribedApps(waba_id) => settle(
-            &mut state.wabas.entry(waba_id).or_default().apps,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::SubscribedApps(a) => Some(a),
-                _ => None,
-            }),
-        ),
-        ApiRequest::Templates(waba_id) => {
-            settle(
-                &mut state.wabas.entry(waba_id.clone()).or_default().templates,
-                id,
-                pick(result, |r| match r {
-                    ApiResponse::Templates(t) => Some(t),
-                    _ => None,
-                }),
-            );
-            templates::on_inventory(state, &waba_id);
-        }
-        ApiRequest::Number(_) => settle(
-            &mut state.number_detail,
-            id,
-            pick(result, |r| match r {
-                ApiResponse::Number(n) => Some(n),
-                _ => None,
-            }),
-        ),
+        ApiRequest::DiscoverWabas { .. } => return after_discovery(state),
+        ApiRequest::Numbers(_) => sync_selection(state),
+        ApiRequest::Templates(waba_id) => templates::on_inventory(state, &waba_id),
+        ApiRequest::Waba(_) | ApiRequest::SubscribedApps(_) | ApiRequest::Number(_) => {}
     }
     Vec::new()
-}
-
-/// Narrows a response to the variant its request expects.
-fn pick<T>(
-    result: Result<ApiResponse, ApiError>,
-    narrow: fn(ApiResponse) -> Option<T>,
-) -> Result<Option<T>, ApiError> {
-    result.map(narrow)
-}
-
-/// Stores an answer in its slot, if the slot still waits for exactly this request.
-fn settle<T>(slot: &mut Remote<T>, id: RequestId, result: Result<Option<T>, ApiError>) {
-    if slot.awaited() != Some(id) {
-        return;
-    }
-    match result {
-        Ok(Some(value)) => *slot = Remote::Ready(value),
-        Ok(None) => slot.abandon(),
-        Err(error) => *slot = Remote::Failed(error),
-    }
-}
-
-/// Registers a request as awaited, marks its slot loading, and returns the effect.
-/// A read of a slot already loading replaces the older read, whose answer becomes stale.
-pub(crate) fn ask(state: &mut State, request: ApiRequest) -> Effect {
-    let id = state.take_request_id();
-    let replaced = match &request {
-        ApiRequest::DiscoverWabas { .. } => restart(&mut state.waba_ids, id),
-        ApiRequest::Waba(w) => restart(&mut state.wabas.entry(w.clone()).or_default().waba, id),
-        ApiRequest::Numbers(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().numbers, id)
-        }
-        ApiRequest::SubscribedApps(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().apps, id)
-        }
-        ApiRequest::Templates(w) => {
-            restart(&mut state.wabas.entry(w.clone()).or_default().templates, id)
-        }
-        ApiRequest::Number(_) => restart(&mut state.number_detail, id),
-    };
-    if let Some(old) = replaced {
-        state.in_flight.remove(&old);
-    }
-    state.in_flight.insert(id, request.clone());
-    Effect::Api {
-        request_id: id,
-        request,
-    }
-}
-
-/// Marks a slot loading for `id`; returns the request it waited for before, if any.
-fn restart<T>(slot: &mut Remote<T>, id: RequestId) -> Option<RequestId> {
-    let replaced = slot.awaited();
-    slot.start(id);
-    replaced
-}
-
-/// Forgets a read under way; its answer will be dropped as stale.
-fn forget<T>(
-    state_in_flight: &mut std::collections::HashMap<RequestId, ApiRequest>,
-    slot: &mut Remote<T>,
-) {
-    if let Some(id) = slot.awaited() {
-        state_in_flight.remove(&id);
-    }
-    slot.abandon();
 }
 
 /// After the WABA list arrives: read every WABA's header (for pickers), pick a default
 /// source and destination, and load both.
 fn after_discovery(state: &mut State) -> Vec<Effect> {
-    let Some(ids) = state.waba_ids.value().cloned() else {
+    let Some(ids) = state.store.waba_ids.value().cloned() else {
         return Vec::new();
     };
     let unread: Vec<String> = ids
         .iter()
         .filter(|id| {
             state
+                .store
                 .wabas
                 .get(*id)
                 .is_none_or(|r| r.waba.value().is_none() && !r.waba.is_loading())
@@ -468,7 +363,7 @@ fn after_discovery(state: &mut State) -> Vec<Effect> {
         .collect();
     let mut effects: Vec<Effect> = unread
         .into_iter()
-        .map(|id| ask(state, ApiRequest::Waba(id)))
+        .map(|id| state.store.ask(ApiRequest::Waba(id)))
         .collect();
     let known = |id: &&String| ids.contains(id);
     let source = state
@@ -503,7 +398,7 @@ fn after_discovery(state: &mut State) -> Vec<Effect> {
 /// Reads what the panes and the checklist need of a WABA; with `force`, re-reads what
 /// is already loaded.
 fn load_workspace(state: &mut State, waba_id: &str, force: bool) -> Vec<Effect> {
-    let record = state.wabas.entry(waba_id.to_string()).or_default();
+    let record = state.store.wabas.entry(waba_id.to_string()).or_default();
     let needed = |loaded: bool, loading: bool| force || (!loaded && !loading);
     let wanted = [
         (
@@ -532,7 +427,7 @@ fn load_workspace(state: &mut State, waba_id: &str, force: bool) -> Vec<Effect> 
     wanted
         .into_iter()
         .filter(|(needed, _)| *needed)
-        .map(|(_, request)| ask(state, request))
+        .map(|(_, request)| state.store.ask(request))
         .collect()
 }
 
@@ -541,12 +436,7 @@ fn release_workspace(state: &mut State, waba_id: &str) {
     if state.source.as_deref() == Some(waba_id) || state.destination.as_deref() == Some(waba_id) {
         return;
     }
-    let Some(record) = state.wabas.get_mut(waba_id) else {
-        return;
-    };
-    forget(&mut state.in_flight, &mut record.numbers);
-    forget(&mut state.in_flight, &mut record.apps);
-    forget(&mut state.in_flight, &mut record.templates);
+    state.store.release(waba_id);
 }
 
 /// `r`: re-reads the number, both WABAs, their apps and templates (or the WABA list if
@@ -555,9 +445,13 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     if state.phase != Phase::Ready {
         return Vec::new();
     }
-    if state.waba_ids.value().is_none() {
+    if state.store.waba_ids.value().is_none() {
         let (wabas, businesses) = state.configured_wabas.clone();
-        return vec![ask(state, ApiRequest::DiscoverWabas { wabas, businesses })];
+        return vec![
+            state
+                .store
+                .ask(ApiRequest::DiscoverWabas { wabas, businesses }),
+        ];
     }
     let mut effects = Vec::new();
     for waba_id in [state.source.clone(), state.destination.clone()]
@@ -567,7 +461,7 @@ pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
         effects.extend(load_workspace(state, &waba_id, true));
     }
     if let Some(number_id) = state.selected_number.clone() {
-        effects.push(ask(state, ApiRequest::Number(number_id)));
+        effects.push(state.store.ask(ApiRequest::Number(number_id)));
     }
     effects
 }
@@ -650,6 +544,57 @@ fn switched(state: &mut State, previous: Option<String>) -> Vec<Effect> {
     effects
 }
 
+/// Runs a fleet board handler with its context and applies what it hands back. With
+/// `owns_redraw`, an unchanged board means nothing to redraw (the event was the
+/// board's); ticks leave the redraw to whoever else changed something.
+fn on_board(
+    state: &mut State,
+    owns_redraw: bool,
+    handle: impl FnOnce(&mut Board, &mut Context) -> Handled,
+) -> Vec<Effect> {
+    let mut ctx = Context {
+        now: state.now,
+        screen: state.screen,
+        log_visible: state.log_visible,
+        ready: state.phase == Phase::Ready,
+        auto_refresh: state.auto_refresh,
+        configured_wabas: &state.configured_wabas,
+        store: &mut state.store,
+    };
+    let handled = handle(&mut state.board, &mut ctx);
+    apply_handled(state, handled, owns_redraw)
+}
+
+/// Applies a screen's [`Handled`]: its redraw flag, then its outcomes.
+fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<Effect> {
+    if !handled.unchanged {
+        state.dirty = true;
+    } else if owns_redraw {
+        state.dirty = false;
+    }
+    let mut effects = handled.effects;
+    for outcome in handled.outcomes {
+        match outcome {
+            Outcome::Help => state.popup = Some(Popup::Help { scroll: 0 }),
+            Outcome::ToggleLog => toggle_log(state),
+            Outcome::Log(entry) => state.push_log(entry),
+            Outcome::OpenNumber { waba_id, number_id } => {
+                effects.extend(open_number(state, &waba_id, &number_id));
+            }
+            Outcome::RefreshMain => effects.extend(refresh(state)),
+        }
+    }
+    effects
+}
+
+/// Shows or hides the log pane (focus leaves it when hidden).
+fn toggle_log(state: &mut State) {
+    state.log_visible = !state.log_visible;
+    if !state.log_visible && state.focus == Pane::Log {
+        state.focus = Pane::Numbers;
+    }
+}
+
 /// Opens a number in the main screen (Enter on the fleet board): its WABA becomes the
 /// source, the number is selected and its checklist read, as if chosen in the pickers.
 pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Effect> {
@@ -671,7 +616,7 @@ fn select_current_number(state: &mut State) -> Vec<Effect> {
     Recent::touch(&mut state.recent.numbers, &number_id);
     let mut effects = vec![Effect::SaveRecent(state.recent.clone())];
     if state.phase == Phase::Ready {
-        effects.insert(0, ask(state, ApiRequest::Number(number_id)));
+        effects.insert(0, state.store.ask(ApiRequest::Number(number_id)));
     }
     effects
 }
@@ -679,6 +624,7 @@ fn select_current_number(state: &mut State) -> Vec<Effect> {
 /// Keeps the cursor on the selected number, or selects a number when none is (a recent
 /// one first), after the list or its filter changed.
 fn sync_selection(state: &mut State) {
+    derived::refresh_numbers(state);
     let rows = number_rows(state);
     let visible: Vec<String> = state
         .visible_numbers()
@@ -715,6 +661,7 @@ fn sync_selection(state: &mut State) {
 
 /// After the cursor moved: the number under it becomes the selected one.
 fn sync_selection_to_cursor(state: &mut State) {
+    derived::refresh_numbers(state);
     let id = state
         .visible_numbers()
         .get(state.numbers_cursor.selected)
@@ -730,11 +677,11 @@ fn set_selected_number(state: &mut State, id: Option<String>) {
     }
     state.selected_number = id;
     state.checklist_scroll = 0;
-    forget(&mut state.in_flight, &mut state.number_detail);
-    state.number_detail = Remote::Idle;
+    state.store.forget_number();
 }
 
 fn move_number_cursor(state: &mut State, delta: isize) {
+    derived::refresh_numbers(state);
     let len = state.visible_numbers().len();
     let rows = number_rows(state);
     state.numbers_cursor.move_by(delta, len, rows);
@@ -746,9 +693,7 @@ fn scroll_focused(state: &mut State, delta: isize) {
         Pane::Numbers => move_number_cursor(state, delta),
         Pane::Destination => {}
         Pane::Checklist => {
-            let width = ScreenLayout::compute(state.screen, state.log_visible)
-                .map_or(0, |l| l.checklist.width.saturating_sub(2));
-            let max = checklist::line_count(state, width as usize).saturating_sub(1);
+            let max = state.derived.checklist_lines.saturating_sub(1);
             state.checklist_scroll =
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }

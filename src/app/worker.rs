@@ -7,13 +7,14 @@
 //! first frame never waits; effects that need the clients meanwhile wait in a queue.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
 use crate::api::{ApiError, CallRecord, GraphClient, HubClient};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
+use crate::domain::journal::Backend;
 use crate::ops::fleet_read::select_wabas;
 
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect};
@@ -113,12 +114,6 @@ impl Worker {
                     let _ = tokio::task::spawn_blocking(move || save_recent(&path, &recent)).await;
                 });
             }
-            Effect::ListJournals => {
-                let data_dir = self.data_dir.clone();
-                self.files.start(FileSlot::Journals, 0, |context| {
-                    list_journals(data_dir, context)
-                });
-            }
             Effect::Board(BoardCommand::Export { rows, format }) => {
                 let id = self.job_id();
                 let data_dir = self.data_dir.clone();
@@ -126,10 +121,21 @@ impl Worker {
                     board_jobs::export_rows(rows, format, data_dir, context)
                 });
             }
+            // Journals belong to a backend: listing them waits for the connection.
+            Effect::ListJournals => match self.connection.as_ref() {
+                Some(connection) => {
+                    let (data_dir, backend) = (self.data_dir.clone(), connection.backend.clone());
+                    self.files.start(FileSlot::Journals, 0, |context| {
+                        list_journals(data_dir, backend, context)
+                    });
+                }
+                None => self.waiting.push(Effect::ListJournals),
+            },
             effect => match self.connection.as_ref() {
                 Some(connection) => {
                     let (graph, hub) = (connection.graph.clone(), connection.hub.clone());
-                    self.run_remote(graph, hub, effect);
+                    let backend = (connection.backend.clone(), connection.call_timeout);
+                    self.run_remote(graph, hub, backend, effect);
                 }
                 None => self.waiting.push(effect),
             },
@@ -138,7 +144,13 @@ impl Worker {
     }
 
     /// Runs an effect that needs the clients.
-    fn run_remote(&mut self, graph: GraphClient, hub: Option<HubClient>, effect: Effect) {
+    fn run_remote(
+        &mut self,
+        graph: GraphClient,
+        hub: Option<HubClient>,
+        (backend, in_flight): (Backend, Duration),
+        effect: Effect,
+    ) {
         let data_dir = self.data_dir.clone();
         match effect {
             Effect::Api {
@@ -189,7 +201,7 @@ impl Worker {
                 let id = self.job_id();
                 self.migration = Some(id);
                 self.migrations.start((), id, |context| {
-                    migrate(graph, hub, order, data_dir, context)
+                    migrate(graph, hub, order, data_dir, (backend, in_flight), context)
                 });
             }
             Effect::AnswerMigration { question, answer } => {
@@ -234,6 +246,7 @@ async fn migrate(
     hub: Option<HubClient>,
     order: RunOrder,
     data_dir: PathBuf,
+    (backend, in_flight): (Backend, Duration),
     context: JobContext<Answer, Action>,
 ) {
     let JobContext {
@@ -247,6 +260,8 @@ async fn migrate(
         RunJob {
             order,
             data_dir,
+            backend,
+            in_flight,
             messages,
         },
     );
@@ -272,10 +287,11 @@ async fn migrate(
 
 /// Reads the unfinished journals and the register calls of the last 72 hours off the
 /// async threads, for the resume picker and the checklist.
-async fn list_journals(data_dir: PathBuf, context: JobContext<(), Action>) {
+async fn list_journals(data_dir: PathBuf, backend: Backend, context: JobContext<(), Action>) {
     let reporter = &context.reporter;
-    let dir = data_dir.clone();
-    if let Ok(journals) = tokio::task::spawn_blocking(move || unfinished_journals(&dir)).await {
+    let (dir, of) = (data_dir.clone(), backend.clone());
+    if let Ok(journals) = tokio::task::spawn_blocking(move || unfinished_journals(&dir, &of)).await
+    {
         reporter
             .report(Action::Wizard(WizardEvent::Journals(journals)))
             .await;
@@ -283,6 +299,7 @@ async fn list_journals(data_dir: PathBuf, context: JobContext<(), Action>) {
     let attempts = tokio::task::spawn_blocking(move || {
         crate::ops::journal_store::register_attempts_by_number(
             &data_dir,
+            &backend,
             time::OffsetDateTime::now_utc(),
         )
     })

@@ -10,6 +10,7 @@ use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
 pub mod bench;
+pub mod check;
 pub mod migrate;
 pub mod output;
 pub mod sim;
@@ -110,7 +111,7 @@ pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
     /// Judge every limitation of moving NUMBER to DEST_WABA.
-    Check(migrate::CheckArgs),
+    Check(check::CheckArgs),
     /// Run a migration plan (guided, journaled, resumable).
     Migrate(migrate::MigrateArgs),
     /// List migration journals, or show one's audit report.
@@ -158,7 +159,7 @@ pub fn main() -> ExitCode {
     tracing::info!(profile = settings.profile, command = ?cli.command.as_ref().map(std::mem::discriminant), "start");
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
-        Some(Command::Check(args)) => runtime.block_on(migrate::run_check(&settings, args)),
+        Some(Command::Check(args)) => runtime.block_on(check::run_check(&settings, args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate::run_migrate(&settings, args)),
         Some(Command::Journal(args)) => runtime.block_on(migrate::run_journal(&settings, args)),
         Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),

@@ -199,7 +199,8 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    if let crate::connect::BackendLabel::Sandbox { base_url } = &connection.label {
+    if let Some(sandbox) = &connection.sandbox {
+        let base_url = &sandbox.base_url;
         eprintln!(
             "wamigrate: no credentials configured; reading the embedded sandbox at {base_url}."
         );

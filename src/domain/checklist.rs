@@ -5,10 +5,18 @@
 //! Rule ids are a contract (the `check` command's JSON uses them). Sources: Meta's
 //! "Migrating phone numbers among solution partners" (prerequisites) and the error-code
 //! page's "Phone migration errors" table (api-notes.md §1).
+//!
+//! A rule never passes on evidence that was not read: evidence the token could not read
+//! on the source side makes the rule `unknown` with the sentence "not readable with this
+//! token: <why>; ask <whom> to confirm" ([`NotReadable`]); on the destination side, which
+//! we write to, it makes the rule fail.
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::number::{AccountMode, NameStatus, NumberStatus, PhoneNumber, PlatformType};
+use crate::domain::readability::{
+    DESTINATION_NOT_READABLE, DESTINATION_NOT_READABLE_FIX, NotReadable,
+};
 use crate::domain::scenario::Scenario;
 use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{AccountReviewStatus, BusinessVerificationStatus, SubscribedApp, Waba};
@@ -26,7 +34,8 @@ pub enum CheckStatus {
     Fail,
     /// A risk the operator must see but may accept.
     Warn,
-    /// The data could not be read (yet); blocks nothing by itself.
+    /// The evidence could not be read (yet, or with this token): never a pass, never a
+    /// fail; someone who can see it must confirm it.
     Unknown,
 }
 
@@ -184,6 +193,14 @@ pub struct CheckInput<'a> {
     /// Register calls already made in the last 72 hours (from the journal); `None` when
     /// no journal exists for the number.
     pub register_attempts_used: Option<u32>,
+    /// Set when the token could not read the source side (the number, its WABA or its
+    /// templates): the rules judging what is missing are unknown, with this reason.
+    pub source_not_readable: Option<&'a NotReadable>,
+    /// The destination WABA could not be read with this token: its rules fail.
+    pub destination_not_readable: bool,
+    /// The E.164 digits the operator gave, so "not already in destination" is judged
+    /// even when the number itself cannot be read.
+    pub requested_digits: Option<&'a str>,
 }
 
 /// Judges every rule, in display order.
@@ -201,7 +218,136 @@ pub fn is_blocked(results: &[CheckResult]) -> bool {
 
 /// Judges one rule.
 pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
-    let (status, evidence, fix) = match rule {
+    let (status, evidence, fix) = not_readable(rule, input).unwrap_or_else(|| judge(rule, input));
+    CheckResult {
+        rule,
+        status,
+        evidence,
+        fix,
+    }
+}
+
+impl RuleId {
+    /// What someone who can see the evidence confirms when the token could not read it
+    /// (the operator's typed confirmation repeats it).
+    pub fn claim(&self) -> &'static str {
+        match self {
+            RuleId::RegisteredOnApi => {
+                "the number is registered on the WhatsApp Business API, not only on a WhatsApp app"
+            }
+            RuleId::NotTestNumber => {
+                "the number is a real number, not a test number issued by WhatsApp"
+            }
+            RuleId::NotCoexistence => {
+                "the number is not also on the WhatsApp Business App (coexistence)"
+            }
+            RuleId::DisplayNameApproved => "the display name is APPROVED",
+            RuleId::NoPendingNameChange => "no display name change is under review",
+            RuleId::TwoStepDisabled => "two-step verification is turned off in WhatsApp Manager",
+            RuleId::NumberConnected => {
+                "the number is CONNECTED (not banned, restricted or flagged)"
+            }
+            RuleId::SourceWabaApproved => "the source WABA is approved (account review APPROVED)",
+            RuleId::SourceBusinessVerified => {
+                "the source business has completed Business Verification"
+            }
+            RuleId::DestinationWabaApproved => "the destination WABA is approved",
+            RuleId::DestinationBusinessVerified => {
+                "the destination business has completed Business Verification"
+            }
+            RuleId::DestinationPaymentMethod => "the destination WABA has a payment method",
+            RuleId::DestinationWebhooks => {
+                "an app is subscribed to the destination WABA's webhooks, or the number is on the On-Premise API"
+            }
+            RuleId::SameBusiness => {
+                "the source and destination WABAs serve the same client business (or the destination may message on its behalf)"
+            }
+            RuleId::NotInDestination => "the number is not already in the destination WABA",
+            RuleId::TemplateCapacity => {
+                "the destination has room for the templates that should move"
+            }
+            RuleId::RegisterBudget => {
+                "the number had fewer than 10 register calls in the last 72 hours, wherever they were made"
+            }
+            RuleId::OnPremiseNumber => "the number is on the On-Premise API",
+        }
+    }
+}
+
+/// Which sides' evidence a rule judges.
+#[derive(Clone, Copy)]
+struct Needs {
+    number: bool,
+    source: bool,
+    source_templates: bool,
+    destination: bool,
+}
+
+fn needs(rule: RuleId) -> Needs {
+    use RuleId::*;
+    let none = Needs {
+        number: false,
+        source: false,
+        source_templates: false,
+        destination: false,
+    };
+    match rule {
+        RegisteredOnApi | NotTestNumber | NotCoexistence | DisplayNameApproved
+        | NoPendingNameChange | TwoStepDisabled | NumberConnected | OnPremiseNumber => Needs {
+            number: true,
+            ..none
+        },
+        SourceWabaApproved | SourceBusinessVerified => Needs {
+            source: true,
+            ..none
+        },
+        // Webhooks and "not in destination" read the number only in part; they judge
+        // that themselves.
+        DestinationWabaApproved
+        | DestinationBusinessVerified
+        | DestinationPaymentMethod
+        | DestinationWebhooks
+        | NotInDestination => Needs {
+            destination: true,
+            ..none
+        },
+        SameBusiness => Needs {
+            source: true,
+            destination: true,
+            ..none
+        },
+        TemplateCapacity => Needs {
+            source_templates: true,
+            destination: true,
+            ..none
+        },
+        RegisterBudget => none,
+    }
+}
+
+/// The verdict of a rule whose evidence the token could not read: fail on the
+/// destination side, unknown on the source side; `None` when the evidence was read.
+fn not_readable(rule: RuleId, input: &CheckInput) -> Option<Verdict> {
+    let needs = needs(rule);
+    if needs.destination && input.destination_not_readable {
+        return Some(fail(DESTINATION_NOT_READABLE, DESTINATION_NOT_READABLE_FIX));
+    }
+    let source = input.source_not_readable?;
+    let missing = (needs.number && input.number.is_none())
+        || (needs.source && input.source.is_none())
+        || (needs.source_templates && input.source_templates.is_none());
+    missing.then(|| unknown_unreadable(rule, source))
+}
+
+fn unknown_unreadable(rule: RuleId, source: &NotReadable) -> Verdict {
+    unknown(
+        source.sentence(),
+        format!("Ask {} to confirm that {}.", source.whom, rule.claim()),
+    )
+}
+
+fn judge(rule: RuleId, input: &CheckInput) -> Verdict {
+    match rule {
         RuleId::RegisteredOnApi => registered_on_api(input),
         RuleId::NotTestNumber => with_number(input, |n| match &n.account_mode {
             Some(AccountMode::Sandbox) => fail(
@@ -226,12 +372,13 @@ pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
             ),
         }),
         RuleId::DisplayNameApproved => with_number(input, |n| match &n.name_status {
-            Some(NameStatus::Approved | NameStatus::AvailableWithoutReview) => {
-                pass(field("name_status", &n.name_status))
-            }
+            // Meta's error table: "The business phone number must have an approved
+            // display name" (https://developers.facebook.com/docs/whatsapp/business-management-api/error-codes);
+            // AVAILABLE_WITHOUT_REVIEW is not an approval.
+            Some(NameStatus::Approved) => pass(field("name_status", &n.name_status)),
             Some(_) => fail(
                 field("name_status", &n.name_status),
-                "Wait for the display name review to finish (or resubmit a compliant name in WhatsApp Manager); Meta refuses the migration until the name is approved.",
+                "Wait for the display name review to finish (or resubmit a compliant name in WhatsApp Manager); Meta refuses the migration until the name is APPROVED.",
             ),
             None => unknown(
                 "name_status not reported",
@@ -239,6 +386,10 @@ pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
             ),
         }),
         RuleId::NoPendingNameChange => with_number(input, |n| match &n.new_name_status {
+            None if !n.was_read("new_name_status") => unknown(
+                "new_name_status not read (this Graph version lacks the field)",
+                "See in WhatsApp Manager whether a display name change is under review.",
+            ),
             Some(NameStatus::PendingReview) => fail(
                 "new_name_status = PENDING_REVIEW",
                 "A display name change is under review: wait for it to be decided (or withdraw it) before migrating.",
@@ -273,6 +424,10 @@ pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
         RuleId::DestinationPaymentMethod => match input.destination {
             None => unknown("destination not read", "Choose a destination WABA."),
             Some(d) if d.has_payment_method() => pass("primary_funding_id present"),
+            Some(d) if !d.was_read("primary_funding_id") => unknown(
+                "primary_funding_id not read (this Graph version lacks the field)",
+                "Check the destination WABA's payment method in WhatsApp Manager.",
+            ),
             Some(_) => fail(
                 "primary_funding_id absent",
                 "Add a payment method to the destination WABA in WhatsApp Manager; Meta refuses migrations into a WABA without one.",
@@ -294,12 +449,6 @@ pub fn evaluate_rule(rule: RuleId, input: &CheckInput) -> CheckResult {
                 "Re-check the number's platform.",
             ),
         }),
-    };
-    CheckResult {
-        rule,
-        status,
-        evidence,
-        fix,
     }
 }
 
@@ -329,7 +478,7 @@ fn with_number(input: &CheckInput, rule: impl Fn(&PhoneNumber) -> Verdict) -> Ve
     match input.number {
         Some(n) => rule(n),
         None if !input.number_found => fail(
-            "number not found in any WABA",
+            "number not found in the source WABA searched",
             "This number is not registered on the API (only on a WhatsApp app): onboard it with Embedded Signup instead of migrating.",
         ),
         None => unknown("number not read yet", "Select a number, or re-check."),
@@ -403,16 +552,22 @@ fn business_verified(waba: Option<&Waba>, side: &str) -> Verdict {
             format!("Choose the {side} WABA, or re-check."),
         );
     };
+    // Both businesses must have completed Business Verification (api-notes.md §1, Meta's
+    // programmatic migration page; 360dialog: "Your Meta Business Manager must be fully
+    // verified", https://docs.360dialog.com/docs/360-client-hub/number-porting/on-premise-migrate-to-360dialog):
+    // a requirement, not a risk.
     match &waba.business_verification_status {
         Some(BusinessVerificationStatus::Verified) => {
             pass("business_verification_status = verified")
         }
-        Some(_) => warn(
+        Some(_) => fail(
             field(
                 "business_verification_status",
                 &waba.business_verification_status,
             ),
-            "Unverified businesses have lower limits and may be refused: complete business verification in Security Center.",
+            format!(
+                "Meta requires Business Verification on both sides of a migration: have the {side} business complete it in Security Center (Business Settings), then re-check."
+            ),
         ),
         None => unknown(
             "business_verification_status not reported",
@@ -424,6 +579,15 @@ fn business_verified(waba: Option<&Waba>, side: &str) -> Verdict {
 fn destination_webhooks(input: &CheckInput) -> Verdict {
     if let Some(PlatformType::OnPremise) = input.number.and_then(|n| n.platform_type.as_ref()) {
         return pass("platform_type = ON_PREMISE (no webhook subscription needed)");
+    }
+    // Only a Cloud API number needs the subscription: when the number could not be read,
+    // an empty list is not evidence of a blocker.
+    if let (Some([]), None, Some(source)) = (
+        input.destination_apps,
+        input.number,
+        input.source_not_readable,
+    ) {
+        return unknown_unreadable(RuleId::DestinationWebhooks, source);
     }
     match input.destination_apps {
         None => unknown(
@@ -451,14 +615,14 @@ fn same_business(input: &CheckInput) -> Verdict {
             "Choose both WABAs, or re-check.",
         );
     };
-    match (source.owner_business_id(), dest.owner_business_id()) {
-        (Some(s), Some(d)) if s == d => pass(format!("owner business {s} on both sides")),
+    match (source.client_business_id(), dest.client_business_id()) {
+        (Some(s), Some(d)) if s == d => pass(format!("client business {s} on both sides")),
         (Some(s), Some(d)) => fail(
-            format!("source owner {s} ≠ destination owner {d}"),
+            format!("source client business {s} ≠ destination client business {d}"),
             "Meta refuses a migration to a WABA of another Business Manager in this scenario: use the between-business-managers scenario or a destination of the same business.",
         ),
         _ => unknown(
-            "owner_business_info not reported",
+            "owner_business_info / on_behalf_of_business_info not reported",
             "Check both WABAs' owner in Business Settings.",
         ),
     }
@@ -471,8 +635,15 @@ fn not_in_destination(input: &CheckInput) -> Verdict {
             "Choose a destination WABA, or re-check.",
         );
     };
-    let Some(digits) = input.number.and_then(PhoneNumber::e164_digits) else {
-        return unknown("number not read yet", "Select a number.");
+    let digits = input
+        .number
+        .and_then(PhoneNumber::e164_digits)
+        .or_else(|| input.requested_digits.map(str::to_string));
+    let Some(digits) = digits else {
+        return match input.source_not_readable {
+            Some(source) => unknown_unreadable(RuleId::NotInDestination, source),
+            None => unknown("number not read yet", "Select a number."),
+        };
     };
     match numbers
         .iter()
@@ -525,14 +696,24 @@ fn template_capacity(input: &CheckInput) -> Verdict {
     }
 }
 
+/// Meta counts register calls per number, 10 in a moving 72-hour window (the 11th
+/// answers 133016: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/registration),
+/// but reports the count nowhere: attempts made elsewhere (another BSP, a script) are
+/// invisible, so without our own history the budget is unknown.
 fn register_budget(used: Option<u32>) -> Verdict {
     let Some(used) = used else {
-        return pass(format!(
-            "{REGISTER_BUDGET} of {REGISTER_BUDGET} left (no journal for this number)"
-        ));
+        return unknown(
+            "no register call journaled here in the last 72 h; attempts made elsewhere are invisible (Meta does not report them)",
+            format!(
+                "Ask whoever registered the number recently (its current BSP or owner) to confirm that {}.",
+                RuleId::RegisterBudget.claim()
+            ),
+        );
     };
     let left = REGISTER_BUDGET.saturating_sub(used);
-    let evidence = format!("{left} of {REGISTER_BUDGET} left in the 72 h window");
+    let evidence = format!(
+        "{left} of {REGISTER_BUDGET} left in the 72 h window (calls journaled here; others are invisible)"
+    );
     match left {
         0 => fail(
             evidence,
@@ -547,330 +728,4 @@ fn register_budget(used: Option<u32>) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::template::{QualityScore, Template, TemplateQuality, TemplateStatus};
-    use crate::domain::waba::{AppData, BusinessRef};
-
-    fn good_number() -> PhoneNumber {
-        serde_json::from_value(serde_json::json!({
-            "id": "111", "display_phone_number": "+1 631-555-0101", "status": "CONNECTED",
-            "name_status": "APPROVED", "account_mode": "LIVE", "is_on_biz_app": false,
-            "is_pin_enabled": false, "platform_type": "CLOUD_API", "code_verification_status": "VERIFIED"
-        }))
-        .unwrap()
-    }
-
-    fn good_waba(id: &str, owner: &str) -> Waba {
-        Waba {
-            id: id.into(),
-            account_review_status: Some(AccountReviewStatus::Approved),
-            business_verification_status: Some(BusinessVerificationStatus::Verified),
-            owner_business_info: Some(BusinessRef {
-                id: Some(owner.into()),
-                name: None,
-            }),
-            primary_funding_id: Some("77".into()),
-            ..Waba::default()
-        }
-    }
-
-    fn app() -> SubscribedApp {
-        SubscribedApp {
-            whatsapp_business_api_data: Some(AppData {
-                name: Some("CRM".into()),
-                ..AppData::default()
-            }),
-            override_callback_uri: None,
-        }
-    }
-
-    fn template(id: &str, name: &str, status: TemplateStatus, quality: QualityScore) -> Template {
-        Template {
-            id: id.into(),
-            name: name.into(),
-            language: "en_US".into(),
-            status: Some(status),
-            quality_score: Some(TemplateQuality {
-                score: Some(quality),
-                date: None,
-            }),
-            ..Template::default()
-        }
-    }
-
-    struct Fixture {
-        number: PhoneNumber,
-        source: Waba,
-        dest: Waba,
-        apps: Vec<SubscribedApp>,
-        dest_numbers: Vec<PhoneNumber>,
-        source_templates: TemplateInventory,
-        dest_templates: TemplateInventory,
-    }
-
-    impl Fixture {
-        fn good() -> Self {
-            Fixture {
-                number: good_number(),
-                source: good_waba("1", "B1"),
-                dest: good_waba("2", "B1"),
-                apps: vec![app()],
-                dest_numbers: vec![],
-                source_templates: TemplateInventory {
-                    templates: vec![template(
-                        "t1",
-                        "hello",
-                        TemplateStatus::Approved,
-                        QualityScore::Green,
-                    )],
-                    count: Some(1),
-                    limit: Some(250),
-                },
-                dest_templates: TemplateInventory {
-                    templates: vec![],
-                    count: Some(0),
-                    limit: Some(250),
-                },
-            }
-        }
-
-        fn check(&self, rule: RuleId) -> CheckResult {
-            evaluate_rule(
-                rule,
-                &CheckInput {
-                    number: Some(&self.number),
-                    number_found: true,
-                    source: Some(&self.source),
-                    destination: Some(&self.dest),
-                    destination_apps: Some(&self.apps),
-                    destination_numbers: Some(&self.dest_numbers),
-                    source_templates: Some(&self.source_templates),
-                    destination_templates: Some(&self.dest_templates),
-                    register_attempts_used: None,
-                },
-            )
-        }
-    }
-
-    fn status_after(rule: RuleId, spoil: impl FnOnce(&mut Fixture)) -> CheckStatus {
-        let mut f = Fixture::good();
-        spoil(&mut f);
-        f.check(rule).status
-    }
-
-    #[test]
-    fn scenarios_pick_their_rules_and_soften_same_business_between_managers() {
-        let mut f = Fixture::good();
-        f.dest = good_waba("2", "B2");
-        let input = CheckInput {
-            number: Some(&f.number),
-            number_found: true,
-            source: Some(&f.source),
-            destination: Some(&f.dest),
-            ..CheckInput::default()
-        };
-        let between = evaluate_for(Scenario::BetweenBusinessManagers, &input);
-        let same = between
-            .iter()
-            .find(|r| r.rule == RuleId::SameBusiness)
-            .unwrap();
-        assert_eq!(same.status, CheckStatus::Warn);
-        let to_new = evaluate_for(Scenario::ToNewWaba, &input);
-        assert_eq!(
-            to_new
-                .iter()
-                .find(|r| r.rule == RuleId::SameBusiness)
-                .unwrap()
-                .status,
-            CheckStatus::Fail
-        );
-        let hosting = evaluate_for(Scenario::HostingTypeChange, &input);
-        assert!(
-            hosting
-                .iter()
-                .all(|r| r.rule != RuleId::DestinationWebhooks)
-        );
-        assert_eq!(
-            hosting
-                .iter()
-                .find(|r| r.rule == RuleId::OnPremiseNumber)
-                .unwrap()
-                .status,
-            CheckStatus::Fail
-        );
-    }
-
-    #[test]
-    fn every_rule_passes_on_a_healthy_pair() {
-        let f = Fixture::good();
-        for rule in RuleId::ALL
-            .iter()
-            .filter(|r| **r != RuleId::OnPremiseNumber)
-        {
-            let result = f.check(*rule);
-            assert_eq!(
-                result.status,
-                CheckStatus::Pass,
-                "{}: {}",
-                rule.id(),
-                result.evidence
-            );
-        }
-    }
-
-    #[test]
-    fn each_rule_fails_or_warns_on_its_own_cause() {
-        use CheckStatus::*;
-        type Spoil = Box<dyn FnOnce(&mut Fixture)>;
-        let cases: Vec<(RuleId, CheckStatus, Spoil)> = vec![
-            (
-                RuleId::RegisteredOnApi,
-                Fail,
-                Box::new(|f| f.number.status = Some(NumberStatus::Pending)),
-            ),
-            (
-                RuleId::NotTestNumber,
-                Fail,
-                Box::new(|f| f.number.account_mode = Some(AccountMode::Sandbox)),
-            ),
-            (
-                RuleId::NotCoexistence,
-                Fail,
-                Box::new(|f| f.number.is_on_biz_app = Some(true)),
-            ),
-            (
-                RuleId::DisplayNameApproved,
-                Fail,
-                Box::new(|f| f.number.name_status = Some(NameStatus::PendingReview)),
-            ),
-            (
-                RuleId::NoPendingNameChange,
-                Fail,
-                Box::new(|f| f.number.new_name_status = Some(NameStatus::PendingReview)),
-            ),
-            (
-                RuleId::TwoStepDisabled,
-                Fail,
-                Box::new(|f| f.number.is_pin_enabled = Some(true)),
-            ),
-            (
-                RuleId::NumberConnected,
-                Warn,
-                Box::new(|f| f.number.status = Some(NumberStatus::Flagged)),
-            ),
-            (
-                RuleId::NumberConnected,
-                Fail,
-                Box::new(|f| f.number.status = Some(NumberStatus::Banned)),
-            ),
-            (
-                RuleId::SourceWabaApproved,
-                Fail,
-                Box::new(|f| f.source.account_review_status = Some(AccountReviewStatus::Pending)),
-            ),
-            (
-                RuleId::SourceBusinessVerified,
-                Warn,
-                Box::new(|f| {
-                    f.source.business_verification_status =
-                        Some(BusinessVerificationStatus::NotVerified)
-                }),
-            ),
-            (
-                RuleId::DestinationWabaApproved,
-                Fail,
-                Box::new(|f| f.dest.account_review_status = Some(AccountReviewStatus::Rejected)),
-            ),
-            (
-                RuleId::DestinationBusinessVerified,
-                Warn,
-                Box::new(|f| {
-                    f.dest.business_verification_status = Some(BusinessVerificationStatus::Pending)
-                }),
-            ),
-            (
-                RuleId::DestinationPaymentMethod,
-                Fail,
-                Box::new(|f| f.dest.primary_funding_id = None),
-            ),
-            (
-                RuleId::DestinationWebhooks,
-                Fail,
-                Box::new(|f| f.apps.clear()),
-            ),
-            (
-                RuleId::SameBusiness,
-                Fail,
-                Box::new(|f| f.dest = good_waba("2", "B2")),
-            ),
-            (
-                RuleId::NotInDestination,
-                Fail,
-                Box::new(|f| {
-                    f.dest_numbers = vec![PhoneNumber {
-                        id: "999".into(),
-                        ..good_number()
-                    }]
-                }),
-            ),
-            (
-                RuleId::TemplateCapacity,
-                Warn,
-                Box::new(|f| f.dest_templates.count = Some(250)),
-            ),
-        ];
-        for (rule, expected, spoil) in cases {
-            assert_eq!(status_after(rule, spoil), expected, "{}", rule.id());
-        }
-    }
-
-    #[test]
-    fn webhooks_are_not_needed_for_on_premise_numbers() {
-        let status = status_after(RuleId::DestinationWebhooks, |f| {
-            f.apps.clear();
-            f.number.platform_type = Some(PlatformType::OnPremise);
-        });
-        assert_eq!(status, CheckStatus::Pass);
-    }
-
-    #[test]
-    fn register_budget_counts_down_from_the_journal() {
-        assert_eq!(register_budget(None).0, CheckStatus::Pass);
-        assert_eq!(register_budget(Some(8)).0, CheckStatus::Warn);
-        let (status, evidence, _) = register_budget(Some(10));
-        assert_eq!(status, CheckStatus::Fail);
-        assert_eq!(evidence, "0 of 10 left in the 72 h window");
-    }
-
-    #[test]
-    fn missing_data_is_unknown_and_a_missing_number_fails() {
-        let loading = evaluate(&CheckInput {
-            number_found: true,
-            ..CheckInput::default()
-        });
-        assert!(
-            loading
-                .iter()
-                .filter(|r| r.rule != RuleId::RegisterBudget)
-                .all(|r| r.status == CheckStatus::Unknown)
-        );
-        assert!(!is_blocked(&loading));
-        let absent = evaluate_rule(RuleId::RegisteredOnApi, &CheckInput::default());
-        assert_eq!(absent.status, CheckStatus::Fail);
-        assert!(absent.fix.contains("onboard"));
-    }
-
-    #[test]
-    fn evidence_names_the_field_and_value() {
-        let mut f = Fixture::good();
-        f.number.name_status = Some(NameStatus::PendingReview);
-        assert_eq!(
-            f.check(RuleId::DisplayNameApproved).evidence,
-            "name_status = PENDING_REVIEW"
-        );
-        let json = serde_json::to_value(f.check(RuleId::DisplayNameApproved)).unwrap();
-        assert_eq!(json["id"], "display_name_approved");
-        assert_eq!(json["status"], "fail");
-    }
-}
+mod tests;

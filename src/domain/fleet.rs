@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::journal::JournalState;
-use crate::domain::number::PhoneNumber;
+use crate::domain::number::{NOT_READ, PhoneNumber};
 use crate::domain::partner::Channel;
 use crate::domain::waba::Waba;
 
@@ -61,8 +61,8 @@ impl MigrationState {
     /// progress at the first step of its plan not done yet.
     pub fn from_journal(journal: &JournalState) -> MigrationState {
         match &journal.finished {
-            Some((true, ..)) => MigrationState::Done,
-            Some((false, ..)) => MigrationState::Failed,
+            Some(end) if end.completed => MigrationState::Done,
+            Some(_) => MigrationState::Failed,
             None => MigrationState::InProgress {
                 step: journal
                     .next_step()
@@ -194,6 +194,10 @@ impl FleetRow {
         channel: Option<&Channel>,
         checked_at: &str,
     ) -> Self {
+        // A field this Graph version lacks was not read: its value is unknown, not absent.
+        let read = |value: Option<String>, field: &str| {
+            value.or_else(|| (!number.was_read(field)).then(|| NOT_READ.to_string()))
+        };
         let mut row = FleetRow {
             id: number.id.clone(),
             origin: RowOrigin::Graph,
@@ -201,19 +205,25 @@ impl FleetRow {
             waba_name: waba.name.clone(),
             business: waba.owner_business_label().map(str::to_string),
             display_phone_number: number.display_phone_number.clone(),
-            verified_name: number.verified_name.clone(),
-            name_status: text(&number.name_status),
-            new_name_status: text(&number.new_name_status),
-            code_verification_status: text(&number.code_verification_status),
-            quality_rating: text(&number.quality_rating),
+            verified_name: read(number.verified_name.clone(), "verified_name"),
+            name_status: read(text(&number.name_status), "name_status"),
+            new_name_status: read(text(&number.new_name_status), "new_name_status"),
+            code_verification_status: read(
+                text(&number.code_verification_status),
+                "code_verification_status",
+            ),
+            quality_rating: read(text(&number.quality_rating), "quality_rating"),
             messaging_limit: number.messaging_limit().map(str::to_string),
-            platform_type: text(&number.platform_type),
-            status: text(&number.status),
-            account_mode: text(&number.account_mode),
+            platform_type: read(text(&number.platform_type), "platform_type"),
+            status: read(text(&number.status), "status"),
+            account_mode: read(text(&number.account_mode), "account_mode"),
             is_pin_enabled: number.is_pin_enabled,
             is_on_biz_app: number.is_on_biz_app,
             is_official_business_account: number.is_official_business_account,
-            throughput_level: number.throughput_level().map(ToString::to_string),
+            throughput_level: read(
+                number.throughput_level().map(ToString::to_string),
+                "throughput",
+            ),
             last_checked: checked_at.to_string(),
             ..FleetRow::default()
         };
@@ -1194,7 +1204,12 @@ quality, limit, platform, status, 2fa, throughput, channel, migration, checked \
             number: number.into(),
             plan: vec![StepId::Preflight, StepId::AddNumber, StepId::VerifyCode],
             done,
-            finished: finished.map(|ok| (ok, String::new(), String::new())),
+            finished: finished.map(|completed| crate::domain::journal::Ending {
+                completed,
+                abandoned: false,
+                detail: String::new(),
+                at: crate::domain::journal::Stamp::now(),
+            }),
             ..JournalState::default()
         };
         let mut by_destination_id = journal("2", vec![], Some(true));

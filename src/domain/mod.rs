@@ -10,6 +10,7 @@ pub mod open_enum;
 pub mod partner;
 pub mod phone;
 pub mod plan;
+pub mod readability;
 pub mod scenario;
 pub mod template;
 pub mod template_diff;

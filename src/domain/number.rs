@@ -147,6 +147,10 @@ pub struct HealthEntity {
 }
 
 /// A WhatsApp Business API phone number. Every field but `id` may be absent.
+/// The value shown for a field that was not read (this Graph version lacks it): unknown,
+/// as opposed to absent (`null`).
+pub const NOT_READ: &str = "unknown";
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PhoneNumber {
     pub id: String,
@@ -184,6 +188,10 @@ pub struct PhoneNumber {
     pub last_onboarded_time: Option<String>,
     #[serde(default)]
     pub health_status: Option<HealthStatus>,
+    /// Fields of `FIELDS` this Graph version does not have, so they were not asked for:
+    /// their values are unknown, not absent (set by the client, never sent by the API).
+    #[serde(skip)]
+    pub fields_not_read: Vec<String>,
 }
 
 impl PhoneNumber {
@@ -194,7 +202,8 @@ is_official_business_account,is_pin_enabled,is_on_biz_app,messaging_limit_tier,\
 whatsapp_business_manager_messaging_limit,last_onboarded_time,health_status";
 
     /// The messaging limit as the API spells it: the current field when present, else the
-    /// deprecated tier.
+    /// deprecated tier; [`NOT_READ`] when a field this Graph version lacks left it
+    /// unknown.
     pub fn messaging_limit(&self) -> Option<&str> {
         self.whatsapp_business_manager_messaging_limit
             .as_ref()
@@ -203,6 +212,17 @@ whatsapp_business_manager_messaging_limit,last_onboarded_time,health_status";
                 .messaging_limit_tier
                 .as_ref()
                 .map(MessagingLimitTier::as_str))
+            .or_else(|| {
+                let unread = !self.was_read("whatsapp_business_manager_messaging_limit")
+                    || !self.was_read("messaging_limit_tier");
+                unread.then_some(NOT_READ)
+            })
+    }
+
+    /// Whether `field` was asked for (false when this Graph version lacks it): an absent
+    /// value of a field not read is unknown, not "none".
+    pub fn was_read(&self, field: &str) -> bool {
+        !self.fields_not_read.iter().any(|f| f == field)
     }
 
     /// `throughput.level`, flattened.

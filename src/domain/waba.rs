@@ -66,6 +66,10 @@ pub struct Waba {
     pub primary_funding_id: Option<String>,
     #[serde(default)]
     pub health_status: Option<HealthStatus>,
+    /// Fields of `FIELDS` this Graph version does not have, so they were not asked for:
+    /// their values are unknown, not absent (set by the client, never sent by the API).
+    #[serde(skip)]
+    pub fields_not_read: Vec<String>,
 }
 
 impl Waba {
@@ -84,10 +88,30 @@ on_behalf_of_business_info,primary_funding_id,health_status";
         self.owner_business_info.as_ref()?.id.as_deref()
     }
 
+    /// The client business the WABA serves: for an On-Behalf-Of WABA (owned by a partner
+    /// for its client) `on_behalf_of_business_info`, else the owner. "Same business" in a
+    /// migration means this one, not the partner that owns the WABA (api-notes.md §1,
+    /// WABA node: https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account).
+    pub fn client_business_id(&self) -> Option<&str> {
+        let on_behalf_of = self
+            .ownership_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("ON_BEHALF_OF"));
+        if on_behalf_of {
+            return self.on_behalf_of_business_info.as_ref()?.id.as_deref();
+        }
+        self.owner_business_id()
+    }
+
     /// The owner business name, else its id.
     pub fn owner_business_label(&self) -> Option<&str> {
         let owner = self.owner_business_info.as_ref()?;
         owner.name.as_deref().or(owner.id.as_deref())
+    }
+
+    /// Whether `field` was asked for (false when this Graph version lacks it).
+    pub fn was_read(&self, field: &str) -> bool {
+        !self.fields_not_read.iter().any(|f| f == field)
     }
 
     /// Whether a payment method is attached (`primary_funding_id` present and non-empty).
@@ -147,5 +171,28 @@ mod tests {
         );
         assert_eq!(w.owner_business_id(), Some("506914"));
         assert!(!w.has_payment_method());
+    }
+
+    #[test]
+    fn the_client_business_of_an_on_behalf_of_waba_is_not_its_partner_owner() {
+        let partner_owned = Waba {
+            id: "1".into(),
+            ownership_type: Some("ON_BEHALF_OF".into()),
+            owner_business_info: Some(BusinessRef {
+                id: Some("PARTNER".into()),
+                name: None,
+            }),
+            on_behalf_of_business_info: Some(BusinessRef {
+                id: Some("CLIENT".into()),
+                name: None,
+            }),
+            ..Waba::default()
+        };
+        assert_eq!(partner_owned.client_business_id(), Some("CLIENT"));
+        let own = Waba {
+            ownership_type: Some("SELF".into()),
+            ..partner_owned.clone()
+        };
+        assert_eq!(own.client_business_id(), Some("PARTNER"));
     }
 }

@@ -18,7 +18,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use crate::api::transport::DEFAULT_CONCURRENCY;
-use crate::api::{ApiError, GraphClient, HubClient, pacing};
+use crate::api::{ApiError, ErrorClass, GraphClient, HubClient, pacing};
 use crate::domain::fleet::{FleetRow, RowOrigin, apply_journals, join_channels};
 use crate::domain::journal::JournalState;
 use crate::domain::partner::Channel;
@@ -296,7 +296,15 @@ pub async fn read_fleet(
             }
             let mut reads: FuturesUnordered<_> = batch
                 .iter()
-                .map(|waba_id| async move { (waba_id, read_waba(graph, waba_id).await) })
+                .map(|waba_id| async move {
+                    // Meta reported this WABA's usage (or the app's) at 100 %: reading it
+                    // again before the regain time only extends the block.
+                    let result = match graph.transport().rest_left(waba_id) {
+                        Some(left) => Err(resting(waba_id, left)),
+                        None => read_waba(graph, waba_id).await,
+                    };
+                    (waba_id, result)
+                })
                 .collect();
             while let Some((waba_id, result)) = reads.next().await {
                 let event = FleetEvent::Waba {
@@ -311,6 +319,20 @@ pub async fn read_fleet(
     };
     tokio::join!(channels, journals, wabas);
     send(FleetEvent::Finished).await;
+}
+
+/// The failure of a WABA not read because Meta reported its usage at 100 %.
+fn resting(waba_id: &str, left: Duration) -> ApiError {
+    let mut error = ApiError::new(
+        ErrorClass::RateLimited,
+        format!("GET /{waba_id}"),
+        format!(
+            "not read: Meta reported the API usage of this WABA at 100 %; it is read again in {} s, when Meta's regain time has passed.",
+            left.as_secs().max(1)
+        ),
+    );
+    error.retry_after = Some(left);
+    error
 }
 
 /// Which WABAs to read: explicit ids, businesses, the profile's lists, else every WABA

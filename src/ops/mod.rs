@@ -9,5 +9,7 @@ pub mod fleet_read;
 pub mod journal_store;
 pub mod migration;
 pub mod preflight;
+pub mod private_files;
 pub mod report;
+pub mod run_lock;
 pub mod template_migration;

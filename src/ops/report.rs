@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
-use crate::domain::journal::JournalState;
+use crate::domain::journal::{JournalState, MigrationId};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::ops::migration::step_name;
+use crate::ops::private_files::{private_dir, write_private};
 
 /// The report's JSON document.
 #[derive(Debug, Serialize)]
@@ -57,11 +58,7 @@ pub struct ReportEvent {
 impl Report {
     /// Builds the report from a replayed journal.
     pub fn new(state: &JournalState, after: Option<PhoneNumber>) -> Report {
-        let status = match &state.finished {
-            Some((true, _, _)) => "completed",
-            Some((false, _, _)) => "failed",
-            None => "in progress",
-        };
+        let status = state.status().label();
         let steps: Vec<ReportStep> = state
             .plan
             .iter()
@@ -97,7 +94,7 @@ impl Report {
             migration_id: state.migration_id.clone(),
             scenario: state.scenario.map(|s| s.id().to_string()),
             operator: state.operator.clone(),
-            started_at: state.started_at.clone(),
+            started_at: state.started_at.to_string(),
             status,
             number: state.number.clone(),
             source_waba_id: state.source_waba_id.clone(),
@@ -112,12 +109,12 @@ impl Report {
                 .history
                 .iter()
                 .map(|(step, what, at)| ReportEvent {
-                    at: at.clone(),
+                    at: at.to_string(),
                     step: *step,
                     what: what.clone(),
                 })
                 .collect(),
-            billing_cutover: state.registered_at.clone(),
+            billing_cutover: state.registered_at.as_ref().map(ToString::to_string),
             still_to_do,
         }
     }
@@ -241,14 +238,17 @@ impl Report {
 
     /// Writes `<data_dir>/reports/<id>.md` and `.json`; returns both paths.
     pub fn save(&self, data_dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+        // The id comes from a journal line: it names a file only once it is checked.
+        let id = MigrationId::parse(&self.migration_id)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let dir = data_dir.join("reports");
-        std::fs::create_dir_all(&dir)?;
-        let md = dir.join(format!("{}.md", self.migration_id));
-        let json = dir.join(format!("{}.json", self.migration_id));
-        std::fs::write(&md, self.markdown())?;
-        std::fs::write(
+        private_dir(&dir)?;
+        let md = dir.join(format!("{id}.md"));
+        let json = dir.join(format!("{id}.json"));
+        write_private(&md, self.markdown().as_bytes())?;
+        write_private(
             &json,
-            serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
+            &serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
         )?;
         Ok((md, json))
     }

@@ -66,6 +66,9 @@ pub struct TemplateRun {
     pub results: BTreeMap<String, TemplateResult>,
     /// Page calls that failed as a whole (their templates' fate is unknown).
     pub failed_calls: usize,
+    /// Of those, calls that got no answer (timeout, dropped connection): they may have
+    /// taken effect, so a template runner reads back before sending them again.
+    pub lost_answers: usize,
     pub rejected_on_recheck: Vec<RejectedCopy>,
     /// The operator stopped the run before every page was sent.
     pub stopped_by_operator: bool,
@@ -127,6 +130,7 @@ impl TemplateRun {
             calls: Vec::new(),
             results: BTreeMap::new(),
             failed_calls: 0,
+            lost_answers: 0,
             rejected_on_recheck: Vec::new(),
             stopped_by_operator: false,
             expected: Vec::new(),
@@ -209,6 +213,9 @@ impl TemplateRun {
             }
             Err(e) => {
                 self.failed_calls += 1;
+                if crate::ops::migration::answer_lost(&e) {
+                    self.lost_answers += 1;
+                }
                 self.calls.push(CallLog {
                     request,
                     migrated: 0,
@@ -222,15 +229,14 @@ impl TemplateRun {
     /// Writes the run as JSON to `<data_dir>/template-runs/`, fsynced; returns the path.
     pub fn save(&self, data_dir: &Path) -> std::io::Result<PathBuf> {
         let dir = data_dir.join("template-runs");
-        std::fs::create_dir_all(&dir)?;
+        crate::ops::private_files::private_dir(&dir)?;
         let stamp = self.started_at.replace([':', '-'], "");
         let path = dir.join(format!(
             "{stamp}-{}-to-{}.json",
             self.source_waba_id, self.destination_waba_id
         ));
-        let file = std::fs::File::create(&path)?;
-        serde_json::to_writer_pretty(&file, self).map_err(std::io::Error::other)?;
-        file.sync_all()?;
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        crate::ops::private_files::write_private(&path, &json)?;
         Ok(path)
     }
 }

@@ -68,6 +68,7 @@ pub(crate) fn generate(file: &SeedFile, seed: u64, numbers: usize, templates: us
                     on_behalf_of_business_info: None,
                     primary_funding_id: (i % 13 != 9).then(|| format!("PF{id}")),
                     health_status: None,
+                    fields_not_read: Vec::new(),
                 },
                 subscribed_apps: if i % 9 == 5 {
                     Vec::new()
@@ -233,6 +234,7 @@ fn fleet_number(rng: &mut Rng, j: usize, waba: &SimWaba) -> SimNumber {
             1 + j % 28
         )),
         health_status: Some(health(&id, can_send)),
+        fields_not_read: Vec::new(),
     };
     SimNumber {
         waba_id: waba.node.id.clone(),

@@ -8,7 +8,7 @@ use crate::cli::bench::generated_fleet;
 use crate::domain::fleet::{FleetRow, MigrationState, join_channels};
 
 use crate::app::action::{Action, Effect, RequestId};
-use crate::app::board::{BoardCommand, BoardEvent, open};
+use crate::app::board::{BoardCommand, BoardEvent};
 use crate::app::state::State;
 use crate::app::update::update;
 use crate::ops::fleet_read::FleetEvent;
@@ -85,7 +85,11 @@ pub fn answer_refresh(state: &mut State, effects: Vec<Effect>, rows: &[FleetRow]
 /// The demo app on a `width` x `height` terminal with the board open on `rows`.
 pub fn board_state(rows: &[FleetRow], width: u16, height: u16, now: Instant) -> State {
     let mut state = loaded_state(&Portfolio::new(40), width, height, now);
-    let effects = open(&mut state);
+    let f = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('f'),
+        crossterm::event::KeyModifiers::NONE,
+    );
+    let effects = update(&mut state, Action::Key(f));
     answer_refresh(&mut state, effects, rows);
     state
 }

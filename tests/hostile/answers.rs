@@ -299,3 +299,43 @@ async fn items_without_ids_are_counted_and_the_command_exits_1() {
     assert!(out.stdout().contains("\"kept\""));
     assert!(out.stderr().contains("139 item(s)"), "{}", out.stderr());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_does_not_read_a_waba_at_full_usage_before_it_recovers() {
+    let full = r#"{"506914":[{"type":"whatsapp_business_management","call_count":100,"total_cputime":10,"total_time":10,"estimated_time_to_regain_access":5}]}"#;
+    let server = Hostile::start(move |request: &Recorded| match ordinary(request) {
+        Reply::Json(status, _, body) => Reply::Json(
+            status,
+            vec![("x-business-use-case-usage", full.to_string())],
+            body,
+        ),
+        other => other,
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut watch = command(
+        &dir,
+        &["status", "--waba", "1", "--format", "json", "--watch", "1"],
+        Some(&profile(&server.url, "")),
+    );
+    watch
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = watch.spawn().unwrap();
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    child.kill().unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("API usage at 100%") || stderr.contains("API usage of this WABA at 100 %"),
+        "{stderr}"
+    );
+    let reads = server
+        .received()
+        .iter()
+        .filter(|r| r.path() == "/v25.0/1")
+        .count();
+    assert_eq!(reads, 1, "read once, then rested");
+}

@@ -67,8 +67,12 @@ async fn debug_token_redirected_elsewhere_leaks_neither_token_nor_referer() {
     assert!(out.stderr().contains("127.0.0.2"), "{}", out.stderr());
     assert_nothing_elsewhere(&server);
     assert!(holder.received().is_empty());
-    let debug = &server.received()[0];
-    assert!(debug.target.contains("debug_token"), "{debug:?}");
+    // A loopback URL may be a sandbox: its instance id is asked first (no token).
+    let received = server.received();
+    assert!(
+        received.iter().any(|r| r.target.contains("debug_token")),
+        "{received:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

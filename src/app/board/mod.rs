@@ -1,7 +1,7 @@
 //! The fleet board (`f`): every number of every WABA read, joined with its 360dialog
 //! channel and its journaled migration, as one table to sort, filter, group, refresh and
-//! export. This module is the board's state and its pure update logic (called by
-//! `update`); `refresh` is the worker side that reads the fleet WABA by WABA. Rows, the
+//! export. This module is the board's state and its pure handlers (`&mut Board` and a
+//! [`Context`], called by `update`); `refresh` holds its jobs (the fleet read, exports). Rows, the
 //! filter language, sorting, grouping and change detection are the fleet domain's
 //! ([`crate::domain::fleet`]), computed here on key presses and answers, never while
 //! drawing.
@@ -24,10 +24,10 @@ use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
 use super::keymap::KeyAction;
-use super::state::{ListCursor, LogEntry, Phase, Popup, State};
+use super::layout::BoardLayout;
+use super::screen::{Context, Handled, Outcome};
+use super::state::{ListCursor, LogEntry};
 use super::strings::board as text;
-use super::ui::board::BoardLayout;
-use super::update::open_number;
 
 pub mod refresh;
 
@@ -231,352 +231,352 @@ impl Board {
     }
 }
 
-/// `f`: shows the board, reading the fleet the first time.
-pub fn open(state: &mut State) -> Vec<Effect> {
-    state.board.open = true;
-    if !state.board.loaded && state.board.refresh.is_none() {
-        state.board.refresh_wanted = true;
+impl Board {
+    /// `f`: shows the board, reading the fleet the first time.
+    pub fn open(&mut self, ctx: &mut Context) -> Handled {
+        self.open = true;
+        if !self.loaded && self.refresh.is_none() {
+            self.refresh_wanted = true;
+        }
+        self.settle_cursor(ctx);
+        self.refresh_if_due(ctx)
     }
-    settle_cursor(state);
-    refresh_if_due(state)
-}
 
-/// A key while the board is open (and no popup is).
-pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
-    if state.board.filter_editing {
-        on_filter_key(state, key);
-        return Vec::new();
+    /// A key while the board is open (and no popup is); `action` is what the board's
+    /// keymap binds it to.
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<KeyAction>,
+        ctx: &mut Context,
+    ) -> Handled {
+        if self.filter_editing {
+            self.on_filter_key(key, ctx);
+            return Handled::done();
+        }
+        let Some(action) = action else {
+            return Handled::ignored();
+        };
+        if self.detail_open {
+            match action {
+                KeyAction::Back | KeyAction::Quit | KeyAction::RowDetail => {
+                    self.detail_open = false
+                }
+                KeyAction::Up => self.move_cursor(-1, ctx),
+                KeyAction::Down => self.move_cursor(1, ctx),
+                KeyAction::Help => return Handled::outcome(Outcome::Help),
+                _ => {}
+            }
+            return Handled::done();
+        }
+        self.on_action(action, ctx)
     }
-    let Some(action) = action else {
-        state.dirty = false;
-        return Vec::new();
-    };
-    if state.board.detail_open {
+
+    /// A board answer from the worker; answers of a replaced refresh are dropped.
+    pub fn on_event(&mut self, event: BoardEvent, ctx: &mut Context) -> Handled {
+        match event {
+            BoardEvent::Refresh {
+                request_id,
+                progress,
+            } => self.on_progress(request_id, progress, ctx),
+            BoardEvent::Exported { rows, result } => {
+                let notice = match result {
+                    Ok(path) => Notice {
+                        text: text::exported(rows, &path),
+                        is_error: false,
+                    },
+                    Err(sentence) => Notice {
+                        text: sentence,
+                        is_error: true,
+                    },
+                };
+                let log = LogEntry::Notice {
+                    text: notice.text.clone(),
+                    is_error: notice.is_error,
+                };
+                self.notice = Some(notice);
+                Handled::outcome(Outcome::Log(log))
+            }
+        }
+    }
+
+    /// Time passed: the first read once connected, and the auto-refresh of the config.
+    pub fn on_tick(&mut self, ctx: &mut Context) -> Handled {
+        if !self.open {
+            return Handled::ignored();
+        }
+        let auto_due =
+            self.refresh.is_none() && self.next_auto_refresh.is_some_and(|due| ctx.now >= due);
+        if auto_due {
+            self.refresh_wanted = true;
+        }
+        self.refresh_if_due(ctx)
+    }
+
+    /// The terminal or the layout changed: keep the selected row in view.
+    pub fn settle_cursor(&mut self, ctx: &Context) {
+        let height = self.table_rows(ctx);
+        self.cursor.keep_visible(height);
+    }
+
+    /// Wheel scrolls, a click selects the row under it (and closes the detail view).
+    pub fn on_mouse(&mut self, mouse: MouseEvent, ctx: &Context) -> Handled {
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_cursor(1, ctx),
+            MouseEventKind::ScrollUp => self.move_cursor(-1, ctx),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.detail_open = false;
+                let body = self.layout(ctx).map(|l| l.body).unwrap_or_default();
+                let at = Position::new(mouse.column, mouse.row);
+                if body.contains(at) {
+                    let line = self.cursor.offset + (at.y - body.y) as usize;
+                    if line < self.lines.len() {
+                        self.cursor.selected = line;
+                    }
+                }
+            }
+            _ => return Handled::ignored(),
+        }
+        Handled::done()
+    }
+
+    fn on_action(&mut self, action: KeyAction, ctx: &mut Context) -> Handled {
+        let page = self.table_rows(ctx).max(1) as isize;
         match action {
-            KeyAction::Back | KeyAction::Quit | KeyAction::RowDetail => {
-                state.board.detail_open = false
-            }
-            KeyAction::Up => move_cursor(state, -1),
-            KeyAction::Down => move_cursor(state, 1),
-            KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-            _ => {}
-        }
-        return Vec::new();
-    }
-    on_board_action(state, action)
-}
-
-/// A board answer from the worker; answers of a replaced refresh are dropped.
-pub fn on_event(state: &mut State, event: BoardEvent) -> Vec<Effect> {
-    match event {
-        BoardEvent::Refresh {
-            request_id,
-            progress,
-        } => on_progress(state, request_id, progress),
-        BoardEvent::Exported { rows, result } => {
-            let notice = match result {
-                Ok(path) => Notice {
-                    text: text::exported(rows, &path),
+            KeyAction::Quit => self.close(),
+            KeyAction::Back if self.refresh.is_some() => {
+                self.refresh = None;
+                self.notice = Some(Notice {
+                    text: text::REFRESH_CANCELLED.to_string(),
                     is_error: false,
-                },
-                Err(sentence) => Notice {
-                    text: sentence,
-                    is_error: true,
-                },
-            };
-            state.push_log(LogEntry::Notice {
-                text: notice.text.clone(),
-                is_error: notice.is_error,
-            });
-            state.board.notice = Some(notice);
-        }
-    }
-    Vec::new()
-}
-
-/// Time passed: the first read once connected, and the auto-refresh of the config.
-pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    if !state.board.open {
-        return Vec::new();
-    }
-    let auto_due = state.board.refresh.is_none()
-        && state
-            .board
-            .next_auto_refresh
-            .is_some_and(|due| state.now >= due);
-    if auto_due {
-        state.board.refresh_wanted = true;
-    }
-    refresh_if_due(state)
-}
-
-/// The terminal or the layout changed: keep the selected row in view.
-pub fn settle_cursor(state: &mut State) {
-    let height = table_rows(state);
-    state.board.cursor.keep_visible(height);
-}
-
-/// Wheel scrolls, a click selects the row under it (and closes the detail view).
-pub fn on_mouse(state: &mut State, mouse: MouseEvent) {
-    match mouse.kind {
-        MouseEventKind::ScrollDown => move_cursor(state, 1),
-        MouseEventKind::ScrollUp => move_cursor(state, -1),
-        MouseEventKind::Down(MouseButton::Left) => {
-            state.board.detail_open = false;
-            let body = layout(state).map(|l| l.body).unwrap_or_default();
-            let at = Position::new(mouse.column, mouse.row);
-            if body.contains(at) {
-                let line = state.board.cursor.offset + (at.y - body.y) as usize;
-                if line < state.board.lines.len() {
-                    state.board.cursor.selected = line;
-                }
+                });
+                return Handled::effects(vec![Effect::Board(BoardCommand::CancelRefresh)]);
             }
+            KeyAction::Back if !self.filter_input.value().is_empty() => {
+                self.filter_input.reset();
+                self.apply_filter(ctx);
+            }
+            KeyAction::Back => self.close(),
+            KeyAction::Up => self.move_cursor(-1, ctx),
+            KeyAction::Down => self.move_cursor(1, ctx),
+            KeyAction::PageUp => self.move_cursor(-page, ctx),
+            KeyAction::PageDown => self.move_cursor(page, ctx),
+            KeyAction::Top => self.move_cursor(isize::MIN / 2, ctx),
+            KeyAction::Bottom => self.move_cursor(isize::MAX / 2, ctx),
+            KeyAction::Select => return self.open_selected(),
+            KeyAction::Filter => self.filter_editing = true,
+            KeyAction::Refresh => return self.start_refresh(ctx),
+            KeyAction::ToggleLog => {
+                // The layout depends on the log pane: settle once it is toggled.
+                ctx.log_visible = !ctx.log_visible;
+                self.settle_cursor(ctx);
+                return Handled::outcome(Outcome::ToggleLog);
+            }
+            KeyAction::Help => return Handled::outcome(Outcome::Help),
+            KeyAction::SortColumn => {
+                self.sort = self.sort.next();
+                self.refresh_view(ctx);
+            }
+            KeyAction::SortReverse => {
+                self.descending = !self.descending;
+                self.refresh_view(ctx);
+            }
+            KeyAction::GroupRows => {
+                self.grouping = self.next_grouping();
+                self.refresh_view(ctx);
+            }
+            KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
+            KeyAction::ExportJson => return self.export(ExportFormat::Json),
+            KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
+            // The board's keymap binds nothing else.
+            _ => return Handled::ignored(),
         }
-        _ => state.dirty = false,
+        Handled::done()
     }
-}
 
-fn on_board_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
-    let page = table_rows(state).max(1) as isize;
-    match action {
-        KeyAction::Quit => close(state),
-        KeyAction::Back if state.board.refresh.is_some() => {
-            state.board.refresh = None;
-            state.board.notice = Some(Notice {
-                text: text::REFRESH_CANCELLED.to_string(),
-                is_error: false,
-            });
-            return vec![Effect::Board(BoardCommand::CancelRefresh)];
-        }
-        KeyAction::Back if !state.board.filter_input.value().is_empty() => {
-            state.board.filter_input.reset();
-            apply_filter(state);
-        }
-        KeyAction::Back => close(state),
-        KeyAction::Up => move_cursor(state, -1),
-        KeyAction::Down => move_cursor(state, 1),
-        KeyAction::PageUp => move_cursor(state, -page),
-        KeyAction::PageDown => move_cursor(state, page),
-        KeyAction::Top => move_cursor(state, isize::MIN / 2),
-        KeyAction::Bottom => move_cursor(state, isize::MAX / 2),
-        KeyAction::Select => return open_selected(state),
-        KeyAction::Filter => state.board.filter_editing = true,
-        KeyAction::Refresh => return start_refresh(state),
-        KeyAction::ToggleLog => {
-            state.log_visible = !state.log_visible;
-            settle_cursor(state);
-        }
-        KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-        KeyAction::SortColumn => {
-            state.board.sort = state.board.sort.next();
-            refresh_view(state);
-        }
-        KeyAction::SortReverse => {
-            state.board.descending = !state.board.descending;
-            refresh_view(state);
-        }
-        KeyAction::GroupRows => {
-            state.board.grouping = state.board.next_grouping();
-            refresh_view(state);
-        }
-        KeyAction::ExportCsv => return export(state, ExportFormat::Csv),
-        KeyAction::ExportJson => return export(state, ExportFormat::Json),
-        KeyAction::RowDetail => state.board.detail_open = state.board.selected_row().is_some(),
-        // Panes, pickers and the other screens' keys mean nothing here.
-        _ => state.dirty = false,
-    }
-    Vec::new()
-}
-
-fn on_filter_key(state: &mut State, key: KeyEvent) {
-    match key.code {
-        KeyCode::Esc => {
-            state.board.filter_editing = false;
-            state.board.filter_input.reset();
-            apply_filter(state);
-        }
-        KeyCode::Enter => state.board.filter_editing = false,
-        KeyCode::Up => move_cursor(state, -1),
-        KeyCode::Down => move_cursor(state, 1),
-        _ => {
-            let request = to_input_request(&crossterm::event::Event::Key(key));
-            if let Some(request) = request {
-                if state
-                    .board
-                    .filter_input
-                    .handle(request)
-                    .is_some_and(|r| r.value)
+    fn on_filter_key(&mut self, key: KeyEvent, ctx: &Context) {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter_editing = false;
+                self.filter_input.reset();
+                self.apply_filter(ctx);
+            }
+            KeyCode::Enter => self.filter_editing = false,
+            KeyCode::Up => self.move_cursor(-1, ctx),
+            KeyCode::Down => self.move_cursor(1, ctx),
+            _ => {
+                let request = to_input_request(&crossterm::event::Event::Key(key));
+                if let Some(request) = request
+                    && self.filter_input.handle(request).is_some_and(|r| r.value)
                 {
-                    apply_filter(state);
+                    self.apply_filter(ctx);
                 }
             }
         }
     }
-}
 
-/// Parses the filter input: a valid filter becomes the view's, an invalid one shows
-/// the parser's sentence and leaves the view as it was.
-fn apply_filter(state: &mut State) {
-    match FilterExpr::parse(state.board.filter_input.value()) {
-        Ok(filter) => {
-            state.board.filter = filter;
-            state.board.filter_error = None;
-            refresh_view(state);
+    /// Parses the filter input: a valid filter becomes the view's, an invalid one shows
+    /// the parser's sentence and leaves the view as it was.
+    fn apply_filter(&mut self, ctx: &Context) {
+        match FilterExpr::parse(self.filter_input.value()) {
+            Ok(filter) => {
+                self.filter = filter;
+                self.filter_error = None;
+                self.refresh_view(ctx);
+            }
+            Err(error) => {
+                self.filter_error = Some(error.to_string());
+                self.settle_cursor(ctx);
+            }
         }
-        Err(error) => {
-            state.board.filter_error = Some(error.to_string());
-            settle_cursor(state);
+    }
+
+    fn refresh_view(&mut self, ctx: &Context) {
+        self.rebuild_view();
+        self.settle_cursor(ctx);
+    }
+
+    fn close(&mut self) {
+        self.open = false;
+        self.detail_open = false;
+        self.filter_editing = false;
+    }
+
+    fn move_cursor(&mut self, delta: isize, ctx: &Context) {
+        let height = self.table_rows(ctx);
+        let len = self.lines.len();
+        self.cursor.move_by(delta, len, height);
+    }
+
+    fn layout(&self, ctx: &Context) -> Option<BoardLayout> {
+        BoardLayout::compute(ctx.screen, ctx.log_visible, self.filter_error.is_some())
+    }
+
+    fn table_rows(&self, ctx: &Context) -> usize {
+        self.layout(ctx).map_or(1, |l| l.body.height as usize)
+    }
+
+    /// Enter: the number in the main screen, as source with its checklist; a channel
+    /// with no Graph number has nothing to open and says so.
+    fn open_selected(&mut self) -> Handled {
+        let Some(row) = self.selected_row() else {
+            return Handled::ignored();
+        };
+        if row.origin == RowOrigin::PartnerOnly {
+            self.notice = Some(Notice {
+                text: text::partner_only(row.label()),
+                is_error: true,
+            });
+            return Handled::done();
+        }
+        let open = Outcome::OpenNumber {
+            waba_id: row.waba_id.clone(),
+            number_id: row.id.clone(),
+        };
+        self.close();
+        Handled::outcome(open)
+    }
+
+    /// `e`/`E`: the view's rows, in view order, to the worker to write.
+    fn export(&mut self, format: ExportFormat) -> Handled {
+        let rows: Vec<FleetRow> = self.view_rows().cloned().collect();
+        if rows.is_empty() {
+            self.notice = Some(Notice {
+                text: text::NOTHING_TO_EXPORT.to_string(),
+                is_error: true,
+            });
+            return Handled::done();
+        }
+        self.notice = Some(Notice {
+            text: text::exporting(rows.len()),
+            is_error: false,
+        });
+        Handled::effects(vec![Effect::Board(BoardCommand::Export { rows, format })])
+    }
+
+    fn refresh_if_due(&mut self, ctx: &mut Context) -> Handled {
+        if self.refresh_wanted && ctx.ready {
+            self.start_refresh(ctx)
+        } else {
+            Handled::ignored()
         }
     }
-}
 
-fn refresh_view(state: &mut State) {
-    state.board.rebuild_view();
-    settle_cursor(state);
-}
-
-fn close(state: &mut State) {
-    state.board.open = false;
-    state.board.detail_open = false;
-    state.board.filter_editing = false;
-}
-
-fn move_cursor(state: &mut State, delta: isize) {
-    let height = table_rows(state);
-    let len = state.board.lines.len();
-    state.board.cursor.move_by(delta, len, height);
-}
-
-fn layout(state: &State) -> Option<BoardLayout> {
-    BoardLayout::compute(
-        state.screen,
-        state.log_visible,
-        state.board.filter_error.is_some(),
-    )
-}
-
-fn table_rows(state: &State) -> usize {
-    layout(state).map_or(1, |l| l.body.height as usize)
-}
-
-/// Enter: the number in the main screen, as source with its checklist; a channel with
-/// no Graph number has nothing to open and says so.
-fn open_selected(state: &mut State) -> Vec<Effect> {
-    let Some(row) = state.board.selected_row() else {
-        state.dirty = false;
-        return Vec::new();
-    };
-    if row.origin == RowOrigin::PartnerOnly {
-        state.board.notice = Some(Notice {
-            text: text::partner_only(row.label()),
-            is_error: true,
+    /// `r`: reads the fleet again (a read under way is replaced: its answers become
+    /// stale). Before the API is connected the read waits for it.
+    fn start_refresh(&mut self, ctx: &mut Context) -> Handled {
+        if !ctx.ready {
+            self.refresh_wanted = true;
+            return Handled::done();
+        }
+        let request_id = ctx.store.take_request_id();
+        self.refresh_wanted = false;
+        self.next_auto_refresh = None;
+        self.refresh = Some(RefreshRun {
+            request_id,
+            gathered: FleetGathered::default(),
         });
-        return Vec::new();
+        self.failures.clear();
+        self.notice = None;
+        let (wabas, businesses) = ctx.configured_wabas.clone();
+        // Also started by ticks, which do not mark the screen dirty by themselves:
+        // `done` redraws.
+        Handled::effects(vec![Effect::Board(BoardCommand::Refresh(FleetRead {
+            request_id,
+            query: FleetQuery {
+                waba_ids: ctx.store.waba_ids.value().cloned(),
+                wabas,
+                businesses,
+            },
+        }))])
     }
-    let (waba_id, number_id) = (row.waba_id.clone(), row.id.clone());
-    close(state);
-    open_number(state, &waba_id, &number_id)
-}
 
-/// `e`/`E`: the view's rows, in view order, to the worker to write.
-fn export(state: &mut State, format: ExportFormat) -> Vec<Effect> {
-    let rows: Vec<FleetRow> = state.board.view_rows().cloned().collect();
-    if rows.is_empty() {
-        state.board.notice = Some(Notice {
-            text: text::NOTHING_TO_EXPORT.to_string(),
-            is_error: true,
-        });
-        return Vec::new();
+    fn on_progress(
+        &mut self,
+        request_id: RequestId,
+        progress: FleetEvent,
+        ctx: &Context,
+    ) -> Handled {
+        let Some(run) = self.refresh.as_mut().filter(|r| r.request_id == request_id) else {
+            // Stale: a newer refresh replaced this one, or it was cancelled.
+            return Handled::ignored();
+        };
+        let finished = matches!(progress, FleetEvent::Finished);
+        let failure = run.gathered.absorb(progress);
+        if !run.gathered.discovered() {
+            self.refresh = None;
+        }
+        let mut handled = Handled::done();
+        if let Some(failure) = failure {
+            let sentence = failure.to_string();
+            handled.outcomes.push(Outcome::Log(LogEntry::Notice {
+                text: sentence.clone(),
+                is_error: true,
+            }));
+            self.failures.push(sentence);
+        }
+        if finished {
+            self.finish_refresh(ctx);
+        }
+        handled
     }
-    state.board.notice = Some(Notice {
-        text: text::exporting(rows.len()),
-        is_error: false,
-    });
-    vec![Effect::Board(BoardCommand::Export { rows, format })]
-}
 
-fn refresh_if_due(state: &mut State) -> Vec<Effect> {
-    if state.board.refresh_wanted && state.phase == Phase::Ready {
-        start_refresh(state)
-    } else {
-        Vec::new()
+    /// Swaps in the rows of a completed refresh and marks what changed since the last
+    /// one.
+    fn finish_refresh(&mut self, ctx: &Context) {
+        let Some(run) = self.refresh.take() else {
+            return;
+        };
+        let previous = std::mem::take(&mut self.fleet).into_rows();
+        let rows = run.gathered.assemble(&previous);
+        if self.loaded {
+            mark_changes(self, &previous, &rows);
+        }
+        self.fleet = FleetSnapshot::new(rows);
+        self.loaded = true;
+        self.next_auto_refresh = ctx.auto_refresh.map(|period| ctx.now + period);
+        self.refresh_view(ctx);
     }
-}
-
-/// `r`: reads the fleet again (a read under way is replaced: its answers become stale).
-/// Before the API is connected the read waits for it.
-fn start_refresh(state: &mut State) -> Vec<Effect> {
-    if state.phase != Phase::Ready {
-        state.board.refresh_wanted = true;
-        return Vec::new();
-    }
-    let request_id = state.take_request_id();
-    // Also started by ticks, which do not mark the screen dirty by themselves.
-    state.dirty = true;
-    let board = &mut state.board;
-    board.refresh_wanted = false;
-    board.next_auto_refresh = None;
-    board.refresh = Some(RefreshRun {
-        request_id,
-        gathered: FleetGathered::default(),
-    });
-    board.failures.clear();
-    board.notice = None;
-    let (wabas, businesses) = state.configured_wabas.clone();
-    vec![Effect::Board(BoardCommand::Refresh(FleetRead {
-        request_id,
-        query: FleetQuery {
-            waba_ids: state.waba_ids.value().cloned(),
-            wabas,
-            businesses,
-        },
-    }))]
-}
-
-fn on_progress(state: &mut State, request_id: RequestId, progress: FleetEvent) {
-    let Some(run) = state
-        .board
-        .refresh
-        .as_mut()
-        .filter(|r| r.request_id == request_id)
-    else {
-        // Stale: a newer refresh replaced this one, or it was cancelled.
-        state.dirty = false;
-        return;
-    };
-    let finished = matches!(progress, FleetEvent::Finished);
-    let failure = run.gathered.absorb(progress);
-    if !run.gathered.discovered() {
-        state.board.refresh = None;
-    }
-    if let Some(failure) = failure {
-        let sentence = failure.to_string();
-        state.push_log(LogEntry::Notice {
-            text: sentence.clone(),
-            is_error: true,
-        });
-        state.board.failures.push(sentence);
-    }
-    if finished {
-        finish_refresh(state);
-    }
-}
-
-/// Swaps in the rows of a completed refresh and marks what changed since the last one.
-fn finish_refresh(state: &mut State) {
-    let Some(run) = state.board.refresh.take() else {
-        return;
-    };
-    let board = &mut state.board;
-    let previous = std::mem::take(&mut board.fleet).into_rows();
-    let rows = run.gathered.assemble(&previous);
-    if board.loaded {
-        mark_changes(board, &previous, &rows);
-    }
-    board.fleet = FleetSnapshot::new(rows);
-    board.loaded = true;
-    board.next_auto_refresh = state.auto_refresh.map(|period| state.now + period);
-    refresh_view(state);
 }
 
 fn mark_changes(board: &mut Board, previous: &[FleetRow], current: &[FleetRow]) {

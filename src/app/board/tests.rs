@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::api::ApiError;
 use crate::app::action::{Action, ApiRequest};
-use crate::app::state::Pane;
+use crate::app::state::{Pane, State};
 use crate::app::update::update;
 use crate::domain::fleet::sort_indices;
 use crate::testkit::demo::{Portfolio, loaded_state};

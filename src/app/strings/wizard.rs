@@ -50,6 +50,9 @@ pub const BUSY_ESC: &str =
 pub const STOP_QUESTION: &str =
     "Stop the migration here? Nothing more is sent; the journal stays and J resumes it later.";
 pub const TYPE_YES: &str = "Type yes and press Enter to go on, or n to decline.";
+/// Enter on a yes/no question that sends a write.
+pub const Y_TO_SEND: &str =
+    "Press y to send this call (Enter alone does not), n or Esc to leave it for later.";
 pub const CODE_DIGITS_ONLY: &str = "A verification code has digits only.";
 pub const PIN_DIGITS_ONLY: &str = "A PIN has digits only.";
 pub const PIN_MISMATCH: &str = "The two PINs differ: type the new PIN again.";

@@ -25,9 +25,8 @@ use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateResult, Tem
 use super::action::{ApiRequest, Effect, RequestId};
 use super::fuzzy::fuzzy_match;
 use super::keymap::KeyAction;
+use super::layout::TemplatesLayout;
 use super::state::{ListCursor, Popup, State, WabaRecord};
-use super::ui::templates::TemplatesLayout;
-use super::update::ask;
 
 pub mod run;
 
@@ -260,9 +259,14 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     state.templates = Some(TemplateView::new(pair.clone()));
     let mut effects = Vec::new();
     for waba_id in pair.into_iter().flat_map(|(s, d)| [s, d]) {
-        let slot = &state.wabas.entry(waba_id.clone()).or_default().templates;
+        let slot = &state
+            .store
+            .wabas
+            .entry(waba_id.clone())
+            .or_default()
+            .templates;
         if slot.value().is_none() && !slot.is_loading() {
-            effects.push(ask(state, ApiRequest::Templates(waba_id)));
+            effects.push(state.store.ask(ApiRequest::Templates(waba_id)));
         }
     }
     rebuild(state);
@@ -320,7 +324,7 @@ pub fn on_run_event(state: &mut State, event: RunEvent) -> Vec<Effect> {
     let source = view
         .pair
         .as_ref()
-        .and_then(|(s, _)| state.wabas.get(s))
+        .and_then(|(s, _)| state.store.wabas.get(s))
         .and_then(|r| r.templates.value());
     let Some(run) = view.run.as_mut().filter(|r| r.id == event.run) else {
         state.dirty = false;
@@ -504,7 +508,7 @@ fn on_confirm_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     let current_run = view.run.as_ref().map(|r| r.id);
     let (id, command) = match (confirm, pair, current_run) {
         (Some(Confirm::Migrate { .. }), Some((source, destination)), _) => {
-            let id = state.take_request_id();
+            let id = state.store.take_request_id();
             let command = RunCommand::Start {
                 run: id,
                 source_waba_id: source,
@@ -563,7 +567,7 @@ fn ask_to_migrate(state: &mut State) {
     if view.run_in_progress() {
         return;
     }
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     let summary = eligibility::predict(source, destination, Mode::Api).summary();
@@ -582,14 +586,14 @@ fn reread(state: &mut State) -> Vec<Effect> {
     };
     [source, destination]
         .into_iter()
-        .map(|waba_id| ask(state, ApiRequest::Templates(waba_id)))
+        .map(|waba_id| state.store.ask(ApiRequest::Templates(waba_id)))
         .collect()
 }
 
 fn open_detail(state: &mut State) {
     let view = state.templates.as_ref().expect("checked by on_key");
     let (Some(row), Some((source, destination))) =
-        (view.selected_row(), view.inventories(&state.wabas))
+        (view.selected_row(), view.inventories(&state.store.wabas))
     else {
         return;
     };
@@ -631,7 +635,7 @@ impl TextFilter {
 /// back to none.
 fn cycle_text_filter(state: &mut State, filter: TextFilter) {
     let view = state.templates.as_mut().expect("checked by on_key");
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     let present: BTreeSet<&str> = view
@@ -656,7 +660,7 @@ fn rebuild(state: &mut State) {
         return;
     };
     view.detail = None;
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         view.forecast = None;
         view.rows.clear();
         view.visible.clear();
@@ -713,7 +717,7 @@ fn refilter(state: &mut State) {
     let Some(view) = state.templates.as_mut() else {
         return;
     };
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     let previous = view.visible.get(view.cursor.selected).copied();

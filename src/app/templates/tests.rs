@@ -55,7 +55,7 @@ fn view(state: &State) -> &TemplateView {
 /// The visible rows' primary templates.
 fn shown(state: &State) -> Vec<(Template, RowOutcome)> {
     let v = view(state);
-    let (source, destination) = v.inventories(&state.wabas).unwrap();
+    let (source, destination) = v.inventories(&state.store.wabas).unwrap();
     v.visible
         .iter()
         .map(|&i| {

@@ -4,17 +4,17 @@
 //! state has a symbol as well as a colour, and a changed cell carries a marker.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Block, BorderType, Cell, Clear, HighlightSpacing, LineGauge, Paragraph, Row, Table, TableState,
 };
 
 use super::hints::Hint;
-use super::layout::{MIN_SIZE, centred};
 use super::{connection_line, dot, loading_line, log, selected_style};
 use crate::app::board::{Board, BoardLine};
 use crate::app::keymap::{KeyAction, Screen};
+use crate::app::layout::{BoardLayout, centred};
 use crate::app::state::{Phase, State};
 use crate::app::strings::board as text;
 use crate::app::theme::{Role, Theme};
@@ -58,74 +58,6 @@ const COLUMNS: [(Column, u16, u8); 14] = [
     (Column::Migration, 20, 5),
     (Column::LastChecked, 20, 13),
 ];
-
-/// The rectangles of the board screen. Pure, so `update` keeps the cursor in view and
-/// maps clicks with the rectangles the renderer draws into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BoardLayout {
-    pub summary: Rect,
-    pub controls: Rect,
-    /// The filter's error sentence, under the filter (empty when it parses).
-    pub filter_error: Rect,
-    /// The bordered table.
-    pub table: Rect,
-    /// The table's rows, under its header line.
-    pub body: Rect,
-    /// Refresh gauge, failures, changes, export path.
-    pub status: Rect,
-    pub log: Option<Rect>,
-    pub hints: Rect,
-}
-
-impl BoardLayout {
-    /// Lays out the whole terminal (top bar included); `None` when it is too small.
-    pub fn compute(area: Rect, log_visible: bool, filter_error: bool) -> Option<BoardLayout> {
-        if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-            return None;
-        }
-        let log_height = if log_visible {
-            Constraint::Percentage(30)
-        } else {
-            Constraint::Length(0)
-        };
-        let [
-            _top_bar,
-            summary,
-            controls,
-            error,
-            table,
-            status,
-            log,
-            hints,
-        ] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Length(u16::from(filter_error)),
-            Constraint::Fill(1),
-            Constraint::Length(1),
-            log_height,
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        let inner = table.inner(Margin::new(1, 1));
-        let body = Rect {
-            y: inner.y + 1.min(inner.height),
-            height: inner.height.saturating_sub(1),
-            ..inner
-        };
-        Some(BoardLayout {
-            summary,
-            controls,
-            filter_error: error,
-            table,
-            body,
-            status,
-            log: log_visible.then_some(log),
-            hints,
-        })
-    }
-}
 
 /// Draws the board over everything but the top bar and the status line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -10,20 +10,19 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::checklist::{CheckResult, CheckStatus};
 
-use super::{connection_line, pane_block, spinner, wrap_words};
+use super::{connection_line, pane_block, spinner};
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
 
-/// Width of the status column ("✘ fail", "⠋ checking…").
-const STATUS_WIDTH: usize = 12;
+use crate::app::layout::{CHECKLIST_STATUS_WIDTH as STATUS_WIDTH, ChecklistColumns};
 
 /// Draws the checklist pane.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let results = state.checklist();
-    let title = title(state, results.as_deref());
+    let results = state.derived.checklist.as_deref();
+    let title = title(state, results);
     let block = pane_block(title, Pane::Checklist, state, theme);
-    let lines = match &results {
+    let lines = match results {
         Some(results) => rows(
             state,
             &|role| theme.style(role),
@@ -66,9 +65,10 @@ fn title(state: &State, results: Option<&[CheckResult]>) -> Line<'static> {
     if let Some(results) = results {
         let count = |s: CheckStatus| results.iter().filter(|r| r.status == s).count();
         text.push_str(&format!(
-            " ({} fail, {} warn, {} pass)",
+            " ({} fail, {} warn, {} unknown, {} pass)",
             count(CheckStatus::Fail),
             count(CheckStatus::Warn),
+            count(CheckStatus::Unknown),
             count(CheckStatus::Pass)
         ));
     }
@@ -96,22 +96,7 @@ pub fn rows(
     width: usize,
 ) -> Vec<Line<'static>> {
     let pending = state.checklist_pending();
-    let id_width = results
-        .iter()
-        .map(|r| r.rule.id().len())
-        .max()
-        .unwrap_or(0)
-        .min(width / 3)
-        + 2;
-    let title_width = results
-        .iter()
-        .map(|r| r.rule.title().len())
-        .max()
-        .unwrap_or(0)
-        + 2;
-    let show_title = width >= STATUS_WIDTH + id_width + title_width + 40;
-    let evidence_column = STATUS_WIDTH + id_width + if show_title { title_width } else { 0 };
-    let evidence_width = width.saturating_sub(evidence_column).max(10);
+    let columns = ChecklistColumns::compute(results, width);
     let mut ordered: Vec<&CheckResult> = results.iter().collect();
     ordered.sort_by_key(|r| match r.status {
         CheckStatus::Fail => 0,
@@ -122,14 +107,14 @@ pub fn rows(
     let mut lines = Vec::with_capacity(results.len() * 2);
     for result in ordered {
         let (symbol, word, role) = status_cell(result.status, pending, spinner(state));
-        let mut evidence = wrap_words(&result.evidence, evidence_width).into_iter();
+        let mut evidence = columns.evidence_lines(result).into_iter();
         let mut spans = vec![
             Span::styled(pad(&format!("{symbol} {word}"), STATUS_WIDTH), style(role)),
-            Span::styled(pad(result.rule.id(), id_width), style(Role::Muted)),
+            Span::styled(pad(result.rule.id(), columns.id_width), style(Role::Muted)),
         ];
-        if show_title {
+        if columns.show_title {
             spans.push(Span::styled(
-                pad(result.rule.title(), title_width),
+                pad(result.rule.title(), columns.title_width),
                 style(Role::Text),
             ));
         }
@@ -140,32 +125,18 @@ pub fn rows(
         lines.push(Line::from(spans));
         lines.extend(evidence.map(|more| {
             Line::from(vec![
-                Span::raw(" ".repeat(evidence_column)),
+                Span::raw(" ".repeat(columns.evidence_column)),
                 Span::styled(more, style(Role::Text)),
             ])
         }));
-        if result.status != CheckStatus::Pass && !result.fix.is_empty() {
-            let fix = format!("{}{}", strings::FIX_PREFIX, result.fix);
-            lines.extend(
-                wrap_words(&fix, width.saturating_sub(STATUS_WIDTH).max(10))
-                    .into_iter()
-                    .map(|part| {
-                        Line::from(vec![
-                            Span::raw(" ".repeat(STATUS_WIDTH)),
-                            Span::styled(part, style(role)),
-                        ])
-                    }),
-            );
-        }
+        lines.extend(columns.fix_lines(result).into_iter().map(|part| {
+            Line::from(vec![
+                Span::raw(" ".repeat(STATUS_WIDTH)),
+                Span::styled(part, style(role)),
+            ])
+        }));
     }
     lines
-}
-
-/// Lines the checklist takes in a pane `width` columns wide (for scrolling limits).
-pub fn line_count(state: &State, width: usize) -> usize {
-    state.checklist().map_or(0, |results| {
-        rows(state, &|_| Style::default(), &results, width).len()
-    })
 }
 
 /// Pads to `width` columns (the texts here are single-width).

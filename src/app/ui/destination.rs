@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = pane_block(title, Pane::Destination, state, theme);
     let lines = match state.destination.as_deref() {
         Some(waba_id) => destination_lines(state, theme, waba_id),
-        None if state.waba_ids.value().is_some() => {
+        None if state.store.waba_ids.value().is_some() => {
             vec![Line::styled(
                 strings::NO_DESTINATION,
                 theme.style(Role::Muted),

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use super::layout::centred;
+use crate::app::layout::centred;
 use crate::app::state::State;
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::api::ApiError;
 
-use super::state::{Pane, Phase, Popup, State, WabaRecord};
+use super::state::{Pane, Phase, Popup, Remote, State, WabaRecord};
 use super::strings;
 use super::theme::{Role, Theme};
 use crate::connect::BackendLabel;
@@ -19,7 +19,6 @@ mod columns;
 mod destination;
 mod help;
 mod hints;
-pub mod layout;
 mod log;
 mod picker;
 mod source;
@@ -30,7 +29,7 @@ pub mod templates;
 mod top_bar;
 mod wizard;
 
-use layout::{MIN_SIZE, ScreenLayout};
+use super::layout::{MIN_SIZE, ScreenLayout, TemplatesLayout, wrap_words};
 
 /// Spinner frames (braille), advanced by ticks while requests are in flight.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -62,7 +61,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     if state.board.open {
         board::draw(frame, area, state, theme);
     } else {
-        match (&state.templates, templates::TemplatesLayout::compute(area)) {
+        match (&state.templates, TemplatesLayout::compute(area)) {
             (Some(view), Some(screen)) => templates::draw(frame, &screen, state, view, theme),
             _ => {
                 source::draw(frame, &layout, state, theme);
@@ -223,39 +222,15 @@ fn connection_line(state: &State, theme: &Theme) -> Line<'static> {
         (Phase::Connecting, BackendLabel::Live { .. }) => {
             loading_line(state, theme, strings::CONNECTING)
         }
-        (Phase::Ready, _) => loading_line(state, theme, strings::DISCOVERING),
+        (Phase::Ready, _) => match &state.store.waba_ids {
+            // Discovery failed: its sentence, not a spinner that never ends.
+            Remote::Failed(error) => Line::styled(
+                format!("✘ could not find the WABAs: {}", error.sentence),
+                theme.style(Role::Error),
+            ),
+            _ => loading_line(state, theme, strings::DISCOVERING),
+        },
     }
-}
-
-/// Splits `text` into lines of at most `width` columns at spaces (longer words are cut).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let mut word = word.to_string();
-        while word.chars().count() > width {
-            if !current.is_empty() {
-                lines.push(std::mem::take(&mut current));
-            }
-            let cut: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(cut);
-        }
-        let needed =
-            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
-        if needed > width && !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(&word);
-    }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current);
-    }
-    lines
 }
 
 /// The style of a selected row.

@@ -6,8 +6,8 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
-use super::layout::PickerLayout;
 use super::selected_style;
+use crate::app::layout::PickerLayout;
 use crate::app::state::{Candidate, Picker, PickerKind, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};

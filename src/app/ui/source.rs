@@ -9,8 +9,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use crate::domain::number::{NameStatus, PhoneNumber, QualityRating};
 
 use super::columns::{Column, fitting};
-use super::layout::ScreenLayout;
 use super::{error_lines, loading_line, pane_block, selected_style, waba_facts};
+use crate::app::layout::ScreenLayout;
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
@@ -185,10 +185,10 @@ fn numbers_summary(state: &State, theme: &Theme) -> Line<'static> {
 }
 
 fn placeholder(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    if let Some(e) = state.waba_ids.error() {
+    if let Some(e) = state.store.waba_ids.error() {
         return error_lines(e, theme);
     }
-    match state.waba_ids.value() {
+    match state.store.waba_ids.value() {
         Some(ids) if ids.is_empty() => {
             vec![Line::styled(strings::NO_WABAS, theme.style(Role::Error))]
         }

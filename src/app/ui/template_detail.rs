@@ -31,7 +31,7 @@ pub fn draw(
     detail: &ComponentDetail,
     theme: &Theme,
 ) {
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     let source = detail.row.source.map(|i| &source.templates[i]);

@@ -9,8 +9,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use super::error_lines;
-use super::layout::centred;
 use super::loading_line;
+use crate::app::layout::centred;
 use crate::app::state::State;
 use crate::app::strings::templates as text;
 use crate::app::templates::{Confirm, FailedCopy, RunPhase, TemplateView};

@@ -105,7 +105,7 @@ fn diff_view_of_the_sandbox_portfolio_80x24() {
 fn component_diff_of_a_reworded_sandbox_template_120x40() {
     let mut state = sandbox_templates(120, 40);
     let view = state.templates.as_ref().unwrap();
-    let (source, destination) = view.inventories(&state.wabas).unwrap();
+    let (source, destination) = view.inventories(&state.store.wabas).unwrap();
     let body = |t: &crate::domain::template::Template| {
         t.component_text(&ComponentKind::Body).map(String::from)
     };

@@ -5,71 +5,22 @@
 //! `template_run` the confirmation and the run.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::Constraint;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::columns::{Column, fitting};
 use super::hints::Hint;
-use super::layout::ScreenLayout;
 use super::source::MARKER;
 use super::{dot, error_lines, loading_line, selected_style, template_detail, template_run};
 use crate::app::keymap::{KeyAction, Screen};
+use crate::app::layout::TemplatesLayout;
 use crate::app::state::State;
 use crate::app::strings::{self, templates as text};
 use crate::app::templates::{AlignedRow, RowOutcome, TemplateView};
 use crate::app::theme::{Role, Theme};
 use crate::domain::eligibility::{self, Outcome};
 use crate::domain::template::{QualityScore, Template, TemplateStatus};
-
-/// Lines of the header (mode, counts, capacity, filters) and of the footer.
-const HEADER_LINES: u16 = 4;
-const FOOTER_LINES: u16 = 4;
-
-/// The rectangles of the screen; `update` uses them too (page size, mouse rows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TemplatesLayout {
-    pub body: Rect,
-    pub header: Rect,
-    /// The table; its first line is the column header.
-    pub table: Rect,
-    pub footer: Rect,
-}
-
-impl TemplatesLayout {
-    /// Lays out `area` (top bar and status line as on the main screen); `None` when the
-    /// terminal is too small.
-    pub fn compute(area: Rect) -> Option<TemplatesLayout> {
-        let main = ScreenLayout::compute(area, false)?;
-        let body = Rect {
-            y: main.top_bar.bottom(),
-            height: main.status_line.y - main.top_bar.bottom(),
-            ..area
-        };
-        let [header, table, footer] = Layout::vertical([
-            Constraint::Length(HEADER_LINES),
-            Constraint::Fill(1),
-            Constraint::Length(FOOTER_LINES),
-        ])
-        .areas(body.inner(Margin::new(1, 1)));
-        Some(TemplatesLayout {
-            body,
-            header,
-            table,
-            footer,
-        })
-    }
-
-    /// Template rows visible at once.
-    pub fn table_rows(&self) -> usize {
-        self.table.height.saturating_sub(1) as usize
-    }
-
-    /// Where the component diff goes: table and footer together.
-    pub fn detail(&self) -> Rect {
-        self.table.union(self.footer)
-    }
-}
 
 /// What a cell needs of a row: its two templates, forecast reason and risks.
 struct RowView<'a> {
@@ -318,7 +269,7 @@ fn header_lines(state: &State, view: &TemplateView, theme: &Theme) -> Vec<Line<'
         forecast.capacity_line(),
         theme.style(Role::Text),
     )];
-    if let Some((source, destination)) = view.inventories(&state.wabas) {
+    if let Some((source, destination)) = view.inventories(&state.store.wabas) {
         capacity.push(dot(theme));
         capacity.push(Span::styled(
             text::totals(source.templates.len(), destination.templates.len()),
@@ -403,7 +354,7 @@ fn draw_table(
     theme: &Theme,
 ) {
     let area = layout.table;
-    let Some((source, destination)) = view.inventories(&state.wabas) else {
+    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
     if view.visible.is_empty() {

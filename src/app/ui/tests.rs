@@ -247,3 +247,39 @@ pub(super) fn sandbox_state(width: u16, height: u16) -> State {
         state
     })
 }
+
+#[test]
+fn the_checklist_line_count_update_scrolls_by_is_the_lines_drawn() {
+    for (width, height) in [(80, 24), (120, 40), (200, 50)] {
+        let state = loaded(width, height);
+        let pane = crate::app::layout::ScreenLayout::compute(state.screen, state.log_visible)
+            .unwrap()
+            .checklist;
+        let results = state.derived.checklist.as_deref().unwrap();
+        let drawn = super::checklist::rows(
+            &state,
+            &|_| ratatui::style::Style::default(),
+            results,
+            pane.width.saturating_sub(2) as usize,
+        );
+        assert_eq!(
+            state.derived.checklist_lines,
+            drawn.len(),
+            "{width}x{height}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_discovery_shows_its_sentence_not_a_spinner() {
+    let mut state = demo::first_frame_state(120, 40, Instant::now());
+    state.phase = crate::app::state::Phase::Ready;
+    state.store.waba_ids = crate::app::state::Remote::Failed(crate::api::ApiError::new(
+        crate::api::ErrorClass::Network,
+        "GET /v25.0/debug_token",
+        "Could not connect to the API: check the base URL, your network and any proxy, then retry.",
+    ));
+    let screen = text(&render(&state, &default_theme()));
+    assert!(screen.contains("could not find the WABAs"), "{screen}");
+    assert!(!screen.contains("finding the WABAs"), "{screen}");
+}

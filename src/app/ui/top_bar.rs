@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let text = if state.phase == Phase::Connecting {
                 strings::CONNECTING.to_string()
             } else {
-                strings::in_flight(state.in_flight.len())
+                strings::in_flight(state.store.in_flight())
             };
             spans.push(Span::styled(text, theme.style(Role::Checking)));
         }

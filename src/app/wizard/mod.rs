@@ -25,6 +25,7 @@ use crate::ops::migration::{MigrationRequest, RequestProblem, validate_request};
 use super::action::Effect;
 use super::fuzzy::fuzzy_match;
 use super::keymap::KeyAction;
+use super::screen::{Handled, Outcome};
 use super::state::{Candidate, Phase, State};
 use super::strings::wizard as text;
 
@@ -121,6 +122,8 @@ pub struct Question {
     pub id: QuestionId,
     pub kind: QuestionKind,
     pub prompt: String,
+    /// A yes sends a write (Enter alone never confirms one: `y` or a typed yes).
+    pub sends: bool,
 }
 
 /// The kinds of answer the runner needs.
@@ -611,14 +614,14 @@ pub fn on_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
 
 /// A key while the wizard is open (Ctrl-C is handled before); `action` is what the
 /// wizard's keymap binds it to.
-pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
+pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Handled {
     let Some(page) = state.wizard.as_ref().map(|w| w.page) else {
-        return Vec::new();
+        return Handled::ignored();
     };
-    match page {
+    let effects = match page {
         Page::Scenarios => on_scenarios_key(state, key),
         Page::Plan => on_plan_key(state, action),
-        Page::Run => on_run_key(state, action, key),
+        Page::Run => return on_run_key(state, action, key),
         Page::Report => {
             let wizard = state.wizard.as_mut().expect("checked above");
             match action {
@@ -637,7 +640,8 @@ pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Ve
             Vec::new()
         }
         Page::Resume => on_resume_key(state, action),
-    }
+    };
+    Handled::effects(effects)
 }
 
 fn on_scenarios_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -776,11 +780,23 @@ fn on_resume_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Vec<Effect> {
+fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Handled {
+    Handled::effects(match run_key(state, action, key) {
+        Ok(effects) => effects,
+        Err(outcome) => return Handled::outcome(outcome),
+    })
+}
+
+/// The run page's keys: effects, or an outcome for the dispatcher (leaving the wizard).
+fn run_key(
+    state: &mut State,
+    action: Option<KeyAction>,
+    key: KeyEvent,
+) -> Result<Vec<Effect>, Outcome> {
     let now = state.now;
     let wizard = state.wizard.as_mut().expect("the wizard is open");
     let Some(run) = wizard.run.as_mut() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     if run.end.is_some() {
         match action {
@@ -791,28 +807,28 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
             Some(KeyAction::Back | KeyAction::Quit) => {
                 state.wizard = None;
                 // The number may have moved: the panes read everything again.
-                return super::update::refresh(state);
+                return Err(Outcome::RefreshMain);
             }
             Some(KeyAction::Up) => run.log_scroll = run.log_scroll.saturating_add(1),
             Some(KeyAction::Down) => run.log_scroll = run.log_scroll.saturating_sub(1),
             _ => {}
         }
-        return Vec::new();
+        return Ok(Vec::new());
     }
     if run.confirming_stop {
         match action {
             Some(KeyAction::Yes) => {
                 run.confirming_stop = false;
-                return run
+                return Ok(run
                     .question
                     .take()
                     .map(|q| answer(q.question.id, WizardAnswer::Stop))
-                    .unwrap_or_default();
+                    .unwrap_or_default());
             }
             Some(KeyAction::No | KeyAction::Back) => run.confirming_stop = false,
             _ => {}
         }
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let resend_wait = run.resend_wait(now);
     let Some(page) = run.question.as_mut() else {
@@ -822,15 +838,20 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
             Some(KeyAction::Down) => run.log_scroll = run.log_scroll.saturating_sub(1),
             _ => {}
         }
-        return Vec::new();
+        return Ok(Vec::new());
     };
     if key.code == KeyCode::Esc {
         run.confirming_stop = true;
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let id = page.question.id;
     let reply = match &mut page.entry {
         Entry::YesNo => match action {
+            // Enter alone never confirms a write: `y` does.
+            Some(KeyAction::Select) if page.question.sends => {
+                page.error = Some(text::Y_TO_SEND.into());
+                None
+            }
             Some(KeyAction::Yes | KeyAction::Select) => Some(WizardAnswer::Confirm(true)),
             Some(KeyAction::No) => Some(WizardAnswer::Confirm(false)),
             _ => None,
@@ -948,9 +969,9 @@ fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Ve
             }
             run.code_sent = matches!(reply, WizardAnswer::Code(_));
             run.question = None;
-            answer(id, reply)
+            Ok(answer(id, reply))
         }
-        None => Vec::new(),
+        None => Ok(Vec::new()),
     }
 }
 

@@ -14,6 +14,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, oneshot};
 
 use crate::api::{GraphClient, HubClient};
+use crate::domain::journal::Backend;
 use crate::domain::plan::StepId;
 use crate::ops::journal_store;
 use crate::ops::migration::{
@@ -51,6 +52,10 @@ pub type RunnerSender = UnboundedSender<RunnerMessage>;
 pub struct RunJob {
     pub order: RunOrder,
     pub data_dir: PathBuf,
+    /// The backend the clients talk to: the run's journal is bound to it.
+    pub backend: Backend,
+    /// The clients' call timeout: how long a call may stay in flight.
+    pub in_flight: Duration,
     pub messages: RunnerSender,
 }
 
@@ -78,12 +83,14 @@ impl TuiOperator {
 
     /// Asks and waits. On a stop (or the UI gone) it signals [`execute`] and never
     /// returns: the run is dropped at this await, where no call is in flight.
-    async fn ask(&self, kind: QuestionKind, prompt: &str) -> WizardAnswer {
+    /// `sends` when a yes sends a write (Enter alone never confirms one).
+    async fn ask(&self, kind: QuestionKind, prompt: &str, sends: bool) -> WizardAnswer {
         let (reply, answer) = oneshot::channel();
         let question = Question {
             id: self.next_question.fetch_add(1, Ordering::Relaxed),
             kind,
             prompt: prompt.to_string(),
+            sends,
         };
         let _ = self.messages.send(RunnerMessage::Ask(question, reply));
         match answer.await {
@@ -111,13 +118,14 @@ impl Operator for TuiOperator {
             Weight::YesNo => QuestionKind::YesNo,
         };
         matches!(
-            self.ask(kind, &question.text).await,
+            self.ask(kind, &question.text, question.write.is_some())
+                .await,
             WizardAnswer::Confirm(true)
         )
     }
 
     async fn code(&self, prompt: &str) -> CodeAnswer {
-        match self.ask(QuestionKind::Code, prompt).await {
+        match self.ask(QuestionKind::Code, prompt, true).await {
             WizardAnswer::Code(code) => CodeAnswer::Code(code),
             WizardAnswer::ResendCode => CodeAnswer::Resend,
             _ => CodeAnswer::Stop,
@@ -126,7 +134,11 @@ impl Operator for TuiOperator {
 
     async fn pin(&self) -> Option<SecretString> {
         match self
-            .ask(QuestionKind::Pin, "The new two-step PIN of the number")
+            .ask(
+                QuestionKind::Pin,
+                "The new two-step PIN of the number",
+                false,
+            )
             .await
         {
             WizardAnswer::Pin(pin) => Some(pin),
@@ -139,6 +151,7 @@ impl Operator for TuiOperator {
             .ask(
                 QuestionKind::Backup,
                 "The On-Premise backup file and its password",
+                false,
             )
             .await
         else {
@@ -171,6 +184,8 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
     let RunJob {
         order,
         data_dir,
+        backend,
+        in_flight,
         messages,
     } = job;
     let operator = TuiOperator::new(messages.clone());
@@ -182,6 +197,8 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
         data_dir: data_dir.clone(),
         watch_interval: WATCH_INTERVAL,
         watch_limit: WATCH_LIMIT,
+        backend,
+        in_flight,
     };
     let opened = match &order.start {
         RunStart::New(request) => {
@@ -191,9 +208,9 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
     };
     let mut migration = match opened {
         Ok(migration) => migration,
-        Err(JournalError(sentence)) => {
+        Err(refused) => {
             operator.send(WizardEvent::Ended(RunSummary {
-                outcome: RunOutcome::JournalError(sentence),
+                outcome: RunOutcome::JournalError(refused.to_string()),
                 report: None,
             }));
             return;
@@ -241,7 +258,12 @@ fn outcome(end: Result<RunEnd, JournalError>) -> RunOutcome {
             reference: error.reference(),
             sentence: error.sentence,
         },
-        Err(JournalError(sentence)) => RunOutcome::JournalError(sentence),
+        Ok(RunEnd::CannotContinue { step, reason }) => RunOutcome::Failed {
+            step,
+            sentence: format!("The run cannot continue: {reason}."),
+            reference: String::new(),
+        },
+        Err(refused) => RunOutcome::JournalError(refused.to_string()),
     }
 }
 
@@ -275,10 +297,13 @@ impl RunBridge {
     }
 }
 
-/// The unfinished journals under `data_dir`, newest first (unreadable ones are left to
-/// `wamigrate journal list`).
-pub fn unfinished_journals(data_dir: &Path) -> Result<Vec<UnfinishedJournal>, String> {
-    let journals = journal_store::list(data_dir).map_err(|e| {
+/// The unfinished journals of `backend` under `data_dir`, newest first (unreadable
+/// ones, and those of other backends, are left to `wamigrate journal list`).
+pub fn unfinished_journals(
+    data_dir: &Path,
+    backend: &Backend,
+) -> Result<Vec<UnfinishedJournal>, String> {
+    let journals = journal_store::list_of(data_dir, backend).map_err(|e| {
         format!(
             "Could not read {}: {e}.",
             journal_store::journals_dir(data_dir).display()
@@ -286,14 +311,13 @@ pub fn unfinished_journals(data_dir: &Path) -> Result<Vec<UnfinishedJournal>, St
     })?;
     Ok(journals
         .into_iter()
-        .filter_map(|(id, state)| state.ok().map(|s| (id, s)))
-        .filter(|(_, state)| !state.is_finished())
-        .map(|(id, state)| UnfinishedJournal {
-            id,
+        .filter(|state| !state.is_finished())
+        .map(|state| UnfinishedJournal {
+            id: state.migration_id.clone(),
             scenario: state.scenario,
             next_step: state.next_step(),
-            number: state.number,
-            started_at: state.started_at,
+            number: state.number.clone(),
+            started_at: state.started_at.to_string(),
         })
         .collect())
 }

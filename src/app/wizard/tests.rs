@@ -52,6 +52,7 @@ fn ask(state: &mut State, id: QuestionId, kind: QuestionKind) {
             id,
             kind,
             prompt: "question".into(),
+            sends: false,
         })),
     );
 }
@@ -386,6 +387,7 @@ fn the_bridge_answers_only_the_pending_question() {
     let mut bridge = RunBridge::default();
     let (reply, mut answer) = tokio::sync::oneshot::channel();
     let question = Question {
+        sends: false,
         id: 5,
         kind: QuestionKind::YesNo,
         prompt: "go?".into(),
@@ -507,6 +509,8 @@ async fn a_wizard_run_moves_the_number_in_the_sandbox_and_records_no_secret() {
         RunJob {
             order: order.clone(),
             data_dir: data_dir.path().to_path_buf(),
+            backend: connection.backend.clone(),
+            in_flight: connection.call_timeout,
             messages,
         },
     ));

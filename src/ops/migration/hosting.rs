@@ -1,11 +1,11 @@
 //! The hosting type change, On-Premise API to Cloud API: the downtime window, the
 //! register call with the On-Premise backup, and the platform read that proves it.
 
-use crate::domain::checklist::REGISTER_BUDGET;
 use crate::domain::number::{NumberStatus, PlatformType};
 use crate::domain::plan::StepId;
 
-use super::{Line, Migration, Operator, Question, Step, paused, shown};
+use super::number::register_cost;
+use super::{Line, Migration, Operator, Question, Step, Weight, paused, shown};
 
 impl<O: Operator> Migration<'_, O> {
     pub(super) async fn explain_downtime(&mut self) -> Step {
@@ -21,32 +21,24 @@ impl<O: Operator> Migration<'_, O> {
         let step = StepId::RegisterWithBackup;
         let id = self.snapshot()?.id;
         let left = self.register_attempts_left()?;
-        self.say(Line::info(format!("Register attempts left for this number: {left} of {REGISTER_BUDGET} in the 72-hour window.")));
-        if left == 0 {
-            return Err(paused(
-                step,
-                "no register attempt is left in the 72-hour window (133016)".to_string(),
-            ));
-        }
         let Some((data, password)) = self.operator.backup().await else {
             return Err(paused(
                 step,
                 "waiting for the On-Premise backup and its password".to_string(),
-            ));
+            )
+            .into());
         };
         let Some(pin) = self.operator.pin().await else {
-            return Err(paused(step, "waiting for the two-step PIN".to_string()));
+            return Err(paused(step, "waiting for the two-step PIN".to_string()).into());
         };
-        self.confirm_or_pause(
-            step,
-            Question::yes_no("Register the number on the Cloud API with this backup now?"),
-            "the operator did not confirm the register call",
-        )
-        .await?;
+        let label = format!("POST /{id}/register (with backup)");
+        let waba = self.state.source_waba_id.clone();
+        self.confirm_write(step, Weight::TypedYes, &label, waba, register_cost(left))
+            .await?;
         let graph = self.graph;
         self.call(
             step,
-            &format!("POST /{id}/register (with backup)"),
+            &label,
             graph.register_with_backup(&id, &pin, &data, &password),
             |_| ("registered on the Cloud API".to_string(), None),
         )
@@ -73,7 +65,8 @@ impl<O: Operator> Migration<'_, O> {
                     shown(platform),
                     shown(status)
                 ),
-            )),
+            )
+            .into()),
         }
     }
 }

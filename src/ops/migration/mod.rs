@@ -1,14 +1,20 @@
 //! The migration runner: walks a scenario's plan step by step, journaling before and
 //! after every remote call, and resumes a journal after a crash without repeating a
-//! non-idempotent call blindly (an intent without an outcome is reconciled by reading
-//! the state back from the API first).
+//! non-idempotent call on a guess.
+//!
+//! Every step's state comes from its records (`domain::journal::StepState`), and each
+//! state has one resume action: an outcome on record is used, never earned again; a
+//! call whose outcome is unknown is read back, and a read-back that shows no effect is
+//! trusted only once the call can no longer be in flight (its timeout has passed
+//! since its intent); every write is confirmed (which call, number, WABA and cost),
+//! and the confirmation is journaled, `--yes` included.
 //!
 //! Where things are:
-//! - this file: the run (start, resume, the loop over the plan) and what it needs
-//!   from the journal and the API in every step;
+//! - this file: the run loop and what every step needs from the journal and the API;
+//! - `open`: starting and resuming, with the locks and the backend check;
 //! - [`operator`]: the person at the keyboard, behind the [`Operator`] trait, spoken
 //!   to in structured [`Line`]s and [`Question`]s;
-//! - `journaling`: records written around calls and steps;
+//! - `journaling`: records written around calls and steps, the write confirmation;
 //! - `reconcile`: the one read-back per step with a non-idempotent call;
 //! - `number`, `templates`, `partner`, `hosting`: the steps, by family.
 //!
@@ -19,6 +25,7 @@
 mod hosting;
 mod journaling;
 mod number;
+mod open;
 pub mod operator;
 mod partner;
 mod reconcile;
@@ -29,16 +36,18 @@ use std::time::Duration;
 
 use crate::api::graph::CodeMethod;
 use crate::api::{ApiError, GraphClient, HubClient};
-use crate::domain::journal::{JournalState, Record, replay};
+use crate::domain::journal::{
+    Backend, CallOutcome, CallState, JournalState, NotAMigrationId, Record, Stamp, StepState,
+};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::domain::scenario::Scenario;
 use crate::ops::journal_store::JournalFile;
 use crate::ops::preflight::NumberRef;
-use crate::ops::template_migration::now_rfc3339;
+use crate::ops::run_lock::{HeldLock, LockRefused};
 
-pub use journaling::CRASH_HOOK_ENV;
-pub use operator::{CodeAnswer, Line, LineKind, Operator, Question, Weight};
+pub use journaling::{CRASH_HOOK_ENV, answer_lost};
+pub use operator::{CodeAnswer, Line, LineKind, Operator, Question, Weight, WriteCall};
 
 /// How a run ended.
 #[derive(Debug)]
@@ -51,17 +60,42 @@ pub enum RunEnd {
     Paused { step: StepId, reason: String },
     /// A call failed; its sentence says what to do; resume after fixing.
     Failed { step: StepId, error: ApiError },
+    /// The run cannot go on (an object it needs is gone, the Hub failed the request):
+    /// the journal records it as ended.
+    CannotContinue { step: StepId, reason: String },
 }
 
-/// Why the runner could not go on at all (the journal could not be written: nothing
-/// is sent without a journal).
-#[derive(Debug)]
-pub struct JournalError(pub String);
-
-impl std::fmt::Display for JournalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a run could not be opened or go on: the journal cannot be used, another
+/// process holds the migration, or the journal belongs elsewhere. Nothing (more) was
+/// sent.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The journal could not be created, read or written.
+    #[error("{0}")]
+    Journal(String),
+    #[error("{0}")]
+    Locked(#[from] LockRefused),
+    #[error("{0}.")]
+    BadId(#[from] NotAMigrationId),
+    /// The migration had completed (a crash may have come after its last write).
+    #[error(
+        "Migration {id} had already completed; nothing is left to do (`wamigrate journal show {id}` shows its report)."
+    )]
+    AlreadyCompleted { id: String },
+    /// The migration ended otherwise (failed or abandoned).
+    #[error(
+        "Migration {id} has already ended ({status}); `wamigrate journal show {id}` shows its report."
+    )]
+    AlreadyEnded { id: String, status: &'static str },
+    /// The journal ran against another backend than the current one.
+    #[error(
+        "Migration {id} ran against {recorded}, not against the current backend ({current}): resume it with the profile (or sandbox) it started on, or end it with `wamigrate journal abandon {id}`."
+    )]
+    OtherBackend {
+        id: String,
+        recorded: String,
+        current: String,
+    },
 }
 
 /// Knobs of a run.
@@ -76,6 +110,11 @@ pub struct RunSettings {
     pub watch_interval: Duration,
     /// How long a watch goes on before the run pauses (resume to watch again).
     pub watch_limit: Duration,
+    /// The backend the clients talk to: journals are bound to it.
+    pub backend: Backend,
+    /// The clients' call timeout: after that long since its intent a call can no
+    /// longer be in flight, and a read-back that shows no effect can be trusted.
+    pub in_flight: Duration,
 }
 
 /// What the operator asked for.
@@ -135,95 +174,35 @@ pub struct Migration<'a, O: Operator> {
     journal: JournalFile,
     records: Vec<Record>,
     state: JournalState,
+    /// The journal's lock and the number's, held while the run is open.
+    locks: Vec<HeldLock>,
 }
 
-/// A step's result: `Err` ends the run (paused, blocked, failed).
-type Step = Result<(), RunEnd>;
+/// Why a step did not end with `Ok`: the run ends, or the step's state changed under
+/// it (a call's answer was lost) and it runs again from that state.
+#[derive(Debug)]
+enum Stop {
+    End(RunEnd),
+    Again,
+}
+
+impl From<RunEnd> for Stop {
+    fn from(end: RunEnd) -> Self {
+        Stop::End(end)
+    }
+}
+
+/// A step's result.
+type Step = Result<(), Stop>;
+
+/// Verification codes Meta may refuse before the run stops (more can block
+/// verification of the number for hours).
+const WRONG_CODES_LIMIT: u32 = 3;
+
+/// Answers lost in a row before a step pauses rather than read back once more.
+const LOST_ANSWERS_LIMIT: u32 = 3;
 
 impl<'a, O: Operator> Migration<'a, O> {
-    /// Creates the journal of a new migration (nothing is sent yet).
-    pub fn start(
-        graph: &'a GraphClient,
-        hub: Option<&'a HubClient>,
-        operator: &'a O,
-        settings: &'a RunSettings,
-        request: &MigrationRequest,
-    ) -> Result<Self, JournalError> {
-        let now = time::OffsetDateTime::now_utc();
-        let migration_id = format!(
-            "m-{}-{:04}",
-            now.format(time::macros::format_description!(
-                "[year][month][day]T[hour][minute][second]"
-            ))
-            .unwrap_or_default(),
-            fastrand::u16(..10_000)
-        );
-        let mut journal = JournalFile::create(&settings.data_dir, &migration_id).map_err(|e| {
-            JournalError(format!(
-                "Could not create the journal under {}: {e}; nothing was sent.",
-                settings.data_dir.display()
-            ))
-        })?;
-        let started = Record::Started {
-            migration_id,
-            scenario: request.scenario,
-            number: request.number.trim().to_string(),
-            source_waba_id: request.source_waba_id.clone(),
-            destination_waba_id: request.destination_waba_id.clone(),
-            plan: plan(request.scenario).iter().map(|s| s.id).collect(),
-            operator: std::env::var("USER").unwrap_or_else(|_| "unknown".to_string()),
-            at: now_rfc3339(),
-        };
-        journal.append(&started).map_err(|e| {
-            JournalError(format!(
-                "Could not write the journal: {e}; nothing was sent."
-            ))
-        })?;
-        Migration::over(graph, hub, operator, settings, journal, vec![started])
-    }
-
-    /// Opens the journal of an unfinished migration to go on with it.
-    pub fn resume(
-        graph: &'a GraphClient,
-        hub: Option<&'a HubClient>,
-        operator: &'a O,
-        settings: &'a RunSettings,
-        migration_id: &str,
-    ) -> Result<Self, JournalError> {
-        let (journal, records) = JournalFile::open(&settings.data_dir, migration_id).map_err(|e| {
-            JournalError(format!("Could not open the journal of migration {migration_id}: {e}; `wamigrate journal list` shows the known ones."))
-        })?;
-        let migration = Migration::over(graph, hub, operator, settings, journal, records)
-            .map_err(|e| JournalError(format!("The journal of {migration_id} is damaged: {e}.")))?;
-        if migration.state.is_finished() {
-            return Err(JournalError(format!(
-                "Migration {migration_id} has already ended; `wamigrate journal show {migration_id}` shows its report."
-            )));
-        }
-        Ok(migration)
-    }
-
-    /// A migration over an open journal and its records, replayed.
-    fn over(
-        graph: &'a GraphClient,
-        hub: Option<&'a HubClient>,
-        operator: &'a O,
-        settings: &'a RunSettings,
-        journal: JournalFile,
-        records: Vec<Record>,
-    ) -> Result<Self, JournalError> {
-        let state = replay(&records).map_err(JournalError)?;
-        Ok(Migration {
-            graph,
-            hub,
-            operator,
-            settings,
-            journal,
-            records,
-            state,
-        })
-    }
-
     /// The migration id.
     pub fn id(&self) -> &str {
         &self.state.migration_id
@@ -248,9 +227,9 @@ impl<'a, O: Operator> Migration<'a, O> {
 
     /// Runs the remaining steps until the plan is done or a step cannot go on.
     pub async fn run(&mut self) -> Result<RunEnd, JournalError> {
-        if let Some(step) = self.state.pending_intent {
+        if let Some(step) = self.state.pending_intent() {
             self.say(Line::info(format!(
-                "Resuming {}: wamigrate stopped while sending the {} call; reading the state back before anything is sent again.",
+                "Resuming {}: wamigrate stopped while the {} call was out; reading the state back before anything is sent again.",
                 self.id(),
                 step_name(step)
             )));
@@ -263,17 +242,42 @@ impl<'a, O: Operator> Migration<'a, O> {
         self.append(Record::Finished {
             completed: true,
             detail: "every step of the plan is done".to_string(),
-            at: now_rfc3339(),
+            abandoned: false,
+            at: Stamp::now(),
         })?;
         Ok(RunEnd::Completed)
     }
 
-    async fn run_step(&mut self, step: StepId) -> Step {
+    /// One step, from where its records left it.
+    async fn run_step(&mut self, step: StepId) -> Result<(), RunEnd> {
         self.say(Line::new(LineKind::Step, step_name(step)));
         self.operator.step_started(step);
-        if self.state.pending_intent == Some(step) && self.reconcile(step).await? {
-            return Ok(());
+        for _ in 0..LOST_ANSWERS_LIMIT {
+            let settled = match self.state.step_state(step) {
+                StepState::Done => return Ok(()),
+                StepState::Sent | StepState::OutcomeUnknown => self.reconcile(step).await,
+                StepState::OutcomeKnown => self.use_recorded_outcome(step),
+                StepState::Open | StepState::Intended => Ok(false),
+            };
+            let result = match settled {
+                Ok(true) => return Ok(()),
+                Ok(false) => self.dispatch(step).await,
+                Err(stop) => Err(stop),
+            };
+            match result {
+                Ok(()) => return Ok(()),
+                Err(Stop::End(end)) => return Err(end),
+                Err(Stop::Again) => {}
+            }
         }
+        Err(self.paused_until_resumed(
+            step,
+            "no answer came to several calls in a row (each was read back, nothing was sent twice)",
+            "once the network is steady",
+        ))
+    }
+
+    async fn dispatch(&mut self, step: StepId) -> Step {
         match step {
             StepId::Preflight => self.preflight().await,
             StepId::TwoStepOff => self.two_step_off().await,
@@ -298,31 +302,55 @@ impl<'a, O: Operator> Migration<'a, O> {
         }
     }
 
+    /// A step whose call has a recorded outcome: an effect (answered or read back)
+    /// ends the step without a call; a refusal or a read-back without effect lets the
+    /// step run again (it asks before sending). True when the step is done.
+    fn use_recorded_outcome(&mut self, step: StepId) -> Result<bool, Stop> {
+        let Some(CallState::Known { outcome, .. }) = self.state.call.clone() else {
+            return Ok(false);
+        };
+        match outcome {
+            CallOutcome::Ok { detail, .. } | CallOutcome::Reconciled { detail, .. } => {
+                self.done(
+                    step,
+                    format!("{detail} (on record before the interruption)"),
+                    None,
+                )?;
+                Ok(true)
+            }
+            CallOutcome::Failed { .. }
+            | CallOutcome::NoEffect { .. }
+            | CallOutcome::Unknown { .. } => Ok(false),
+        }
+    }
+
     fn say(&self, line: Line) {
         self.operator.say(line);
     }
 
     /// A manual step confirmed by the operator (a person, or `--yes` standing for one);
-    /// without a confirmation the run pauses and can be resumed.
+    /// without a confirmation the step stays open and the run pauses (resumable).
     async fn manual(&mut self, step: StepId, question: Question) -> Step {
         let text = question.text.clone();
         if self.operator.confirm(question).await {
             self.done(step, "confirmed by the operator", None)
         } else {
-            Err(self.paused_until_resumed(
-                step,
-                &format!("needs the operator's confirmation: {text}"),
-                "once it is given",
-            ))
+            Err(self
+                .paused_until_resumed(
+                    step,
+                    &format!("needs the operator's confirmation: {text}"),
+                    "once it is given",
+                )
+                .into())
         }
     }
 
-    /// Asks before a call; a no pauses the run at `step` with `why` (nothing sent).
+    /// Asks a question that sends nothing; a no pauses the run at `step` with `why`.
     async fn confirm_or_pause(&self, step: StepId, question: Question, why: &str) -> Step {
         if self.operator.confirm(question).await {
             Ok(())
         } else {
-            Err(paused(step, why.to_string()))
+            Err(paused(step, why.to_string()).into())
         }
     }
 
@@ -338,6 +366,15 @@ impl<'a, O: Operator> Migration<'a, O> {
                     "no preflight snapshot in the journal".to_string(),
                 )
             })
+    }
+
+    /// The number as people know it: its display number, else what was typed.
+    fn number_label(&self) -> String {
+        self.state
+            .snapshot
+            .as_ref()
+            .map(|(n, _)| n.label().to_string())
+            .unwrap_or_else(|| self.state.number.clone())
     }
 
     fn destination(&self, step: StepId) -> Result<String, RunEnd> {
@@ -371,7 +408,7 @@ impl<'a, O: Operator> Migration<'a, O> {
         step: StepId,
         started: std::time::Instant,
         waiting_for: &str,
-    ) -> Step {
+    ) -> Result<(), RunEnd> {
         if started.elapsed() >= self.settings.watch_limit {
             return Err(self.paused_until_resumed(step, waiting_for, "to watch again"));
         }

@@ -5,16 +5,18 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::checklist::{CheckStatus, REGISTER_BUDGET, is_blocked};
-use crate::domain::journal::Record;
+use crate::domain::journal::{Record, Stamp};
 use crate::domain::number::{NumberStatus, PlatformType};
 use crate::domain::phone::E164;
 use crate::domain::plan::StepId;
 use crate::domain::scenario::Scenario;
 use crate::ops::journal_store::register_attempts_within_window;
 use crate::ops::preflight::{NumberRef, gather};
-use crate::ops::template_migration::now_rfc3339;
 
-use super::{CodeAnswer, Line, LineKind, Migration, Operator, Question, RunEnd, Step, paused};
+use super::{
+    CodeAnswer, Line, LineKind, Migration, Operator, Question, RunEnd, Step, Stop,
+    WRONG_CODES_LIMIT, Weight, paused,
+};
 
 impl<O: Operator> Migration<'_, O> {
     pub(super) async fn preflight(&mut self) -> Step {
@@ -28,6 +30,7 @@ impl<O: Operator> Migration<'_, O> {
             self.state.destination_waba_id.as_deref(),
             &self.settings.candidates,
             &self.settings.data_dir,
+            &self.settings.backend,
         )
         .await
         .map_err(|error| RunEnd::Failed { step, error })?;
@@ -51,15 +54,19 @@ impl<O: Operator> Migration<'_, O> {
             return Err(RunEnd::Blocked(vec![format!(
                 "{} was not found in any WABA in reach: give --from, or check that the token can see its WABA",
                 self.state.number
-            )]));
+            )])
+            .into());
         };
+        if let Some(digits) = found.e164_digits() {
+            self.lock_digits(&digits)?;
+        }
         self.append_in(
             step,
             Record::Snapshot {
                 number: Box::new(found),
                 source_waba_id: data.source_waba_id.clone(),
                 checks: checks.clone(),
-                at: now_rfc3339(),
+                at: Stamp::now(),
             },
         )?;
         if is_blocked(&checks) {
@@ -69,7 +76,8 @@ impl<O: Operator> Migration<'_, O> {
                     .filter(|c| c.status == CheckStatus::Fail)
                     .map(|c| format!("{} ({}): {}", c.rule.id(), c.evidence, c.fix))
                     .collect(),
-            ));
+            )
+            .into());
         }
         let warnings: Vec<&str> = checks
             .iter()
@@ -116,11 +124,13 @@ impl<O: Operator> Migration<'_, O> {
                             .confirm(Question::yes_no("Re-check two-step verification now?"))
                             .await
                     {
-                        return Err(self.paused_until_resumed(
-                            step,
-                            "two-step verification is still on",
-                            "once the owner turned it off",
-                        ));
+                        return Err(self
+                            .paused_until_resumed(
+                                step,
+                                "two-step verification is still on",
+                                "once the owner turned it off",
+                            )
+                            .into());
                     }
                 }
             }
@@ -150,8 +160,16 @@ impl<O: Operator> Migration<'_, O> {
     pub(super) async fn add_number(&mut self) -> Step {
         let step = StepId::AddNumber;
         let (dest, e164) = self.add_target(step)?;
-        let graph = self.graph;
         let label = format!("POST /{dest}/phone_numbers migrate_phone_number=true");
+        self.confirm_write(
+            step,
+            Weight::YesNo,
+            &label,
+            Some(dest.clone()),
+            "no attempt budget; it starts the migration in the destination (Meta refuses with 2388xxx when a precondition is not met)".to_string(),
+        )
+        .await?;
+        let graph = self.graph;
         match self
             .call(
                 step,
@@ -162,7 +180,7 @@ impl<O: Operator> Migration<'_, O> {
             .await
         {
             Ok(id) => self.done(step, format!("phone number id {id}"), None),
-            Err(RunEnd::Failed { error, .. })
+            Err(Stop::End(RunEnd::Failed { error, .. }))
                 if error.subcode == Some(2388012) || error.code == Some(2388012) =>
             {
                 // Already in the destination: continue with verification on that id.
@@ -177,7 +195,7 @@ impl<O: Operator> Migration<'_, O> {
                 )?;
                 self.done(step, format!("phone number id {id} (already there)"), None)
             }
-            Err(end) => Err(end),
+            Err(stop) => Err(stop),
         }
     }
 
@@ -200,7 +218,18 @@ impl<O: Operator> Migration<'_, O> {
 
     pub(super) async fn request_code(&mut self) -> Step {
         let step = StepId::RequestCode;
-        self.send_code_request(step).await?;
+        let id = self.new_number_id(step)?;
+        let label = self.code_request_label(&id);
+        let dest = self.state.destination_waba_id.clone();
+        self.confirm_write(
+            step,
+            Weight::YesNo,
+            &label,
+            dest,
+            "Meta sends a 6-digit code to the phone; a new request voids the earlier code and has a cooldown of about a minute".to_string(),
+        )
+        .await?;
+        self.send_code_request(&id).await?;
         self.done(
             step,
             format!("code requested by {}", self.settings.code_method.as_str()),
@@ -208,15 +237,23 @@ impl<O: Operator> Migration<'_, O> {
         )
     }
 
-    async fn send_code_request(&mut self, step: StepId) -> Step {
-        let id = self.new_number_id(step)?;
+    fn code_request_label(&self, id: &str) -> String {
+        format!(
+            "POST /{id}/request_code {}",
+            self.settings.code_method.as_str()
+        )
+    }
+
+    /// Sends a code request (journaled under the request-code step, also when the
+    /// code prompt asks for a new one).
+    async fn send_code_request(&mut self, id: &str) -> Step {
         let graph = self.graph;
         let (method, language) = (self.settings.code_method, self.settings.language.clone());
-        let label = format!("POST /{id}/request_code {}", method.as_str());
+        let label = self.code_request_label(id);
         self.call(
             StepId::RequestCode,
             &label,
-            graph.request_code(&id, method, &language),
+            graph.request_code(id, method, &language),
             |_| ("code requested".to_string(), None),
         )
         .await?;
@@ -224,26 +261,33 @@ impl<O: Operator> Migration<'_, O> {
         Ok(())
     }
 
+    /// Asks for the code and sends it. Typing the code is the confirmation of the
+    /// verify call; its prompt says which call, number and WABA, and how many wrong
+    /// codes this migration has sent (they count across resumes; the run stops at
+    /// three).
     pub(super) async fn verify_code(&mut self) -> Step {
         let step = StepId::VerifyCode;
         let id = self.new_number_id(step)?;
         let display = self.snapshot()?.label().to_string();
-        let mut wrong = 0;
+        let dest = self.state.destination_waba_id.clone().unwrap_or_default();
         loop {
+            if self.state.wrong_codes >= WRONG_CODES_LIMIT {
+                return Err(paused(step, format!("{WRONG_CODES_LIMIT} wrong verification codes were sent for this number; more can block its verification for hours, so wamigrate sends no other. Wait, then start a new migration (`wamigrate journal abandon {}` ends this one)", self.id())).into());
+            }
             let prompt = format!(
-                "Enter the 6-digit code sent to {display} (phone number id {id}), or 'resend' for a new code:"
+                "Enter the 6-digit code sent to {display} (phone number id {id}), or 'resend' for a new code. It is sent with POST /{id}/verify_code into WABA {dest}; wrong codes so far: {} of {WRONG_CODES_LIMIT}:",
+                self.state.wrong_codes
             );
             let code = match self.operator.code(&prompt).await {
                 CodeAnswer::Code(code) => code,
                 CodeAnswer::Resend => {
-                    self.send_code_request(step).await?;
+                    self.send_code_request(&id).await?;
                     continue;
                 }
                 CodeAnswer::Stop => {
-                    return Err(paused(
-                        step,
-                        "waiting for the verification code".to_string(),
-                    ));
+                    return Err(
+                        paused(step, "waiting for the verification code".to_string()).into(),
+                    );
                 }
             };
             let digits = code.expose_secret().trim();
@@ -252,7 +296,7 @@ impl<O: Operator> Migration<'_, O> {
                     "A verification code is exactly 6 digits; nothing was sent.",
                 ));
                 if !self.operator.interactive() {
-                    return Err(paused(step, "the code given was not 6 digits".to_string()));
+                    return Err(paused(step, "the code given was not 6 digits".to_string()).into());
                 }
                 continue;
             }
@@ -268,16 +312,16 @@ impl<O: Operator> Migration<'_, O> {
                 .await
             {
                 Ok(()) => return self.done(step, "code_verification_status = VERIFIED", None),
-                Err(RunEnd::Failed { error, .. })
+                Err(Stop::End(RunEnd::Failed { error, .. }))
                     if error.class == crate::api::ErrorClass::Registration =>
                 {
-                    wrong += 1;
-                    self.say(Line::problem(format!("{} (wrong code {wrong} of 3 this run; repeated wrong codes can block verification for hours.)", error.sentence)));
-                    if wrong >= 3 || !self.operator.interactive() {
-                        return Err(RunEnd::Failed { step, error });
+                    let wrong = self.state.wrong_codes;
+                    self.say(Line::problem(format!("{} (wrong code {wrong} of {WRONG_CODES_LIMIT} for this migration; repeated wrong codes can block verification for hours.)", error.sentence)));
+                    if wrong >= WRONG_CODES_LIMIT || !self.operator.interactive() {
+                        return Err(RunEnd::Failed { step, error }.into());
                     }
                 }
-                Err(end) => return Err(end),
+                Err(stop) => return Err(stop),
             }
         }
     }
@@ -286,41 +330,40 @@ impl<O: Operator> Migration<'_, O> {
         let step = StepId::Register;
         let id = self.new_number_id(step)?;
         let left = self.register_attempts_left()?;
-        self.say(Line::info(format!("Register attempts left for this number: {left} of {REGISTER_BUDGET} in the 72-hour window.")));
-        if left == 0 {
-            return Err(paused(step, "no register attempt is left in the 72-hour window (133016); wait for the window to move".to_string()));
-        }
         let Some(pin) = self.operator.pin().await else {
-            return Err(paused(step, "waiting for the new two-step PIN".to_string()));
+            return Err(paused(step, "waiting for the new two-step PIN".to_string()).into());
         };
-        self.confirm_or_pause(
-            step,
-            Question::yes_no(format!("Register the number in the destination now with the new PIN? This uses 1 of {left} attempts.")),
-            "the operator did not confirm the register call",
-        )
-        .await?;
+        let label = format!("POST /{id}/register");
+        let dest = self.state.destination_waba_id.clone();
+        self.confirm_write(step, Weight::TypedYes, &label, dest, register_cost(left))
+            .await?;
         let graph = self.graph;
-        self.call(
-            step,
-            &format!("POST /{id}/register"),
-            graph.register(&id, &pin),
-            |_| ("registered".to_string(), None),
-        )
+        self.call(step, &label, graph.register(&id, &pin), |_| {
+            ("registered".to_string(), None)
+        })
         .await?;
         self.done(step, "registered; this is the billing cut-over", None)
     }
 
-    /// Register calls left for the number in Meta's 72-hour window, from every journal.
+    /// Register calls left for the number in Meta's 72-hour window, from every journal
+    /// of this backend (and those that record none); pauses the run when none is left.
     pub(super) fn register_attempts_left(&self) -> Result<u32, RunEnd> {
+        let step = self.state.next_step().unwrap_or(StepId::Register);
         let digits = self.snapshot()?.e164_digits().unwrap_or_default();
         let used = register_attempts_within_window(
             &self.settings.data_dir,
+            &self.settings.backend,
             &digits,
             time::OffsetDateTime::now_utc(),
         );
         // The intent of the call about to be made is not written yet; `used` counts every
         // earlier one, including this journal's.
-        Ok(REGISTER_BUDGET.saturating_sub(used))
+        let left = REGISTER_BUDGET.saturating_sub(used);
+        self.say(Line::info(format!("Register attempts left for this number: {left} of {REGISTER_BUDGET} in the 72-hour window.")));
+        if left == 0 {
+            return Err(paused(step, "no register attempt is left in the 72-hour window (133016); wait for the window to move".to_string()));
+        }
+        Ok(left)
     }
 
     pub(super) async fn post_checks(&mut self) -> Step {
@@ -398,17 +441,23 @@ impl<O: Operator> Migration<'_, O> {
             self.state.destination_waba_id.as_deref().unwrap_or("-"),
             self.state.source_waba_id.as_deref().unwrap_or("-")
         )));
-        if self.operator.interactive() {
-            self.operator
-                .confirm(Question::yes_no(
-                    "Noted (the apps are switched or the owners are told)?",
-                ))
-                .await;
-        }
+        self.confirm_or_pause(
+            step,
+            Question::yes_no("Noted (the apps are switched or the owners are told)?"),
+            "the operator has not confirmed that the apps are switched or their owners told",
+        )
+        .await?;
         self.done(
             step,
             format!("reminded: phone number id {old} → {new}"),
             None,
         )
     }
+}
+
+/// What a register call costs: one of the number's attempts in Meta's window.
+pub(super) fn register_cost(left: u32) -> String {
+    format!(
+        "1 of the {left} register attempts left for this number in Meta's 72-hour window ({REGISTER_BUDGET} per 72 hours; past them registration is blocked for 72 hours)"
+    )
 }

@@ -77,11 +77,24 @@ pub enum Weight {
     YesNo,
 }
 
-/// A yes/no question of the runner.
+/// A yes/no question of the runner; `write` when a yes sends a non-idempotent call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     pub weight: Weight,
     pub text: String,
+    pub write: Option<WriteCall>,
+}
+
+/// The call a confirmation sends: which call, on which number, into which WABA, and
+/// what it costs (e.g. one of the number's register attempts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteCall {
+    /// `POST /123/register`.
+    pub call: String,
+    /// The number as people know it (`+1 631-555-0101`).
+    pub number: String,
+    pub waba: Option<String>,
+    pub cost: String,
 }
 
 impl Question {
@@ -90,6 +103,7 @@ impl Question {
         Question {
             weight: Weight::TypedYes,
             text: text.into(),
+            write: None,
         }
     }
 
@@ -98,6 +112,34 @@ impl Question {
         Question {
             weight: Weight::YesNo,
             text: text.into(),
+            write: None,
+        }
+    }
+
+    /// The confirmation of a write; `again` when an earlier attempt was read back
+    /// without effect (or refused).
+    pub fn write(weight: Weight, write: WriteCall, again: bool) -> Question {
+        let lead = if again {
+            "The earlier attempt had no effect. Send it again: "
+        } else {
+            "Send "
+        };
+        let waba = write
+            .waba
+            .as_deref()
+            .map(|w| format!(", WABA {w}"))
+            .unwrap_or_default();
+        let mut text = format!(
+            "{lead}{} for {}{waba}? Cost: {}.",
+            write.call, write.number, write.cost
+        );
+        if weight == Weight::TypedYes {
+            text.push_str(" Type yes to send:");
+        }
+        Question {
+            weight,
+            text,
+            write: Some(write),
         }
     }
 }
@@ -121,6 +163,11 @@ pub trait Operator: Sync {
     fn say(&self, line: Line);
     /// Asks a yes/no question; true to go on.
     fn confirm(&self, question: Question) -> impl Future<Output = bool> + Send;
+    /// True when `--yes` answers the confirmations rather than a person (journaled
+    /// with every confirmation it gives).
+    fn confirms_by_flag(&self) -> bool {
+        false
+    }
     /// Asks for the 6-digit verification code.
     fn code(&self, prompt: &str) -> impl Future<Output = CodeAnswer> + Send;
     /// Asks for the new 6-digit PIN (twice where the medium allows); `None` stops.

@@ -2,13 +2,11 @@
 //! watching the number leave, cancelling the subscription) and the 360dialog partner
 //! change (find, approve and watch the change request, refresh the fleet).
 
-use crate::domain::journal::Record;
 use crate::domain::number::NumberStatus;
 use crate::domain::partner::{PartnerChangeRequest, PartnerChangeStatus};
 use crate::domain::plan::StepId;
-use crate::ops::template_migration::now_rfc3339;
 
-use super::{Line, Migration, Operator, Question, RunEnd, Step, paused, shown};
+use super::{Line, Migration, Operator, Question, RunEnd, Step, Weight, paused, shown};
 
 impl<O: Operator> Migration<'_, O> {
     pub(super) async fn invoices_cleared(&mut self) -> Step {
@@ -123,7 +121,8 @@ impl<O: Operator> Migration<'_, O> {
                         listed.join(", ")
                     }
                 ),
-            ));
+            )
+            .into());
         };
         self.say(Line::info(format!(
             "Partner change request {}: client {}, {} channel(s) {}, full migration: {}, from partner {}.",
@@ -150,18 +149,22 @@ impl<O: Operator> Migration<'_, O> {
         let step = StepId::ApproveChangeRequest;
         let hub = self.hub(step)?;
         let request_id = self.change_request_id(step)?;
-        self.confirm_or_pause(
+        let label = format!(
+            "POST /partners/{}/selective_partner_change_requests/{request_id}/approve",
+            hub.partner_id()
+        );
+        self.confirm_write(
             step,
-            Question::yes_no(format!("Approve partner change request {request_id}? The Hub then moves the channels; this cannot be undone from here.")),
-            "the operator did not approve",
+            Weight::TypedYes,
+            &label,
+            None,
+            "cannot be undone from here: the Hub then moves the client's channels to this partner"
+                .to_string(),
         )
         .await?;
         self.call(
             step,
-            &format!(
-                "POST /partners/{}/selective_partner_change_requests/{request_id}/approve",
-                hub.partner_id()
-            ),
+            &label,
             hub.approve_partner_change_request(&request_id),
             |r| (format!("request {} is {}", r.id, shown(&r.status)), None),
         )
@@ -203,18 +206,13 @@ impl<O: Operator> Migration<'_, O> {
             {
                 Some(PartnerChangeStatus::Completed) => return self.done(step, "completed", None),
                 Some(PartnerChangeStatus::Failed) => {
-                    let why = format!(
-                        "partner change request {request_id} failed in the Hub; contact 360dialog support with its id"
-                    );
-                    self.append_in(
+                    return Err(RunEnd::CannotContinue {
                         step,
-                        Record::Finished {
-                            completed: false,
-                            detail: why.clone(),
-                            at: now_rfc3339(),
-                        },
-                    )?;
-                    return Err(paused(step, why));
+                        reason: format!(
+                            "partner change request {request_id} failed in the Hub; contact 360dialog support with its id"
+                        ),
+                    }
+                    .into());
                 }
                 other => self.say(Line::info(format!(
                     "Request {request_id} is {}; checking again in {} s.",

@@ -1,16 +1,27 @@
-//! The one read-back per step with a non-idempotent call. When a run stopped between
-//! a call's intent and its outcome, the call may or may not have reached the API:
-//! before anything is sent again, the state is read back and the step either ends on
-//! what was read (the call took effect) or goes on (it did not), saying so.
+//! The one read-back per step with a non-idempotent call. When a call's outcome is
+//! unknown (the process died after its intent, or no answer came), the state is read
+//! back before anything is sent again: an effect ends the step on what was read; no
+//! effect is trusted only once the call can no longer be in flight (its timeout has
+//! passed since its intent; until then the read is repeated); an object that is gone
+//! ends the run with the reason.
 
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::api::ApiError;
 use crate::domain::eligibility::{self, Mode};
-use crate::domain::number::{CodeVerificationStatus, NumberStatus, PlatformType};
+use crate::domain::journal::CallOutcome;
+use crate::domain::number::{CodeVerificationStatus, NumberStatus, PhoneNumber, PlatformType};
 use crate::domain::partner::PartnerChangeStatus;
 use crate::domain::plan::StepId;
 
-use super::{Line, Migration, Operator, Question, RunEnd, paused, shown};
+use super::{Line, LineKind, Migration, Operator, RunEnd, Stop, shown};
 
-/// What a read-back found about an interrupted call.
+/// How often a read-back is repeated while the earlier call may still be in flight.
+const READ_AGAIN_EVERY: Duration = Duration::from_millis(500);
+
+/// What a read-back found about a call whose outcome was unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum ReadBack {
     /// The call took effect: what was read, the id it created (if any), and the
@@ -20,46 +31,60 @@ pub(super) enum ReadBack {
         phone_number_id: Option<String>,
         done: String,
     },
-    /// The call did not take effect; `then` says how the step goes on.
-    NoEffect { detail: String, then: Redo },
-}
-
-/// How a step goes on when its interrupted call did not take effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Redo {
-    /// Ask before sending again; a no pauses the run with the detail as reason.
-    Ask(Question),
-    /// Tell the operator (journaled) and run the step, which asks on its own.
-    Say,
-    /// Journal the detail as the read-back outcome and run the step.
-    Record,
+    /// No effect shows (yet).
+    NoEffect { detail: String },
+    /// What the call acted on no longer exists (or the token no longer sees it): the
+    /// run cannot go on.
+    Gone { detail: String },
 }
 
 impl<O: Operator> Migration<'_, O> {
-    /// Settles a step whose call has an intent and no outcome; true when the read-back
-    /// showed the call took effect and the step is done.
-    pub(super) async fn reconcile(&mut self, step: StepId) -> Result<bool, RunEnd> {
-        match self.read_back(step).await? {
-            ReadBack::TookEffect {
-                detail,
-                phone_number_id,
-                done,
-            } => {
-                self.reconciled(step, detail, phone_number_id)?;
-                self.done(step, done, None)?;
-                Ok(true)
-            }
-            ReadBack::NoEffect { detail, then } => {
-                match then {
-                    Redo::Ask(question) => {
-                        if !self.operator.confirm(question).await {
-                            return Err(paused(step, detail));
-                        }
-                    }
-                    Redo::Say => self.note(step, Line::info(detail))?,
-                    Redo::Record => self.reconciled(step, detail, None)?,
+    /// Settles a step whose call's outcome is unknown; true when the read-back showed
+    /// the call took effect and the step is done. No effect is journaled (and the step
+    /// runs again, asking before it sends) only once the call is no longer in flight.
+    pub(super) async fn reconcile(&mut self, step: StepId) -> Result<bool, Stop> {
+        let mut told_to_wait = false;
+        loop {
+            match self.read_back(step).await? {
+                ReadBack::TookEffect {
+                    detail,
+                    phone_number_id,
+                    done,
+                } => {
+                    self.reconciled(step, detail, phone_number_id)?;
+                    self.done(step, done, None)?;
+                    return Ok(true);
                 }
-                Ok(false)
+                ReadBack::Gone { detail } => {
+                    return Err(RunEnd::CannotContinue {
+                        step,
+                        reason: detail,
+                    }
+                    .into());
+                }
+                ReadBack::NoEffect { detail } => {
+                    let now = OffsetDateTime::now_utc();
+                    if let Some(until) = self.state.in_flight_until(now, self.settings.in_flight)
+                        && until > now
+                    {
+                        let left = (until - now).unsigned_abs();
+                        if !told_to_wait {
+                            self.say(Line::info(format!(
+                                "Read back: {detail} so far; the earlier call may still be in flight for {} s, reading again before trusting that.",
+                                left.as_secs_f64().ceil()
+                            )));
+                            told_to_wait = true;
+                        }
+                        tokio::time::sleep(left.min(READ_AGAIN_EVERY)).await;
+                        continue;
+                    }
+                    self.say(Line::new(
+                        LineKind::ReadBack,
+                        format!("{detail}: the earlier call had no effect"),
+                    ));
+                    self.outcome(step, CallOutcome::NoEffect { detail })?;
+                    return Ok(false);
+                }
             }
         }
     }
@@ -76,59 +101,44 @@ impl<O: Operator> Migration<'_, O> {
                         done: format!("phone number id {id} (read back)"),
                         phone_number_id: Some(id),
                     },
-                    None => {
-                        let why = "the add call of the last run may not have reached Meta, and the number is not in the destination, so it did not take effect";
-                        ReadBack::NoEffect {
-                            detail: why.to_string(),
-                            then: Redo::Ask(Question::yes_no(format!("{why}. Send it again?"))),
-                        }
-                    }
+                    None => no_effect("the number is not in the destination"),
                 })
             }
-            // Meta has no read for "a code was sent": assume it was, and let the code
-            // prompt offer a new one.
-            StepId::RequestCode => Ok(ReadBack::TookEffect {
-                detail: "a code may already be on its way; not requesting another (ask for a new one at the next step if none arrives)".to_string(),
-                phone_number_id: None,
-                done: "not re-sent after the interruption".to_string(),
-            }),
+            // Meta has no read for "a code was sent": it is taken as sent, and the code
+            // prompt offers a new one.
+            StepId::RequestCode => Ok(took(
+                "a code may already be on its way; not requesting another (ask for a new one at the next step if none arrives)",
+                "not re-sent after the interruption",
+            )),
             StepId::VerifyCode => {
-                let id = self.new_number_id(step)?;
-                let now = self.read_number(step, &id).await?;
-                Ok(match now.code_verification_status {
-                    Some(CodeVerificationStatus::Verified) => took(
+                let Some(now) = self.read_new_number(step).await? else {
+                    return Ok(self.gone_number(step));
+                };
+                Ok(match (now.code_verification_status, now.status.as_ref()) {
+                    (Some(CodeVerificationStatus::Verified), _)
+                    | (_, Some(NumberStatus::Connected)) => took(
                         "code_verification_status = VERIFIED",
                         "verified (read back)",
                     ),
-                    other => ReadBack::NoEffect {
-                        detail: format!(
-                            "The last verify call did not take effect (code_verification_status = {}); asking for the code again.",
-                            other.map_or("not reported".to_string(), |s| s.to_string())
-                        ),
-                        then: Redo::Say,
-                    },
+                    (other, _) => no_effect(&format!(
+                        "code_verification_status = {}",
+                        other.map_or("not reported".to_string(), |s| s.to_string())
+                    )),
                 })
             }
             StepId::Register => {
-                let id = self.new_number_id(step)?;
-                let now = self.read_number(step, &id).await?;
+                let Some(now) = self.read_new_number(step).await? else {
+                    return Ok(self.gone_number(step));
+                };
                 Ok(match now.status {
                     Some(NumberStatus::Connected) => took(
                         "status = CONNECTED in the destination",
                         "registered (read back)",
                     ),
-                    other => {
-                        let why = format!(
-                            "the register call of the last run did not take effect (status = {})",
-                            other.map_or("not reported".to_string(), |s| s.to_string())
-                        );
-                        ReadBack::NoEffect {
-                            then: Redo::Ask(Question::yes_no(format!(
-                                "{why}. Register again? It uses one more of the 10 attempts per 72 hours."
-                            ))),
-                            detail: why,
-                        }
-                    }
+                    other => no_effect(&format!(
+                        "the number is not registered (status = {})",
+                        other.map_or("not reported".to_string(), |s| s.to_string())
+                    )),
                 })
             }
             StepId::Templates => {
@@ -149,54 +159,81 @@ impl<O: Operator> Migration<'_, O> {
                         ),
                     )
                 } else {
-                    ReadBack::NoEffect {
-                        detail: format!(
-                            "{} eligible templates are still missing after the interrupted run",
-                            summary.migrate
-                        ),
-                        then: Redo::Record,
-                    }
+                    no_effect(&format!(
+                        "{} eligible templates are missing in the destination",
+                        summary.migrate
+                    ))
                 })
             }
             StepId::ApproveChangeRequest => {
                 let request_id = self.change_request_id(step)?;
                 Ok(match self.change_request_status(step, &request_id).await? {
-                    Some(status) if status != Some(PartnerChangeStatus::Created) => took(
+                    None => ReadBack::Gone {
+                        detail: format!(
+                            "partner change request {request_id} is no longer listed in the Hub"
+                        ),
+                    },
+                    Some(Some(PartnerChangeStatus::Created)) => {
+                        no_effect(&format!("request {request_id} is not approved"))
+                    }
+                    Some(status) => took(
                         &format!("request {request_id} is {}", shown(&status)),
                         "approved (read back)",
                     ),
-                    _ => ReadBack::NoEffect {
-                        detail: format!(
-                            "request {request_id} is not approved yet: the approval of the last run did not take effect"
-                        ),
-                        then: Redo::Say,
-                    },
                 })
             }
             StepId::RegisterWithBackup => {
                 let id = self.snapshot()?.id;
-                let now = self.read_number(step, &id).await?;
+                let Some(now) = self.read_existing(step, &id).await? else {
+                    return Ok(self.gone_number(step));
+                };
                 Ok(match now.platform_type {
                     Some(PlatformType::CloudApi) => took(
                         "platform_type = CLOUD_API",
                         "registered on the Cloud API (read back)",
                     ),
-                    other => ReadBack::NoEffect {
-                        detail: format!(
-                            "the register call of the last run did not take effect (platform_type = {})",
-                            shown(&other)
-                        ),
-                        then: Redo::Say,
-                    },
+                    other => no_effect(&format!(
+                        "the number is not on the Cloud API (platform_type = {})",
+                        shown(&other)
+                    )),
                 })
             }
             // Steps without a call of their own: nothing was in flight.
-            _ => Ok(ReadBack::NoEffect {
-                detail: "nothing to read back".to_string(),
-                then: Redo::Record,
-            }),
+            _ => Ok(no_effect("nothing to read back")),
         }
     }
+
+    /// The destination's number, `None` when it is gone.
+    async fn read_new_number(&self, step: StepId) -> Result<Option<PhoneNumber>, RunEnd> {
+        let id = self.new_number_id(step)?;
+        self.read_existing(step, &id).await
+    }
+
+    /// A number by id; `None` when Graph says it does not exist (or is not visible).
+    async fn read_existing(&self, step: StepId, id: &str) -> Result<Option<PhoneNumber>, RunEnd> {
+        match self.graph.phone_number(id).await {
+            Ok(number) => Ok(Some(number)),
+            Err(error) if is_gone(&error) => Ok(None),
+            Err(error) => Err(RunEnd::Failed { step, error }),
+        }
+    }
+
+    fn gone_number(&self, step: StepId) -> ReadBack {
+        let id = match step {
+            StepId::RegisterWithBackup => self.snapshot().map(|n| n.id).unwrap_or_default(),
+            _ => self.state.phone_number_id.clone().unwrap_or_default(),
+        };
+        ReadBack::Gone {
+            detail: format!(
+                "phone number id {id} no longer exists (or this token no longer sees it), so the interrupted call cannot be checked or finished; start a new migration"
+            ),
+        }
+    }
+}
+
+/// Graph's "object does not exist" (code 100, subcode 33) or a plain 404.
+fn is_gone(error: &ApiError) -> bool {
+    error.http_status == Some(404) || (error.code == Some(100) && error.subcode == Some(33))
 }
 
 fn took(detail: &str, done: &str) -> ReadBack {
@@ -204,5 +241,11 @@ fn took(detail: &str, done: &str) -> ReadBack {
         detail: detail.to_string(),
         phone_number_id: None,
         done: done.to_string(),
+    }
+}
+
+fn no_effect(detail: &str) -> ReadBack {
+    ReadBack::NoEffect {
+        detail: detail.to_string(),
     }
 }

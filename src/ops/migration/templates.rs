@@ -1,5 +1,7 @@
 //! The templates step: what Meta duplicated during the move, and a copy of the
-//! eligible templates still missing with `migrate_message_templates`.
+//! eligible templates still missing with `migrate_message_templates`. The copy names
+//! exactly the missing templates (`template_ids`, 500 per call), so a copy asked again
+//! after an interruption sends only what the destination still lacks.
 
 use crate::domain::eligibility::{self, Mode, Outcome};
 use crate::domain::journal::CallOutcome;
@@ -7,7 +9,7 @@ use crate::domain::plan::StepId;
 use crate::domain::template::TemplateInventory;
 use crate::ops::template_migration::{self, TemplateRun};
 
-use super::{Line, Migration, Operator, Question, RunEnd, Step};
+use super::{Line, Migration, Operator, RunEnd, Step, Stop, Weight};
 
 impl<O: Operator> Migration<'_, O> {
     /// The source's and the destination's templates; `None` when no source is known.
@@ -54,29 +56,22 @@ impl<O: Operator> Migration<'_, O> {
                 None,
             );
         }
-        if !self
-            .operator
-            .confirm(Question::yes_no(format!(
-                "Copy the {} missing eligible templates with migrate_message_templates?",
-                summary.migrate
-            )))
-            .await
-        {
-            return self.done(
-                step,
-                format!(
-                    "{} eligible templates not copied (operator's choice)",
-                    summary.migrate
-                ),
-                None,
-            );
-        }
-        self.intent(
+        let missing = forecast.ids_with(&source, Outcome::Migrate);
+        let call = format!(
+            "POST /{dest}/migrate_message_templates for the {} missing eligible templates",
+            missing.len()
+        );
+        self.confirm_write(
             step,
-            format!("POST /{dest}/migrate_message_templates (pages of 500)"),
-        )?;
+            Weight::YesNo,
+            &call,
+            Some(dest.clone()),
+            "no attempt budget; templates already in the destination are skipped, copies are re-checked by Meta and start with quality UNKNOWN".to_string(),
+        )
+        .await?;
+        self.intent(step, call)?;
         let mut run = TemplateRun::new(&source_id, &dest);
-        run.expected = forecast.ids_with(&source, Outcome::Migrate);
+        run.expected = missing.clone();
         let operator = self.operator;
         let progress = |p: template_migration::Progress| {
             operator.say(Line::info(format!(
@@ -84,8 +79,24 @@ impl<O: Operator> Migration<'_, O> {
                 p.calls_done, p.calls_total, p.migrated, p.failed
             )))
         };
-        template_migration::run_pages(self.graph, &mut run, source.templates.len(), &progress)
-            .await;
+        template_migration::retry_ids(self.graph, &mut run, &missing, progress).await;
+        if run.lost_answers > 0 {
+            self.outcome(
+                step,
+                CallOutcome::Unknown {
+                    class: "network".to_string(),
+                    sentence: format!(
+                        "{} template call(s) got no answer; they may have taken effect",
+                        run.lost_answers
+                    ),
+                    reference: String::new(),
+                },
+            )?;
+            self.say(Line::problem(
+                "A template call got no answer: reading the destination back before anything is sent again.",
+            ));
+            return Err(Stop::Again);
+        }
         if let Err(e) = template_migration::recheck(self.graph, &mut run, &source).await {
             self.say(Line::problem(format!(
                 "Could not re-read the destination for rejected copies: {e}"

@@ -8,11 +8,11 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use super::reconcile::{ReadBack, Redo};
+use super::reconcile::ReadBack;
 use super::*;
 use crate::api::graph::DEFAULT_GRAPH_VERSION;
 use crate::api::{HubAuth, RetryPolicy, Transport};
-use crate::domain::journal::{CallOutcome, parse_lines};
+use crate::domain::journal::{Backend, CallOutcome, ConfirmedBy, parse_journal};
 use crate::ops::journal_store::journals_dir;
 use crate::sim::{self, SANDBOX_PARTNER_ID, SimConfig, SimHandle};
 
@@ -22,9 +22,11 @@ const NUMBER: &str = "+16315550101";
 const ON_PREMISE: &str = "106540352240008";
 const PIN: &str = "246810";
 
-/// An operator that agrees (or not) to everything and reads codes from the sandbox.
+/// An operator that agrees (or not) to everything and reads codes from the sandbox;
+/// `by_flag` when it stands for `--yes`.
 struct Scripted {
     agree: bool,
+    by_flag: bool,
     http: reqwest::Client,
     base_url: String,
     lines: Mutex<Vec<Line>>,
@@ -35,6 +37,7 @@ impl Scripted {
     fn new(bench: &Bench, agree: bool) -> Scripted {
         Scripted {
             agree,
+            by_flag: false,
             http: bench.graph.transport().http().clone(),
             base_url: bench.sim.base_url.clone(),
             lines: Mutex::new(Vec::new()),
@@ -63,6 +66,10 @@ impl Operator for Scripted {
 
     fn say(&self, line: Line) {
         self.lines.lock().unwrap().push(line);
+    }
+
+    fn confirms_by_flag(&self) -> bool {
+        self.by_flag
     }
 
     async fn confirm(&self, question: Question) -> bool {
@@ -103,6 +110,17 @@ impl Operator for Scripted {
     }
 }
 
+/// The backend of an in-process sandbox, as a connection would record it.
+fn backend(sim: &SimHandle) -> Backend {
+    Backend {
+        profile: "sandbox".to_string(),
+        graph_url: sim.base_url.clone(),
+        graph_version: DEFAULT_GRAPH_VERSION.to_string(),
+        hub_url: Some(sim.base_url.clone()),
+        sandbox_instance: Some(sim.instance_id.clone()),
+    }
+}
+
 /// A sandbox, clients for it and a private data directory.
 struct Bench {
     sim: SimHandle,
@@ -138,6 +156,8 @@ impl Bench {
             data_dir: dir.path().to_path_buf(),
             watch_interval: Duration::from_millis(200),
             watch_limit: Duration::from_secs(20),
+            backend: backend(&sim),
+            in_flight: Duration::from_millis(300),
         };
         Bench {
             sim,
@@ -163,20 +183,44 @@ impl Bench {
         (migration.id().to_string(), end)
     }
 
+    /// The journal's records.
+    fn records(&self, id: &str) -> Vec<Record> {
+        let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
+        parse_journal(&std::fs::read(path).unwrap())
+            .unwrap()
+            .records
+    }
+
+    /// Arrivals at the sandbox by route (`POST /{id}/register` → n).
+    async fn arrivals(&self, route: &str) -> u64 {
+        let stats: Value = self
+            .graph
+            .transport()
+            .http()
+            .get(format!("{}/_sandbox/stats", self.sim.base_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stats["by_route"][route].as_u64().unwrap_or(0)
+    }
+
     /// Opens journal `id` again, as `--resume` does.
     fn resume<'a>(&'a self, operator: &'a Scripted, id: &str) -> Migration<'a, Scripted> {
         Migration::resume(&self.graph, Some(&self.hub), operator, &self.settings, id).unwrap()
     }
 
-    /// Makes the next POST whose path contains `path` fail with an HTTP 500 before
-    /// the sandbox acts on it.
+    /// Makes the next POST whose path contains `path` refused (a rate limit) before
+    /// the sandbox acts on it: a known outcome without effect.
     async fn refuse_next(&self, path: &str) {
         let answer = self
             .graph
             .transport()
             .http()
             .post(format!("{}/_sandbox/faults", self.sim.base_url))
-            .json(&json!({"path_contains": path, "method": "POST", "kind": "http500"}))
+            .json(&json!({"path_contains": path, "method": "POST", "kind": "rate_limit"}))
             .send()
             .await
             .unwrap();
@@ -186,10 +230,12 @@ impl Bench {
     /// Rewrites the journal as a crash right after `step`'s last intent leaves it.
     fn cut_after_intent(&self, id: &str, step: StepId) {
         let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
-        let records = parse_lines(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let records = parse_journal(&std::fs::read(&path).unwrap())
+            .unwrap()
+            .records;
         let last = records
             .iter()
-            .rposition(|r| matches!(r, Record::Intent { step: s, .. } if *s == step))
+            .rposition(|r| matches!(r, Record::Intent { step: s, .. } if s == &step))
             .unwrap_or_else(|| panic!("no intent of {step:?} in {records:?}"));
         let text: String = records[..=last]
             .iter()
@@ -213,7 +259,7 @@ impl Bench {
         self.cut_after_intent(&id, step);
         let operator = Scripted::new(self, true);
         let migration = self.resume(&operator, &id);
-        assert_eq!(migration.state().pending_intent, Some(step));
+        assert_eq!(migration.state().pending_intent(), Some(step));
         migration.read_back(step).await.unwrap()
     }
 }
@@ -252,48 +298,11 @@ fn assert_took(read: &ReadBack, wanted: &str) {
     }
 }
 
-fn assert_no_effect(read: &ReadBack, wanted: &str) -> Redo {
+fn assert_no_effect(read: &ReadBack, wanted: &str) {
     match read {
-        ReadBack::NoEffect { detail, then } => {
-            assert!(detail.contains(wanted), "{detail}");
-            then.clone()
-        }
+        ReadBack::NoEffect { detail } => assert!(detail.contains(wanted), "{detail}"),
         other => panic!("expected no effect: {other:?}"),
     }
-}
-
-#[tokio::test]
-async fn an_added_number_is_found_in_the_destination_with_its_new_id() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::AddNumber, None)
-        .await;
-    let ReadBack::TookEffect {
-        phone_number_id, ..
-    } = &read
-    else {
-        panic!("{read:?}");
-    };
-    assert!(phone_number_id.is_some(), "the new id comes from the read");
-}
-
-#[tokio::test]
-async fn an_add_that_never_arrived_is_asked_about_before_it_is_sent_again() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::AddNumber, Some("/phone_numbers"))
-        .await;
-    let redo = assert_no_effect(&read, "not in the destination");
-    assert!(matches!(redo, Redo::Ask(q) if q.text.contains("Send it again")));
-}
-
-#[tokio::test]
-async fn a_code_request_cannot_be_read_and_is_taken_as_sent() {
-    let bench = Bench::new().await;
-    let read = bench
-        .read_back_after_crash(&graph_request(), StepId::RequestCode, None)
-        .await;
-    assert_took(&read, "may already be on its way");
 }
 
 /// Reads `step` back after a crash in two fresh worlds: one where its call took
@@ -311,22 +320,39 @@ async fn both_ways(request: &MigrationRequest, step: StepId, path: &str) -> (Rea
 }
 
 #[tokio::test]
-async fn a_verified_code_is_read_back_and_a_lost_one_asked_again() {
-    let (took, refused) = both_ways(&graph_request(), StepId::VerifyCode, "/verify_code").await;
-    assert_took(&took, "VERIFIED");
-    assert_eq!(
-        assert_no_effect(&refused, "did not take effect"),
-        Redo::Say,
-        "the code prompt is the question"
-    );
+async fn an_added_number_is_found_in_the_destination_with_its_new_id() {
+    let (took, refused) = both_ways(&graph_request(), StepId::AddNumber, "/phone_numbers").await;
+    let ReadBack::TookEffect {
+        phone_number_id, ..
+    } = &took
+    else {
+        panic!("{took:?}");
+    };
+    assert!(phone_number_id.is_some(), "the new id comes from the read");
+    assert_no_effect(&refused, "not in the destination");
 }
 
 #[tokio::test]
-async fn a_register_that_took_effect_is_not_sent_again_and_one_that_did_not_is_asked() {
+async fn a_code_request_cannot_be_read_and_is_taken_as_sent() {
+    let bench = Bench::new().await;
+    let read = bench
+        .read_back_after_crash(&graph_request(), StepId::RequestCode, None)
+        .await;
+    assert_took(&read, "may already be on its way");
+}
+
+#[tokio::test]
+async fn a_verified_code_is_read_back_and_a_lost_one_is_not() {
+    let (took, refused) = both_ways(&graph_request(), StepId::VerifyCode, "/verify_code").await;
+    assert_took(&took, "VERIFIED");
+    assert_no_effect(&refused, "code_verification_status");
+}
+
+#[tokio::test]
+async fn a_register_is_read_back_from_the_number_status() {
     let (took, refused) = both_ways(&graph_request(), StepId::Register, "/register").await;
     assert_took(&took, "CONNECTED");
-    let redo = assert_no_effect(&refused, "did not take effect");
-    assert!(matches!(redo, Redo::Ask(q) if q.text.contains("Register again")));
+    assert_no_effect(&refused, "not registered");
 }
 
 #[tokio::test]
@@ -338,11 +364,13 @@ async fn templates_still_missing_are_counted_from_the_destination() {
     )
     .await;
     let missing = |read: &ReadBack| -> usize {
-        assert_eq!(assert_no_effect(read, "still missing"), Redo::Record);
-        let ReadBack::NoEffect { detail, .. } = read else {
-            unreachable!()
-        };
-        detail.split_whitespace().next().unwrap().parse().unwrap()
+        match read {
+            ReadBack::NoEffect { detail } => {
+                detail.split_whitespace().next().unwrap().parse().unwrap()
+            }
+            ReadBack::TookEffect { .. } => 0,
+            ReadBack::Gone { .. } => panic!("{read:?}"),
+        }
     };
     assert!(
         missing(&copied) < missing(&refused),
@@ -351,11 +379,11 @@ async fn templates_still_missing_are_counted_from_the_destination() {
 }
 
 #[tokio::test]
-async fn an_approved_change_request_is_read_back_and_an_unapproved_one_said() {
+async fn an_approved_change_request_is_read_back_from_its_status() {
     let (took, refused) =
         both_ways(&partner_request(), StepId::ApproveChangeRequest, "/approve").await;
     assert_took(&took, "request pcr01Kst is");
-    assert_eq!(assert_no_effect(&refused, "not approved yet"), Redo::Say);
+    assert_no_effect(&refused, "not approved");
 }
 
 #[tokio::test]
@@ -363,7 +391,7 @@ async fn a_register_with_backup_is_read_back_from_the_platform_type() {
     let (took, refused) =
         both_ways(&hosting_request(), StepId::RegisterWithBackup, "/register").await;
     assert_took(&took, "CLOUD_API");
-    assert_eq!(assert_no_effect(&refused, "did not take effect"), Redo::Say);
+    assert_no_effect(&refused, "not on the Cloud API");
 }
 
 /// A graph migration whose register call (refused first, or not) was cut after its
@@ -386,7 +414,7 @@ async fn a_read_back_effect_ends_the_step_on_the_record() {
     assert!(migration.reconcile(StepId::Register).await.unwrap());
     let state = migration.state();
     assert!(state.done.contains(&StepId::Register));
-    assert_eq!(state.pending_intent, None);
+    assert_eq!(state.pending_intent(), None);
     assert!(matches!(
         migration.records.iter().rev().nth(1),
         Some(Record::Outcome {
@@ -398,16 +426,306 @@ async fn a_read_back_effect_ends_the_step_on_the_record() {
 }
 
 #[tokio::test]
-async fn a_declined_redo_pauses_with_nothing_sent() {
+async fn no_effect_is_trusted_only_after_the_call_could_be_in_flight_and_then_asked_about() {
     let (bench, id, operator) = resumed_at_register(true, false).await;
+    // The intent is fresh: its call may still be in flight for its timeout.
+    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
+    let mut records = bench.records(&id);
+    if let Some(Record::Intent { at, .. }) = records.last_mut() {
+        *at = crate::domain::journal::Stamp::now();
+    }
+    let text: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+    let arrivals = bench.arrivals("POST /{id}/register").await;
     let mut migration = bench.resume(&operator, &id);
     let end = migration.run().await.unwrap();
     assert!(
-        matches!(&end, RunEnd::Paused { step: StepId::Register, reason } if reason.contains("did not take effect")),
+        matches!(&end, RunEnd::Paused { step: StepId::Register, reason } if reason.contains("did not confirm")),
         "{end:?}"
     );
-    assert_eq!(operator.asked().len(), 1, "asked once, nothing sent");
+    assert!(
+        operator
+            .said(LineKind::Info)
+            .iter()
+            .any(|l| l.contains("may still be in flight")),
+        "{:?}",
+        operator.said(LineKind::Info)
+    );
+    let asked = operator.asked();
+    assert_eq!(asked.len(), 1, "asked once: {asked:?}");
+    assert_eq!(asked[0].weight, Weight::TypedYes, "a register is typed out");
+    assert!(asked[0].text.contains("had no effect"), "{}", asked[0].text);
+    assert!(
+        asked[0]
+            .write
+            .as_ref()
+            .unwrap()
+            .cost
+            .contains("register attempts left")
+    );
+    assert_eq!(
+        bench.arrivals("POST /{id}/register").await,
+        arrivals,
+        "nothing sent"
+    );
     assert!(!migration.state().done.contains(&StepId::Register));
+    assert!(matches!(
+        migration.state().call,
+        Some(crate::domain::journal::CallState::Known {
+            outcome: CallOutcome::NoEffect { .. },
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn an_outcome_on_record_is_used_and_never_earned_again() {
+    let bench = Bench::new().await;
+    let (id, _) = bench.run(&graph_request()).await;
+    // Crash between the register call's outcome and its step-done record.
+    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
+    let records = bench.records(&id);
+    let outcome = records
+        .iter()
+        .position(|r| {
+            matches!(
+                r,
+                Record::Outcome {
+                    step: StepId::Register,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    let text: String = records[..=outcome]
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+    let registers = bench.arrivals("POST /{id}/register").await;
+    let operator = Scripted::new(&bench, true);
+    let mut migration = bench.resume(&operator, &id);
+    assert!(matches!(migration.run().await.unwrap(), RunEnd::Completed));
+    assert_eq!(bench.arrivals("POST /{id}/register").await, registers);
+    assert!(
+        operator
+            .asked()
+            .iter()
+            .all(|q| !q.text.contains("/register")),
+        "not even asked"
+    );
+}
+
+#[tokio::test]
+async fn every_write_is_confirmed_and_journaled_with_who_confirmed_it() {
+    let bench = Bench::new().await;
+    let mut operator = Scripted::new(&bench, true);
+    operator.by_flag = true;
+    let mut migration = Migration::start(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &graph_request(),
+    )
+    .unwrap();
+    assert!(matches!(migration.run().await.unwrap(), RunEnd::Completed));
+    let writes: Vec<String> = operator
+        .asked()
+        .into_iter()
+        .filter_map(|q| q.write.map(|w| w.call))
+        .collect();
+    assert_eq!(
+        writes.len(),
+        4,
+        "add, request code, register, templates: {writes:?}"
+    );
+    let confirmed: Vec<ConfirmedBy> = migration
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Confirmed { by, .. } => Some(*by),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confirmed, vec![ConfirmedBy::YesFlag; 4]);
+}
+
+#[tokio::test]
+async fn a_no_leaves_the_step_open_and_sends_nothing() {
+    let bench = Bench::new().await;
+    let operator = Scripted::new(&bench, false);
+    let mut migration = Migration::start(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &graph_request(),
+    )
+    .unwrap();
+    let end = migration.run().await.unwrap();
+    assert!(
+        matches!(
+            end,
+            RunEnd::Paused {
+                step: StepId::AddNumber,
+                ..
+            }
+        ),
+        "{end:?}"
+    );
+    assert!(!migration.state().done.contains(&StepId::AddNumber));
+    assert_eq!(bench.arrivals("POST /{id}/phone_numbers").await, 0);
+}
+
+#[tokio::test]
+async fn one_number_one_run_and_a_journal_belongs_to_its_backend() {
+    let bench = Bench::new().await;
+    let operator = Scripted::new(&bench, true);
+    let first = Migration::start(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &graph_request(),
+    )
+    .unwrap();
+    let second = Migration::start(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &graph_request(),
+    );
+    assert!(
+        matches!(second, Err(JournalError::Locked(_))),
+        "the same number"
+    );
+    let id = first.id().to_string();
+    let again = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &id,
+    );
+    let Err(JournalError::Locked(refused)) = again else {
+        panic!("the same journal");
+    };
+    assert!(refused.holder.contains("pid "), "{refused}");
+    drop(first);
+
+    let elsewhere = RunSettings {
+        backend: Backend {
+            sandbox_instance: Some("another-world".into()),
+            ..bench.settings.backend.clone()
+        },
+        ..bench.settings.clone()
+    };
+    let refused = Migration::resume(&bench.graph, Some(&bench.hub), &operator, &elsewhere, &id);
+    assert!(
+        matches!(&refused, Err(JournalError::OtherBackend { recorded, .. }) if recorded.contains(&bench.sim.instance_id)),
+        "{:?}",
+        refused.err()
+    );
+    let bad = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        "../x",
+    );
+    assert!(matches!(bad, Err(JournalError::BadId(_))));
+}
+
+#[tokio::test]
+async fn a_completed_migration_resumed_says_so_and_wrong_codes_count_across_resumes() {
+    let bench = Bench::new().await;
+    let (id, _) = bench.run(&graph_request()).await;
+    let operator = Scripted::new(&bench, true);
+    let done = Migration::resume(
+        &bench.graph,
+        Some(&bench.hub),
+        &operator,
+        &bench.settings,
+        &id,
+    );
+    assert!(matches!(done, Err(JournalError::AlreadyCompleted { .. })));
+
+    let bench = Bench::new().await;
+    let (id, _) = bench.run(&graph_request()).await;
+    bench.cut_after_intent(&id, StepId::VerifyCode);
+    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
+    let mut records = bench.records(&id);
+    records.pop();
+    for _ in 0..3 {
+        records.push(Record::Intent {
+            step: StepId::VerifyCode,
+            call: "POST /verify_code".into(),
+            in_flight_secs: Some(1),
+            at: crate::domain::journal::Stamp::now(),
+        });
+        records.push(Record::Outcome {
+            step: StepId::VerifyCode,
+            outcome: CallOutcome::Failed {
+                class: "registration".into(),
+                sentence: "wrong".into(),
+                reference: String::new(),
+            },
+            at: crate::domain::journal::Stamp::now(),
+        });
+    }
+    let text: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+    let verifies = bench.arrivals("POST /{id}/verify_code").await;
+    let mut migration = bench.resume(&operator, &id);
+    let end = migration.run().await.unwrap();
+    assert!(
+        matches!(&end, RunEnd::Paused { step: StepId::VerifyCode, reason } if reason.contains("3 wrong")),
+        "{end:?}"
+    );
+    assert_eq!(bench.arrivals("POST /{id}/verify_code").await, verifies);
+}
+
+#[tokio::test]
+async fn a_number_gone_from_the_destination_ends_the_run_with_the_reason() {
+    let bench = Bench::new().await;
+    let (id, _) = bench.run(&graph_request()).await;
+    bench.cut_after_intent(&id, StepId::Register);
+    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        &bench
+            .records(&id)
+            .iter()
+            .find_map(|r| match r {
+                Record::Outcome {
+                    outcome:
+                        CallOutcome::Ok {
+                            phone_number_id: Some(id),
+                            ..
+                        },
+                    ..
+                } => Some(id.clone()),
+                _ => None,
+            })
+            .unwrap(),
+        "999000999000999",
+    );
+    std::fs::write(path, text).unwrap();
+    let operator = Scripted::new(&bench, true);
+    let mut migration = bench.resume(&operator, &id);
+    let end = migration.run().await.unwrap();
+    assert!(
+        matches!(&end, RunEnd::CannotContinue { step: StepId::Register, reason } if reason.contains("no longer exists")),
+        "{end:?}"
+    );
+    assert!(migration.state().is_finished());
 }
 
 #[tokio::test]
@@ -415,12 +733,7 @@ async fn a_whole_graph_migration_runs_to_its_end_on_the_runner() {
     let bench = Bench::new().await;
     let (id, end) = bench.run(&graph_request()).await;
     assert!(matches!(end, RunEnd::Completed), "{end:?}");
-    let records = parse_lines(
-        &std::fs::read_to_string(journals_dir(bench.dir.path()).join(format!("{id}.jsonl")))
-            .unwrap(),
-    )
-    .unwrap();
-    let state = crate::domain::journal::replay(&records).unwrap();
+    let state = crate::domain::journal::replay(&bench.records(&id)).unwrap();
     assert_eq!(state.next_step(), None);
     assert!(state.registered_at.is_some());
 }

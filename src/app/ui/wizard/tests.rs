@@ -94,6 +94,7 @@ fn at_code_question(width: u16, height: u16) -> State {
     event(
         &mut state,
         WizardEvent::Asked(Question {
+            sends: false,
             id: 1,
             kind: QuestionKind::Code,
             prompt: "Enter the 6-digit code sent to +1 631-555-0001 (phone number id 200000000009001), or 'resend' for a new code:".into(),
@@ -161,6 +162,7 @@ fn the_pin_is_masked_on_screen() {
     event(
         &mut state,
         WizardEvent::Asked(Question {
+            sends: false,
             id: 2,
             kind: QuestionKind::Pin,
             prompt: "The new two-step PIN of the number".into(),

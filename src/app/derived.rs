@@ -1,0 +1,133 @@
+//! Views derived from the data read and the main screen's selection: the numbers that
+//! pass the filter and the checklist (with the lines it takes). `update` recomputes them
+//! when their inputs change ([`refresh`]); drawing only reads them, so a spinner's tick
+//! never re-evaluates the rules or the template forecast inside them.
+
+use crate::domain::checklist::{self, CheckInput, CheckResult};
+use crate::domain::number::PhoneNumber;
+use crate::domain::scenario::Scenario;
+
+use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::layout::{ChecklistColumns, ScreenLayout};
+use super::state::{State, number_search_text};
+
+/// The derived views and the inputs they were computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    numbers_from: Option<NumbersInputs>,
+    checklist_from: Option<ChecklistInputs>,
+    /// The source's numbers that pass the filter (indices into its list), best match
+    /// first when filtering.
+    pub numbers: Vec<(usize, FuzzyMatch)>,
+    /// The checklist of the selected number against the destination, from what is loaded.
+    pub checklist: Option<Vec<CheckResult>>,
+    /// Lines the checklist takes in its pane (the scrolling limit).
+    pub checklist_lines: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NumbersInputs {
+    generation: u64,
+    source: Option<String>,
+    filter: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChecklistInputs {
+    generation: u64,
+    source: Option<String>,
+    destination: Option<String>,
+    number: Option<String>,
+    scenario: Scenario,
+    width: usize,
+}
+
+/// Recomputes what changed inputs make stale (cheap when nothing did).
+pub fn refresh(state: &mut State) {
+    refresh_numbers(state);
+    let width = ScreenLayout::compute(state.screen, state.log_visible)
+        .map_or(0, |l| l.checklist.width.saturating_sub(2) as usize);
+    let inputs = ChecklistInputs {
+        generation: state.data_generation,
+        source: state.source.clone(),
+        destination: state.destination.clone(),
+        number: state.selected_number.clone(),
+        scenario: state.scenario,
+        width,
+    };
+    if state.derived.checklist_from.as_ref() == Some(&inputs) {
+        return;
+    }
+    let checklist = evaluate_checklist(state);
+    state.derived.checklist_lines = checklist.as_deref().map_or(0, |results| {
+        ChecklistColumns::compute(results, width).line_count(results)
+    });
+    state.derived.checklist = checklist;
+    state.derived.checklist_from = Some(inputs);
+}
+
+/// Recomputes the visible numbers if the list or the filter changed.
+pub fn refresh_numbers(state: &mut State) {
+    let inputs = NumbersInputs {
+        generation: state.data_generation,
+        source: state.source.clone(),
+        filter: state.number_filter.value().to_string(),
+    };
+    if state.derived.numbers_from.as_ref() == Some(&inputs) {
+        return;
+    }
+    state.derived.numbers = match state
+        .record(state.source.as_deref())
+        .and_then(|r| r.numbers.value())
+    {
+        Some(numbers) => visible(numbers, &inputs.filter),
+        None => Vec::new(),
+    };
+    state.derived.numbers_from = Some(inputs);
+}
+
+/// The numbers passing `query`, best match first (all of them, in order, without one).
+fn visible(numbers: &[PhoneNumber], query: &str) -> Vec<(usize, FuzzyMatch)> {
+    if query.trim().is_empty() {
+        let everything = FuzzyMatch {
+            score: 0,
+            positions: Vec::new(),
+        };
+        return (0..numbers.len())
+            .map(|i| (i, everything.clone()))
+            .collect();
+    }
+    let mut rows: Vec<(usize, FuzzyMatch)> = numbers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| fuzzy_match(query, &number_search_text(n)).map(|m| (i, m)))
+        .collect();
+    rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
+    rows
+}
+
+fn evaluate_checklist(state: &State) -> Option<Vec<CheckResult>> {
+    state.selected_number.as_ref()?;
+    let source = state.record(state.source.as_deref());
+    let destination = state.record(state.destination.as_deref());
+    let number = state.selected_phone();
+    let input = CheckInput {
+        number,
+        number_found: number.is_some(),
+        source: source.and_then(|r| r.waba.value()),
+        destination: destination.and_then(|r| r.waba.value()),
+        destination_apps: destination.and_then(|r| r.apps.value()).map(Vec::as_slice),
+        destination_numbers: destination
+            .and_then(|r| r.numbers.value())
+            .map(Vec::as_slice),
+        source_templates: source.and_then(|r| r.templates.value()),
+        destination_templates: destination.and_then(|r| r.templates.value()),
+        register_attempts_used: number
+            .and_then(PhoneNumber::e164_digits)
+            .and_then(|digits| state.register_attempts.get(&digits).copied()),
+        source_not_readable: None,
+        destination_not_readable: false,
+        requested_digits: None,
+    };
+    Some(checklist::evaluate_for(state.scenario, &input))
+}

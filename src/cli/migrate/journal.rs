@@ -1,0 +1,171 @@
+//! `wamigrate journal list|show|abandon`: the migrations on record. Listing and
+//! showing only read; abandoning ends an unfinished run (under its lock) with a reason.
+
+use std::process::ExitCode;
+
+use crate::cli::output::{write_json, write_table};
+use crate::cli::{EXIT_ERROR, EXIT_USAGE};
+use crate::config::Settings;
+use crate::domain::journal::{MigrationId, RunStatus, replay};
+use crate::ops::journal_store::{self, AbandonError, JournalReadError};
+use crate::ops::report::Report;
+
+/// Arguments of `wamigrate journal`.
+#[derive(Debug, clap::Args)]
+pub struct JournalArgs {
+    #[command(subcommand)]
+    pub command: JournalCommand,
+}
+
+/// Journal subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum JournalCommand {
+    /// Every migration journal, unfinished ones first (reads only).
+    List,
+    /// The audit report of one migration (reads only; runs save their reports).
+    Show {
+        id: String,
+        /// `markdown` (default) or `json`.
+        #[arg(long, default_value = "markdown")]
+        format: String,
+    },
+    /// Ends an unfinished migration that will not be resumed, with a reason on record.
+    Abandon {
+        id: String,
+        /// Why it is abandoned (kept in the journal and the report).
+        #[arg(long, default_value = "abandoned by the operator")]
+        reason: String,
+    },
+}
+
+/// Runs `wamigrate journal list|show|abandon`.
+pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
+    let data_dir = &settings.data_dir;
+    match args.command {
+        JournalCommand::List => list(data_dir),
+        JournalCommand::Show { id, format } => {
+            let Some(id) = checked_id(&id) else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            let records = match journal_store::read(data_dir, &id) {
+                Ok(records) => records,
+                Err(e @ JournalReadError::Missing(_)) => {
+                    eprintln!("wamigrate: {e}; `wamigrate journal list` shows the known ones.");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+                Err(e) => {
+                    eprintln!("wamigrate: {e}.");
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let state = match replay(&records) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("wamigrate: the journal '{id}' is damaged: {e}.");
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let report = Report::new(&state, None);
+            if format == "json" {
+                let _ = write_json(&mut std::io::stdout().lock(), &report);
+            } else {
+                print!("{}", report.markdown());
+            }
+            ExitCode::SUCCESS
+        }
+        JournalCommand::Abandon { id, reason } => {
+            let Some(id) = checked_id(&id) else {
+                return ExitCode::from(EXIT_USAGE);
+            };
+            match journal_store::abandon(data_dir, &id, &reason) {
+                Ok(state) => {
+                    let saved = Report::new(&state, None).save(data_dir);
+                    eprintln!("Migration {id} is abandoned: {reason}.");
+                    if let Ok((md, _)) = saved {
+                        eprintln!("Report: {}.", md.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(
+                    e @ (AbandonError::Ended { .. }
+                    | AbandonError::Read(JournalReadError::Missing(_))),
+                ) => {
+                    eprintln!("wamigrate: {e}.");
+                    ExitCode::from(EXIT_USAGE)
+                }
+                Err(e) => {
+                    eprintln!("wamigrate: {e}.");
+                    ExitCode::from(EXIT_ERROR)
+                }
+            }
+        }
+    }
+}
+
+fn checked_id(raw: &str) -> Option<MigrationId> {
+    MigrationId::parse(raw.trim())
+        .map_err(|e| eprintln!("wamigrate: {e}."))
+        .ok()
+}
+
+fn list(data_dir: &std::path::Path) -> ExitCode {
+    let journals = match journal_store::list(data_dir) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!(
+                "wamigrate: could not read {}: {e}.",
+                journal_store::journals_dir(data_dir).display()
+            );
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let mut rows: Vec<(bool, Vec<String>)> = journals
+        .iter()
+        .map(|(id, state)| match state {
+            Ok(s) => {
+                let status = s.status();
+                let state = match status {
+                    RunStatus::InProgress | RunStatus::Blocked => format!(
+                        "{} at {}",
+                        status.label(),
+                        s.next_step().map_or("-", crate::ops::migration::step_name)
+                    ),
+                    _ => status.label().to_string(),
+                };
+                let open = matches!(status, RunStatus::InProgress | RunStatus::Blocked);
+                (
+                    open,
+                    vec![
+                        id.to_string(),
+                        s.scenario.map_or("-".to_string(), |sc| sc.id().to_string()),
+                        s.number.clone(),
+                        state,
+                        s.started_at.to_string(),
+                        s.backend.as_ref().map_or("-".to_string(), |b| b.describe()),
+                    ],
+                )
+            }
+            Err(e) => (
+                false,
+                vec![
+                    id.to_string(),
+                    "-".into(),
+                    "-".into(),
+                    format!("unreadable: {e}"),
+                    "-".into(),
+                    "-".into(),
+                ],
+            ),
+        })
+        .collect();
+    rows.sort_by_key(|(open, _)| !*open);
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, row)| row).collect();
+    let mut out = std::io::stdout().lock();
+    let _ = write_table(
+        &mut out,
+        &["ID", "SCENARIO", "NUMBER", "STATE", "STARTED", "BACKEND"],
+        &rows,
+        60,
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,168 @@
+use super::*;
+use crate::domain::journal::Stamp;
+use crate::domain::plan::StepId;
+use crate::domain::scenario::Scenario;
+
+fn at(text: &str) -> Stamp {
+    serde_json::from_value(serde_json::Value::String(text.into())).unwrap()
+}
+
+fn id(n: u16) -> MigrationId {
+    MigrationId::parse(&format!("m-20261125T100000-{n:04}")).unwrap()
+}
+
+fn backend(instance: &str) -> Backend {
+    Backend {
+        profile: "sandbox".into(),
+        graph_url: "http://127.0.0.1:1".into(),
+        graph_version: "v25.0".into(),
+        hub_url: None,
+        sandbox_instance: Some(instance.into()),
+    }
+}
+
+fn started(id: &MigrationId, backend: Option<Backend>) -> Record {
+    Record::Started {
+        migration_id: id.to_string(),
+        scenario: Scenario::ToNewWaba,
+        number: "+16315550101".into(),
+        source_waba_id: None,
+        destination_waba_id: None,
+        plan: vec![StepId::Register],
+        operator: "ops".into(),
+        backend,
+        at: at("2026-11-25T10:00:00Z"),
+    }
+}
+
+fn register_intent(when: &str) -> Record {
+    Record::Intent {
+        step: StepId::Register,
+        call: "register".into(),
+        in_flight_secs: Some(40),
+        at: at(when),
+    }
+}
+
+#[test]
+fn records_survive_reopen_and_a_torn_line_is_cut_only_by_the_appender() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = id(1);
+    let mut journal = JournalFile::create(dir.path(), &m).unwrap();
+    journal.append(&started(&m, None)).unwrap();
+    journal
+        .append(&register_intent("2026-11-25T10:01:00Z"))
+        .unwrap();
+    let path = journal.path().to_path_buf();
+    drop(journal);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap()
+        .write_all(b"{\"record\":\"outc\n")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    assert_eq!(read(dir.path(), &m).unwrap().len(), 2);
+    assert_eq!(list(dir.path()).unwrap().len(), 1);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "reading never writes"
+    );
+
+    let (mut reopened, records) = JournalFile::open_for_append(dir.path(), &m).unwrap();
+    assert_eq!(records.len(), 2);
+    reopened
+        .append(&Record::Note {
+            step: None,
+            text: "resumed".into(),
+            at: Stamp::now(),
+        })
+        .unwrap();
+    assert_eq!(
+        read(dir.path(), &m).unwrap().len(),
+        3,
+        "the record after the torn line is readable"
+    );
+    assert!(
+        JournalFile::create(dir.path(), &m).is_err(),
+        "an id is never reused"
+    );
+}
+
+#[test]
+fn a_complete_corrupt_last_line_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = id(2);
+    let mut journal = JournalFile::create(dir.path(), &m).unwrap();
+    journal.append(&started(&m, None)).unwrap();
+    let path = journal.path().to_path_buf();
+    drop(journal);
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap()
+        .write_all(b"{\"record\":\"nonsense\"}\n")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let refused = JournalFile::open_for_append(dir.path(), &m).err().unwrap();
+    assert!(refused.to_string().contains("line 2"), "{refused}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn journals_are_private_files_in_a_private_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = JournalFile::create(dir.path(), &id(3)).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(journal.path()), 0o600);
+    assert_eq!(mode(&journals_dir(dir.path())), 0o700);
+}
+
+#[test]
+fn register_attempts_count_the_last_72_hours_of_that_number_on_this_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |m: MigrationId, backend: Option<Backend>, stamps: &[&str]| {
+        let mut journal = JournalFile::create(dir.path(), &m).unwrap();
+        journal.append(&started(&m, backend)).unwrap();
+        for when in stamps {
+            journal.append(&register_intent(when)).unwrap();
+        }
+    };
+    write(
+        id(4),
+        Some(backend("a")),
+        &[
+            "2026-11-20T10:00:00Z",
+            "2026-11-24T10:00:00Z",
+            "2026-11-25T09:00:00Z",
+        ],
+    );
+    write(id(5), Some(backend("b")), &["2026-11-25T09:00:00Z"]);
+    write(id(6), None, &["garbled time"]);
+    let now = at("2026-11-25T10:00:00Z").time().unwrap();
+    assert_eq!(
+        register_attempts_within_window(dir.path(), &backend("a"), "16315550101", now),
+        3,
+        "two of this backend in the window, one unreadable one of no backend"
+    );
+    assert_eq!(
+        register_attempts_within_window(dir.path(), &backend("b"), "16315550101", now),
+        2
+    );
+    assert_eq!(
+        register_attempts_within_window(dir.path(), &backend("a"), "4930000000", now),
+        0
+    );
+    assert_eq!(list_of(dir.path(), &backend("a")).unwrap().len(), 1);
+}
+
+#[test]
+fn files_not_named_like_a_migration_are_not_journals() {
+    let dir = tempfile::tempdir().unwrap();
+    private_dir(&journals_dir(dir.path())).unwrap();
+    std::fs::write(journals_dir(dir.path()).join("..evil.jsonl"), "x").unwrap();
+    assert!(list(dir.path()).unwrap().is_empty());
+}
