@@ -44,7 +44,7 @@ pub(crate) fn handle(sim: &Sim, state: &mut SimState, call: &Call) -> Reply {
             match serde_json::from_value::<QueuedFault>(Value::Object(call.params.clone())) {
                 Ok(fault) => Reply::ok(json!({ "queued": state.traffic.queue(fault) })),
                 Err(e) => bad_request(&format!(
-                    "Send {{\"path_contains\": \"...\", \"method\"?: \"GET\", \"kind\": \"drop|html|http500|graph_transient|rate_limit\", \"times\"?: 1}}: {e}"
+                    "Send {{\"path_contains\": \"...\", \"method\"?: \"GET\", \"kind\": \"drop|html|http500|graph_transient|rate_limit|apply_then_drop|apply_then_stall\", \"times\"?: 1}}: {e}"
                 )),
             }
         }

@@ -30,7 +30,23 @@ pub(crate) enum FaultKind {
     GraphTransient,
     /// Graph 80008 with `Retry-After: 1`.
     RateLimit,
+    /// The call is carried out, then the connection drops before the answer: the
+    /// client cannot know that it took effect (a write must be read back).
+    ApplyThenDrop,
+    /// The call is carried out, then the answer stalls past any client's timeout.
+    ApplyThenStall,
 }
+
+impl FaultKind {
+    /// Whether the call is carried out before the fault strikes.
+    pub(crate) fn applies(self) -> bool {
+        matches!(self, FaultKind::ApplyThenDrop | FaultKind::ApplyThenStall)
+    }
+}
+
+/// How long an `apply_then_stall` answer is held back: past any client timeout the
+/// tests set, short enough that the sandbox's connections do not pile up.
+pub(crate) const STALL: Duration = Duration::from_secs(30);
 
 /// A queued fault: the next `times` requests whose path contains `path_contains` (and
 /// whose method matches, when given) get `kind`.
@@ -48,12 +64,15 @@ fn one() -> u32 {
     1
 }
 
-/// Request counts, as `GET /_sandbox/stats` shows them.
+/// Request counts, as `GET /_sandbox/stats` shows them: `by_route` and `by_path`
+/// count arrivals, `applied` the writes that took effect (by route), whether or not
+/// their answer reached the client.
 #[derive(Debug, Default, Serialize)]
 pub(crate) struct Stats {
     total: u64,
     by_route: BTreeMap<String, u64>,
     by_path: BTreeMap<String, u64>,
+    applied: BTreeMap<String, u64>,
 }
 
 /// Per-request bookkeeping that is not part of the API's world.
@@ -86,6 +105,17 @@ impl Traffic {
         self.stats.total += 1;
         *self.stats.by_route.entry(call.route()).or_default() += 1;
         *self.stats.by_path.entry(call.concrete()).or_default() += 1;
+    }
+
+    /// Counts a write that took effect (a 2xx answer to a call that is not a read).
+    pub fn record_applied(&mut self, call: &Call, status: StatusCode) {
+        let write = !matches!(
+            call.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+        if write && status.is_success() && matches!(call.api, Api::Graph | Api::Hub) {
+            *self.stats.applied.entry(call.route()).or_default() += 1;
+        }
     }
 
     pub fn queue(&mut self, fault: QueuedFault) -> usize {
@@ -182,7 +212,9 @@ fn usage_header(business: &str, percent: u64, regain_minutes: u64) -> String {
 /// The reply for an injected fault, shaped for the API the request was for.
 pub(crate) fn fault_reply(kind: FaultKind, api: Api, traffic: &mut Traffic) -> Reply {
     match kind {
-        FaultKind::Drop => Reply { status: StatusCode::OK, body: ReplyBody::Drop, headers: Vec::new() },
+        FaultKind::Drop | FaultKind::ApplyThenDrop => Reply { status: StatusCode::OK, body: ReplyBody::Drop, headers: Vec::new() },
+        // Served after the stall; by then the client has given up.
+        FaultKind::ApplyThenStall => Reply { status: StatusCode::OK, body: ReplyBody::Drop, headers: Vec::new() },
         FaultKind::Html => Reply {
             status: StatusCode::BAD_GATEWAY,
             body: ReplyBody::Html(

@@ -395,35 +395,15 @@ async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
         parts.headers,
         &body,
     );
-    let (delay, fault) = {
-        let mut state = sim.lock();
-        state.traffic.record(&call);
-        match call.api {
-            Api::Graph | Api::Hub => (
-                state.traffic.latency(&sim.config),
-                state.traffic.fault_for(&call, sim.config.error_rate),
-            ),
-            Api::Control | Api::Unknown => (Duration::ZERO, None),
-        }
+    // A request that arrived is carried out even if its client goes away meanwhile
+    // (as a real server does): the work runs on its own task, which a closed connection
+    // does not cancel; only the wait for its answer is dropped.
+    let work = tokio::spawn(carry_out(sim.clone(), call));
+    let Ok((call, reply, stall)) = work.await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let (reply, snapshot) = {
-        let mut state = sim.lock();
-        let reply = match fault {
-            Some(kind) => faults::fault_reply(kind, call.api, &mut state.traffic),
-            None => sim.answer(&mut state, &call, Instant::now()),
-        };
-        let snapshot = fault
-            .is_none()
-            .then(|| sim.snapshot(&state, &call))
-            .flatten();
-        (reply, snapshot)
-    };
-    if let Some((change, bytes)) = snapshot {
-        let keeper = sim.clone();
-        let _ = tokio::task::spawn_blocking(move || keeper.keep(change, &bytes)).await;
+    if stall {
+        tokio::time::sleep(faults::STALL).await;
     }
     if sim.config.log_requests {
         // Method, path (never the query: it may carry a token) and status only.
@@ -439,6 +419,46 @@ async fn serve(State(sim): State<Arc<Sim>>, request: Request) -> Response {
         let _ = out.flush();
     }
     reply.into_response()
+}
+
+/// Counts, delays, maybe faults, answers and keeps the world: everything a request
+/// does to the sandbox. Returns the reply and whether it is to stall before it is sent.
+async fn carry_out(sim: Arc<Sim>, call: Call) -> (Call, Reply, bool) {
+    let (delay, fault) = {
+        let mut state = sim.lock();
+        state.traffic.record(&call);
+        match call.api {
+            Api::Graph | Api::Hub => (
+                state.traffic.latency(&sim.config),
+                state.traffic.fault_for(&call, sim.config.error_rate),
+            ),
+            Api::Control | Api::Unknown => (Duration::ZERO, None),
+        }
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let applies = fault.is_none_or(faults::FaultKind::applies);
+    let (reply, snapshot) = {
+        let mut state = sim.lock();
+        let answer = applies.then(|| sim.answer(&mut state, &call, Instant::now()));
+        if let Some(answer) = &answer {
+            state.traffic.record_applied(&call, answer.status);
+        }
+        let reply = match (fault, answer) {
+            (Some(kind), _) => faults::fault_reply(kind, call.api, &mut state.traffic),
+            (None, Some(answer)) => answer,
+            (None, None) => Reply::json(StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({})),
+        };
+        let snapshot = applies.then(|| sim.snapshot(&state, &call)).flatten();
+        (reply, snapshot)
+    };
+    if let Some((change, bytes)) = snapshot {
+        let keeper = sim.clone();
+        let _ = tokio::task::spawn_blocking(move || keeper.keep(change, &bytes)).await;
+    }
+    let stall = fault == Some(faults::FaultKind::ApplyThenStall);
+    (call, reply, stall)
 }
 
 #[cfg(test)]

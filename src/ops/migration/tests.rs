@@ -132,8 +132,13 @@ struct Bench {
 
 impl Bench {
     async fn new() -> Bench {
-        let sim = sim::start(SimConfig::default()).await.unwrap();
-        let transport = Transport::new(Duration::from_secs(10), RetryPolicy::default()).unwrap();
+        Bench::with(SimConfig::default(), Duration::from_secs(10)).await
+    }
+
+    /// A bench over a sandbox configured so, with clients that give up after `timeout`.
+    async fn with(config: SimConfig, timeout: Duration) -> Bench {
+        let sim = sim::start(config).await.unwrap();
+        let transport = Transport::new(timeout, RetryPolicy::default()).unwrap();
         let graph = GraphClient::new(
             transport.clone(),
             &sim.base_url,
@@ -157,7 +162,7 @@ impl Bench {
             watch_interval: Duration::from_millis(200),
             watch_limit: Duration::from_secs(20),
             backend: backend(&sim),
-            in_flight: Duration::from_millis(300),
+            in_flight: timeout,
         };
         Bench {
             sim,
@@ -193,6 +198,11 @@ impl Bench {
 
     /// Arrivals at the sandbox by route (`POST /{id}/register` → n).
     async fn arrivals(&self, route: &str) -> u64 {
+        self.stat("by_route", route).await
+    }
+
+    /// One count of `/_sandbox/stats`: `by_route` (arrivals) or `applied` (effects).
+    async fn stat(&self, table: &str, route: &str) -> u64 {
         let stats: Value = self
             .graph
             .transport()
@@ -204,7 +214,7 @@ impl Bench {
             .json()
             .await
             .unwrap();
-        stats["by_route"][route].as_u64().unwrap_or(0)
+        stats[table][route].as_u64().unwrap_or(0)
     }
 
     /// Opens journal `id` again, as `--resume` does.
@@ -215,12 +225,17 @@ impl Bench {
     /// Makes the next POST whose path contains `path` refused (a rate limit) before
     /// the sandbox acts on it: a known outcome without effect.
     async fn refuse_next(&self, path: &str) {
+        self.fault_next(path, "rate_limit").await;
+    }
+
+    /// Queues a sandbox fault of `kind` for the next POST whose path contains `path`.
+    async fn fault_next(&self, path: &str, kind: &str) {
         let answer = self
             .graph
             .transport()
             .http()
             .post(format!("{}/_sandbox/faults", self.sim.base_url))
-            .json(&json!({"path_contains": path, "method": "POST", "kind": "rate_limit"}))
+            .json(&json!({"path_contains": path, "method": "POST", "kind": kind}))
             .send()
             .await
             .unwrap();
@@ -726,6 +741,61 @@ async fn a_number_gone_from_the_destination_ends_the_run_with_the_reason() {
         "{end:?}"
     );
     assert!(migration.state().is_finished());
+}
+
+/// Every write of a graph migration, each carried out by the sandbox with its answer
+/// lost (dropped, or stalled past the client's timeout): the run reads each back and
+/// completes with every write sent once.
+async fn every_answer_lost(kind: &str, client_timeout: Duration) {
+    let bench = Bench::with(SimConfig::default(), client_timeout).await;
+    for path in [
+        "/phone_numbers",
+        "/request_code",
+        "/verify_code",
+        "/register",
+    ] {
+        bench.fault_next(path, kind).await;
+    }
+    let (_, end) = bench.run(&graph_request()).await;
+    assert!(matches!(end, RunEnd::Completed), "{kind}: {end:?}");
+    for route in [
+        "POST /{id}/phone_numbers",
+        "POST /{id}/request_code",
+        "POST /{id}/verify_code",
+        "POST /{id}/register",
+    ] {
+        assert_eq!(bench.arrivals(route).await, 1, "{kind}: {route} sent once");
+        assert_eq!(bench.stat("applied", route).await, 1, "{kind}: {route}");
+    }
+}
+
+#[tokio::test]
+async fn a_write_carried_out_whose_answer_dropped_is_read_back_not_sent_again() {
+    every_answer_lost("apply_then_drop", Duration::from_millis(500)).await;
+}
+
+#[tokio::test]
+async fn a_write_carried_out_whose_answer_stalled_past_the_timeout_is_read_back() {
+    every_answer_lost("apply_then_stall", Duration::from_millis(400)).await;
+}
+
+#[tokio::test]
+async fn a_request_that_arrived_takes_effect_though_its_client_went_away() {
+    let config = SimConfig {
+        latency: Duration::from_millis(400),
+        ..SimConfig::default()
+    };
+    let bench = Bench::with(config, Duration::from_millis(50)).await;
+    let approve = bench.hub.approve_partner_change_request("pcr01Kst").await;
+    assert!(approve.is_err(), "the client gave up first");
+    let route = "POST /api/v2/partners/{pid}/selective_partner_change_requests/{id}/approve";
+    for _ in 0..40 {
+        if bench.stat("applied", route).await == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the approval never took effect");
 }
 
 #[tokio::test]
