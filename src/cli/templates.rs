@@ -31,6 +31,11 @@ pub enum TemplatesCommand {
     /// Copy the source's eligible templates into the destination
     /// (`migrate_message_templates`, same business only).
     Migrate(MigrateArgs),
+    /// Re-create in the destination the templates a migration leaves behind, submit
+    /// them for approval (journaled, resumable).
+    Recreate(crate::cli::recreate::RecreateArgs),
+    /// Follow a re-creation run's submissions to APPROVED or REJECTED.
+    Track(crate::cli::recreate::TrackArgs),
 }
 
 /// Arguments of `templates migrate`.
@@ -144,6 +149,10 @@ pub async fn run(settings: &Settings, args: TemplatesArgs) -> ExitCode {
     match args.command {
         TemplatesCommand::Diff(diff) => run_diff(settings, diff).await,
         TemplatesCommand::Migrate(migrate) => run_migrate(settings, migrate).await,
+        TemplatesCommand::Recreate(args) => {
+            crate::cli::recreate::run_recreate(settings, args).await
+        }
+        TemplatesCommand::Track(args) => crate::cli::recreate::run_track(settings, args).await,
     }
 }
 
