@@ -14,3 +14,4 @@ pub mod recreate;
 pub mod report;
 pub mod run_lock;
 pub mod template_migration;
+pub mod template_tally;
