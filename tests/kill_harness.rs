@@ -215,10 +215,9 @@ fn run_scenario(sim_url: &str, scenario: &Scenario, seed: u64) -> Figures {
         if status.is_some_and(|s| s.success()) {
             figures.completed = true;
             let id = journal_id(data_dir.path()).unwrap();
-            let report = std::fs::read_to_string(
-                data_dir.path().join(format!("reports/{id}.json")),
-            )
-            .unwrap_or_default();
+            let report =
+                std::fs::read_to_string(data_dir.path().join(format!("reports/{id}.json")))
+                    .unwrap_or_default();
             figures.completed = report.contains("\"status\": \"completed\"");
             return figures;
         }
@@ -300,7 +299,10 @@ fn killed_at_random_moments_every_scenario_completes_with_each_write_sent_once()
     );
     let applied = &stats["applied"];
     assert_eq!(applied["POST /{id}/phone_numbers"], 3, "{applied}");
-    assert_eq!(applied["POST /{id}/register"], 4, "three graph moves and one backup");
+    assert_eq!(
+        applied["POST /{id}/register"], 4,
+        "three graph moves and one backup"
+    );
     assert_eq!(
         applied["POST /api/v2/partners/{pid}/selective_partner_change_requests/{id}/approve"],
         1
