@@ -20,7 +20,7 @@ const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
 const KESTREL_WABA: &str = "210448776512093";
 /// Kills each scenario gets before it may run to its end.
-const KILLS_PER_SCENARIO: u32 = 12;
+const KILLS_PER_SCENARIO: u32 = 16;
 /// Attempts per scenario before the harness calls it stuck.
 const ATTEMPTS_LIMIT: u32 = 60;
 
@@ -43,7 +43,7 @@ fn scenarios(backup: &str) -> Vec<Scenario> {
         args: vec!["--to".into(), to.into(), "--from".into(), SOURCE.into()],
         resume_args: Vec::new(),
         hub: false,
-        window: Duration::from_millis(400),
+        window: Duration::from_millis(200),
     };
     vec![
         graph("to-new-waba", "+16315550101", DEST),
@@ -60,7 +60,7 @@ fn scenarios(backup: &str) -> Vec<Scenario> {
             ],
             resume_args: vec!["--backup-file".into(), backup.into()],
             hub: false,
-            window: Duration::from_millis(300),
+            window: Duration::from_millis(150),
         },
         Scenario {
             name: "client-partner-change",
@@ -68,7 +68,7 @@ fn scenarios(backup: &str) -> Vec<Scenario> {
             args: Vec::new(),
             resume_args: Vec::new(),
             hub: true,
-            window: Duration::from_millis(300),
+            window: Duration::from_millis(200),
         },
     ]
 }
@@ -153,9 +153,11 @@ fn journal_id(data_dir: &std::path::Path) -> Option<String> {
         .ok()?
         .flatten()
         .filter_map(|e| {
-            e.path()
-                .file_stem()
-                .and_then(|s| s.to_str())
+            // A journal written aside (a kill before it was linked in) is no journal.
+            e.file_name()
+                .to_str()
+                .and_then(|name| name.strip_suffix(".jsonl"))
+                .filter(|id| id.starts_with("m-"))
                 .map(str::to_string)
         })
         .next()
@@ -192,12 +194,17 @@ fn run_scenario(sim_url: &str, scenario: &Scenario, seed: u64) -> Figures {
         let mut running = spawn(sim_url, data_dir.path(), &args, scenario.hub);
         let kill_at = (figures.kills < KILLS_PER_SCENARIO)
             .then(|| Duration::from_millis(rng.u64(0..=scenario.window.as_millis() as u64)));
-        let started = Instant::now();
+        // The kill's clock starts once the process speaks (it is up), so that a slow
+        // start under load does not turn every kill into a kill before the first record.
+        let mut started: Option<Instant> = None;
         let status = loop {
             if let Some(status) = running.child.try_wait().unwrap() {
                 break Some(status);
             }
-            if kill_at.is_some_and(|at| started.elapsed() >= at) {
+            if started.is_none() && !running.stderr.lock().unwrap().is_empty() {
+                started = Some(Instant::now());
+            }
+            if kill_at.is_some_and(|at| started.is_some_and(|s| s.elapsed() >= at)) {
                 running.child.kill().unwrap();
                 running.child.wait().unwrap();
                 figures.kills += 1;
@@ -215,10 +222,16 @@ fn run_scenario(sim_url: &str, scenario: &Scenario, seed: u64) -> Figures {
         if status.is_some_and(|s| s.success()) {
             figures.completed = true;
             let id = journal_id(data_dir.path()).unwrap();
-            let report =
-                std::fs::read_to_string(data_dir.path().join(format!("reports/{id}.json")))
+            // The journal says so (a kill after its last record may have cut the report).
+            let journal =
+                std::fs::read_to_string(data_dir.path().join(format!("journals/{id}.jsonl")))
                     .unwrap_or_default();
-            figures.completed = report.contains("\"status\": \"completed\"");
+            figures.completed = journal
+                .lines()
+                .any(|l| l.contains(r#""record":"finished""#) && l.contains(r#""completed":true"#));
+            if !figures.completed {
+                figures.log.push_str(&format!("journal {id}:\n{journal}"));
+            }
             return figures;
         }
     }

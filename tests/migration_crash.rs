@@ -21,15 +21,6 @@ const WRITES: [&str; 5] = [
     "/migrate_message_templates",
 ];
 
-fn migration_id(stderr: &str) -> String {
-    stderr
-        .split("Migration ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no migration id in: {stderr}"))
-        .to_string()
-}
-
 /// Runs the to-new-waba migration of NUMBER, the first run dying at `hooks[0]`, each
 /// resume at the next hook (a run that ends by itself first ends the chain), then
 /// resumes without a hook until it completes; every write must have reached the sandbox
@@ -129,9 +120,11 @@ fn journal_id(sim: &SimProcess) -> Option<String> {
         .ok()?
         .flatten()
         .find_map(|e| {
-            e.path()
-                .file_stem()
-                .and_then(|s| s.to_str())
+            // A journal written aside (a kill before it was linked in) is no journal.
+            e.file_name()
+                .to_str()
+                .and_then(|name| name.strip_suffix(".jsonl"))
+                .filter(|id| id.starts_with("m-"))
                 .map(str::to_string)
         })
 }
