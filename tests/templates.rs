@@ -8,7 +8,9 @@ use std::time::Duration;
 use secrecy::SecretString;
 use wamigrate::api::{GraphClient, RetryPolicy, Transport};
 use wamigrate::domain::eligibility::{Mode, Outcome, predict};
-use wamigrate::ops::template_migration::{TemplateRun, retry_ids, run_pages};
+use wamigrate::ops::template_migration::{
+    TemplateRun, missing_after_pages, recheck, retry_ids, run_pages,
+};
 use wamigrate::sim::{self, SimConfig};
 
 const SOURCE: &str = "104996122399160";
@@ -33,10 +35,12 @@ async fn twelve_hundred_templates_take_three_pages_then_one_retry_of_the_failed_
     let source = graph.templates(SOURCE).await.unwrap();
     assert_eq!(source.templates.len(), 1200);
     let dest = graph.templates(DEST).await.unwrap();
-    let expected = predict(&source, &dest, Mode::Api).ids_with(&source, Outcome::Migrate);
+    let forecast = predict(&source, &dest, Mode::Api);
+    let expected = forecast.ids_with(&source, Outcome::Migrate);
 
     let mut run = TemplateRun::new(SOURCE, DEST);
-    run.expected = expected.clone();
+    run.expect(&forecast, &source);
+    assert_eq!(run.expected, expected);
     run_pages(&graph, &mut run, source.templates.len(), &|_| {}).await;
     let pages: Vec<&str> = run.calls.iter().map(|c| c.request.as_str()).collect();
     assert_eq!(pages.len(), 3, "{pages:?}");
@@ -46,8 +50,8 @@ async fn twelve_hundred_templates_take_three_pages_then_one_retry_of_the_failed_
             "{pages:?}"
         );
     }
-    let failed = run.failed_ids();
-    assert_eq!(failed.len(), run.tally().failed.len());
+    // The retry names what a fresh read of the destination lacks, by name and language.
+    let failed = missing_after_pages(&graph, &run, &source).await.unwrap();
     assert!(
         !failed.is_empty(),
         "the sandbox fails a share of copies on purpose"
@@ -63,6 +67,15 @@ async fn twelve_hundred_templates_take_three_pages_then_one_retry_of_the_failed_
         run.calls[3].request,
         format!("retry of {} ids", failed.len())
     );
+    recheck(&graph, &mut run, &source).await.unwrap();
+    let tally = run.tally.clone().unwrap();
+    assert_eq!(tally.expected, expected.len());
+    assert_eq!(tally.migrated + tally.failed.len(), tally.expected);
+    assert_eq!(
+        tally.expected + tally.already_present + tally.not_eligible + tally.over_limit,
+        1200
+    );
+    assert_eq!(tally.calls, 4);
 
     let stats: serde_json::Value = reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url))
         .await
@@ -156,4 +169,124 @@ fn diff_json_follows_the_contract_on_the_sandbox_portfolio() {
         api["summary"]["migrate"].as_u64() > summary["migrate"].as_u64(),
         "api mode also takes UNKNOWN quality"
     );
+}
+
+/// `templates migrate --format json` against the sandbox answering `failed_templates`
+/// as `[]` or as `{}` when nothing failed: the tally adds up, and matches a fresh diff.
+#[test]
+fn the_migrate_tally_adds_up_against_a_fresh_read_whatever_shape_failed_templates_has() {
+    for shape in ["array", "object"] {
+        let sim = common::SimProcess::start(&["--empty-failed-templates", shape]);
+        let run = common::wamigrate(
+            &sim,
+            &[
+                "--graph-url",
+                &sim.url,
+                "templates",
+                "migrate",
+                "--from",
+                SOURCE,
+                "--to",
+                DEST,
+                "--yes",
+                "--format",
+                "json",
+            ],
+            &[("WAMIGRATE_GRAPH_TOKEN", "lucky-shrub-business-token")],
+        );
+        let tally: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{shape}: no JSON ({e}): {} / {}", run.stdout, run.stderr));
+        let n = |key: &str| {
+            tally[key]
+                .as_u64()
+                .unwrap_or_else(|| panic!("{key} in {tally}"))
+        };
+        let failed = tally["failed"].as_array().unwrap();
+        assert!(n("expected") > 0, "{shape}: {tally}");
+        assert_eq!(
+            n("migrated") + failed.len() as u64,
+            n("expected"),
+            "{shape}"
+        );
+        assert_eq!(
+            n("expected") + n("already_present") + n("not_eligible") + n("over_limit"),
+            140,
+            "{shape}: every source template is counted once"
+        );
+        assert!(n("calls") >= 1);
+        for f in failed {
+            for key in ["name", "language", "source_id", "reason"] {
+                assert!(f[key].is_string(), "{shape}: {f}");
+            }
+        }
+        assert_eq!(
+            run.code,
+            if failed.is_empty() { 0 } else { 3 },
+            "{shape}: {}",
+            run.stderr
+        );
+        // A fresh diff: what the run counted as migrated is now already in the destination,
+        // and what it counted as failed is still missing.
+        let diff = common::wamigrate(
+            &sim,
+            &[
+                "--graph-url",
+                &sim.url,
+                "templates",
+                "diff",
+                "--from",
+                SOURCE,
+                "--to",
+                DEST,
+                "--mode",
+                "api",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let diff: serde_json::Value = serde_json::from_str(&diff.stdout).unwrap();
+        assert_eq!(
+            diff["summary"]["already_in_destination"].as_u64().unwrap(),
+            n("already_present") + n("migrated"),
+            "{shape}: {}",
+            diff["summary"]
+        );
+        assert_eq!(
+            diff["summary"]["migrate"].as_u64().unwrap()
+                + diff["summary"]["over_limit"].as_u64().unwrap(),
+            failed.len() as u64 + n("over_limit"),
+            "{shape}"
+        );
+    }
+}
+
+#[test]
+fn templates_are_never_sent_between_wabas_of_two_businesses() {
+    let sim = common::SimProcess::start(&[]);
+    let run = common::wamigrate(
+        &sim,
+        &[
+            "--graph-url",
+            &sim.url,
+            "templates",
+            "migrate",
+            "--from",
+            "210448776512093",
+            "--to",
+            DEST,
+            "--yes",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("same business"), "{}", run.stderr);
+    let sent: u64 = common::stats_by_path(&sim)
+        .iter()
+        .filter(|(path, _)| path.contains("migrate_message_templates"))
+        .map(|(_, n)| n.as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(sent, 0, "refused before any call");
 }

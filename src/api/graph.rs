@@ -22,6 +22,9 @@ use crate::domain::phone::E164;
 use crate::domain::template::{Template, TemplateInventory, TemplateMigrationResult};
 use crate::domain::waba::{SubscribedApp, Waba};
 
+mod recreate;
+pub use recreate::{CreatedTemplate, UploadFile};
+
 /// Default Graph API base URL.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 /// Default Graph API version (the 2026 docs use v25.0).

@@ -27,6 +27,7 @@ pub mod fuzzy;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+pub mod main_screen;
 pub mod screen;
 pub mod state;
 pub mod store;

@@ -42,6 +42,8 @@ pub enum Outcome {
     OpenNumber { waba_id: String, number_id: String },
     /// Read the main screen's data again (after a migration, the number may have moved).
     RefreshMain,
+    /// Leave the screen for the main screen.
+    Close,
 }
 
 /// The result of handling one event.

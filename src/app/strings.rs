@@ -278,11 +278,22 @@ pub mod templates {
         format!("{migrated} migrated · {failed} failed")
     }
 
+    const STOPPED: &str = " Stopped by you: the remaining pages were not sent.";
+
+    /// The first line of a finished run counted against a fresh read of the destination.
+    pub fn finished_tally(tally: &str, calls: usize, stopped: bool) -> String {
+        let mut line = format!("Done: {tally}; {calls} call(s).");
+        if stopped {
+            line.push_str(STOPPED);
+        }
+        line
+    }
+
     /// The first line of a finished run.
     pub fn finished(migrated: usize, failed: usize, calls: usize, stopped: bool) -> String {
         let mut line = format!("Done: {migrated} migrated, {failed} failed, {calls} call(s).");
         if stopped {
-            line.push_str(" Stopped by you: the remaining pages were not sent.");
+            line.push_str(STOPPED);
         }
         line
     }

@@ -2,11 +2,8 @@
 //! await, no clock (time arrives in `Tick` and `ApiEvent`), so every behaviour is a
 //! unit test away.
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
-use tui_input::backend::crossterm::to_input_request;
 
 use crate::exit::EXIT_TERMINATED;
 
@@ -14,11 +11,12 @@ use super::action::{Action, ApiEvent, ApiRequest, Effect};
 use super::board::Board;
 use super::derived;
 use super::keymap::KeyAction;
-use super::layout::{PickerLayout, ScreenLayout};
+use super::layout::PickerLayout;
+use super::main_screen;
 use super::screen::{Context, Handled, Outcome};
-use super::state::{LogEntry, Pane, Phase, Picker, PickerKind, Popup, Recent, State};
+use super::state::{LogEntry, Phase, Popup, State};
 use super::strings;
-use super::templates;
+use super::templates::TemplateView;
 use super::wizard;
 
 /// Applies one action to the state and returns what the event loop must do.
@@ -38,13 +36,16 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Mouse(mouse) => on_mouse(state, mouse),
         Action::Resize { width, height } => {
             state.screen = Rect::new(0, 0, width, height);
-            let rows = number_rows(state);
+            let rows = main_screen::number_rows(state);
             state.numbers_cursor.keep_visible(rows);
             on_board(state, false, |board, ctx| {
                 board.settle_cursor(ctx);
                 Handled::ignored()
             });
-            templates::on_resize(state);
+            on_templates(state, |view, ctx| {
+                view.on_resize(ctx);
+                Handled::done()
+            });
             Vec::new()
         }
         Action::Tick(now) => {
@@ -85,7 +86,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Board(event) => on_board(state, true, |board, ctx| board.on_event(*event, ctx)),
-        Action::TemplateRun(event) => templates::on_run_event(state, *event),
+        Action::TemplateRun(event) => match state.templates {
+            Some(_) => on_templates(state, |view, ctx| view.on_run_event(*event, ctx)),
+            None => {
+                state.dirty = false;
+                Vec::new()
+            }
+        },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
     }
@@ -111,7 +118,7 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
     match state.next_auto_refresh {
         Some(due) if now >= due => {
             state.next_auto_refresh = Some(now + period);
-            refresh(state)
+            main_screen::refresh(state)
         }
         Some(_) => Vec::new(),
         None => {
@@ -144,107 +151,34 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Some(Popup::Picker(picker)) => on_picker_key(state, picker, key),
+        Some(Popup::Picker(picker)) => main_screen::on_picker_key(state, picker, key),
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
-        None if state.templates.is_some() => templates::on_key(state, key, action),
+        None if state.templates.is_some() => {
+            on_templates(state, |view, ctx| view.on_key(key, action, ctx))
+        }
         None if state.filter_editing => {
-            on_filter_key(state, key);
+            main_screen::on_filter_key(state, key);
             Vec::new()
         }
-        None => action.map_or_else(Vec::new, |a| on_key_action(state, a)),
-    }
-}
-
-fn on_key_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
-    let page = page_size(state);
-    match action {
-        KeyAction::Quit | KeyAction::Back => {
-            if state.number_filter.value().is_empty() {
-                return vec![Effect::Quit(0)];
+        None => match action {
+            Some(KeyAction::Migrate) => {
+                wizard::open(state);
+                Vec::new()
             }
-            state.number_filter.reset();
-            sync_selection(state);
-        }
-        KeyAction::ForceQuit => return vec![Effect::Quit(0)],
-        KeyAction::NextPane => cycle_focus(state, 1),
-        KeyAction::PreviousPane => cycle_focus(state, -1),
-        KeyAction::PaneLeft if state.focus == Pane::Destination => state.focus = Pane::Numbers,
-        KeyAction::PaneRight if state.focus == Pane::Numbers => state.focus = Pane::Destination,
-        KeyAction::Up => scroll_focused(state, -1),
-        KeyAction::Down => scroll_focused(state, 1),
-        KeyAction::PageUp => scroll_focused(state, -page),
-        KeyAction::PageDown => scroll_focused(state, page),
-        KeyAction::Top => scroll_focused(state, isize::MIN / 2),
-        KeyAction::Bottom => scroll_focused(state, isize::MAX / 2),
-        KeyAction::Select => match state.focus {
-            Pane::Numbers => return select_current_number(state),
-            Pane::Destination => open_picker(state, PickerKind::Destination),
-            Pane::Checklist | Pane::Log => {}
+            Some(KeyAction::Journals) => wizard::open_journals(state),
+            Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+            Some(KeyAction::OpenTemplates) => {
+                let pair = state.source.clone().zip(state.destination.clone());
+                let (view, effects) = TemplateView::open(pair, &mut context(state));
+                state.templates = Some(view);
+                effects
+            }
+            Some(action) => main_screen::on_action(state, action),
+            None => Vec::new(),
         },
-        KeyAction::Filter => {
-            state.focus = Pane::Numbers;
-            state.filter_editing = true;
-        }
-        KeyAction::PickSource => open_picker(state, PickerKind::Source),
-        KeyAction::PickDestination => open_picker(state, PickerKind::Destination),
-        KeyAction::PickNumber => open_picker(state, PickerKind::Number),
-        KeyAction::Refresh => return refresh(state),
-        KeyAction::ToggleLog => toggle_log(state),
-        KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-        KeyAction::Migrate => wizard::open(state),
-        KeyAction::Journals => return wizard::open_journals(state),
-        KeyAction::FleetBoard => return on_board(state, true, Board::open),
-        KeyAction::OpenTemplates => return templates::open(state),
-        // The other screens' actions are not bound on the main screen.
-        _ => {}
     }
-    Vec::new()
-}
-
-fn on_picker_key(state: &mut State, mut picker: Picker, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let count = state.picker_candidates(&picker).len();
-    match key.code {
-        KeyCode::Esc => return Vec::new(),
-        KeyCode::Enter => return choose(state, &picker),
-        KeyCode::Up => picker.cursor = picker.cursor.saturating_sub(1),
-        KeyCode::Char('p') if ctrl => picker.cursor = picker.cursor.saturating_sub(1),
-        KeyCode::Down => picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1)),
-        KeyCode::Char('n') if ctrl => {
-            picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1))
-        }
-        _ => {
-            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
-                if picker.query.handle(request).is_some_and(|r| r.value) {
-                    picker.cursor = 0;
-                }
-            }
-        }
-    }
-    state.popup = Some(Popup::Picker(picker));
-    Vec::new()
-}
-
-fn on_filter_key(state: &mut State, key: KeyEvent) {
-    match key.code {
-        KeyCode::Esc => {
-            state.filter_editing = false;
-            state.number_filter.reset();
-        }
-        KeyCode::Enter => state.filter_editing = false,
-        KeyCode::Up => move_number_cursor(state, -1),
-        KeyCode::Down => move_number_cursor(state, 1),
-        _ => {
-            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
-                if state.number_filter.handle(request).is_some_and(|r| r.value) {
-                    state.numbers_cursor = Default::default();
-                }
-            }
-        }
-    }
-    sync_selection(state);
 }
 
 fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
@@ -270,7 +204,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         } else if list.contains(at) {
             picker.cursor = (at.y - list.y) as usize;
             let picker = picker.clone();
-            return choose(state, &picker);
+            return main_screen::choose(state, &picker);
         } else {
             state.popup = None;
         }
@@ -284,40 +218,13 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         // The board covers the panes: a click there is not a click on them.
         return on_board(state, true, |board, ctx| board.on_mouse(mouse, ctx));
     } else if state.templates.is_some() {
-        templates::on_mouse(state, at, wheel);
+        on_templates(state, |view, ctx| {
+            view.on_mouse(at, wheel, ctx);
+            Handled::done()
+        });
         return Vec::new();
     }
-    let Some(layout) = ScreenLayout::compute(state.screen, state.log_visible) else {
-        return Vec::new();
-    };
-    let hit = [
-        (layout.source, Pane::Numbers),
-        (layout.destination, Pane::Destination),
-        (layout.checklist, Pane::Checklist),
-    ]
-    .into_iter()
-    .chain(layout.log.map(|r| (r, Pane::Log)))
-    .find(|(rect, _)| rect.contains(at));
-    let Some((_, pane)) = hit else {
-        return Vec::new();
-    };
-    if wheel != 0 {
-        let previous = state.focus;
-        state.focus = pane;
-        scroll_focused(state, wheel * if pane == Pane::Numbers { 1 } else { 3 });
-        state.focus = previous;
-        return Vec::new();
-    }
-    state.focus = pane;
-    let table = layout.numbers_table;
-    if pane == Pane::Numbers && table.contains(at) && at.y > table.y {
-        let row = state.numbers_cursor.offset + (at.y - table.y - 1) as usize;
-        if row < state.visible_numbers().len() {
-            state.numbers_cursor.selected = row;
-            sync_selection_to_cursor(state);
-        }
-    }
-    Vec::new()
+    main_screen::on_mouse(state, at, wheel)
 }
 
 fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
@@ -336,212 +243,33 @@ fn on_api(state: &mut State, event: ApiEvent) -> Vec<Effect> {
         );
     }
     match request {
-        ApiRequest::DiscoverWabas { .. } => return after_discovery(state),
-        ApiRequest::Numbers(_) => sync_selection(state),
-        ApiRequest::Templates(waba_id) => templates::on_inventory(state, &waba_id),
+        ApiRequest::DiscoverWabas { .. } => return main_screen::after_discovery(state),
+        ApiRequest::Numbers(_) => main_screen::sync_selection(state),
+        ApiRequest::Templates(waba_id) => {
+            on_templates(state, |view, ctx| {
+                view.on_inventory(&waba_id, ctx);
+                Handled::done()
+            });
+        }
         ApiRequest::Waba(_) | ApiRequest::SubscribedApps(_) | ApiRequest::Number(_) => {}
     }
     Vec::new()
 }
 
-/// After the WABA list arrives: read every WABA's header (for pickers), pick a default
-/// source and destination, and load both.
-fn after_discovery(state: &mut State) -> Vec<Effect> {
-    let Some(ids) = state.store.waba_ids.value().cloned() else {
-        return Vec::new();
-    };
-    let unread: Vec<String> = ids
-        .iter()
-        .filter(|id| {
-            state
-                .store
-                .wabas
-                .get(*id)
-                .is_none_or(|r| r.waba.value().is_none() && !r.waba.is_loading())
-        })
-        .cloned()
-        .collect();
-    let mut effects: Vec<Effect> = unread
-        .into_iter()
-        .map(|id| state.store.ask(ApiRequest::Waba(id)))
-        .collect();
-    let known = |id: &&String| ids.contains(id);
-    let source = state
-        .source
-        .clone()
-        .filter(|s| ids.contains(s))
-        .or_else(|| state.recent.wabas.iter().find(known).cloned())
-        .or_else(|| ids.first().cloned());
-    let destination = state
-        .destination
-        .clone()
-        .filter(|d| ids.contains(d) && Some(d) != source.as_ref())
-        .or_else(|| {
-            state
-                .recent
-                .wabas
-                .iter()
-                .filter(known)
-                .find(|id| Some(*id) != source.as_ref())
-                .cloned()
-        })
-        .or_else(|| ids.iter().find(|id| Some(*id) != source.as_ref()).cloned());
-    state.source = source.clone();
-    state.destination = destination.clone();
-    for waba_id in [source, destination].into_iter().flatten() {
-        effects.extend(load_workspace(state, &waba_id, false));
-    }
-    sync_selection(state);
-    effects
-}
-
-/// Reads what the panes and the checklist need of a WABA; with `force`, re-reads what
-/// is already loaded.
-fn load_workspace(state: &mut State, waba_id: &str, force: bool) -> Vec<Effect> {
-    let record = state.store.wabas.entry(waba_id.to_string()).or_default();
-    let needed = |loaded: bool, loading: bool| force || (!loaded && !loading);
-    let wanted = [
-        (
-            needed(record.waba.value().is_some(), record.waba.is_loading()),
-            ApiRequest::Waba(waba_id.to_string()),
-        ),
-        (
-            needed(
-                record.numbers.value().is_some(),
-                record.numbers.is_loading(),
-            ),
-            ApiRequest::Numbers(waba_id.to_string()),
-        ),
-        (
-            needed(record.apps.value().is_some(), record.apps.is_loading()),
-            ApiRequest::SubscribedApps(waba_id.to_string()),
-        ),
-        (
-            needed(
-                record.templates.value().is_some(),
-                record.templates.is_loading(),
-            ),
-            ApiRequest::Templates(waba_id.to_string()),
-        ),
-    ];
-    wanted
-        .into_iter()
-        .filter(|(needed, _)| *needed)
-        .map(|(_, request)| state.store.ask(request))
-        .collect()
-}
-
-/// Drops reads under way for a WABA that is neither source nor destination any more.
-fn release_workspace(state: &mut State, waba_id: &str) {
-    if state.source.as_deref() == Some(waba_id) || state.destination.as_deref() == Some(waba_id) {
-        return;
-    }
-    state.store.release(waba_id);
-}
-
-/// `r`: re-reads the number, both WABAs, their apps and templates (or the WABA list if
-/// it failed).
-pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
-    if state.phase != Phase::Ready {
-        return Vec::new();
-    }
-    if state.store.waba_ids.value().is_none() {
-        let (wabas, businesses) = state.configured_wabas.clone();
-        return vec![
-            state
-                .store
-                .ask(ApiRequest::DiscoverWabas { wabas, businesses }),
-        ];
-    }
-    let mut effects = Vec::new();
-    for waba_id in [state.source.clone(), state.destination.clone()]
-        .into_iter()
-        .flatten()
-    {
-        effects.extend(load_workspace(state, &waba_id, true));
-    }
-    if let Some(number_id) = state.selected_number.clone() {
-        effects.push(state.store.ask(ApiRequest::Number(number_id)));
-    }
-    effects
-}
-
-fn open_picker(state: &mut State, kind: PickerKind) {
-    state.popup = Some(Popup::Picker(Picker::new(kind)));
-}
-
-/// Applies the highlighted picker row.
-fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
-    let candidates = state.picker_candidates(picker);
-    let Some(choice) = candidates.get(picker.cursor).map(|c| c.key.clone()) else {
-        state.popup = Some(Popup::Picker(picker.clone()));
-        return Vec::new();
-    };
-    state.popup = None;
-    let mut effects = match picker.kind {
-        PickerKind::Source => set_source(state, choice),
-        PickerKind::Destination => set_destination(state, choice),
-        PickerKind::Number => {
-            state.number_filter.reset();
-            state.selected_number = Some(choice);
-            sync_selection(state);
-            select_current_number(state)
+/// A screen's [`Context`] from the state's fields (a macro, so that the screen's own
+/// state, another field, can be borrowed beside it).
+macro_rules! screen_context {
+    ($state:ident) => {
+        Context {
+            now: $state.now,
+            screen: $state.screen,
+            log_visible: $state.log_visible,
+            ready: $state.phase == Phase::Ready,
+            auto_refresh: $state.auto_refresh,
+            configured_wabas: &$state.configured_wabas,
+            store: &mut $state.store,
         }
     };
-    if let Some(waba) = match picker.kind {
-        PickerKind::Source => state.source.clone(),
-        PickerKind::Destination => state.destination.clone(),
-        PickerKind::Number => None,
-    } {
-        Recent::touch(&mut state.recent.wabas, &waba);
-        effects.push(Effect::SaveRecent(state.recent.clone()));
-    }
-    effects
-}
-
-/// Makes `waba_id` the source; choosing the destination swaps the two.
-fn set_source(state: &mut State, waba_id: String) -> Vec<Effect> {
-    if state.source.as_deref() == Some(waba_id.as_str()) {
-        return Vec::new();
-    }
-    let previous = state.source.replace(waba_id.clone());
-    if state.destination.as_deref() == Some(waba_id.as_str()) {
-        state.destination = previous.clone();
-    }
-    state.numbers_cursor = Default::default();
-    state.number_filter.reset();
-    state.selected_number = None;
-    switched(state, previous)
-}
-
-/// Makes `waba_id` the destination; choosing the source swaps the two.
-fn set_destination(state: &mut State, waba_id: String) -> Vec<Effect> {
-    if state.destination.as_deref() == Some(waba_id.as_str()) {
-        return Vec::new();
-    }
-    let previous = state.destination.replace(waba_id.clone());
-    if state.source.as_deref() == Some(waba_id.as_str()) {
-        state.source = previous.clone();
-        state.numbers_cursor = Default::default();
-        state.selected_number = None;
-    }
-    switched(state, previous)
-}
-
-fn switched(state: &mut State, previous: Option<String>) -> Vec<Effect> {
-    if let Some(previous) = previous {
-        release_workspace(state, &previous);
-    }
-    state.checklist_scroll = 0;
-    let mut effects = Vec::new();
-    for waba_id in [state.source.clone(), state.destination.clone()]
-        .into_iter()
-        .flatten()
-    {
-        effects.extend(load_workspace(state, &waba_id, false));
-    }
-    sync_selection(state);
-    effects
 }
 
 /// Runs a fleet board handler with its context and applies what it hands back. With
@@ -552,17 +280,28 @@ fn on_board(
     owns_redraw: bool,
     handle: impl FnOnce(&mut Board, &mut Context) -> Handled,
 ) -> Vec<Effect> {
-    let mut ctx = Context {
-        now: state.now,
-        screen: state.screen,
-        log_visible: state.log_visible,
-        ready: state.phase == Phase::Ready,
-        auto_refresh: state.auto_refresh,
-        configured_wabas: &state.configured_wabas,
-        store: &mut state.store,
-    };
+    let mut ctx = screen_context!(state);
     let handled = handle(&mut state.board, &mut ctx);
     apply_handled(state, handled, owns_redraw)
+}
+
+/// Runs a template screen handler, when the screen is open, and applies what it hands
+/// back.
+fn on_templates(
+    state: &mut State,
+    handle: impl FnOnce(&mut TemplateView, &mut Context) -> Handled,
+) -> Vec<Effect> {
+    let Some(view) = state.templates.as_mut() else {
+        return Vec::new();
+    };
+    let mut ctx = screen_context!(state);
+    let handled = handle(view, &mut ctx);
+    apply_handled(state, handled, true)
+}
+
+/// The context of a screen opened from the main screen.
+fn context(state: &mut State) -> Context<'_> {
+    screen_context!(state)
 }
 
 /// Applies a screen's [`Handled`]: its redraw flag, then its outcomes.
@@ -576,157 +315,16 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
     for outcome in handled.outcomes {
         match outcome {
             Outcome::Help => state.popup = Some(Popup::Help { scroll: 0 }),
-            Outcome::ToggleLog => toggle_log(state),
+            Outcome::ToggleLog => main_screen::toggle_log(state),
             Outcome::Log(entry) => state.push_log(entry),
             Outcome::OpenNumber { waba_id, number_id } => {
-                effects.extend(open_number(state, &waba_id, &number_id));
+                effects.extend(main_screen::open_number(state, &waba_id, &number_id));
             }
-            Outcome::RefreshMain => effects.extend(refresh(state)),
+            Outcome::RefreshMain => effects.extend(main_screen::refresh(state)),
+            Outcome::Close => state.templates = None,
         }
     }
     effects
-}
-
-/// Shows or hides the log pane (focus leaves it when hidden).
-fn toggle_log(state: &mut State) {
-    state.log_visible = !state.log_visible;
-    if !state.log_visible && state.focus == Pane::Log {
-        state.focus = Pane::Numbers;
-    }
-}
-
-/// Opens a number in the main screen (Enter on the fleet board): its WABA becomes the
-/// source, the number is selected and its checklist read, as if chosen in the pickers.
-pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Effect> {
-    let mut effects = set_source(state, waba_id.to_string());
-    Recent::touch(&mut state.recent.wabas, waba_id);
-    state.number_filter.reset();
-    set_selected_number(state, Some(number_id.to_string()));
-    sync_selection(state);
-    effects.extend(select_current_number(state));
-    effects
-}
-
-/// Enter on a number: re-read it fresh, remember it, and show its checklist.
-fn select_current_number(state: &mut State) -> Vec<Effect> {
-    let Some(number_id) = state.selected_number.clone() else {
-        return Vec::new();
-    };
-    state.focus = Pane::Checklist;
-    Recent::touch(&mut state.recent.numbers, &number_id);
-    let mut effects = vec![Effect::SaveRecent(state.recent.clone())];
-    if state.phase == Phase::Ready {
-        effects.insert(0, state.store.ask(ApiRequest::Number(number_id)));
-    }
-    effects
-}
-
-/// Keeps the cursor on the selected number, or selects a number when none is (a recent
-/// one first), after the list or its filter changed.
-fn sync_selection(state: &mut State) {
-    derived::refresh_numbers(state);
-    let rows = number_rows(state);
-    let visible: Vec<String> = state
-        .visible_numbers()
-        .iter()
-        .map(|(n, _)| n.id.clone())
-        .collect();
-    let position = |id: &str| visible.iter().position(|v| v == id);
-    let index = state
-        .selected_number
-        .as_deref()
-        .and_then(position)
-        .or_else(|| state.recent.numbers.iter().find_map(|id| position(id)))
-        .or_else(|| {
-            (!visible.is_empty()).then(|| state.numbers_cursor.selected.min(visible.len() - 1))
-        });
-    match index {
-        Some(i) => {
-            state.numbers_cursor.selected = i;
-            state.numbers_cursor.keep_visible(rows);
-            set_selected_number(state, Some(visible[i].clone()));
-        }
-        None if state.number_filter.value().is_empty() => {
-            state.numbers_cursor = Default::default();
-            if state
-                .record(state.source.as_deref())
-                .is_some_and(|r| r.numbers.value().is_some())
-            {
-                set_selected_number(state, None);
-            }
-        }
-        None => {}
-    }
-}
-
-/// After the cursor moved: the number under it becomes the selected one.
-fn sync_selection_to_cursor(state: &mut State) {
-    derived::refresh_numbers(state);
-    let id = state
-        .visible_numbers()
-        .get(state.numbers_cursor.selected)
-        .map(|(n, _)| n.id.clone());
-    if id.is_some() {
-        set_selected_number(state, id);
-    }
-}
-
-fn set_selected_number(state: &mut State, id: Option<String>) {
-    if state.selected_number == id {
-        return;
-    }
-    state.selected_number = id;
-    state.checklist_scroll = 0;
-    state.store.forget_number();
-}
-
-fn move_number_cursor(state: &mut State, delta: isize) {
-    derived::refresh_numbers(state);
-    let len = state.visible_numbers().len();
-    let rows = number_rows(state);
-    state.numbers_cursor.move_by(delta, len, rows);
-    sync_selection_to_cursor(state);
-}
-
-fn scroll_focused(state: &mut State, delta: isize) {
-    match state.focus {
-        Pane::Numbers => move_number_cursor(state, delta),
-        Pane::Destination => {}
-        Pane::Checklist => {
-            let max = state.derived.checklist_lines.saturating_sub(1);
-            state.checklist_scroll =
-                (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
-        }
-        Pane::Log => {
-            // The log follows the newest entry; scrolling up goes back in time.
-            let max = state.log.len().saturating_sub(1);
-            state.log_scroll = (state.log_scroll as isize - delta).clamp(0, max as isize) as u16;
-        }
-    }
-}
-
-fn cycle_focus(state: &mut State, step: isize) {
-    let mut panes = vec![Pane::Numbers, Pane::Destination, Pane::Checklist];
-    if state.log_visible {
-        panes.push(Pane::Log);
-    }
-    let current = panes.iter().position(|p| *p == state.focus).unwrap_or(0) as isize;
-    state.focus = panes[(current + step).rem_euclid(panes.len() as isize) as usize];
-}
-
-fn number_rows(state: &State) -> usize {
-    ScreenLayout::compute(state.screen, state.log_visible).map_or(1, |l| l.number_rows())
-}
-
-fn page_size(state: &State) -> isize {
-    let layout = ScreenLayout::compute(state.screen, state.log_visible);
-    let rows = match (state.focus, layout) {
-        (Pane::Numbers, Some(l)) => l.number_rows(),
-        (Pane::Checklist, Some(l)) => ScreenLayout::inner_height(l.checklist),
-        (Pane::Log, Some(l)) => l.log.map_or(1, ScreenLayout::inner_height),
-        _ => 1,
-    };
-    rows.max(1) as isize
 }
 
 #[cfg(test)]

@@ -50,6 +50,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
     },
+    /// A re-creation run of COUNT submissions against an in-process sandbox whose rate
+    /// window is WINDOW seconds (Meta's is an hour): wall time, pacing, 80008 answers.
+    Recreate {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+        #[arg(long, default_value_t = 60)]
+        window_secs: u64,
+    },
     /// The fleet board's work on a generated fleet: channel join, sort, a filter
     /// keystroke, change detection, and resident memory with the fleet loaded.
     Fleet {
@@ -66,6 +74,9 @@ pub async fn run(args: BenchArgs) -> ExitCode {
         BenchCommand::Templates { count } => {
             bench_templates(count);
             ExitCode::SUCCESS
+        }
+        BenchCommand::Recreate { count, window_secs } => {
+            crate::cli::bench_recreate::run(count, window_secs).await
         }
         BenchCommand::Fleet { count } => {
             bench_fleet(count);
@@ -232,6 +243,7 @@ fn bench_templates(count: usize) {
         ms(median),
         ms(max)
     );
+    crate::cli::bench_recreate::plan_figures(count);
 }
 
 fn bench_fleet(count: usize) {

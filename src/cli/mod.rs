@@ -10,9 +10,11 @@ use crate::config::{Overrides, Settings};
 use crate::logging::LogLevel;
 
 pub mod bench;
+mod bench_recreate;
 pub mod check;
 pub mod migrate;
 pub mod output;
+pub mod recreate;
 pub mod sim;
 pub mod status;
 pub mod templates;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::api::graph::is_not_readable;
 use crate::cli::output::{
     Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
 };
@@ -15,6 +16,7 @@ use crate::connect::{Connection, connect};
 use crate::domain::eligibility::{self, Forecast, Mode, Summary};
 use crate::domain::template::TemplateInventory;
 use crate::ops::template_migration::{self as run_ops, MAX_PER_CALL, Progress, TemplateRun};
+use crate::ops::template_tally::{Tally, cross_business_refusal};
 
 /// `wamigrate templates ...`
 #[derive(Debug, clap::Args)]
@@ -31,6 +33,11 @@ pub enum TemplatesCommand {
     /// Copy the source's eligible templates into the destination
     /// (`migrate_message_templates`, same business only).
     Migrate(MigrateArgs),
+    /// Re-create in the destination the templates a migration leaves behind, submit
+    /// them for approval (journaled, resumable).
+    Recreate(crate::cli::recreate::RecreateArgs),
+    /// Follow a re-creation run's submissions to APPROVED or REJECTED.
+    Track(crate::cli::recreate::TrackArgs),
 }
 
 /// Arguments of `templates migrate`.
@@ -49,6 +56,12 @@ pub struct MigrateArgs {
     /// retried once.
     #[arg(long)]
     pub yes: bool,
+    /// Output format of the tally [default: table on a terminal, json otherwise]; the
+    /// JSON: `{"expected", "migrated", "failed": [{"name", "language", "source_id",
+    /// "reason"}], "already_present", "not_eligible", "over_limit",
+    /// "rejected_on_recheck": [...], "calls"}`.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 /// Arguments of `templates diff`.
@@ -144,6 +157,10 @@ pub async fn run(settings: &Settings, args: TemplatesArgs) -> ExitCode {
     match args.command {
         TemplatesCommand::Diff(diff) => run_diff(settings, diff).await,
         TemplatesCommand::Migrate(migrate) => run_migrate(settings, migrate).await,
+        TemplatesCommand::Recreate(args) => {
+            crate::cli::recreate::run_recreate(settings, args).await
+        }
+        TemplatesCommand::Track(args) => crate::cli::recreate::run_track(settings, args).await,
     }
 }
 
@@ -259,11 +276,18 @@ fn write_diff_table(
     writeln!(out, "Note: {}.", eligibility::COPY_QUALITY_NOTE)
 }
 
+/// Runs `templates migrate`: exit 0 when every expected template is in the destination
+/// afterwards (a fresh read, by name and language), 3 when some are not or the WABAs
+/// belong to different businesses (refused before any call), 1 when a read failed or a
+/// call failed as a whole and templates are missing, 2 on usage errors.
 async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     let (connection, source, dest) = match read_pair(settings, &args.from, &args.to).await {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    if let Err(code) = same_business(&connection, &args.from, &args.to).await {
+        return code;
+    }
     let forecast = eligibility::predict(&source, &dest, Mode::Api);
     let summary = forecast.summary();
     let pages = (source.templates.len() as u32).div_ceil(MAX_PER_CALL);
@@ -305,30 +329,31 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     }
     let graph = &connection.graph;
     let mut run = TemplateRun::new(&args.from, &args.to);
-    run.expected = forecast.ids_with(&source, eligibility::Outcome::Migrate);
-    let show = |p: Progress| {
-        eprintln!(
-            "  {}/{} calls, {} migrated, {} failed",
-            p.calls_done, p.calls_total, p.migrated, p.failed
-        )
-    };
+    run.expect(&forecast, &source);
+    // Progress counts calls only: what arrived is counted after, from a fresh read.
+    let show = |p: Progress| eprintln!("  {}/{} call(s) answered", p.calls_done, p.calls_total);
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
-    // Only templates expected to migrate are worth a retry: the others were refused
-    // because they are ineligible or already present, and would be refused again.
-    let failed = run.failed_ids();
-    if !failed.is_empty()
-        && (args.yes
-            || confirm(&format!(
-                "{} templates failed. Retry them once? Type yes: ",
-                failed.len()
-            )) == Some(true))
-    {
-        run_ops::retry_ids(graph, &mut run, &failed, &show).await;
+    // The retry names the expected templates a fresh read does not find, by name and
+    // language: never the ids the answers held (the docs leave their meaning open).
+    // A page call that failed as a whole (no answer, a refused redirect) is a runtime
+    // failure, not Meta refusing templates: it is reported, not repeated.
+    match run_ops::missing_after_pages(graph, &run, &source).await {
+        Ok(missing)
+            if !missing.is_empty()
+                && run.failed_calls == 0
+                && (args.yes
+                    || confirm(&format!(
+                        "{} expected templates are not in the destination. Retry them once? Type yes: ",
+                        missing.len()
+                    )) == Some(true)) =>
+        {
+            run_ops::retry_ids(graph, &mut run, &missing, &show).await;
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("wamigrate: could not re-read the destination before the retry: {e}"),
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
     let saved = run.save(&settings.data_dir);
-    let tally = run.tally();
-    print_run(&run, &tally, &forecast, &source);
     match &saved {
         Ok(path) => eprintln!("Run recorded in {}.", path.display()),
         Err(e) => eprintln!(
@@ -336,44 +361,78 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             settings.data_dir.display()
         ),
     }
-    if let Err(e) = &recheck {
-        eprintln!("wamigrate: could not re-read the destination to find rejected copies: {e}");
+    for call in run.calls.iter().filter(|c| c.error.is_some()) {
+        eprintln!(
+            "wamigrate: call failed  {}: {}",
+            call.request,
+            call.error.as_deref().unwrap_or_default()
+        );
     }
-    if run.failed_calls > 0 || recheck.is_err() || saved.is_err() {
+    let tally = match (&recheck, &run.tally) {
+        (Ok(()), Some(tally)) => tally,
+        _ => {
+            if let Err(e) = &recheck {
+                eprintln!(
+                    "wamigrate: could not re-read the destination, so what arrived is unknown: {e}"
+                );
+            }
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let written = match Format::or_default(args.format) {
+        Format::Json => write_json(&mut std::io::stdout().lock(), tally),
+        Format::Csv | Format::Table => {
+            print_run(&run, tally, &forecast);
+            Ok(())
+        }
+    };
+    if written.is_err() || saved.is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
-    if tally.failed.is_empty() && tally.unanswered == 0 {
+    if tally.all_arrived() {
         ExitCode::SUCCESS
+    } else if run.failed_calls > 0 {
+        ExitCode::from(EXIT_ERROR)
     } else {
         ExitCode::from(EXIT_FINDINGS)
     }
 }
 
-fn print_run(
-    run: &TemplateRun,
-    tally: &run_ops::Tally,
-    forecast: &Forecast,
-    source: &TemplateInventory,
-) {
-    let name_of = |id: &str| {
-        source
-            .templates
-            .iter()
-            .find(|t| t.id == id)
-            .map_or(id.to_string(), |t| format!("{} ({})", t.name, t.language))
-    };
-    println!("{} in {} call(s).", tally.line(), run.calls.len());
-    for (id, reason) in &tally.failed {
-        println!("  failed  {} [{id}]: {reason}", name_of(id));
+/// Refuses, before any call, a template migration between WABAs of different owners
+/// (Meta's template-migration page, Limitations).
+async fn same_business(connection: &Connection, from: &str, to: &str) -> Result<(), ExitCode> {
+    let (source, dest) = tokio::join!(connection.graph.waba(from), connection.graph.waba(to));
+    match (source, dest) {
+        (Ok(source), Ok(dest)) => match cross_business_refusal(&source, &dest) {
+            None => Ok(()),
+            Some(why) => {
+                eprintln!("wamigrate: refused: {why}");
+                Err(ExitCode::from(EXIT_FINDINGS))
+            }
+        },
+        (Err(e), _) | (_, Err(e)) if is_not_readable(&e) => {
+            eprintln!(
+                "wamigrate: refused: a WABA is not readable with this token (it does not exist or was not shared with you), so wamigrate cannot confirm both belong to the same business; nothing was sent. [{}]",
+                e.reference()
+            );
+            Err(ExitCode::from(EXIT_FINDINGS))
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("wamigrate: could not read the WABAs' owners: {e}");
+            Err(ExitCode::from(EXIT_ERROR))
+        }
     }
-    for call in run.calls.iter().filter(|c| c.error.is_some()) {
+}
+
+fn print_run(run: &TemplateRun, tally: &Tally, forecast: &Forecast) {
+    println!("{}; {} call(s).", tally.line(), tally.calls);
+    for failed in &tally.failed {
         println!(
-            "  call failed  {}: {}",
-            call.request,
-            call.error.as_deref().unwrap_or_default()
+            "  failed  {} ({}) [{}]: {}",
+            failed.name, failed.language, failed.source_id, failed.reason
         );
     }
-    for copy in &run.rejected_on_recheck {
+    for copy in &tally.rejected_on_recheck {
         println!(
             "  REJECTED on re-check  {} ({}): {}",
             copy.name,

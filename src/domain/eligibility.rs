@@ -495,6 +495,7 @@ mod tests {
             format: None,
             text: Some("Your order shipped. 20% OFF your next purchase!".into()),
             buttons: vec![],
+            extra: Default::default(),
         }];
         assert!(risks(&u).iter().any(|r| r.contains("% off")));
         u.components[0].text = Some("Your offering ID is {{1}}".into());

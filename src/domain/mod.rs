@@ -11,6 +11,7 @@ pub mod partner;
 pub mod phone;
 pub mod plan;
 pub mod readability;
+pub mod recreate;
 pub mod scenario;
 pub mod template;
 pub mod template_diff;

@@ -75,14 +75,18 @@ pub struct TemplateQuality {
 /// One button of a BUTTONS component.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TemplateButton {
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Every other field as sent (`example`, `otp_type`, `supported_apps`, `flow_id`, ...),
+    /// kept so a template can be re-created from what was read.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A HEADER, BODY, FOOTER, BUTTONS or other component; `format` is the header media kind.
@@ -90,12 +94,29 @@ pub struct TemplateButton {
 pub struct TemplateComponent {
     #[serde(rename = "type")]
     pub kind: ComponentKind,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<TemplateButton>,
+    /// Every other field as sent (`example`, `cards`, `add_security_recommendation`, ...),
+    /// kept so a template can be re-created from what was read.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TemplateComponent {
+    /// A component of a kind with nothing else set.
+    pub fn new(kind: ComponentKind) -> TemplateComponent {
+        TemplateComponent {
+            kind,
+            format: None,
+            text: None,
+            buttons: Vec::new(),
+            extra: serde_json::Map::new(),
+        }
+    }
 }
 
 /// A message template. Every field but `id` and `name` may be absent.

@@ -229,12 +229,14 @@ mod tests {
                     format: Some("IMAGE".into()),
                     text: None,
                     buttons: vec![],
+                    extra: Default::default(),
                 },
                 TemplateComponent {
                     kind: ComponentKind::Body,
                     format: None,
                     text: Some(body.into()),
                     buttons: vec![],
+                    extra: Default::default(),
                 },
                 TemplateComponent {
                     kind: ComponentKind::Buttons,
@@ -245,7 +247,9 @@ mod tests {
                         text: Some("Track".into()),
                         url: Some("https://x/{{1}}".into()),
                         phone_number: None,
+                        extra: Default::default(),
                     }],
+                    extra: Default::default(),
                 },
             ],
             ..Template::default()

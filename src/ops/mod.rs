@@ -10,6 +10,8 @@ pub mod journal_store;
 pub mod migration;
 pub mod preflight;
 pub mod private_files;
+pub mod recreate;
 pub mod report;
 pub mod run_lock;
 pub mod template_migration;
+pub mod template_tally;

@@ -13,6 +13,7 @@ use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, plan};
 use crate::ops::migration::step_name;
 use crate::ops::private_files::{private_dir, write_private};
+use crate::ops::recreate::recreation_summary;
 
 /// The report's JSON document.
 #[derive(Debug, Serialize)]
@@ -245,10 +246,25 @@ impl Report {
         private_dir(&dir)?;
         let md = dir.join(format!("{id}.md"));
         let json = dir.join(format!("{id}.json"));
-        write_private(&md, self.markdown().as_bytes())?;
+        // What re-creation runs between the two WABAs achieved, read from their journals.
+        let recreation = match (&self.source_waba_id, &self.destination_waba_id) {
+            (Some(source), Some(dest)) => Some(recreation_summary(data_dir, source, dest)),
+            _ => None,
+        };
+        let markdown = self.markdown()
+            + &recreation
+                .as_ref()
+                .map(|r| r.markdown())
+                .unwrap_or_default();
+        write_private(&md, markdown.as_bytes())?;
+        let mut document = serde_json::to_value(self).map_err(std::io::Error::other)?;
+        if let (Some(recreation), Some(object)) = (recreation, document.as_object_mut()) {
+            let value = serde_json::to_value(recreation).map_err(std::io::Error::other)?;
+            object.insert("templates_recreated".into(), value);
+        }
         write_private(
             &json,
-            &serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?,
+            &serde_json::to_vec_pretty(&document).map_err(std::io::Error::other)?,
         )?;
         Ok((md, json))
     }

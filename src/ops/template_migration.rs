@@ -6,7 +6,9 @@
 //! zero-based in sets of `count` (≤ 500) and pages may run in parallel; lower `count`
 //! if a call times out at 30 s; `template_ids` (≤ 500) retries specific templates.
 //! The endpoint recreates templates, so a repeated page is harmless for templates that
-//! already exist (they are skipped), but every call is still recorded.
+//! already exist (they are skipped), but every call is still recorded. What arrived is
+//! counted from a fresh read of the destination ([`crate::ops::template_tally`]), never
+//! from the ids the answers hold.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,9 @@ use serde::Serialize;
 
 use crate::api::graph::TemplateMigrationPage;
 use crate::api::{ApiError, GraphClient};
-use crate::domain::template::TemplateStatus;
+use crate::domain::eligibility::{Forecast, Outcome};
+use crate::domain::template::TemplateInventory;
+use crate::ops::template_tally::{self, SetAside, Tally};
 
 /// Templates per page set and per id retry call (Meta's maximum).
 pub const MAX_PER_CALL: u32 = 500;
@@ -74,40 +78,12 @@ pub struct TemplateRun {
     pub stopped_by_operator: bool,
     /// Source template ids the forecast expected to migrate; empty when unknown.
     pub expected: Vec<String>,
+    /// What the forecast set aside (never sent, never expected).
+    pub set_aside: SetAside,
+    /// The tally from the fresh read of the destination after the run; `None` until
+    /// [`recheck`] succeeded.
+    pub tally: Option<Tally>,
     pub note: &'static str,
-}
-
-/// The fate of the templates a run was expected to carry.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub migrated: usize,
-    /// Expected templates Meta refused, with its reason.
-    pub failed: Vec<(String, String)>,
-    /// Expected templates no call answered for (a page call failed as a whole).
-    pub unanswered: usize,
-    /// Templates Meta listed that were not expected (ineligible or already present).
-    pub others: usize,
-}
-
-impl Tally {
-    /// `15 of 16 eligible migrated, 1 failed; 124 others skipped by Meta`.
-    pub fn line(&self) -> String {
-        let expected = self.migrated + self.failed.len() + self.unanswered;
-        let mut line = format!("{} of {expected} eligible migrated", self.migrated);
-        if !self.failed.is_empty() {
-            line.push_str(&format!(", {} failed", self.failed.len()));
-        }
-        if self.unanswered > 0 {
-            line.push_str(&format!(", {} without an answer", self.unanswered));
-        }
-        if self.others > 0 {
-            line.push_str(&format!(
-                "; {} others not eligible or already present",
-                self.others
-            ));
-        }
-        line
-    }
 }
 
 /// Progress of a run, for a progress bar.
@@ -134,8 +110,16 @@ impl TemplateRun {
             rejected_on_recheck: Vec::new(),
             stopped_by_operator: false,
             expected: Vec::new(),
+            set_aside: SetAside::default(),
+            tally: None,
             note: crate::domain::eligibility::COPY_QUALITY_NOTE,
         }
+    }
+
+    /// Records what the forecast expects to arrive, and what it set aside.
+    pub fn expect(&mut self, forecast: &Forecast, source: &TemplateInventory) {
+        self.expected = forecast.ids_with(source, Outcome::Migrate);
+        self.set_aside = SetAside::of(forecast);
     }
 
     /// Ids worth a retry with `template_ids`: the failed ones among the templates
@@ -156,27 +140,6 @@ impl TemplateRun {
             .values()
             .filter(|r| **r == TemplateResult::Migrated)
             .count()
-    }
-
-    /// How the templates that were expected to migrate fared, apart from the ones Meta
-    /// also lists as failed because they were never eligible or already present.
-    pub fn tally(&self) -> Tally {
-        let mut tally = Tally::default();
-        for id in &self.expected {
-            match self.results.get(id) {
-                Some(TemplateResult::Migrated) => tally.migrated += 1,
-                Some(TemplateResult::Failed { reason }) => {
-                    tally.failed.push((id.clone(), reason.clone()))
-                }
-                None => tally.unanswered += 1,
-            }
-        }
-        tally.others = self
-            .results
-            .keys()
-            .filter(|id| !self.expected.contains(id))
-            .count();
-        tally
     }
 
     fn progress(&self, calls_total: usize) -> Progress {
@@ -324,36 +287,31 @@ pub async fn retry_ids(
     }
 }
 
-/// Re-reads the destination and lists migrated copies that Meta's re-check rejected.
-/// Copies are matched to source templates by name and language.
+/// Re-reads the destination and counts the run by name and language: what arrived,
+/// what failed (with Meta's reason when an answer gave one), which copies the re-check
+/// turned REJECTED. Sets [`TemplateRun::tally`].
 pub async fn recheck(
     graph: &GraphClient,
     run: &mut TemplateRun,
-    source: &crate::domain::template::TemplateInventory,
+    source: &TemplateInventory,
 ) -> Result<(), ApiError> {
     let dest = graph.templates(&run.destination_waba_id).await?;
-    let migrated: std::collections::HashSet<(&str, &str)> = source
-        .templates
-        .iter()
-        .filter(|t| run.results.get(&t.id) == Some(&TemplateResult::Migrated))
-        .map(|t| (t.name.as_str(), t.language.as_str()))
-        .collect();
-    run.rejected_on_recheck = dest
-        .templates
-        .iter()
-        .filter(|t| {
-            t.status == Some(TemplateStatus::Rejected)
-                && migrated.contains(&(t.name.as_str(), t.language.as_str()))
-        })
-        .map(|t| RejectedCopy {
-            id: t.id.clone(),
-            name: t.name.clone(),
-            language: t.language.clone(),
-            rejected_reason: t.rejected_reason.clone(),
-        })
-        .collect();
+    let tally = template_tally::tally(run, source, &dest);
+    run.rejected_on_recheck = tally.rejected_on_recheck.clone();
+    run.tally = Some(tally);
     run.finished_at = Some(now_rfc3339());
     Ok(())
+}
+
+/// Source ids of the expected templates the destination does not hold after the pages,
+/// from a fresh read: what a retry sends (never the ids the answers named).
+pub async fn missing_after_pages(
+    graph: &GraphClient,
+    run: &TemplateRun,
+    source: &TemplateInventory,
+) -> Result<Vec<String>, ApiError> {
+    let dest = graph.templates(&run.destination_waba_id).await?;
+    Ok(template_tally::missing(run, source, &dest))
 }
 
 /// The current time as RFC 3339 (UTC), for records.

@@ -14,7 +14,7 @@ use crate::sim::fields::{self, FieldRules, select_fields};
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, stable_hash, strip_nulls};
-use crate::sim::{migration, templates};
+use crate::sim::{migration, template_create, templates, uploads};
 
 /// Page size when the call sends no `limit`, and the most a call may ask for.
 const DEFAULT_PAGE_SIZE: usize = 25;
@@ -37,6 +37,10 @@ pub(crate) fn handle(
     now: Instant,
 ) -> Result<Value, GraphError> {
     templates::apply_due_rechecks(world, now);
+    template_create::apply_due_reviews(world);
+    if call.method == Method::POST && uploads::is_upload(call) {
+        return uploads::handle(world, call);
+    }
     let segs = call.segs();
     let (id, edge) = match segs.as_slice() {
         ["debug_token"] if call.method == Method::GET => {
@@ -164,6 +168,9 @@ pub(crate) fn handle(
                 return Err(templates::inaccessible_source(&source));
             }
             templates::migrate(world, id, call, (now, config.empty_failed_templates))
+        }
+        (&Method::POST, NodeKind::Waba, Some("message_templates")) => {
+            template_create::create(world, id, call, (config.rate_window, now))
         }
         (&Method::POST, NodeKind::Number, Some("request_code")) => {
             migration::request_code(world, id, call)

@@ -19,7 +19,9 @@ mod migration;
 mod persist;
 mod portfolio;
 mod state;
+mod template_create;
 mod templates;
+mod uploads;
 mod wire;
 
 use std::io::Write;
@@ -37,7 +39,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::sim::access::Grants;
-use crate::sim::faults::{BUSINESS_USAGE, Traffic};
+use crate::sim::faults::{BUSINESS_USAGE, Traffic, usage_header};
 use crate::sim::portfolio::Portfolio;
 use crate::sim::state::World;
 use crate::sim::wire::{Api, Call, GraphError, Reply};
@@ -48,6 +50,7 @@ pub const SANDBOX_PARTNER_ID: &str = "nB7x2LPA";
 pub const DEFAULT_SEED: u64 = 7;
 
 pub use fields::node_type_names;
+pub use uploads::SANDBOX_APP_ID;
 /// Largest request body the sandbox reads.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
@@ -329,7 +332,10 @@ impl Sim {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("OAuth "))
+            });
         let token = bearer
             .map(String::from)
             .or_else(|| call.param("access_token"));
@@ -344,25 +350,23 @@ impl Sim {
             .with_status(StatusCode::UNAUTHORIZED)
             .into_reply(traffic.fbtrace_id());
         };
-        if call.bad_body {
+        if call.bad_body && !uploads::is_upload(call) {
             return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
                 .into_reply(traffic.fbtrace_id());
         }
+        // The WABA the call is counted against, and its business (for the usage header).
         let limited = call
             .segments
             .first()
-            .and_then(|id| world.portfolio.rate_limited_waba(id));
-        let usage = match (self.config.rate_limit_per_hour, limited) {
-            (Some(limit), Some(waba)) => match traffic.admit(
-                &waba.node.id,
-                waba.owner(),
-                limit,
-                self.config.rate_window,
-                now,
-            ) {
-                Ok(usage) => Some(usage),
-                Err(refused) => return refused.into_reply(traffic.fbtrace_id()),
-            },
+            .and_then(|id| world.portfolio.rate_limited_waba(id))
+            .map(|waba| (waba.node.id.clone(), waba.owner().to_string()));
+        let usage = match (self.config.rate_limit_per_hour, &limited) {
+            (Some(limit), Some((waba, business))) => {
+                match traffic.admit(waba, business, limit, self.config.rate_window, now) {
+                    Ok(percent) => Some(percent),
+                    Err(refused) => return refused.into_reply(traffic.fbtrace_id()),
+                }
+            }
             _ => None,
         };
         let reply = match graph::handle(&self.config, &self.base_url, world, &grants, call, now) {
@@ -371,9 +375,22 @@ impl Sim {
                 .for_version(call.version.as_deref())
                 .into_reply(traffic.fbtrace_id()),
         };
-        match usage {
-            Some(usage) => reply.with_header(BUSINESS_USAGE, usage),
-            None => reply,
+        // Template creations also report the share of Meta's hourly creation cap used.
+        let creating = call.method == axum::http::Method::POST
+            && call.segs().get(1) == Some(&"message_templates");
+        let usage = match (&limited, creating) {
+            (Some((waba, _)), true) => Some(usage.unwrap_or(0).max(world.creations.percent(
+                waba,
+                self.config.rate_window,
+                now,
+            ))),
+            _ => usage,
+        };
+        match (usage, limited) {
+            (Some(percent), Some((_, business))) => {
+                reply.with_header(BUSINESS_USAGE, usage_header(&business, percent, 0))
+            }
+            _ => reply,
         }
     }
 }

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::sim::hub::HubSession;
 use crate::sim::migration::MigrationBook;
 use crate::sim::portfolio::Portfolio;
+use crate::sim::template_create::{CreationLog, Review};
 use crate::sim::templates::Recheck;
+use crate::sim::uploads::UploadSessions;
 
 /// Sandbox time zero: 2026-01-15T09:00:00Z, in Unix seconds.
 pub(crate) const SANDBOX_EPOCH: i64 = 1_768_467_600;
@@ -26,6 +28,14 @@ pub(crate) struct World {
     pub migrations: MigrationBook,
     pub rechecks: Vec<Recheck>,
     pub hub: HubSession,
+    /// Template creations per WABA in the rate window (real time: not kept across
+    /// restarts), submissions awaiting review, and open upload sessions.
+    #[serde(skip)]
+    pub creations: CreationLog,
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    #[serde(default)]
+    pub uploads: UploadSessions,
     serial: u64,
 }
 
@@ -40,6 +50,9 @@ impl World {
             migrations: MigrationBook::default(),
             rechecks: Vec::new(),
             hub: HubSession::default(),
+            creations: CreationLog::default(),
+            reviews: Vec::new(),
+            uploads: UploadSessions::default(),
             serial: 0,
         }
     }

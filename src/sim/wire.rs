@@ -40,6 +40,8 @@ pub(crate) struct Call {
     pub headers: HeaderMap,
     /// Set when the body was neither JSON nor a form.
     pub bad_body: bool,
+    /// The body's size in bytes (uploads send raw bytes).
+    pub body_len: usize,
 }
 
 impl Call {
@@ -96,6 +98,7 @@ impl Call {
             params,
             headers,
             bad_body,
+            body_len: body.len(),
         }
     }
 

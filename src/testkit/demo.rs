@@ -275,6 +275,7 @@ pub fn generated_templates(
                 format: format.map(String::from),
                 text: text.map(String::from),
                 buttons: Vec::new(),
+                extra: Default::default(),
             };
             Template {
                 id: format!("{id_prefix}{i}"),
@@ -316,6 +317,7 @@ pub fn generated_templates(
                             text: Some("Track".into()),
                             url: Some("https://luckyshrub.example/t/{{1}}".into()),
                             phone_number: None,
+                            extra: Default::default(),
                         }],
                         ..component(ComponentKind::Buttons, None, None)
                     },

@@ -26,7 +26,8 @@ use super::action::{ApiRequest, Effect, RequestId};
 use super::fuzzy::fuzzy_match;
 use super::keymap::KeyAction;
 use super::layout::TemplatesLayout;
-use super::state::{ListCursor, Popup, State, WabaRecord};
+use super::screen::{Context, Handled, Outcome as ScreenOutcome};
+use super::state::{ListCursor, WabaRecord};
 
 pub mod run;
 
@@ -252,360 +253,430 @@ impl AlignedRow {
     }
 }
 
-/// `t` on the main screen: opens the screen for the chosen source and destination and
-/// reads whichever inventory is not loaded yet.
-pub fn open(state: &mut State) -> Vec<Effect> {
-    let pair = state.source.clone().zip(state.destination.clone());
-    state.templates = Some(TemplateView::new(pair.clone()));
-    let mut effects = Vec::new();
-    for waba_id in pair.into_iter().flat_map(|(s, d)| [s, d]) {
-        let slot = &state
-            .store
-            .wabas
-            .entry(waba_id.clone())
-            .or_default()
-            .templates;
-        if slot.value().is_none() && !slot.is_loading() {
-            effects.push(state.store.ask(ApiRequest::Templates(waba_id)));
-        }
-    }
-    rebuild(state);
-    effects
-}
-
-/// An inventory was answered: recompute the rows when it is one of the screen's pair.
-pub fn on_inventory(state: &mut State, waba_id: &str) {
-    let shown = state
-        .templates
-        .as_ref()
-        .and_then(|v| v.pair.as_ref())
-        .is_some_and(|(s, d)| s == waba_id || d == waba_id);
-    if shown {
-        rebuild(state);
-    }
-}
-
-/// Keys while the screen is open (popups such as help are handled before).
-pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
-    let Some(view) = state.templates.as_mut() else {
-        return Vec::new();
-    };
-    if view.confirm.is_some() {
-        return on_confirm_key(state, action);
-    }
-    if view.search_editing {
-        on_search_key(state, key);
-        return Vec::new();
-    }
-    let Some(action) = action else {
-        return Vec::new();
-    };
-    if action == KeyAction::Help {
-        state.popup = Some(Popup::Help { scroll: 0 });
-        return Vec::new();
-    }
-    if view.run.is_some() {
-        return on_run_key(state, action);
-    }
-    if view.detail.is_some() {
-        on_detail_key(state, action);
-        return Vec::new();
-    }
-    on_table_key(state, action)
-}
-
-/// News of a run: progress, the wait for a decision, the end. News of another run (an
-/// abandoned one) is dropped.
-pub fn on_run_event(state: &mut State, event: RunEvent) -> Vec<Effect> {
-    let Some(view) = state.templates.as_mut() else {
-        state.dirty = false;
-        return Vec::new();
-    };
-    let source = view
-        .pair
-        .as_ref()
-        .and_then(|(s, _)| state.store.wabas.get(s))
-        .and_then(|r| r.templates.value());
-    let Some(run) = view.run.as_mut().filter(|r| r.id == event.run) else {
-        state.dirty = false;
-        return Vec::new();
-    };
-    match event.update {
-        RunUpdate::Progress(progress) => {
-            if let RunPhase::Running {
-                progress: shown, ..
-            } = &mut run.phase
-            {
-                *shown = Some(progress);
+impl TemplateView {
+    /// `t` on the main screen: opens the screen for `pair` (the chosen source and
+    /// destination) and reads whichever inventory is not loaded yet.
+    pub fn open(pair: Option<(String, String)>, ctx: &mut Context) -> (TemplateView, Vec<Effect>) {
+        let mut view = TemplateView::new(pair.clone());
+        let mut effects = Vec::new();
+        for waba_id in pair.into_iter().flat_map(|(s, d)| [s, d]) {
+            let slot = ctx.store.record(Some(&waba_id)).map(|r| &r.templates);
+            if slot.is_none_or(|slot| slot.value().is_none() && !slot.is_loading()) {
+                effects.push(ctx.store.ask(ApiRequest::Templates(waba_id)));
             }
         }
-        RunUpdate::AwaitingDecision { record, saved } => {
-            run.phase = RunPhase::AwaitingDecision {
-                failures: failures(&record, source),
-                record,
-                saved,
-            }
+        view.rebuild(ctx);
+        (view, effects)
+    }
+
+    /// An inventory was answered: recompute the rows when it is one of the screen's pair.
+    pub fn on_inventory(&mut self, waba_id: &str, ctx: &Context) {
+        let shown = self
+            .pair
+            .as_ref()
+            .is_some_and(|(s, d)| s == waba_id || d == waba_id);
+        if shown {
+            self.rebuild(ctx);
         }
-        RunUpdate::Rechecking => run.phase = RunPhase::Rechecking,
-        RunUpdate::Finished {
-            record,
-            saved,
-            recheck,
-        } => {
-            run.phase = RunPhase::Done {
-                failures: failures(&record, source),
+    }
+
+    /// Keys while the screen is open (popups such as help are handled before);
+    /// `action` is what the screen's keymap binds the key to.
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<KeyAction>,
+        ctx: &mut Context,
+    ) -> Handled {
+        if self.confirm.is_some() {
+            return Handled::effects(self.on_confirm_key(action, ctx));
+        }
+        if self.search_editing {
+            self.on_search_key(key, ctx);
+            return Handled::done();
+        }
+        let Some(action) = action else {
+            return Handled::done();
+        };
+        if action == KeyAction::Help {
+            return Handled::outcome(ScreenOutcome::Help);
+        }
+        if self.run.is_some() {
+            return Handled::effects(self.on_run_key(action));
+        }
+        if self.detail.is_some() {
+            self.on_detail_key(action, ctx);
+            return Handled::done();
+        }
+        self.on_table_key(action, ctx)
+    }
+
+    /// News of a run: progress, the wait for a decision, the end. News of another run
+    /// (an abandoned one) is dropped.
+    pub fn on_run_event(&mut self, event: RunEvent, ctx: &mut Context) -> Handled {
+        let source = self
+            .pair
+            .as_ref()
+            .and_then(|(s, _)| ctx.store.record(Some(s)))
+            .and_then(|r| r.templates.value());
+        let Some(run) = self.run.as_mut().filter(|r| r.id == event.run) else {
+            return Handled::ignored();
+        };
+        match event.update {
+            RunUpdate::Progress(progress) => {
+                if let RunPhase::Running {
+                    progress: shown, ..
+                } = &mut run.phase
+                {
+                    *shown = Some(progress);
+                }
+            }
+            RunUpdate::AwaitingDecision { record, saved } => {
+                run.phase = RunPhase::AwaitingDecision {
+                    failures: failures(&record, source),
+                    record,
+                    saved,
+                }
+            }
+            RunUpdate::Rechecking => run.phase = RunPhase::Rechecking,
+            RunUpdate::Finished {
                 record,
                 saved,
                 recheck,
-            };
-            // The copies changed the destination: show the diff as it is now.
-            return reread(state);
+            } => {
+                run.phase = RunPhase::Done {
+                    failures: failures(&record, source),
+                    record,
+                    saved,
+                    recheck,
+                };
+                // The copies changed the destination: show the diff as it is now.
+                return Handled::effects(self.reread(ctx));
+            }
+            RunUpdate::Failed(error) => run.phase = RunPhase::Failed(error),
         }
-        RunUpdate::Failed(error) => run.phase = RunPhase::Failed(error),
+        Handled::done()
     }
-    Vec::new()
-}
 
-/// Mouse on the screen: the wheel scrolls, a click selects a row.
-pub fn on_mouse(state: &mut State, at: Position, wheel: isize) {
-    let rows = table_rows(state);
-    let table = TemplatesLayout::compute(state.screen).map(|l| l.table);
-    let Some(view) = state.templates.as_mut() else {
-        return;
-    };
-    if let Some(detail) = view.detail.as_mut() {
-        detail.scroll = detail.scroll.saturating_add_signed(wheel as i16 * 3);
-        return;
-    }
-    if wheel != 0 {
-        view.cursor.move_by(wheel * 3, view.visible.len(), rows);
-        return;
-    }
-    if let Some(table) = table.filter(|t| t.contains(at) && at.y > t.y) {
-        let row = view.cursor.offset + (at.y - table.y - 1) as usize;
-        if row < view.visible.len() {
-            view.cursor.selected = row;
-        }
-    }
-}
-
-/// The terminal was resized: keep the selected row in view.
-pub fn on_resize(state: &mut State) {
-    let rows = table_rows(state);
-    if let Some(view) = state.templates.as_mut() {
-        view.cursor.keep_visible(rows);
-    }
-}
-
-fn on_table_key(state: &mut State, action: KeyAction) -> Vec<Effect> {
-    let rows = table_rows(state);
-    let view = state.templates.as_mut().expect("checked by on_key");
-    let len = view.visible.len();
-    let page = rows.max(1) as isize;
-    match action {
-        KeyAction::Back if !view.search.value().is_empty() => {
-            view.search.reset();
-            refilter(state);
-        }
-        KeyAction::Back | KeyAction::Quit => state.templates = None,
-        KeyAction::Up => view.cursor.move_by(-1, len, rows),
-        KeyAction::Down => view.cursor.move_by(1, len, rows),
-        KeyAction::PageUp => view.cursor.move_by(-page, len, rows),
-        KeyAction::PageDown => view.cursor.move_by(page, len, rows),
-        KeyAction::Top => view.cursor.move_by(isize::MIN / 2, len, rows),
-        KeyAction::Bottom => view.cursor.move_by(isize::MAX / 2, len, rows),
-        KeyAction::Select => open_detail(state),
-        KeyAction::Filter => view.search_editing = true,
-        KeyAction::SortColumn => {
-            view.sort = view.sort.next();
-            refilter(state);
-        }
-        KeyAction::SortReverse => {
-            view.reverse = !view.reverse;
-            refilter(state);
-        }
-        KeyAction::FilterOutcome => {
-            view.filters.outcome = match view.filters.outcome {
-                None => Some(RowOutcome::CYCLE[0]),
-                Some(current) => RowOutcome::CYCLE
-                    .iter()
-                    .position(|o| *o == current)
-                    .and_then(|i| RowOutcome::CYCLE.get(i + 1))
-                    .copied(),
-            };
-            refilter(state);
-        }
-        KeyAction::FilterCategory => cycle_text_filter(state, TextFilter::Category),
-        KeyAction::FilterStatus => cycle_text_filter(state, TextFilter::Status),
-        KeyAction::ToggleMode => {
-            view.mode = match view.mode {
-                Mode::Number => Mode::Api,
-                Mode::Api => Mode::Number,
-            };
-            rebuild(state);
-        }
-        KeyAction::MigrateTemplates => ask_to_migrate(state),
-        KeyAction::Refresh => return reread(state),
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_detail_key(state: &mut State, action: KeyAction) {
-    let page = table_rows(state) as i16;
-    let view = state.templates.as_mut().expect("checked by on_key");
-    let delta = match action {
-        KeyAction::Back | KeyAction::Quit | KeyAction::Select => {
-            view.detail = None;
+    /// Mouse on the screen: the wheel scrolls, a click selects a row.
+    pub fn on_mouse(&mut self, at: Position, wheel: isize, ctx: &Context) {
+        let rows = table_rows(ctx);
+        let table = TemplatesLayout::compute(ctx.screen).map(|l| l.table);
+        if let Some(detail) = self.detail.as_mut() {
+            detail.scroll = detail.scroll.saturating_add_signed(wheel as i16 * 3);
             return;
         }
-        KeyAction::Up => -1,
-        KeyAction::Down => 1,
-        KeyAction::PageUp => -page,
-        KeyAction::PageDown => page,
-        KeyAction::Top => i16::MIN,
-        _ => return,
-    };
-    if let Some(detail) = view.detail.as_mut() {
-        detail.scroll = detail.scroll.saturating_add_signed(delta);
-    }
-}
-
-fn on_search_key(state: &mut State, key: KeyEvent) {
-    let view = state.templates.as_mut().expect("checked by on_key");
-    match key.code {
-        KeyCode::Esc => {
-            view.search_editing = false;
-            view.search.reset();
-        }
-        KeyCode::Enter => {
-            view.search_editing = false;
+        if wheel != 0 {
+            self.cursor.move_by(wheel * 3, self.visible.len(), rows);
             return;
         }
-        _ => {
-            let changed = to_input_request(&crossterm::event::Event::Key(key))
-                .and_then(|request| view.search.handle(request))
-                .is_some_and(|r| r.value);
-            if !changed {
-                return;
+        if let Some(table) = table.filter(|t| t.contains(at) && at.y > t.y) {
+            let row = self.cursor.offset + (at.y - table.y - 1) as usize;
+            if row < self.visible.len() {
+                self.cursor.selected = row;
             }
         }
     }
-    refilter(state);
-}
 
-fn on_confirm_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
-    let view = state.templates.as_mut().expect("checked by on_key");
-    match action {
-        Some(KeyAction::Yes) => {}
-        Some(KeyAction::No | KeyAction::Back) => {
-            view.confirm = None;
+    /// The terminal was resized: keep the selected row in view.
+    pub fn on_resize(&mut self, ctx: &Context) {
+        self.cursor.keep_visible(table_rows(ctx));
+    }
+
+    fn on_table_key(&mut self, action: KeyAction, ctx: &mut Context) -> Handled {
+        let rows = table_rows(ctx);
+        let len = self.visible.len();
+        let page = rows.max(1) as isize;
+        match action {
+            KeyAction::Back if !self.search.value().is_empty() => {
+                self.search.reset();
+                self.refilter(ctx);
+            }
+            KeyAction::Back | KeyAction::Quit => return Handled::outcome(ScreenOutcome::Close),
+            KeyAction::Up => self.cursor.move_by(-1, len, rows),
+            KeyAction::Down => self.cursor.move_by(1, len, rows),
+            KeyAction::PageUp => self.cursor.move_by(-page, len, rows),
+            KeyAction::PageDown => self.cursor.move_by(page, len, rows),
+            KeyAction::Top => self.cursor.move_by(isize::MIN / 2, len, rows),
+            KeyAction::Bottom => self.cursor.move_by(isize::MAX / 2, len, rows),
+            KeyAction::Select => self.open_detail(ctx),
+            KeyAction::Filter => self.search_editing = true,
+            KeyAction::SortColumn => {
+                self.sort = self.sort.next();
+                self.refilter(ctx);
+            }
+            KeyAction::SortReverse => {
+                self.reverse = !self.reverse;
+                self.refilter(ctx);
+            }
+            KeyAction::FilterOutcome => {
+                self.filters.outcome = match self.filters.outcome {
+                    None => Some(RowOutcome::CYCLE[0]),
+                    Some(current) => RowOutcome::CYCLE
+                        .iter()
+                        .position(|o| *o == current)
+                        .and_then(|i| RowOutcome::CYCLE.get(i + 1))
+                        .copied(),
+                };
+                self.refilter(ctx);
+            }
+            KeyAction::FilterCategory => self.cycle_text_filter(TextFilter::Category, ctx),
+            KeyAction::FilterStatus => self.cycle_text_filter(TextFilter::Status, ctx),
+            KeyAction::ToggleMode => {
+                self.mode = match self.mode {
+                    Mode::Number => Mode::Api,
+                    Mode::Api => Mode::Number,
+                };
+                self.rebuild(ctx);
+            }
+            KeyAction::MigrateTemplates => self.ask_to_migrate(ctx),
+            KeyAction::Refresh => return Handled::effects(self.reread(ctx)),
+            _ => {}
+        }
+        Handled::done()
+    }
+
+    fn on_detail_key(&mut self, action: KeyAction, ctx: &Context) {
+        let page = table_rows(ctx) as i16;
+        let delta = match action {
+            KeyAction::Back | KeyAction::Quit | KeyAction::Select => {
+                self.detail = None;
+                return;
+            }
+            KeyAction::Up => -1,
+            KeyAction::Down => 1,
+            KeyAction::PageUp => -page,
+            KeyAction::PageDown => page,
+            KeyAction::Top => i16::MIN,
+            _ => return,
+        };
+        if let Some(detail) = self.detail.as_mut() {
+            detail.scroll = detail.scroll.saturating_add_signed(delta);
+        }
+    }
+
+    fn on_search_key(&mut self, key: KeyEvent, ctx: &Context) {
+        match key.code {
+            KeyCode::Esc => {
+                self.search_editing = false;
+                self.search.reset();
+            }
+            KeyCode::Enter => {
+                self.search_editing = false;
+                return;
+            }
+            _ => {
+                let changed = to_input_request(&crossterm::event::Event::Key(key))
+                    .and_then(|request| self.search.handle(request))
+                    .is_some_and(|r| r.value);
+                if !changed {
+                    return;
+                }
+            }
+        }
+        self.refilter(ctx);
+    }
+
+    fn on_confirm_key(&mut self, action: Option<KeyAction>, ctx: &mut Context) -> Vec<Effect> {
+        match action {
+            Some(KeyAction::Yes) => {}
+            Some(KeyAction::No | KeyAction::Back) => {
+                self.confirm = None;
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        }
+        let (confirm, pair) = (self.confirm.take(), self.pair.clone());
+        let current_run = self.run.as_ref().map(|r| r.id);
+        let (id, command) = match (confirm, pair, current_run) {
+            (Some(Confirm::Migrate { .. }), Some((source, destination)), _) => {
+                let id = ctx.store.take_request_id();
+                let command = RunCommand::Start {
+                    run: id,
+                    source_waba_id: source,
+                    destination_waba_id: destination,
+                };
+                (id, command)
+            }
+            (Some(Confirm::Retry { ids }), _, Some(id)) => (id, RunCommand::Retry { run: id, ids }),
+            _ => return Vec::new(),
+        };
+        self.run = Some(RunView {
+            id,
+            phase: RunPhase::Running {
+                progress: None,
+                stopping: false,
+            },
+        });
+        vec![Effect::TemplateRun(command)]
+    }
+
+    fn on_run_key(&mut self, action: KeyAction) -> Vec<Effect> {
+        let Some(run) = self.run.as_mut() else {
             return Vec::new();
+        };
+        let leave = matches!(
+            action,
+            KeyAction::Back | KeyAction::Quit | KeyAction::Select
+        );
+        match &mut run.phase {
+            RunPhase::Running { stopping, .. } if leave && !*stopping => {
+                *stopping = true;
+                vec![Effect::TemplateRun(RunCommand::Stop { run: run.id })]
+            }
+            RunPhase::AwaitingDecision { record, .. } if action == KeyAction::RetryFailed => {
+                self.confirm = Some(Confirm::Retry {
+                    ids: record.failed_ids(),
+                });
+                Vec::new()
+            }
+            RunPhase::AwaitingDecision { .. } if leave => {
+                let id = run.id;
+                run.phase = RunPhase::Rechecking;
+                vec![Effect::TemplateRun(RunCommand::Finish { run: id })]
+            }
+            RunPhase::Done { .. } | RunPhase::Failed(_) if leave => {
+                self.run = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
         }
-        _ => return Vec::new(),
     }
-    let (confirm, pair) = (view.confirm.take(), view.pair.clone());
-    let current_run = view.run.as_ref().map(|r| r.id);
-    let (id, command) = match (confirm, pair, current_run) {
-        (Some(Confirm::Migrate { .. }), Some((source, destination)), _) => {
-            let id = state.store.take_request_id();
-            let command = RunCommand::Start {
-                run: id,
-                source_waba_id: source,
-                destination_waba_id: destination,
-            };
-            (id, command)
-        }
-        (Some(Confirm::Retry { ids }), _, Some(id)) => (id, RunCommand::Retry { run: id, ids }),
-        _ => return Vec::new(),
-    };
-    state.templates.as_mut().expect("open").run = Some(RunView {
-        id,
-        phase: RunPhase::Running {
-            progress: None,
-            stopping: false,
-        },
-    });
-    vec![Effect::TemplateRun(command)]
-}
 
-fn on_run_key(state: &mut State, action: KeyAction) -> Vec<Effect> {
-    let view = state.templates.as_mut().expect("checked by on_key");
-    let run = view.run.as_mut().expect("checked by on_key");
-    let leave = matches!(
-        action,
-        KeyAction::Back | KeyAction::Quit | KeyAction::Select
-    );
-    match &mut run.phase {
-        RunPhase::Running { stopping, .. } if leave && !*stopping => {
-            *stopping = true;
-            vec![Effect::TemplateRun(RunCommand::Stop { run: run.id })]
+    /// `x`: asks before copying, with the figures of the endpoint's rule (mode api: the
+    /// endpoint applies it whatever mode the screen shows).
+    fn ask_to_migrate(&mut self, ctx: &Context) {
+        if self.run_in_progress() {
+            return;
         }
-        RunPhase::AwaitingDecision { record, .. } if action == KeyAction::RetryFailed => {
-            view.confirm = Some(Confirm::Retry {
-                ids: record.failed_ids(),
-            });
-            Vec::new()
-        }
-        RunPhase::AwaitingDecision { .. } if leave => {
-            let id = run.id;
-            run.phase = RunPhase::Rechecking;
-            vec![Effect::TemplateRun(RunCommand::Finish { run: id })]
-        }
-        RunPhase::Done { .. } | RunPhase::Failed(_) if leave => {
-            view.run = None;
-            Vec::new()
-        }
-        _ => Vec::new(),
+        let Some((source, destination)) = self.inventories(&ctx.store.wabas) else {
+            return;
+        };
+        let summary = eligibility::predict(source, destination, Mode::Api).summary();
+        self.confirm = Some(Confirm::Migrate {
+            expected: summary.migrate,
+            total: summary.total,
+            pages: (summary.total as u32).div_ceil(MAX_PER_CALL),
+        });
     }
-}
 
-/// `x`: asks before copying, with the figures of the endpoint's rule (mode api: the
-/// endpoint applies it whatever mode the screen shows).
-fn ask_to_migrate(state: &mut State) {
-    let view = state.templates.as_ref().expect("checked by on_key");
-    if view.run_in_progress() {
-        return;
+    /// Re-reads both inventories (answers replace the rows; stale ones are dropped).
+    fn reread(&self, ctx: &mut Context) -> Vec<Effect> {
+        let Some((source, destination)) = self.pair.clone() else {
+            return Vec::new();
+        };
+        [source, destination]
+            .into_iter()
+            .map(|waba_id| ctx.store.ask(ApiRequest::Templates(waba_id)))
+            .collect()
     }
-    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
-        return;
-    };
-    let summary = eligibility::predict(source, destination, Mode::Api).summary();
-    let confirm = Confirm::Migrate {
-        expected: summary.migrate,
-        total: summary.total,
-        pages: (summary.total as u32).div_ceil(MAX_PER_CALL),
-    };
-    state.templates.as_mut().expect("open").confirm = Some(confirm);
-}
 
-/// Re-reads both inventories (answers replace the rows; stale ones are dropped).
-fn reread(state: &mut State) -> Vec<Effect> {
-    let Some((source, destination)) = state.templates.as_ref().and_then(|v| v.pair.clone()) else {
-        return Vec::new();
-    };
-    [source, destination]
-        .into_iter()
-        .map(|waba_id| state.store.ask(ApiRequest::Templates(waba_id)))
-        .collect()
-}
+    fn open_detail(&mut self, ctx: &Context) {
+        let (Some(row), Some((source, destination))) =
+            (self.selected_row(), self.inventories(&ctx.store.wabas))
+        else {
+            return;
+        };
+        let sections = template_diff::compare(
+            row.source.map(|i| &source.templates[i]),
+            row.destination.map(|i| &destination.templates[i]),
+        );
+        self.detail = Some(ComponentDetail {
+            row,
+            sections,
+            scroll: 0,
+        });
+    }
 
-fn open_detail(state: &mut State) {
-    let view = state.templates.as_ref().expect("checked by on_key");
-    let (Some(row), Some((source, destination))) =
-        (view.selected_row(), view.inventories(&state.store.wabas))
-    else {
-        return;
-    };
-    let sections = template_diff::compare(
-        row.source.map(|i| &source.templates[i]),
-        row.destination.map(|i| &destination.templates[i]),
-    );
-    state.templates.as_mut().expect("open").detail = Some(ComponentDetail {
-        row,
-        sections,
-        scroll: 0,
-    });
+    /// Cycles a category or status filter through the values present in the rows, then
+    /// back to none.
+    fn cycle_text_filter(&mut self, filter: TextFilter, ctx: &Context) {
+        let Some((source, destination)) = self.inventories(&ctx.store.wabas) else {
+            return;
+        };
+        let present: BTreeSet<&str> = self
+            .rows
+            .iter()
+            .filter_map(|row| filter.value_of(row.primary(source, destination)))
+            .collect();
+        let slot = filter.slot(&mut self.filters);
+        *slot = match slot.as_deref() {
+            None => present.first().map(|v| v.to_string()),
+            Some(current) => present
+                .iter()
+                .find(|v| **v > current)
+                .map(|v| v.to_string()),
+        };
+        self.refilter(ctx);
+    }
+
+    /// Recomputes forecast and rows from the inventories and the mode, then the
+    /// visible rows.
+    fn rebuild(&mut self, ctx: &Context) {
+        self.detail = None;
+        let Some((source, destination)) = self.inventories(&ctx.store.wabas) else {
+            self.forecast = None;
+            self.rows.clear();
+            self.visible.clear();
+            return;
+        };
+        let forecast = eligibility::predict(source, destination, self.mode);
+        self.rows = align(source, destination, &forecast);
+        self.summary = forecast.summary();
+        self.destination_only = self.rows.len() - source.templates.len();
+        self.forecast = Some(forecast);
+        self.refilter(ctx);
+    }
+
+    /// Applies filters, search and sort; the cursor stays on its row when it is still shown.
+    fn refilter(&mut self, ctx: &Context) {
+        let rows_shown = table_rows(ctx);
+        let view = self;
+        let Some((source, destination)) = view.inventories(&ctx.store.wabas) else {
+            return;
+        };
+        let previous = view.visible.get(view.cursor.selected).copied();
+        let query = view.search.value().trim();
+        let filters = &view.filters;
+        let mut visible: Vec<usize> = (0..view.rows.len())
+            .filter(|&i| {
+                let row = &view.rows[i];
+                let t = row.primary(source, destination);
+                filters.outcome.is_none_or(|o| o == row.outcome)
+                    && filters.category.as_ref().is_none_or(|c| {
+                        t.category
+                            .as_ref()
+                            .is_some_and(|tc| tc.as_str() == c.as_str())
+                    })
+                    && filters.status.as_ref().is_none_or(|s| {
+                        t.status
+                            .as_ref()
+                            .is_some_and(|ts| ts.as_str() == s.as_str())
+                    })
+                    && (query.is_empty() || fuzzy_match(query, &t.name).is_some())
+            })
+            .collect();
+        let key = |i: &usize| {
+            let row = &view.rows[*i];
+            let t = row.primary(source, destination);
+            (t.name.as_str(), t.language.as_str())
+        };
+        let rank = |i: &usize| match view.sort {
+            SortKey::Name => 0,
+            SortKey::Outcome => outcome_rank(view.rows[*i].outcome),
+            SortKey::Quality => quality_rank(view.rows[*i].primary(source, destination).quality()),
+        };
+        visible.sort_by(|a, b| (rank(a), key(a)).cmp(&(rank(b), key(b))));
+        if view.reverse {
+            visible.reverse();
+        }
+        view.cursor.selected = previous
+            .and_then(|p| visible.iter().position(|&i| i == p))
+            .unwrap_or(0);
+        view.cursor.offset = view.cursor.offset.min(view.cursor.selected);
+        view.cursor.keep_visible(rows_shown);
+        view.visible = visible;
+    }
 }
 
 /// The filters that cycle through the values present in the rows.
@@ -629,49 +700,6 @@ impl TextFilter {
             TextFilter::Status => &mut filters.status,
         }
     }
-}
-
-/// Cycles a category or status filter through the values present in the rows, then
-/// back to none.
-fn cycle_text_filter(state: &mut State, filter: TextFilter) {
-    let view = state.templates.as_mut().expect("checked by on_key");
-    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
-        return;
-    };
-    let present: BTreeSet<&str> = view
-        .rows
-        .iter()
-        .filter_map(|row| filter.value_of(row.primary(source, destination)))
-        .collect();
-    let slot = filter.slot(&mut view.filters);
-    *slot = match slot.as_deref() {
-        None => present.first().map(|v| v.to_string()),
-        Some(current) => present
-            .iter()
-            .find(|v| **v > current)
-            .map(|v| v.to_string()),
-    };
-    refilter(state);
-}
-
-/// Recomputes forecast and rows from the inventories and the mode, then the visible rows.
-fn rebuild(state: &mut State) {
-    let Some(view) = state.templates.as_mut() else {
-        return;
-    };
-    view.detail = None;
-    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
-        view.forecast = None;
-        view.rows.clear();
-        view.visible.clear();
-        return;
-    };
-    let forecast = eligibility::predict(source, destination, view.mode);
-    view.rows = align(source, destination, &forecast);
-    view.summary = forecast.summary();
-    view.destination_only = view.rows.len() - source.templates.len();
-    view.forecast = Some(forecast);
-    refilter(state);
 }
 
 /// Pairs templates by (name, language): every source template in source order (with
@@ -709,58 +737,6 @@ fn align(
         outcome: RowOutcome::DestinationOnly,
     }));
     rows
-}
-
-/// Applies filters, search and sort; the cursor stays on its row when it is still shown.
-fn refilter(state: &mut State) {
-    let rows_shown = table_rows(state);
-    let Some(view) = state.templates.as_mut() else {
-        return;
-    };
-    let Some((source, destination)) = view.inventories(&state.store.wabas) else {
-        return;
-    };
-    let previous = view.visible.get(view.cursor.selected).copied();
-    let query = view.search.value().trim();
-    let filters = &view.filters;
-    let mut visible: Vec<usize> = (0..view.rows.len())
-        .filter(|&i| {
-            let row = &view.rows[i];
-            let t = row.primary(source, destination);
-            filters.outcome.is_none_or(|o| o == row.outcome)
-                && filters.category.as_ref().is_none_or(|c| {
-                    t.category
-                        .as_ref()
-                        .is_some_and(|tc| tc.as_str() == c.as_str())
-                })
-                && filters.status.as_ref().is_none_or(|s| {
-                    t.status
-                        .as_ref()
-                        .is_some_and(|ts| ts.as_str() == s.as_str())
-                })
-                && (query.is_empty() || fuzzy_match(query, &t.name).is_some())
-        })
-        .collect();
-    let key = |i: &usize| {
-        let row = &view.rows[*i];
-        let t = row.primary(source, destination);
-        (t.name.as_str(), t.language.as_str())
-    };
-    let rank = |i: &usize| match view.sort {
-        SortKey::Name => 0,
-        SortKey::Outcome => outcome_rank(view.rows[*i].outcome),
-        SortKey::Quality => quality_rank(view.rows[*i].primary(source, destination).quality()),
-    };
-    visible.sort_by(|a, b| (rank(a), key(a)).cmp(&(rank(b), key(b))));
-    if view.reverse {
-        visible.reverse();
-    }
-    view.cursor.selected = previous
-        .and_then(|p| visible.iter().position(|&i| i == p))
-        .unwrap_or(0);
-    view.cursor.offset = view.cursor.offset.min(view.cursor.selected);
-    view.cursor.keep_visible(rows_shown);
-    view.visible = visible;
 }
 
 /// The order `o` sorts outcomes in: what a move carries first.
@@ -810,8 +786,8 @@ fn failures(record: &TemplateRun, source: Option<&TemplateInventory>) -> Vec<Fai
         .collect()
 }
 
-fn table_rows(state: &State) -> usize {
-    TemplatesLayout::compute(state.screen).map_or(1, |l| l.table_rows())
+fn table_rows(ctx: &Context) -> usize {
+    TemplatesLayout::compute(ctx.screen).map_or(1, |l| l.table_rows())
 }
 
 #[cfg(test)]

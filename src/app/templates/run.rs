@@ -179,12 +179,12 @@ async fn run(
         (Err(e), _) | (_, Err(e)) => return reporter.send(RunUpdate::Failed(e)).await,
     };
     // Only templates the endpoint's rule expects to copy are offered for a retry.
-    record.expected = crate::domain::eligibility::predict(
+    let forecast = crate::domain::eligibility::predict(
         &source,
         &destination,
         crate::domain::eligibility::Mode::Api,
-    )
-    .ids_with(&source, crate::domain::eligibility::Outcome::Migrate);
+    );
+    record.expect(&forecast, &source);
     let progress = |p: Progress| reporter.progress(p);
     ops::run_pages_until(graph, record, source.templates.len(), &progress, || {
         stop.load(Ordering::SeqCst)

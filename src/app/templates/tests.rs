@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::app::action::{Action, ApiEvent, ApiResponse};
+use crate::app::state::State;
 use crate::app::update::update;
 use crate::domain::template::{TemplateCategory, TemplateStatus};
 use crate::domain::template_diff::Section;

@@ -165,13 +165,19 @@ fn done_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![
+        // Counted from a fresh read of the destination when it succeeded.
         Line::styled(
-            text::finished(
-                record.migrated_count(),
-                failures.len(),
-                record.calls.len(),
-                record.stopped_by_operator,
-            ),
+            match &record.tally {
+                Some(tally) => {
+                    text::finished_tally(&tally.line(), tally.calls, record.stopped_by_operator)
+                }
+                None => text::finished(
+                    record.migrated_count(),
+                    failures.len(),
+                    record.calls.len(),
+                    record.stopped_by_operator,
+                ),
+            },
             theme.style(Role::Title),
         ),
         Line::styled(

@@ -6,8 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::*;
 use crate::api::ApiError;
-use crate::app::action::{ApiResponse, RequestId};
+use crate::app::action::{ApiRequest, ApiResponse, RequestId};
 use crate::app::layout::ScreenLayout;
+use crate::app::state::Pane;
 use crate::testkit::demo::{
     self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA,
 };

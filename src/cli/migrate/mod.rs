@@ -4,7 +4,7 @@
 
 mod batch;
 mod journal;
-mod terminal;
+pub(crate) mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -164,7 +164,7 @@ impl Operator for TerminalOperator {
 
 /// Reads one line from stdin off the async threads; `masked` reads it without echo on a
 /// terminal (codes and PINs never appear on screen). `None` at end of input.
-async fn read_line(prompt: String, masked: bool) -> Option<SecretString> {
+pub(crate) async fn read_line(prompt: String, masked: bool) -> Option<SecretString> {
     tokio::task::spawn_blocking(move || {
         if std::io::stdin().is_terminal() {
             eprint!("{prompt}");

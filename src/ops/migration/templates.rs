@@ -96,7 +96,7 @@ impl<O: Operator> Migration<'_, O> {
         .await?;
         self.intent(step, call)?;
         let mut run = TemplateRun::new(&source_id, &dest);
-        run.expected = missing.clone();
+        run.expect(&forecast, &source);
         let operator = self.operator;
         let progress = |p: template_migration::Progress| {
             operator.say(Line::info(format!(
@@ -122,24 +122,33 @@ impl<O: Operator> Migration<'_, O> {
             ));
             return Err(Stop::Again);
         }
-        if let Err(e) = template_migration::recheck(self.graph, &mut run, &source).await {
-            self.say(Line::problem(format!(
-                "Could not re-read the destination for rejected copies: {e}"
-            )));
-        }
+        // What arrived is what a fresh read of the destination holds, by name and language.
+        let recheck = template_migration::recheck(self.graph, &mut run, &source).await;
         let saved = run
             .save(&self.settings.data_dir)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|e| format!("not saved: {e}"));
-        let tally = run.tally();
-        for (id, reason) in &tally.failed {
-            self.say(Line::problem(format!("  template {id} failed: {reason}")));
-        }
-        let detail = format!(
-            "{}; {} rejected on re-check; run recorded in {saved}",
-            tally.line(),
-            run.rejected_on_recheck.len()
-        );
+        let detail = match (recheck, &run.tally) {
+            (Ok(()), Some(tally)) => {
+                for failed in &tally.failed {
+                    self.say(Line::problem(format!(
+                        "  template {} ({}) [{}] failed: {}",
+                        failed.name, failed.language, failed.source_id, failed.reason
+                    )));
+                }
+                format!("{}; run recorded in {saved}", tally.line())
+            }
+            (result, _) => {
+                let why = result.err().map_or_else(String::new, |e| e.to_string());
+                self.say(Line::problem(format!(
+                    "Could not re-read the destination to count what arrived: {why}"
+                )));
+                format!(
+                    "{} call(s) sent; what arrived is unknown (the destination could not be re-read); run recorded in {saved}",
+                    run.calls.len()
+                )
+            }
+        };
         self.outcome(
             step,
             CallOutcome::Ok {

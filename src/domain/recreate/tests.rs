@@ -1,0 +1,183 @@
+use serde_json::json;
+
+use super::*;
+
+fn template(name: &str, status: &str, quality: Option<&str>) -> Template {
+    serde_json::from_value(json!({
+        "id": name, "name": name, "language": "en_US", "category": "MARKETING",
+        "status": status, "quality_score": quality.map(|q| json!({"score": q})),
+        "components": [{"type": "BODY", "text": "Spring is here"}]
+    }))
+    .unwrap()
+}
+
+fn inventory(
+    templates: Vec<Template>,
+    count: Option<u64>,
+    limit: Option<u64>,
+) -> TemplateInventory {
+    TemplateInventory {
+        templates,
+        count,
+        limit,
+    }
+}
+
+fn options(only: Only, business: Business) -> PlanOptions {
+    PlanOptions {
+        only,
+        include_rejected: false,
+        business,
+    }
+}
+
+fn names(plan: &RecreatePlan) -> Vec<(&str, Reason)> {
+    plan.candidates
+        .iter()
+        .map(|c| (c.name.as_str(), c.reason))
+        .collect()
+}
+
+#[test]
+fn only_what_a_migration_leaves_behind_and_never_rejected_or_deleted() {
+    let source = inventory(
+        vec![
+            template("green", "APPROVED", Some("GREEN")),
+            template("yellow", "APPROVED", Some("YELLOW")),
+            template("unknown_quality", "APPROVED", Some("UNKNOWN")),
+            template("paused", "PAUSED", Some("RED")),
+            template("pending", "PENDING", None),
+            template("rejected", "REJECTED", None),
+            template("disabled", "DISABLED", None),
+            template("deleted", "DELETED", None),
+            template("queued", "QUEUED_FOR_REVIEW", None),
+        ],
+        None,
+        None,
+    );
+    let dest = inventory(vec![], Some(0), Some(250));
+    let plan = plan(&source, &dest, options(Only::All, Business::Same));
+    assert_eq!(
+        names(&plan),
+        vec![
+            ("yellow", Reason::Quality),
+            ("unknown_quality", Reason::Quality),
+            ("paused", Reason::NotApproved),
+            ("pending", Reason::NotApproved),
+        ]
+    );
+    assert_eq!(
+        plan.room,
+        Some(249),
+        "the GREEN one a migration carries takes a slot"
+    );
+    let asked = super::plan(
+        &source,
+        &dest,
+        PlanOptions {
+            include_rejected: true,
+            ..options(Only::NotApproved, Business::Same)
+        },
+    );
+    assert_eq!(
+        names(&asked),
+        vec![
+            ("paused", Reason::NotApproved),
+            ("pending", Reason::NotApproved),
+            ("rejected", Reason::NotApproved),
+            ("disabled", Reason::NotApproved),
+        ]
+    );
+}
+
+#[test]
+fn over_limit_rows_have_no_room_and_present_ones_are_left_out() {
+    let source = inventory(
+        vec![
+            template("a", "APPROVED", Some("GREEN")),
+            template("b", "APPROVED", Some("GREEN")),
+            template("c", "APPROVED", Some("YELLOW")),
+        ],
+        None,
+        None,
+    );
+    let dest = inventory(
+        vec![template("c", "APPROVED", Some("GREEN"))],
+        Some(9),
+        Some(10),
+    );
+    let plan = plan(&source, &dest, options(Only::All, Business::Same));
+    assert_eq!(names(&plan), vec![("b", Reason::OverLimit)]);
+    assert!(!plan.candidates[0].room);
+    assert_eq!(plan.candidates[0].action, Action::Skip);
+    assert!(
+        plan.candidates[0]
+            .skip_reason
+            .as_deref()
+            .unwrap()
+            .contains("no room")
+    );
+}
+
+#[test]
+fn another_business_takes_the_whole_set_that_fits_and_only_filters() {
+    let source = inventory(
+        vec![
+            template("a", "APPROVED", Some("GREEN")),
+            template("b", "APPROVED", Some("RED")),
+            template("c", "APPROVED", Some("GREEN")),
+        ],
+        None,
+        None,
+    );
+    let dest = inventory(vec![], Some(0), Some(2));
+    let plan = plan(&source, &dest, options(Only::All, Business::Different));
+    assert_eq!(
+        names(&plan),
+        vec![
+            ("a", Reason::OtherBusiness),
+            ("b", Reason::OtherBusiness),
+            ("c", Reason::OtherBusiness)
+        ]
+    );
+    let room: Vec<bool> = plan.candidates.iter().map(|c| c.room).collect();
+    assert_eq!(room, vec![true, true, false]);
+    let quality_only = super::plan(&source, &dest, options(Only::Quality, Business::Same));
+    assert_eq!(names(&quality_only), vec![("b", Reason::Quality)]);
+}
+
+#[test]
+fn rows_without_examples_are_asked_for_and_risks_are_named() {
+    let mut t = template("promo", "APPROVED", Some("YELLOW"));
+    t.category = Some(TemplateCategory::Utility);
+    t.components = serde_json::from_value(json!([
+        {"type": "HEADER", "format": "IMAGE"},
+        {"type": "BODY", "text": "Hi {{1}}, 20% off today"}
+    ]))
+    .unwrap();
+    let plan = plan(
+        &inventory(vec![t], None, None),
+        &inventory(vec![], None, None),
+        options(Only::All, Business::Same),
+    );
+    let row = &plan.candidates[0];
+    assert_eq!(row.action, Action::Skip);
+    assert!(
+        row.skip_reason.as_deref().unwrap().contains("sample value"),
+        "{:?}",
+        row.skip_reason
+    );
+    assert_eq!(row.media.len(), 1);
+    for risk in [
+        "promotional wording",
+        "media header",
+        "UTILITY copy may come back MARKETING",
+        "low quality",
+    ] {
+        assert!(
+            row.risks.iter().any(|r| r.contains(risk)),
+            "{risk}: {:?}",
+            row.risks
+        );
+    }
+}
