@@ -98,9 +98,11 @@ fn crash_then_resume(hooks: &[&str]) -> usize {
             .filter(|(path, _)| path.starts_with("POST ") && path.ends_with(write))
             .map(|(_, n)| n.as_u64().unwrap_or(0))
             .sum();
-        assert_eq!(
-            calls,
-            1,
+        // The number's writes are needed once each; a template copy whose answer was
+        // lost is left to the operator rather than sent again, so it may be missing.
+        let needed = u64::from(write != "/migrate_message_templates");
+        assert!(
+            (needed..=1).contains(&calls),
             "{label}: {write} was called {calls} times; stats: {stats:?}\n{}",
             runs.join("\n")
         );
