@@ -6,6 +6,9 @@
 //! commands) and `app` (the terminal UI); `exit` holds the exit codes. `testkit` (demo
 //! data for tests and benchmarks) is compiled only for them.
 
+// Outside tests an `expect` must be made impossible by a type instead (see STYLE).
+#![cfg_attr(not(test), deny(clippy::expect_used))]
+
 pub mod api;
 pub mod app;
 pub mod cli;

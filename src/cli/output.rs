@@ -2,7 +2,9 @@
 //! CSV for scripts.
 
 use std::io::{IsTerminal, Write};
+
 use std::time::Duration;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::Transport;
 use crate::api::text::one_line;
@@ -38,30 +40,40 @@ pub fn write_table(
 ) -> std::io::Result<()> {
     // Cells hold server text (verified names, statuses): no control character reaches
     // the terminal, and a newline cannot break the table.
+    // Widths are display columns (a CJK character or an emoji takes two), so names in
+    // any script line up.
     let cut = |cell: &str| -> String {
         let cell = one_line(cell);
-        if cell.chars().count() <= max_width {
-            cell.to_string()
-        } else {
-            let mut s: String = cell.chars().take(max_width.saturating_sub(1)).collect();
-            s.push('…');
-            s
+        if cell.width() <= max_width {
+            return cell.to_string();
         }
+        let mut s = String::new();
+        let mut used = 0;
+        for c in cell.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > max_width.saturating_sub(1) {
+                break;
+            }
+            used += w;
+            s.push(c);
+        }
+        s.push('…');
+        s
     };
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| cut(c)).collect())
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.width());
         }
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
         cells
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width()))))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
@@ -139,6 +151,34 @@ pub fn report_unreadable(transport: &Transport) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_aligns_wide_characters_by_display_columns() {
+        let mut out = Vec::new();
+        let rows = vec![
+            vec!["東京ショップ".to_string(), "GREEN".to_string()],
+            vec!["Shop 🌿".into(), "RED".into()],
+            vec!["plain".into(), "YELLOW".into()],
+        ];
+        write_table(&mut out, &["NAME", "QUALITY"], &rows, 28).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let columns: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let name_end = l.find("  ").unwrap();
+                let rest = &l[name_end..];
+                l[..name_end].width() + rest.len() - rest.trim_start().len()
+            })
+            .collect();
+        assert!(
+            columns.windows(2).all(|w| w[0] == w[1]),
+            "the second column starts at one display column on every line:\n{text}"
+        );
+        let mut cut = Vec::new();
+        write_table(&mut cut, &["N"], &[vec!["東京東京東京".into()]], 5).unwrap();
+        let cut = String::from_utf8(cut).unwrap();
+        assert!(cut.lines().all(|l| l.width() <= 5), "{cut}");
+    }
 
     #[test]
     fn table_aligns_columns_and_cuts_long_cells() {

@@ -240,7 +240,14 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
         eprintln!("wamigrate: {failure}");
     }
     if let Some(export_format) = args.export {
-        match export(&visible, export_format, &settings.data_dir) {
+        // The export fsyncs: off the async threads.
+        let written = {
+            let (rows, data_dir) = (visible.clone(), settings.data_dir.clone());
+            tokio::task::spawn_blocking(move || export(&rows, export_format, &data_dir))
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        };
+        match written {
             Ok(path) => eprintln!(
                 "wamigrate: exported {} numbers to {}.",
                 visible.len(),

@@ -353,7 +353,13 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         Err(e) => eprintln!("wamigrate: could not re-read the destination before the retry: {e}"),
     }
     let recheck = run_ops::recheck(graph, &mut run, &source).await;
-    let saved = run.save(&settings.data_dir);
+    // The record is fsynced: off the async threads.
+    let saved = {
+        let (record, data_dir) = (run.clone(), settings.data_dir.clone());
+        tokio::task::spawn_blocking(move || record.save(&data_dir))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    };
     match &saved {
         Ok(path) => eprintln!("Run recorded in {}.", path.display()),
         Err(e) => eprintln!(

@@ -128,6 +128,9 @@ impl Portfolio {
     /// The seeded portfolio, or a generated fleet when `fleet` is set. `templates`
     /// overrides the template count of the first (main source) WABA.
     pub fn build(seed: u64, fleet: Option<usize>, templates: Option<usize>) -> Portfolio {
+        // The seed is embedded at build time and parsed by a unit test: no type can
+        // say so, and a sandbox without its portfolio cannot start anyway.
+        #[allow(clippy::expect_used)]
         let file: SeedFile = serde_json::from_str(SEED_JSON)
             .expect("assets/sandbox/portfolio.json is valid (unit-tested)");
         let mut portfolio = match fleet {

@@ -4,5 +4,8 @@
 //! for the fleet board's refresh (`fleet`). Snapshot tests, unit tests and the TUI
 //! benchmark get a loaded state by running the real `update` path, with no network.
 
+// Test support may stop a test with a message.
+#![allow(clippy::expect_used)]
+
 pub mod demo;
 pub mod fleet;

@@ -63,11 +63,17 @@ pub struct TemplateView {
 /// One row: a source template, a destination template, or both (same name+language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlignedRow {
-    /// Index into the source inventory (and into the forecast's predictions).
-    pub source: Option<usize>,
-    /// Index into the destination inventory.
-    pub destination: Option<usize>,
+    pub sides: RowSides,
     pub outcome: RowOutcome,
+}
+
+/// Where a row's templates are: an index into the source inventory (and into the
+/// forecast's predictions), into the destination's, or both. A row always has a side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowSides {
+    Source(usize),
+    Destination(usize),
+    Both { source: usize, destination: usize },
 }
 
 /// What a row's outcome column says: the forecast of its source template, or that it
@@ -239,17 +245,44 @@ impl TemplateView {
 }
 
 impl AlignedRow {
+    /// The row's index into the source inventory, if it has a source template.
+    pub fn source(&self) -> Option<usize> {
+        match self.sides {
+            RowSides::Source(s) | RowSides::Both { source: s, .. } => Some(s),
+            RowSides::Destination(_) => None,
+        }
+    }
+
+    /// The row's index into the destination inventory, if it has one there.
+    pub fn destination(&self) -> Option<usize> {
+        match self.sides {
+            RowSides::Destination(d) | RowSides::Both { destination: d, .. } => Some(d),
+            RowSides::Source(_) => None,
+        }
+    }
+
     /// The template that speaks for the row: the source's, else the destination's.
     pub fn primary<'a>(
         &self,
         source: &'a TemplateInventory,
         destination: &'a TemplateInventory,
     ) -> &'a Template {
-        match (self.source, self.destination) {
-            (Some(s), _) => &source.templates[s],
-            (None, Some(d)) => &destination.templates[d],
-            (None, None) => unreachable!("a row has at least one side"),
+        match self.sides {
+            RowSides::Source(s) | RowSides::Both { source: s, .. } => &source.templates[s],
+            RowSides::Destination(d) => &destination.templates[d],
         }
+    }
+
+    /// The row's two templates, as far as it has them.
+    pub fn templates<'a>(
+        &self,
+        source: &'a TemplateInventory,
+        destination: &'a TemplateInventory,
+    ) -> (Option<&'a Template>, Option<&'a Template>) {
+        (
+            self.source().map(|i| &source.templates[i]),
+            self.destination().map(|i| &destination.templates[i]),
+        )
     }
 }
 
@@ -577,10 +610,8 @@ impl TemplateView {
         else {
             return;
         };
-        let sections = template_diff::compare(
-            row.source.map(|i| &source.templates[i]),
-            row.destination.map(|i| &destination.templates[i]),
-        );
+        let (from, to) = row.templates(source, destination);
+        let sections = template_diff::compare(from, to);
         self.detail = Some(ComponentDetail {
             row,
             sections,
@@ -722,9 +753,15 @@ fn align(
         .iter()
         .map(|p| {
             let t = &source.templates[p.source_index];
+            let sides = match unmatched.remove(&(t.name.as_str(), t.language.as_str())) {
+                Some(destination) => RowSides::Both {
+                    source: p.source_index,
+                    destination,
+                },
+                None => RowSides::Source(p.source_index),
+            };
             AlignedRow {
-                source: Some(p.source_index),
-                destination: unmatched.remove(&(t.name.as_str(), t.language.as_str())),
+                sides,
                 outcome: RowOutcome::Forecast(p.outcome),
             }
         })
@@ -732,8 +769,7 @@ fn align(
     let mut only: Vec<usize> = unmatched.into_values().collect();
     only.sort_unstable();
     rows.extend(only.into_iter().map(|d| AlignedRow {
-        source: None,
-        destination: Some(d),
+        sides: RowSides::Destination(d),
         outcome: RowOutcome::DestinationOnly,
     }));
     rows

@@ -157,7 +157,7 @@ fn opening_before_the_templates_arrive_shows_loading_then_the_aligned_rows() {
     assert_eq!(
         v.rows
             .iter()
-            .filter(|r| r.source.is_some() && r.destination.is_some())
+            .filter(|r| r.source().is_some() && r.destination().is_some())
             .count(),
         10
     );
@@ -326,7 +326,7 @@ fn enter_opens_the_component_diff_of_a_reworded_pair_and_esc_closes_it() {
     key(&mut state, KeyCode::Enter);
     key(&mut state, KeyCode::Enter);
     let detail = view(&state).detail.as_ref().expect("detail open");
-    assert!(detail.row.source.is_some() && detail.row.destination.is_some());
+    assert!(detail.row.source().is_some() && detail.row.destination().is_some());
     let body = detail
         .sections
         .iter()

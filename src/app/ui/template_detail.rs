@@ -34,9 +34,8 @@ pub fn draw(
     let Some((source, destination)) = view.inventories(&state.store.wabas) else {
         return;
     };
-    let source = detail.row.source.map(|i| &source.templates[i]);
-    let destination = detail.row.destination.map(|i| &destination.templates[i]);
-    let primary = source.or(destination).expect("a row has at least one side");
+    let primary = detail.row.primary(source, destination);
+    let (source, destination) = detail.row.templates(source, destination);
     let changed = detail.sections.iter().filter(|s| s.changed()).count();
     let mut heading = vec![
         Span::styled(format!("◆ {}", primary.name), theme.style(Role::Title)),
@@ -170,7 +169,9 @@ fn wrap_pieces(pieces: &[Piece], width: usize, theme: &Theme) -> Vec<Line<'stati
             } else {
                 vec![token]
             };
-            let tail = chunks.pop().expect("at least one chunk");
+            let Some(tail) = chunks.pop() else {
+                continue;
+            };
             for chunk in chunks {
                 lines.push(Line::from(Span::styled(chunk, style)));
             }

@@ -33,7 +33,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                 total,
                 pages,
             } => {
-                let (source, destination) = pair.expect("a copy needs a pair");
+                let (source, destination) =
+                    pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
                 (
                     text::CONFIRM_TITLE,
                     text::confirm_migrate(source, destination, *expected, *total, *pages)

@@ -112,10 +112,12 @@ fn component_diff_of_a_reworded_sandbox_template_120x40() {
     let reworded = view
         .visible
         .iter()
-        .position(|&i| match (view.rows[i].source, view.rows[i].destination) {
-            (Some(s), Some(d)) => body(&source.templates[s]) != body(&destination.templates[d]),
-            _ => false,
-        })
+        .position(
+            |&i| match (view.rows[i].source(), view.rows[i].destination()) {
+                (Some(s), Some(d)) => body(&source.templates[s]) != body(&destination.templates[d]),
+                _ => false,
+            },
+        )
         .expect("the sandbox rewords some pairs");
     for _ in 0..reworded {
         key(&mut state, KeyCode::Down);

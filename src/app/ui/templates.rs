@@ -19,7 +19,7 @@ use crate::app::state::State;
 use crate::app::strings::{self, templates as text};
 use crate::app::templates::{AlignedRow, RowOutcome, TemplateView};
 use crate::app::theme::{Role, Theme};
-use crate::domain::eligibility::{self, Outcome};
+use crate::domain::eligibility::{self, Forecast, Outcome};
 use crate::domain::template::{QualityScore, Template, TemplateStatus};
 
 /// What a cell needs of a row: its two templates, forecast reason and risks.
@@ -27,16 +27,10 @@ struct RowView<'a> {
     row: AlignedRow,
     source: Option<&'a Template>,
     destination: Option<&'a Template>,
+    /// The template that speaks for the row (the source's, else the destination's).
+    primary: &'a Template,
     reason: Option<&'a str>,
     risky: bool,
-}
-
-impl RowView<'_> {
-    fn primary(&self) -> &Template {
-        self.source
-            .or(self.destination)
-            .expect("a row has at least one side")
-    }
 }
 
 /// How a row fills a cell.
@@ -47,13 +41,13 @@ const COLUMNS: [Column<RowCell>; 9] = [
         header: text::COLUMNS[0],
         width: 24,
         priority: 0,
-        cell: |r, _| Cell::from(r.primary().name.clone()),
+        cell: |r, _| Cell::from(r.primary.name.clone()),
     },
     Column {
         header: text::COLUMNS[1],
         width: 5,
         priority: 4,
-        cell: |r, _| Cell::from(r.primary().language.clone()),
+        cell: |r, _| Cell::from(r.primary.language.clone()),
     },
     Column {
         header: text::COLUMNS[2],
@@ -121,7 +115,7 @@ pub fn draw(
         );
         return;
     };
-    if view.forecast.is_none() {
+    let Some(forecast) = view.forecast.as_ref() else {
         let lines: Vec<Line> = [source_id, destination_id]
             .into_iter()
             .flat_map(|id| {
@@ -137,9 +131,9 @@ pub fn draw(
             layout.header.union(layout.table),
         );
         return;
-    }
+    };
     frame.render_widget(
-        Paragraph::new(header_lines(state, view, theme)),
+        Paragraph::new(header_lines(state, view, forecast, theme)),
         layout.header,
     );
     match &view.detail {
@@ -232,8 +226,12 @@ fn title(state: &State, view: &TemplateView) -> String {
     )
 }
 
-fn header_lines(state: &State, view: &TemplateView, theme: &Theme) -> Vec<Line<'static>> {
-    let forecast = view.forecast.as_ref().expect("checked by draw");
+fn header_lines(
+    state: &State,
+    view: &TemplateView,
+    forecast: &Forecast,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let key = |action| {
         Span::styled(
             format!(" ({})", state.keymap.first_key(Screen::Templates, action)),
@@ -391,12 +389,14 @@ fn draw_table(
         .map(|&index| {
             let row = view.rows[index];
             let prediction = row
-                .source
+                .source()
                 .and_then(|s| view.forecast.as_ref().map(|f| &f.predictions[s]));
+            let (from, to) = row.templates(source, destination);
             let row_view = RowView {
                 row,
-                source: row.source.map(|i| &source.templates[i]),
-                destination: row.destination.map(|i| &destination.templates[i]),
+                source: from,
+                destination: to,
+                primary: row.primary(source, destination),
                 reason: prediction.and_then(|p| p.reason.as_deref()),
                 risky: prediction.is_some_and(|p| !p.risks.is_empty()),
             };
@@ -417,7 +417,7 @@ fn footer_lines(view: &TemplateView, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(row) = view.selected_row() {
         let prediction = row
-            .source
+            .source()
             .and_then(|s| view.forecast.as_ref().map(|f| &f.predictions[s]));
         let reason = match (prediction, row.outcome) {
             (_, RowOutcome::DestinationOnly) => text::DESTINATION_ONLY_REASON.to_string(),

@@ -623,7 +623,9 @@ pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Ha
         Page::Plan => on_plan_key(state, action),
         Page::Run => return on_run_key(state, action, key),
         Page::Report => {
-            let wizard = state.wizard.as_mut().expect("checked above");
+            let Some(wizard) = state.wizard.as_mut() else {
+                return Handled::ignored();
+            };
             match action {
                 Some(KeyAction::Back | KeyAction::Quit) => wizard.page = Page::Run,
                 Some(KeyAction::Down) => wizard.report_scroll += 1,
@@ -645,7 +647,9 @@ pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Ha
 }
 
 fn on_scenarios_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let wizard = state.wizard.as_mut().expect("the wizard is open");
+    let Some(wizard) = state.wizard.as_mut() else {
+        return Vec::new();
+    };
     let count = wizard.scenario_candidates().len();
     match key.code {
         KeyCode::Esc => state.wizard = None,
@@ -680,7 +684,9 @@ fn on_scenarios_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 
 fn on_plan_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     let ready = state.phase == Phase::Ready;
-    let wizard = state.wizard.as_mut().expect("the wizard is open");
+    let Some(wizard) = state.wizard.as_mut() else {
+        return Vec::new();
+    };
     match action {
         Some(KeyAction::ToggleCodeMethod) => {
             wizard.code_method = match wizard.code_method {
@@ -749,7 +755,9 @@ fn start(wizard: &mut Wizard) -> Vec<Effect> {
 }
 
 fn on_resume_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
-    let wizard = state.wizard.as_mut().expect("the wizard is open");
+    let Some(wizard) = state.wizard.as_mut() else {
+        return Vec::new();
+    };
     let count = match &wizard.resume.journals {
         Some(Ok(journals)) => journals.len(),
         _ => 0,
@@ -794,7 +802,9 @@ fn run_key(
     key: KeyEvent,
 ) -> Result<Vec<Effect>, Outcome> {
     let now = state.now;
-    let wizard = state.wizard.as_mut().expect("the wizard is open");
+    let Some(wizard) = state.wizard.as_mut() else {
+        return Ok(Vec::new());
+    };
     let Some(run) = wizard.run.as_mut() else {
         return Ok(Vec::new());
     };

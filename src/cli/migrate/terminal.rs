@@ -192,7 +192,7 @@ pub(crate) async fn read_line(prompt: String, masked: bool) -> Option<SecretStri
 /// A line typed in raw mode, echoed as `*`; Ctrl-C or Esc gives `None`.
 fn read_masked() -> Option<SecretString> {
     use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
-    crossterm::terminal::enable_raw_mode().ok()?;
+    let raw_mode = RawMode::enable()?;
     let mut typed = String::new();
     let result = loop {
         match read() {
@@ -212,7 +212,25 @@ fn read_masked() -> Option<SecretString> {
         }
         let _ = std::io::stderr().flush();
     };
-    let _ = crossterm::terminal::disable_raw_mode();
+    drop(raw_mode);
     eprintln!();
     result
+}
+
+/// Raw mode (no echo) for as long as it lives: the terminal is restored on every way
+/// out of a masked prompt, a panic included.
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Option<RawMode> {
+        crossterm::terminal::enable_raw_mode()
+            .ok()
+            .map(|()| RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
 }
