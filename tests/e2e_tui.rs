@@ -229,6 +229,28 @@ fn template_screen_shows_capacity_copies_after_confirmation_and_records_the_run(
     assert_eq!(tui.exit_code(), 0);
 }
 
+#[test]
+fn template_screen_marks_a_row_recreates_it_after_confirmation_and_shows_its_state() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the checklist", |s| s.contains("pass)"));
+    tui.send("t");
+    tui.wait_for("dest 40/250, room 210");
+    tui.send("j"); // abandoned_cart en_GB: LIMIT_EXCEEDED, a migration leaves it behind
+    tui.send("m");
+    tui.wait_for("◆ marked");
+    tui.send("X");
+    tui.wait_for("Re-create templates?");
+    tui.send("y");
+    let screen = tui.wait_until("the run to end and the destination to be read", |s| {
+        s.contains("re-creation run recreate-") && s.contains("◆ pending")
+    });
+    assert!(screen.contains("templates track recreate-"), "{screen}");
+    tui.send("\x1b");
+    tui.wait_for("Checklist");
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 impl TuiSession {
     /// Whether the terminal is back on the main screen with the cursor shown.
     fn restored(&self) -> bool {

@@ -45,6 +45,8 @@ pub enum Action {
     Board(Box<BoardEvent>),
     /// News of a template migration run (boxed: it may carry the run's record).
     TemplateRun(Box<RunEvent>),
+    /// The end of a template re-creation run (boxed: it carries every row's state).
+    Recreate(Box<crate::app::templates::recreate::RecreateEvent>),
     /// SIGTERM or SIGINT: leave now.
     Terminate,
     /// Progress, questions and the end of a migration run, or the journals to resume.
@@ -98,6 +100,8 @@ pub enum Effect {
     Board(BoardCommand),
     /// Start, steer or stop a template migration run (its job: `templates::run`).
     TemplateRun(RunCommand),
+    /// Submit the marked templates for approval (its job: `templates::recreate`).
+    Recreate(crate::app::templates::recreate::RecreateCommand),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

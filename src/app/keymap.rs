@@ -53,6 +53,9 @@ pub enum KeyAction {
     ToggleMode,
     MigrateTemplates,
     RetryFailed,
+    /// Templates: mark the row for re-creation, and submit the marked rows.
+    MarkRecreate,
+    RecreateMarked,
     /// The wizard's plan page: SMS or VOICE for the code.
     ToggleCodeMethod,
     /// The wizard's end of a run: the audit report.

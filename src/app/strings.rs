@@ -95,6 +95,8 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::ToggleMode => "templates: rule of a number migration or of the API",
         KeyAction::MigrateTemplates => "templates: copy them to the destination (asks first)",
         KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
+        KeyAction::MarkRecreate => "templates: mark the row for re-creation in the destination",
+        KeyAction::RecreateMarked => "templates: submit the marked rows for approval (asks first)",
         KeyAction::ToggleCodeMethod => "wizard: the code by SMS or by VOICE call",
         KeyAction::OpenReport => "wizard: open the audit report of the run",
         KeyAction::Yes => "answer yes",
@@ -133,6 +135,8 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ToggleMode => "mode",
         KeyAction::MigrateTemplates => "migrate",
         KeyAction::RetryFailed => "retry failed",
+        KeyAction::MarkRecreate => "mark",
+        KeyAction::RecreateMarked => "re-create marked",
         KeyAction::ToggleCodeMethod => "SMS/VOICE",
         KeyAction::OpenReport => "open the report",
         KeyAction::Yes => "yes",
@@ -183,7 +187,7 @@ pub mod templates {
     pub const NO_TEMPLATES: &str = "Neither WABA has templates.";
     pub const ALL: &str = "all";
     pub const SEARCH: &str = "search";
-    pub const COLUMNS: [&str; 9] = [
+    pub const COLUMNS: [&str; 10] = [
         "Name",
         "Lang",
         "Category",
@@ -192,6 +196,7 @@ pub mod templates {
         "Dst status",
         "Dst qual.",
         "Outcome",
+        "Re-create",
         "Reason",
     ];
     pub const WILL_COPY: &str = "will be copied";
@@ -211,6 +216,7 @@ pub mod templates {
     /// The confirmation and the run.
     pub const CONFIRM_TITLE: &str = "Copy templates?";
     pub const RETRY_TITLE: &str = "Retry failed templates?";
+    pub const RECREATE_TITLE: &str = "Re-create templates?";
     pub const CONFIRM_KEYS: &str = "y confirm · n or Esc cancel";
     pub const RUN_TITLE: &str = "Template migration";
     pub const READING_SOURCE: &str = "reading the source's templates…";
@@ -264,6 +270,13 @@ pub mod templates {
     }
 
     /// The confirmation of a retry.
+    /// The question before a re-creation run.
+    pub fn confirm_recreate(count: usize, destination: &str) -> String {
+        format!(
+            "Submit the {count} marked template(s) to WABA {destination} for approval? Each creation is journaled (template-recreate/); media headers are skipped here (the CLI takes --media)."
+        )
+    }
+
     pub fn confirm_retry(count: usize) -> String {
         format!("Retry the {count} failed template(s) by id (template_ids), once?")
     }

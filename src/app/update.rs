@@ -93,6 +93,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::Recreate(event) => match state.templates {
+            Some(_) => on_templates(state, |view, ctx| view.on_recreate_event(*event, ctx)),
+            None => {
+                state.dirty = false;
+                Vec::new()
+            }
+        },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
         Action::Wizard(event) => wizard::on_event(state, event),
     }

@@ -60,6 +60,7 @@ pub struct Worker {
     reads: Jobs<ApiRequest, (), Action>,
     board: Jobs<BoardSlot, (), Action>,
     template_runs: Jobs<(), RunInstruction, Action>,
+    recreations: Jobs<(), (), Action>,
     migrations: Jobs<(), Answer, Action>,
     files: Jobs<FileSlot, (), Action>,
 }
@@ -76,6 +77,7 @@ impl Worker {
             reads: Jobs::new(results.clone()),
             board: Jobs::new(results.clone()),
             template_runs: Jobs::new(results.clone()),
+            recreations: Jobs::new(results.clone()),
             migrations: Jobs::new(results.clone()),
             files: Jobs::new(results),
         }
@@ -191,6 +193,17 @@ impl Worker {
                 if let Some((run, instruction)) = command.instruction() {
                     self.template_runs.tell(&(), run, instruction);
                 }
+            }
+            Effect::Recreate(command) => {
+                // Media samples need the app; the sandbox has its own.
+                let sandbox = backend.sandbox_instance.is_some()
+                    || crate::config::is_loopback(&backend.graph_url);
+                let app_id = sandbox.then(|| crate::sim::SANDBOX_APP_ID.to_string());
+                self.recreations.start((), command.run, |context| {
+                    crate::app::templates::recreate::execute_marked(
+                        graph, data_dir, app_id, command, context,
+                    )
+                });
             }
             Effect::StartMigration(order) => {
                 if self.migrations.is_running(&()) {

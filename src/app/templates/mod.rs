@@ -29,6 +29,7 @@ use super::layout::TemplatesLayout;
 use super::screen::{Context, Handled, Outcome as ScreenOutcome};
 use super::state::{ListCursor, WabaRecord};
 
+pub mod recreate;
 pub mod run;
 
 pub use run::{RunCommand, RunEvent, RunUpdate};
@@ -58,6 +59,8 @@ pub struct TemplateView {
     pub detail: Option<ComponentDetail>,
     pub confirm: Option<Confirm>,
     pub run: Option<RunView>,
+    /// Rows marked for re-creation and what became of them.
+    pub recreate: recreate::RecreateMarks,
 }
 
 /// One row: a source template, a destination template, or both (same name+language).
@@ -141,6 +144,8 @@ pub enum Confirm {
     },
     /// Retry exactly these failed template ids.
     Retry { ids: Vec<String> },
+    /// Submit the marked templates to the destination for approval.
+    Recreate { count: usize },
 }
 
 /// A template migration run started from this screen.
@@ -206,6 +211,7 @@ impl TemplateView {
             detail: None,
             confirm: None,
             run: None,
+            recreate: recreate::RecreateMarks::default(),
         }
     }
 
@@ -463,6 +469,13 @@ impl TemplateView {
                 self.rebuild(ctx);
             }
             KeyAction::MigrateTemplates => self.ask_to_migrate(ctx),
+            KeyAction::MarkRecreate => self.mark_for_recreation(ctx),
+            KeyAction::RecreateMarked => {
+                let count = self.recreate.marked().len();
+                if count > 0 && self.recreate.run.is_none() && !self.run_in_progress() {
+                    self.confirm = Some(Confirm::Recreate { count });
+                }
+            }
             KeyAction::Refresh => return Handled::effects(self.reread(ctx)),
             _ => {}
         }
@@ -532,6 +545,9 @@ impl TemplateView {
                 (id, command)
             }
             (Some(Confirm::Retry { ids }), _, Some(id)) => (id, RunCommand::Retry { run: id, ids }),
+            (Some(Confirm::Recreate { .. }), Some((source, destination)), _) => {
+                return self.start_recreation(source, destination, ctx);
+            }
             _ => return Vec::new(),
         };
         self.run = Some(RunView {

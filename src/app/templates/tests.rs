@@ -546,3 +546,62 @@ fn finishing_without_retry_sends_finish() {
         RunPhase::Rechecking
     ));
 }
+
+#[test]
+fn rows_are_marked_for_recreation_submitted_after_y_and_their_state_shown() {
+    let mut state = opened(50);
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Down);
+    }
+    key(&mut state, KeyCode::Char('m'));
+    assert!(
+        view(&state).recreate.marked().is_empty(),
+        "a GREEN template travels"
+    );
+    assert!(
+        view(&state)
+            .recreate
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("travels")
+    );
+    key(&mut state, KeyCode::Home);
+    let first = shown(&state)[0].0.clone();
+    assert_eq!(first.status, Some(TemplateStatus::Paused));
+    key(&mut state, KeyCode::Char('m'));
+    let marked = (first.name.clone(), first.language.clone());
+    assert_eq!(view(&state).recreate.marked(), vec![marked.clone()]);
+    key(&mut state, KeyCode::Char('X'));
+    assert_eq!(view(&state).confirm, Some(Confirm::Recreate { count: 1 }));
+    let effects = key(&mut state, KeyCode::Char('y'));
+    let Some(Effect::Recreate(command)) = effects.first() else {
+        panic!("y starts the run: {effects:?}");
+    };
+    assert_eq!(command.marked, vec![marked.clone()]);
+    assert_eq!(command.source_waba_id, SOURCE_WABA);
+    let event = recreate::RecreateEvent {
+        run: command.run,
+        states: vec![(marked.clone(), recreate::Submission::Submitted)],
+        end: Ok("recreate-1".to_string()),
+    };
+    let effects = update(&mut state, Action::Recreate(Box::new(event)));
+    assert!(
+        template_requests(&effects)
+            .iter()
+            .any(|(_, w)| w == DESTINATION_WABA),
+        "the destination is read again for Meta's review state"
+    );
+    assert_eq!(
+        view(&state).recreate.cell(&marked, None).as_deref(),
+        Some("submitted")
+    );
+    assert!(
+        view(&state)
+            .recreate
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("templates track recreate-1")
+    );
+}

@@ -50,6 +50,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                     theme.style(Role::Text),
                 )],
             ),
+            Confirm::Recreate { count } => {
+                let destination = pair.map_or("", |(_, d)| d.as_str());
+                (
+                    text::RECREATE_TITLE,
+                    vec![Line::styled(
+                        text::confirm_recreate(*count, destination),
+                        theme.style(Role::Text),
+                    )],
+                )
+            }
         };
         lines.push(Line::raw(""));
         lines.push(Line::styled(text::CONFIRM_KEYS, theme.style(Role::Key)));

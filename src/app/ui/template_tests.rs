@@ -174,3 +174,34 @@ fn removed_words_are_struck_out_inserted_ones_underlined_and_parameters_brackete
             .contains(Modifier::CROSSED_OUT)
     );
 }
+
+#[test]
+fn marked_and_rejected_rows_show_their_recreation_state_with_meaning_in_the_style() {
+    use crate::app::templates::recreate::Submission;
+    let mut state = sandbox_templates(120, 40);
+    key(&mut state, KeyCode::Down); // abandoned_cart en_GB: LIMIT_EXCEEDED, does not travel
+    key(&mut state, KeyCode::Char('m'));
+    let view = state.templates.as_mut().unwrap();
+    let es = ("abandoned_cart".to_string(), "es".to_string());
+    view.recreate
+        .states
+        .insert(es, Submission::Refused("(#100) Invalid parameter".into()));
+    let buffer = render(&state, &default_theme());
+    insta::assert_snapshot!("templates_recreate_120x40", text(&buffer));
+    let marked = row_with(&buffer, &["abandoned_cart", "en_GB", "◆ marked"]);
+    assert_eq!(
+        cell_at(&buffer, marked, "◆ marked").fg,
+        default_theme()
+            .style(crate::app::theme::Role::Warn)
+            .fg
+            .unwrap_or_default()
+    );
+    let refused = row_with(&buffer, &["abandoned_cart", "es", "◆ refused"]);
+    assert_eq!(
+        cell_at(&buffer, refused, "◆ refused").fg,
+        default_theme()
+            .style(crate::app::theme::Role::Fail)
+            .fg
+            .unwrap_or_default()
+    );
+}

@@ -31,12 +31,14 @@ struct RowView<'a> {
     primary: &'a Template,
     reason: Option<&'a str>,
     risky: bool,
+    /// The re-creation column: marked, submitted, refused, or the destination's review state.
+    recreate: Option<String>,
 }
 
 /// How a row fills a cell.
 type RowCell = for<'a, 'b> fn(&'b RowView<'a>, &Theme) -> Cell<'static>;
 
-const COLUMNS: [Column<RowCell>; 9] = [
+const COLUMNS: [Column<RowCell>; 10] = [
     Column {
         header: text::COLUMNS[0],
         width: 24,
@@ -87,6 +89,24 @@ const COLUMNS: [Column<RowCell>; 9] = [
     },
     Column {
         header: text::COLUMNS[8],
+        width: 16,
+        priority: 2,
+        cell: |r, theme| match &r.recreate {
+            Some(state) => {
+                let role = if state.starts_with("rejected") || state.starts_with("refused") {
+                    Role::Fail
+                } else if state == "approved" {
+                    Role::Pass
+                } else {
+                    Role::Warn
+                };
+                Cell::from(format!("◆ {state}")).style(theme.style(role))
+            }
+            None => Cell::from(""),
+        },
+    },
+    Column {
+        header: text::COLUMNS[9],
         width: 6,
         priority: 8,
         cell: |r, theme| {
@@ -188,6 +208,8 @@ pub fn hints(view: &TemplateView) -> &'static [Hint] {
         Hint::Action(KeyAction::SortReverse),
         Hint::Action(KeyAction::ToggleMode),
         Hint::Action(KeyAction::MigrateTemplates),
+        Hint::Action(KeyAction::MarkRecreate),
+        Hint::Action(KeyAction::RecreateMarked),
         Hint::Action(KeyAction::Refresh),
         Hint::Action(KeyAction::Help),
         Hint::Action(KeyAction::Back),
@@ -367,8 +389,19 @@ fn draw_table(
         );
         return;
     }
+    // The re-creation column shows once a row is marked.
+    let offered: Vec<Column<RowCell>> = COLUMNS
+        .iter()
+        .filter(|c| !view.recreate.states.is_empty() || c.header != text::COLUMNS[8])
+        .map(|c| Column {
+            header: c.header,
+            width: c.width,
+            priority: c.priority,
+            cell: c.cell,
+        })
+        .collect();
     let columns = fitting(
-        &COLUMNS,
+        &offered,
         area.width.saturating_sub(MARKER.chars().count() as u16),
     );
     let last = columns.len() - 1;
@@ -399,6 +432,12 @@ fn draw_table(
                 primary: row.primary(source, destination),
                 reason: prediction.and_then(|p| p.reason.as_deref()),
                 risky: prediction.is_some_and(|p| !p.risks.is_empty()),
+                recreate: row.source().and_then(|i| {
+                    let template = &source.templates[i];
+                    let key = (template.name.clone(), template.language.clone());
+                    view.recreate
+                        .cell(&key, row.destination().map(|d| &destination.templates[d]))
+                }),
             };
             Row::new(columns.iter().map(|c| (c.cell)(&row_view, theme)))
         });
@@ -437,6 +476,12 @@ fn footer_lines(view: &TemplateView, theme: &Theme) -> Vec<Line<'static>> {
                 theme.style(Role::Warn),
             ));
         }
+    }
+    if let Some(message) = &view.recreate.message {
+        lines.push(Line::styled(
+            format!("◆ {message}"),
+            theme.style(Role::Warn),
+        ));
     }
     lines.push(Line::styled(
         format!("{}{}", text::NOTE_PREFIX, eligibility::COPY_QUALITY_NOTE),
