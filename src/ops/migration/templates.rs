@@ -3,6 +3,7 @@
 //! exactly the missing templates (`template_ids`, 500 per call), so a copy asked again
 //! after an interruption sends only what the destination still lacks.
 
+use crate::api::graph::is_not_readable;
 use crate::domain::eligibility::{self, Mode, Outcome};
 use crate::domain::journal::{CallOutcome, CallState};
 use crate::domain::plan::StepId;
@@ -45,8 +46,18 @@ impl<O: Operator> Migration<'_, O> {
     pub(super) async fn templates(&mut self) -> Step {
         let step = StepId::Templates;
         let dest = self.destination(step)?;
-        let Some((source, destination)) = self.template_inventories(step).await? else {
-            return self.done(step, "no source WABA known; skipped", None);
+        let inventories = match self.template_inventories(step).await {
+            // The source sits with another BSP or business: the template migration API
+            // (same business only) is not for this move; report what the destination
+            // holds after Meta's duplication at registration.
+            Err(RunEnd::Failed { error, .. }) if is_not_readable(&error) => {
+                return self.duplicated_at_registration(step, &dest).await;
+            }
+            other => other?,
+        };
+        let Some((source, destination)) = inventories else {
+            // No source WABA known (the token could not find the number anywhere).
+            return self.duplicated_at_registration(step, &dest).await;
         };
         let source_id = self.state.source_waba_id.clone().unwrap_or_default();
         let forecast = eligibility::predict(&source, &destination, Mode::Api);
@@ -157,5 +168,31 @@ impl<O: Operator> Migration<'_, O> {
             },
         )?;
         self.done(step, detail, None)
+    }
+
+    /// When the source's templates cannot be read (or no source is known): what the
+    /// destination holds now, read
+    /// fresh (Meta duplicates the source's APPROVED + GREEN templates at registration, up
+    /// to the destination's limit: "Migrating customers off a Multi-Partner Solution",
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/support/migrating-customers-off-solutions-via-meta-business-suite).
+    async fn duplicated_at_registration(&mut self, step: StepId, dest: &str) -> Step {
+        let held = self
+            .graph
+            .templates(dest)
+            .await
+            .map_err(|error| RunEnd::Failed { step, error })?;
+        let rejected = held
+            .templates
+            .iter()
+            .filter(|t| t.status == Some(crate::domain::template::TemplateStatus::Rejected))
+            .count();
+        self.done(
+            step,
+            format!(
+                "the source's templates are not readable with this token (or its WABA is unknown), so the template migration API (one business only) is not used; the destination holds {} template(s) after the move ({rejected} REJECTED), Meta's duplication of the source's APPROVED + GREEN templates included",
+                held.templates.len()
+            ),
+            None,
+        )
     }
 }

@@ -72,9 +72,12 @@ impl Operator for Scripted {
         self.by_flag
     }
 
+    /// Agrees to every question when `agree`; else refuses the writes only (the
+    /// preflight's confirmations of unknown rules are answered yes).
     async fn confirm(&self, question: Question) -> bool {
+        let write = question.write.is_some();
         self.questions.lock().unwrap().push(question);
-        self.agree
+        self.agree || !write
     }
 
     async fn code(&self, prompt: &str) -> CodeAnswer {
