@@ -135,7 +135,7 @@ struct Bench {
 
 impl Bench {
     async fn new() -> Bench {
-        Bench::with(SimConfig::default(), Duration::from_secs(10)).await
+        Bench::with(SimConfig::default(), Duration::from_secs(2)).await
     }
 
     /// A bench over a sandbox configured so, with clients that give up after `timeout`.
