@@ -340,6 +340,7 @@ fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
     tui.send("\r");
     let asked = tui.wait_for("Esc stop");
     assert!(asked.contains("Your answer"), "{asked}");
+    assert!(asked.contains("could not be judged"), "{asked}");
     tui.send("\x1b");
     tui.wait_for("Stop the migration here?");
     tui.send("y");
@@ -350,8 +351,9 @@ fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
     tui.send("J");
     tui.wait_for("Unfinished migrations");
     // The journals are read off the event loop: the list shows once they are. The
-    // first question is the confirmation of the first write (adding the number).
-    tui.wait_for("next: Add the number to the destination");
+    // first question is the preflight's: a rule no token can read (register attempts
+    // made elsewhere) is confirmed before any write, so the run resumes there.
+    tui.wait_for("next: Preflight checklist");
     tui.send("\x1b");
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
     tui.send("q");

@@ -71,6 +71,16 @@ impl Raw {
         (response.status(), response.json().await.unwrap())
     }
 
+    /// The source's numbers with every field the client asks for.
+    async fn numbers_with_the_client_fields(&self) -> (StatusCode, Value) {
+        let fields = wamigrate::domain::number::PhoneNumber::FIELDS;
+        self.get(
+            "sandbox-token",
+            &format!("/{SOURCE}/phone_numbers?fields={fields}"),
+        )
+        .await
+    }
+
     /// A `/_sandbox/...` or `/api/v2/...` call without Graph auth.
     async fn plain(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self
@@ -268,35 +278,28 @@ fn assert_nonexisting_field(status: StatusCode, body: &Value, field: &str, node:
 #[tokio::test]
 async fn a_field_the_node_does_not_have_fails_the_whole_call() {
     let sandbox = Raw::default().await;
-    let (status, body) = sandbox
-        .get(
-            "sandbox-token",
-            &format!("/{READY_NUMBER}?fields=id,status,bogus_field"),
-        )
-        .await;
-    assert_nonexisting_field(status, &body, "bogus_field", "WhatsAppBusinessPhoneNumber");
-    let (status, body) = sandbox
-        .get(
-            "sandbox-token",
-            &format!("/{SOURCE}/phone_numbers?fields=id,currency"),
-        )
-        .await;
-    assert_nonexisting_field(status, &body, "currency", "WhatsAppBusinessPhoneNumber");
-    let (status, body) = sandbox
-        .get(
-            "sandbox-token",
-            &format!("/{SOURCE}?fields=name,verified_name"),
-        )
-        .await;
-    assert_nonexisting_field(status, &body, "verified_name", "WhatsAppBusinessAccount");
+    for (path, field, node) in [
+        (
+            format!("/{READY_NUMBER}?fields=id,status,bogus_field"),
+            "bogus_field",
+            "WhatsAppBusinessPhoneNumber",
+        ),
+        (
+            format!("/{SOURCE}/phone_numbers?fields=id,currency"),
+            "currency",
+            "WhatsAppBusinessPhoneNumber",
+        ),
+        (
+            format!("/{SOURCE}?fields=name,verified_name"),
+            "verified_name",
+            "WhatsAppBusinessAccount",
+        ),
+    ] {
+        let (status, body) = sandbox.get("sandbox-token", &path).await;
+        assert_nonexisting_field(status, &body, field, node);
+    }
     // Every field the client asks for exists.
-    let fields = wamigrate::domain::number::PhoneNumber::FIELDS;
-    let (status, body) = sandbox
-        .get(
-            "sandbox-token",
-            &format!("/{SOURCE}/phone_numbers?fields={fields}"),
-        )
-        .await;
+    let (status, body) = sandbox.numbers_with_the_client_fields().await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -307,13 +310,7 @@ async fn a_dropped_field_behaves_as_a_graph_version_without_it() {
         ..SimConfig::default()
     })
     .await;
-    let fields = wamigrate::domain::number::PhoneNumber::FIELDS;
-    let (status, body) = sandbox
-        .get(
-            "sandbox-token",
-            &format!("/{SOURCE}/phone_numbers?fields={fields}"),
-        )
-        .await;
+    let (status, body) = sandbox.numbers_with_the_client_fields().await;
     assert_nonexisting_field(
         status,
         &body,

@@ -2,10 +2,14 @@
 //! actions to `update`, runs its effects and redraws when something changed.
 //!
 //! Module map: `state` (all state), `action` (inputs and effects), `update` (the only
-//! writer), `worker` (runs effects as jobs on `jobs`, the one job runner: API reads,
-//! fleet refreshes, template and migration runs, file work), `keymap`/`theme` (data in `assets/`),
-//! `strings` (user-facing text), `ui` (one file per pane), `wizard` (the guided
-//! migration: its state and update, and the bridge to the ops runner).
+//! writer: a dispatcher to the screen in front), the screens `main_screen`, `board`,
+//! `templates` and `wizard` (their state and handlers; `screen` is what handlers get and
+//! give back), `store` (data read, requests asked and answered), `derived` (views
+//! computed when their inputs change), `layout` (geometry shared with drawing),
+//! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
+//! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
+//! `assets/`, a keymap per screen), `strings` (user-facing text), `ui` (drawing, one
+//! file per pane).
 
 use std::io;
 use std::process::ExitCode;

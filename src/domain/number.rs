@@ -188,9 +188,10 @@ pub struct PhoneNumber {
     pub last_onboarded_time: Option<String>,
     #[serde(default)]
     pub health_status: Option<HealthStatus>,
-    /// Fields of `FIELDS` this Graph version does not have, so they were not asked for:
-    /// their values are unknown, not absent (set by the client, never sent by the API).
-    #[serde(skip)]
+    /// Fields of `FIELDS` this Graph version does not have, or that the token could not
+    /// read: their values are unknown, not absent (set by wamigrate, never sent by the
+    /// API; journaled with a snapshot so a resume knows it too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields_not_read: Vec<String>,
 }
 
@@ -217,6 +218,16 @@ whatsapp_business_manager_messaging_limit,last_onboarded_time,health_status";
                     || !self.was_read("messaging_limit_tier");
                 unread.then_some(NOT_READ)
             })
+    }
+
+    /// A number the operator's token cannot read (it sits with another BSP or business):
+    /// only the E.164 number the operator gave is known; no field was read.
+    pub fn not_readable(e164: &crate::domain::phone::E164) -> PhoneNumber {
+        PhoneNumber {
+            display_phone_number: Some(format!("+{}", e164.digits())),
+            fields_not_read: PhoneNumber::FIELDS.split(',').map(str::to_string).collect(),
+            ..PhoneNumber::default()
+        }
     }
 
     /// Whether `field` was asked for (false when this Graph version lacks it): an absent

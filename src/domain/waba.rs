@@ -68,7 +68,7 @@ pub struct Waba {
     pub health_status: Option<HealthStatus>,
     /// Fields of `FIELDS` this Graph version does not have, so they were not asked for:
     /// their values are unknown, not absent (set by the client, never sent by the API).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields_not_read: Vec<String>,
 }
 

@@ -11,8 +11,10 @@
 
 mod access;
 mod control;
+mod errors;
 mod faults;
 mod fields;
+mod fleet;
 mod graph;
 mod hub;
 mod migration;
@@ -20,6 +22,7 @@ mod persist;
 mod portfolio;
 mod state;
 mod template_create;
+mod template_seed;
 mod templates;
 mod uploads;
 mod wire;

@@ -1,6 +1,9 @@
 //! The wizard's pages: scenario picker, plan, run (steps, explanation, the runner's
 //! lines and the question), report and resume picker. They cover the panes; the top
 //! bar stays. Step states carry a symbol and a word, never colour alone.
+//!
+//! Longer than 600 lines because it draws five pages; each page is its own group of
+//! functions below, and the next split is one file per page.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -7,13 +7,17 @@
 //! its kind shows, and the answer leaves as [`Effect::AnswerMigration`]. Secrets typed
 //! here (code, PIN, backup password) live in [`SecretInput`]s and leave as
 //! `SecretString`s; they never reach the log lines, the journal or the report.
+//!
+//! Longer than 600 lines: the run page's key handling (one arm per kind of question)
+//! is most of it; its handlers still take `&mut State` (the board and the template
+//! screen already take `&mut` their own state and a `Context`).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
-use secrecy::{ExposeSecret, SecretString};
+
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
@@ -29,7 +33,12 @@ use super::screen::{Handled, Outcome};
 use super::state::{Candidate, Phase, State};
 use super::strings::wizard as text;
 
+mod question;
 pub mod runner;
+
+pub use question::{
+    Entry, Question, QuestionId, QuestionKind, QuestionPage, SecretInput, WizardAnswer,
+};
 
 /// Meta's cooldown between two code requests is about a minute; the wizard waits it out.
 pub const RESEND_COOLDOWN: Duration = Duration::from_secs(60);
@@ -111,154 +120,6 @@ pub struct RunPage {
     /// code, attempts used, what more wrong codes would cause).
     pub code_sent: bool,
     pub end: Option<RunSummary>,
-}
-
-/// Identifies a runner question, so a late answer cannot answer the next one.
-pub type QuestionId = u64;
-
-/// What the runner asks; the kind picks the page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Question {
-    pub id: QuestionId,
-    pub kind: QuestionKind,
-    pub prompt: String,
-    /// A yes sends a write (Enter alone never confirms one: `y` or a typed yes).
-    pub sends: bool,
-}
-
-/// The kinds of answer the runner needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuestionKind {
-    /// y or n.
-    YesNo,
-    /// Accepting warnings and other weighty confirmations: the word `yes` typed out.
-    TypedYes,
-    Code,
-    Pin,
-    Backup,
-}
-
-/// The operator's answer, sent back to the runner.
-#[derive(Debug, Clone)]
-pub enum WizardAnswer {
-    Confirm(bool),
-    Code(SecretString),
-    ResendCode,
-    Pin(SecretString),
-    Backup {
-        path: PathBuf,
-        password: SecretString,
-    },
-    /// Stop the run here (the journal stays resumable).
-    Stop,
-}
-
-impl PartialEq for WizardAnswer {
-    fn eq(&self, other: &Self) -> bool {
-        use WizardAnswer::*;
-        match (self, other) {
-            (Confirm(a), Confirm(b)) => a == b,
-            (Code(a), Code(b)) | (Pin(a), Pin(b)) => a.expose_secret() == b.expose_secret(),
-            (
-                Backup { path, password },
-                Backup {
-                    path: p,
-                    password: w,
-                },
-            ) => path == p && password.expose_secret() == w.expose_secret(),
-            (ResendCode, ResendCode) | (Stop, Stop) => true,
-            _ => false,
-        }
-    }
-}
-
-/// A question on screen with what is typed so far.
-#[derive(Debug, Clone)]
-pub struct QuestionPage {
-    pub question: Question,
-    pub entry: Entry,
-    /// Why the last Enter was refused (validation), or what the last answer caused.
-    pub error: Option<String>,
-}
-
-/// The input of a question page.
-#[derive(Debug, Clone)]
-pub enum Entry {
-    YesNo,
-    TypedYes(Input),
-    /// The one-time code is shown while typed (it is read off a phone), never logged.
-    Code(SecretInput),
-    Pin {
-        first: SecretInput,
-        second: SecretInput,
-        repeating: bool,
-    },
-    Backup {
-        path: Input,
-        password: SecretInput,
-        on_password: bool,
-    },
-}
-
-/// A typed secret: held as a `SecretString` (redacted in `Debug`, zeroed on drop).
-#[derive(Clone)]
-pub struct SecretInput(SecretString);
-
-impl Default for SecretInput {
-    fn default() -> Self {
-        SecretInput(SecretString::from(String::new()))
-    }
-}
-
-impl std::fmt::Debug for SecretInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SecretInput({} chars)", self.len())
-    }
-}
-
-impl SecretInput {
-    /// Characters typed.
-    pub fn len(&self) -> usize {
-        self.0.expose_secret().chars().count()
-    }
-
-    /// Whether nothing is typed.
-    pub fn is_empty(&self) -> bool {
-        self.0.expose_secret().is_empty()
-    }
-
-    /// Adds a character at the end.
-    pub fn push(&mut self, c: char) {
-        let mut value = self.0.expose_secret().to_string();
-        value.push(c);
-        self.0 = SecretString::from(value);
-    }
-
-    /// Removes the last character.
-    pub fn pop(&mut self) {
-        let mut value = self.0.expose_secret().to_string();
-        value.pop();
-        self.0 = SecretString::from(value);
-    }
-
-    /// The value, still secret.
-    pub fn secret(&self) -> SecretString {
-        self.0.clone()
-    }
-
-    /// One bullet per character, for masked fields.
-    pub fn masked(&self) -> String {
-        "•".repeat(self.len())
-    }
-
-    /// The value in clear, for the one-time code only (it is read off a phone).
-    pub fn revealed(&self) -> &str {
-        self.0.expose_secret()
-    }
-
-    fn is_digits(&self) -> bool {
-        self.0.expose_secret().chars().all(|c| c.is_ascii_digit())
-    }
 }
 
 /// How a run ended, as the outcome panel shows it.

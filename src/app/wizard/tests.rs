@@ -578,6 +578,17 @@ async fn a_wizard_run_moves_the_number_in_the_sandbox_and_records_no_secret() {
         on_record.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     assert!(on_record[0].contains("completed"));
+    // The rule no token can read (register attempts made elsewhere) was asked on its
+    // page, typed yes, and journaled with who confirmed it, before the first write.
+    assert!(
+        on_record[3].contains("could not be judged"),
+        "the question's page"
+    );
+    let journal = on_record.last().unwrap();
+    let confirmed = journal
+        .find("register_budget confirmed by the operator")
+        .expect("the confirmation is journaled");
+    assert!(confirmed < journal.find("\"record\":\"intent\"").unwrap());
     for secret in otps
         .iter()
         .map(String::as_str)

@@ -4,11 +4,12 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::domain::checklist::{CheckStatus, REGISTER_BUDGET, is_blocked};
+use crate::domain::checklist::{CheckResult, CheckStatus, REGISTER_BUDGET, is_blocked};
 use crate::domain::journal::{Record, Stamp};
-use crate::domain::number::{NumberStatus, PlatformType};
+use crate::domain::number::{NumberStatus, PhoneNumber, PlatformType};
 use crate::domain::phone::E164;
 use crate::domain::plan::StepId;
+use crate::domain::readability::{NOT_READABLE, source_confirmer};
 use crate::domain::scenario::Scenario;
 use crate::ops::journal_store::register_attempts_within_window;
 use crate::ops::preflight::{NumberRef, gather};
@@ -50,12 +51,19 @@ impl<O: Operator> Migration<'_, O> {
                 format!("  {mark} {:<30} {}", c.rule.id(), c.evidence),
             ));
         }
-        let Some(found) = data.number.clone() else {
-            return Err(RunEnd::Blocked(vec![format!(
-                "{} was not found in any WABA in reach: give --from, or check that the token can see its WABA",
-                self.state.number
-            )])
-            .into());
+        // A source with another BSP or business is not readable with the operator's
+        // token: the number is known by the E.164 the operator gave, and every rule the
+        // token could not judge is confirmed below before the first write.
+        let found = match (data.number.clone(), &data.source_not_readable, &number) {
+            (Some(found), _, _) => found,
+            (None, Some(_), NumberRef::E164(e164)) => PhoneNumber::not_readable(e164),
+            _ => {
+                return Err(RunEnd::Blocked(vec![format!(
+                    "{} was not found in any WABA in reach: give it as an E.164 number (+...) when its source cannot be read with this token, give --from, or check that the token can see its WABA",
+                    self.state.number
+                )])
+                .into());
+            }
         };
         if let Some(digits) = found.e164_digits() {
             self.lock_digits(&digits)?;
@@ -79,6 +87,7 @@ impl<O: Operator> Migration<'_, O> {
             )
             .into());
         }
+        let confirmed = self.confirm_unknown_rules(step, scenario, &checks).await?;
         let warnings: Vec<&str> = checks
             .iter()
             .filter(|c| c.status == CheckStatus::Warn)
@@ -97,16 +106,71 @@ impl<O: Operator> Migration<'_, O> {
             .await?;
         }
         let detail = format!(
-            "{} checks, {} warning(s) accepted",
+            "{} checks, {} warning(s) accepted, {confirmed} unknown rule(s) confirmed",
             checks.len(),
             warnings.len()
         );
         self.done(step, detail, None)
     }
 
+    /// Asks the operator to confirm, one by one and typed, each rule whose evidence could
+    /// not be read (never a pass, never a fail), and journals each confirmation with who
+    /// gave it and when. Nothing has been written yet. Returns how many were confirmed.
+    async fn confirm_unknown_rules(
+        &mut self,
+        step: StepId,
+        scenario: Scenario,
+        checks: &[CheckResult],
+    ) -> Result<usize, Stop> {
+        let unknown: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Unknown)
+            .collect();
+        for check in &unknown {
+            let whom = if check.evidence.starts_with(NOT_READABLE) {
+                source_confirmer(scenario)
+            } else {
+                "someone who can see it"
+            };
+            self.confirm_or_pause(
+                step,
+                Question::typed_yes(format!(
+                    "{} could not be judged ({}). Has {whom} confirmed that {}? Type yes only then:",
+                    check.rule.title(),
+                    check.evidence,
+                    check.rule.claim()
+                )),
+                &format!("{} is not confirmed", check.rule.id()),
+            )
+            .await?;
+            let by = if self.operator.confirms_by_flag() {
+                "--yes"
+            } else {
+                "the operator"
+            };
+            self.note(
+                step,
+                Line::info(format!(
+                    "{} confirmed by {by} (for {whom}): {}; evidence not read: {}",
+                    check.rule.id(),
+                    check.rule.claim(),
+                    check.evidence
+                )),
+            )?;
+        }
+        Ok(unknown.len())
+    }
+
     pub(super) async fn two_step_off(&mut self) -> Step {
         let step = StepId::TwoStepOff;
         let source_number = self.snapshot()?;
+        if !source_number.was_read("is_pin_enabled") {
+            return self.done(
+                step,
+                "not readable with this token; confirmed by the operator in the preflight",
+                None,
+            );
+        }
         loop {
             let now = self.read_number(step, &source_number.id).await?;
             match now.is_pin_enabled {
@@ -398,8 +462,9 @@ impl<O: Operator> Migration<'_, O> {
                 after.messaging_limit().map(str::to_string),
             ),
         ];
+        // A snapshot the token could not read has nothing to compare with.
         for (what, old, new) in compared {
-            if old != new {
+            if before.fields_not_read.is_empty() && old != new {
                 findings.push(format!(
                     "{what} changed: {} → {}",
                     old.unwrap_or_else(|| "-".into()),
@@ -434,7 +499,9 @@ impl<O: Operator> Migration<'_, O> {
 
     pub(super) async fn switch_apps(&mut self) -> Step {
         let step = StepId::SwitchApps;
-        let old = self.snapshot()?.id;
+        let old = Some(self.snapshot()?.id)
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| "not readable with this token".to_string());
         let new = self.new_number_id(step)?;
         self.say(Line::info(format!(
             "Apps must now use phone number id {new} (was {old}) and WABA {} (was {}): webhook handlers, CRMs and senders using the old ids will fail.",

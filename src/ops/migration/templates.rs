@@ -3,8 +3,9 @@
 //! exactly the missing templates (`template_ids`, 500 per call), so a copy asked again
 //! after an interruption sends only what the destination still lacks.
 
+use crate::api::graph::is_not_readable;
 use crate::domain::eligibility::{self, Mode, Outcome};
-use crate::domain::journal::CallOutcome;
+use crate::domain::journal::{CallOutcome, CallState};
 use crate::domain::plan::StepId;
 use crate::domain::template::TemplateInventory;
 use crate::ops::template_migration::{self, TemplateRun};
@@ -12,6 +13,18 @@ use crate::ops::template_migration::{self, TemplateRun};
 use super::{Line, Migration, Operator, RunEnd, Step, Stop, Weight};
 
 impl<O: Operator> Migration<'_, O> {
+    /// Whether this step's copy call went out and its answer was lost (read back since
+    /// as showing no effect).
+    fn copy_outcome_was_lost(&self) -> bool {
+        matches!(
+            &self.state.call,
+            Some(CallState::Known {
+                step: StepId::Templates,
+                outcome: CallOutcome::NoEffect { .. },
+            })
+        )
+    }
+
     /// The source's and the destination's templates; `None` when no source is known.
     pub(super) async fn template_inventories(
         &self,
@@ -33,8 +46,18 @@ impl<O: Operator> Migration<'_, O> {
     pub(super) async fn templates(&mut self) -> Step {
         let step = StepId::Templates;
         let dest = self.destination(step)?;
-        let Some((source, destination)) = self.template_inventories(step).await? else {
-            return self.done(step, "no source WABA known; skipped", None);
+        let inventories = match self.template_inventories(step).await {
+            // The source sits with another BSP or business: the template migration API
+            // (same business only) is not for this move; report what the destination
+            // holds after Meta's duplication at registration.
+            Err(RunEnd::Failed { error, .. }) if is_not_readable(&error) => {
+                return self.duplicated_at_registration(step, &dest).await;
+            }
+            other => other?,
+        };
+        let Some((source, destination)) = inventories else {
+            // No source WABA known (the token could not find the number anywhere).
+            return self.duplicated_at_registration(step, &dest).await;
         };
         let source_id = self.state.source_waba_id.clone().unwrap_or_default();
         let forecast = eligibility::predict(&source, &destination, Mode::Api);
@@ -52,6 +75,19 @@ impl<O: Operator> Migration<'_, O> {
                 format!(
                     "{} already in the destination, none missing",
                     summary.already_in_destination
+                ),
+                None,
+            );
+        }
+        if self.copy_outcome_was_lost() {
+            // A template Meta refuses looks the same as one never sent: a copy whose
+            // answer was lost is not sent again on that guess. The operator copies what
+            // is missing with the template tools, which show each template's fate.
+            return self.done(
+                step,
+                format!(
+                    "{} eligible templates are still missing after a copy whose answer was lost; not sent again: check them and copy with `wamigrate templates migrate --from {source_id} --to {dest}`",
+                    summary.migrate
                 ),
                 None,
             );
@@ -132,5 +168,31 @@ impl<O: Operator> Migration<'_, O> {
             },
         )?;
         self.done(step, detail, None)
+    }
+
+    /// When the source's templates cannot be read (or no source is known): what the
+    /// destination holds now, read
+    /// fresh (Meta duplicates the source's APPROVED + GREEN templates at registration, up
+    /// to the destination's limit: "Migrating customers off a Multi-Partner Solution",
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/support/migrating-customers-off-solutions-via-meta-business-suite).
+    async fn duplicated_at_registration(&mut self, step: StepId, dest: &str) -> Step {
+        let held = self
+            .graph
+            .templates(dest)
+            .await
+            .map_err(|error| RunEnd::Failed { step, error })?;
+        let rejected = held
+            .templates
+            .iter()
+            .filter(|t| t.status == Some(crate::domain::template::TemplateStatus::Rejected))
+            .count();
+        self.done(
+            step,
+            format!(
+                "the source's templates are not readable with this token (or its WABA is unknown), so the template migration API (one business only) is not used; the destination holds {} template(s) after the move ({rejected} REJECTED), Meta's duplication of the source's APPROVED + GREEN templates included",
+                held.templates.len()
+            ),
+            None,
+        )
     }
 }
