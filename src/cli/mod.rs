@@ -12,6 +12,7 @@ use crate::logging::LogLevel;
 pub mod bench;
 mod bench_recreate;
 pub mod check;
+pub mod doctor;
 pub mod migrate;
 pub mod output;
 pub mod recreate;
@@ -112,6 +113,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
+    /// Check, read-only, that the token, WABAs, fields and 360dialog key are ready for a migration.
+    Doctor(doctor::DoctorArgs),
     /// Judge every limitation of moving NUMBER to DEST_WABA.
     Check(check::CheckArgs),
     /// Run a migration plan (guided, journaled, resumable).
@@ -162,6 +165,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
         Some(Command::Check(args)) => runtime.block_on(check::run_check(&settings, args)),
+        Some(Command::Doctor(args)) => runtime.block_on(doctor::run(&settings, args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate::run_migrate(&settings, args)),
         Some(Command::Journal(args)) => runtime.block_on(migrate::run_journal(&settings, args)),
         Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),
