@@ -335,10 +335,10 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
     // A page whose answer was lost may have been carried out: it is read back once it
     // can no longer be in flight, and only what is missing is sent, never a page blind.
-    if run.lost_answers > 0 {
+    if run.unanswered_calls() > 0 {
         eprintln!(
             "  {} page call(s) got no answer; reading the destination back once they can no longer be in flight ({} s)…",
-            run.lost_answers,
+            run.unanswered_calls(),
             connection.call_timeout.as_secs()
         );
         match run_ops::settle_lost_pages(graph, &mut run, &source, connection.call_timeout, &show)

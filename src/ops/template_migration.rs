@@ -97,11 +97,20 @@ pub struct TemplateRun {
     lost_pages: Option<LostPages>,
 }
 
-/// Pages whose answers were lost, waiting for their read-back.
+/// Calls that got no answer at all (a timeout, a dropped connection), waiting for
+/// their read-back.
 #[derive(Debug, Clone, Copy)]
 struct LostPages {
     last_sent: Instant,
     smallest_count: u32,
+    calls: usize,
+}
+
+/// Whether a call got no answer at all, so it may still be carried out: a timeout or a
+/// dropped connection. A call the server answered otherwise (a gateway's page, a 5xx,
+/// a redirect wamigrate refuses to follow) is reported as failed and not sent again.
+fn no_answer(error: &ApiError) -> bool {
+    error.timed_out || error.class == crate::api::ErrorClass::Network
 }
 
 /// Progress of a run, for a progress bar: calls only. What arrived is counted after
@@ -141,6 +150,11 @@ impl TemplateRun {
         self.set_aside = SetAside::of(forecast);
     }
 
+    /// Calls that got no answer at all and wait for [`settle_lost_pages`].
+    pub fn unanswered_calls(&self) -> usize {
+        self.lost_pages.map_or(0, |l| l.calls)
+    }
+
     /// Keeps a call whose answer was lost for its read-back: it left at `sent` and named
     /// `count` templates.
     fn note_lost(&mut self, sent: Instant, count: u32) {
@@ -148,10 +162,12 @@ impl TemplateRun {
             Some(l) => LostPages {
                 last_sent: l.last_sent.max(sent),
                 smallest_count: l.smallest_count.min(count),
+                calls: l.calls + 1,
             },
             None => LostPages {
                 last_sent: sent,
                 smallest_count: count,
+                calls: 1,
             },
         });
     }
@@ -263,7 +279,7 @@ pub async fn run_pages_until(
         };
         let request = format!("page {page_number} (count {MAX_PER_CALL})");
         if let Err(e) = &result
-            && crate::ops::migration::answer_lost(e)
+            && no_answer(e)
         {
             // It may have been carried out: read back before anything is sent again.
             tracing::info!(
@@ -278,7 +294,7 @@ pub async fn run_pages_until(
     run.stopped_by_operator = !queue.is_empty();
 }
 
-/// After pages whose answers were lost: waits until none can still be in flight (the
+/// After calls that got no answer: waits until none can still be in flight (the
 /// call timeout `in_flight` has passed since the last one left), reads the destination
 /// back, and sends only the expected templates it does not hold, by id, in calls half
 /// the size of a lost page (a call that timed out was too big). Never sends blind.
@@ -298,8 +314,8 @@ pub async fn settle_lost_pages(
     run.lost_pages = None;
     let missing = template_tally::missing(run, source, &dest);
     run.read_backs.push(format!(
-        "{} page call(s) got no answer; read back once they could no longer be in flight ({} s): {} expected template(s) were missing{}",
-        run.lost_answers,
+        "{} call(s) got no answer; read back once they could no longer be in flight ({} s): {} expected template(s) were missing{}",
+        lost.calls,
         in_flight.as_secs(),
         missing.len(),
         if missing.is_empty() {
@@ -309,8 +325,8 @@ pub async fn settle_lost_pages(
         }
     ));
     // The lost calls' effect is known now (read back): they no longer count as failed.
-    run.failed_calls -= run.lost_answers;
-    run.lost_answers = 0;
+    run.failed_calls -= lost.calls;
+    run.lost_answers -= lost.calls;
     let chunk = (lost.smallest_count / 2).max(MIN_COUNT) as usize;
     send_ids(graph, run, &missing, chunk, on_progress).await;
     Ok(missing.len())
@@ -346,7 +362,7 @@ async fn send_ids(
             .migrate_message_templates(&run.destination_waba_id, &run.source_waba_id, &page)
             .await;
         if let Err(e) = &result
-            && crate::ops::migration::answer_lost(e)
+            && no_answer(e)
         {
             run.note_lost(sent, chunk.len() as u32);
         }
