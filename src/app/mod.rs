@@ -8,8 +8,8 @@
 //! computed when their inputs change), `layout` (geometry shared with drawing),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
-//! `assets/`, a keymap per screen), `strings` (user-facing text), `ui` (drawing, one
-//! file per pane).
+//! `assets/`, a keymap per screen), `clipboard` (yank with OSC 52), `strings`
+//! (user-facing text), `ui` (drawing, one file per pane).
 
 use std::io;
 use std::process::ExitCode;
@@ -26,6 +26,7 @@ use crate::config::Settings;
 
 pub mod action;
 pub mod board;
+pub mod clipboard;
 pub mod derived;
 pub mod fuzzy;
 pub mod jobs;

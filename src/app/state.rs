@@ -170,6 +170,8 @@ pub struct State {
     pub rate_usage: Option<RateUsage>,
     pub focus: Pane,
     pub popup: Option<Popup>,
+    /// A one-line sentence for the status line (a copy, a refusal), until the next key.
+    pub flash: Option<String>,
     /// The fleet board: shown over the panes while open, its fleet kept when closed.
     pub board: Board,
     /// The template review screen, when open (it replaces the panes).
@@ -233,6 +235,7 @@ impl State {
             rate_usage: None,
             focus: Pane::Numbers,
             popup: None,
+            flash: None,
             board: Board::default(),
             templates: None,
             recent,

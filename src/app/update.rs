@@ -9,6 +9,7 @@ use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
 use super::board::Board;
+use super::clipboard::Copied;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::PickerLayout;
@@ -136,6 +137,7 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    state.flash = None;
     let action = state.keymap.action_for(state.screen(), &key);
     if action == Some(KeyAction::ForceQuit) {
         return vec![Effect::Quit(0)];
@@ -176,6 +178,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             Some(KeyAction::Journals) => wizard::open_journals(state),
             Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+            Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
+            Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
             Some(KeyAction::OpenTemplates) => {
                 let pair = state.source.clone().zip(state.destination.clone());
                 let (view, effects) = TemplateView::open(pair, &mut context(state));
@@ -329,10 +333,28 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
             }
             Outcome::RefreshMain => effects.extend(main_screen::refresh(state)),
             Outcome::Close => state.templates = None,
+            Outcome::Copy(copied) => effects.extend(copy(state, Some(copied))),
+            Outcome::Flash(sentence) => state.flash = Some(sentence),
         }
     }
     effects
 }
 
+/// `y`: the copy, and the sentence saying what was copied (or that nothing was).
+fn copy(state: &mut State, copied: Option<Copied>) -> Vec<Effect> {
+    match copied {
+        Some(copied) => {
+            state.flash = Some(strings::copied(copied.what, &copied.text));
+            vec![Effect::Copy(copied.text)]
+        }
+        None => {
+            state.flash = Some(strings::NOTHING_TO_COPY.to_string());
+            Vec::new()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod yank_tests;

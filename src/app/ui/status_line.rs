@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::hints::{self, Hint};
 use crate::app::keymap::KeyAction;
 use crate::app::state::{Pane, Popup, State};
-use crate::app::theme::Theme;
+use crate::app::theme::{Role, Theme};
 
 /// Typing into a filter, on the main screen or the board.
 const FILTER_HINTS: [Hint; 4] = [
@@ -45,6 +45,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         },
     };
     let mut spans = vec![Span::raw(" ")];
+    if let Some(flash) = &state.flash {
+        // Until the next key: what the last key did (a copy), before the hints.
+        spans.push(Span::styled(format!("{flash}  "), theme.style(Role::Title)));
+    }
     spans.extend(hints::spans(&state.keymap, screen, shown, theme));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
