@@ -474,7 +474,7 @@ fn scroll_focused(state: &mut State, delta: isize) {
         }
         Pane::Log => {
             // The log follows the newest entry; scrolling up goes back in time.
-            let max = state.log.len().saturating_sub(1);
+            let max = super::log_view::visible(state).len().saturating_sub(1);
             state.log_scroll = (state.log_scroll as isize - delta).clamp(0, max as isize) as u16;
         }
     }

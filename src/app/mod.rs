@@ -5,7 +5,8 @@
 //! writer: a dispatcher to the screen in front), the screens `main_screen`, `board`,
 //! `templates` and `wizard` (their state and handlers; `screen` is what handlers get and
 //! give back), `store` (data read, requests asked and answered), `derived` (views
-//! computed when their inputs change), `layout` (geometry shared with drawing),
+//! computed when their inputs change), `layout` (geometry shared with drawing), `log_view`
+//! (the log's levels, times, filter and call detail),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
 //! `assets/`, a keymap per screen), `clipboard` (yank with OSC 52), `strings`
@@ -32,6 +33,7 @@ pub mod fuzzy;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+pub mod log_view;
 pub mod main_screen;
 pub mod screen;
 pub mod state;
@@ -116,6 +118,7 @@ async fn run(
         Rect::new(0, 0, size.width, size.height),
         Instant::now(),
     );
+    state.wall_anchor = Some((Instant::now(), std::time::SystemTime::now()));
     // First frame before anything else: connecting happens on its own task.
     terminal.draw(|f| ui::draw(f, &state, &theme))?;
     state.dirty = false;

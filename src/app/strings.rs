@@ -4,6 +4,7 @@
 use crate::app::keymap::KeyAction;
 
 pub mod board;
+pub mod log;
 pub mod wizard;
 
 /// The application name in the top bar.

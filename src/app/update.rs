@@ -13,9 +13,10 @@ use super::clipboard::Copied;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::PickerLayout;
+use super::log_view;
 use super::main_screen;
 use super::screen::{Context, Handled, Outcome};
-use super::state::{LogEntry, Phase, Popup, State};
+use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard;
@@ -161,6 +162,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => main_screen::on_picker_key(state, picker, key),
+        Some(Popup::LogDetail(line)) => match action {
+            Some(KeyAction::Back | KeyAction::Quit | KeyAction::Select) => Vec::new(),
+            Some(KeyAction::Yank | KeyAction::YankId) => {
+                let copied = log_view::yank_target(&line);
+                state.popup = Some(Popup::LogDetail(line));
+                copy(state, copied)
+            }
+            _ => {
+                state.popup = Some(Popup::LogDetail(line));
+                Vec::new()
+            }
+        },
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
@@ -171,6 +184,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             main_screen::on_filter_key(state, key);
             Vec::new()
         }
+        None if state.log_view.filter_editing => {
+            log_view::on_filter_key(state, key);
+            Vec::new()
+        }
         None => match action {
             Some(KeyAction::Migrate) => {
                 wizard::open(state);
@@ -178,6 +195,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             Some(KeyAction::Journals) => wizard::open_journals(state),
             Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+            Some(KeyAction::Filter) if state.focus == Pane::Log => {
+                log_view::start_filter(state);
+                Vec::new()
+            }
+            Some(KeyAction::Select) if state.focus == Pane::Log => {
+                log_view::open_detail(state);
+                Vec::new()
+            }
             Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
             Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
             Some(KeyAction::OpenTemplates) => {

@@ -29,6 +29,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Select], "choose"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        Some(Popup::LogDetail(_)) => &[
+            Hint::Keys(&[KeyAction::Yank], "copy the fbtrace_id"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
         Some(Popup::Help { .. }) => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
             Hint::Keys(&[KeyAction::Back], "close"),
@@ -37,7 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
-        None if state.filter_editing || state.board.filter_editing => &FILTER_HINTS,
+        None if state.filter_editing
+            || state.board.filter_editing
+            || state.log_view.filter_editing =>
+        {
+            &FILTER_HINTS
+        }
         None if state.board.open => &super::board::HINTS,
         None => match &state.templates {
             Some(view) => super::templates::hints(view),
@@ -81,7 +90,16 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::Help),
             Action(KeyAction::Quit),
         ],
-        Pane::Checklist | Pane::Log => &[
+        Pane::Log => &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "detail"),
+            Hint::Keys(&[KeyAction::Filter], "filter"),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
+        ],
+        Pane::Checklist => &[
             Action(KeyAction::Down),
             Action(KeyAction::Refresh),
             Action(KeyAction::PickNumber),
