@@ -25,10 +25,12 @@ use crate::ops::export::ExportFormat;
 use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
+use super::clipboard::Copied;
 use super::keymap::KeyAction;
 use super::layout::BoardLayout;
 use super::screen::{Context, Handled, Outcome};
 use super::state::{ListCursor, LogEntry};
+use super::strings;
 use super::strings::board as text;
 
 pub mod refresh;
@@ -412,6 +414,8 @@ impl Board {
             KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
             KeyAction::ExportJson => return self.export(ExportFormat::Json),
             KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
+            KeyAction::Yank => return self.yank(false),
+            KeyAction::YankId => return self.yank(true),
             // The board's keymap binds nothing else.
             _ => return Handled::ignored(),
         }
@@ -501,6 +505,34 @@ impl Board {
         };
         self.close();
         Handled::outcome(open)
+    }
+
+    /// `y`: the row's number as E.164 (its id when the number is unknown); `Y`
+    /// (`id_only`): its phone number id, or a channel's id for a 360dialog-only row.
+    fn yank(&self, id_only: bool) -> Handled {
+        let Some(row) = self.selected_row() else {
+            return Handled::outcome(Outcome::Flash(strings::NOTHING_TO_COPY.to_string()));
+        };
+        let digits = row
+            .display_phone_number
+            .as_deref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| !d.is_empty() && !id_only);
+        let copied = match (digits, row.origin) {
+            (Some(digits), _) => Copied {
+                what: strings::YANK_NUMBER,
+                text: format!("+{digits}"),
+            },
+            (None, RowOrigin::PartnerOnly) => Copied {
+                what: strings::YANK_CHANNEL_ID,
+                text: row.id.clone(),
+            },
+            (None, _) => Copied {
+                what: strings::YANK_NUMBER_ID,
+                text: row.id.clone(),
+            },
+        };
+        Handled::outcome(Outcome::Copy(copied))
     }
 
     /// `e`/`E`: the view's rows, in view order, to the worker to write.

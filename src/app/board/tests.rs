@@ -328,8 +328,8 @@ fn a_failed_waba_keeps_its_rows_and_says_why_while_the_others_load() {
     assert_eq!(state.board.failures.len(), 1);
     assert!(state.board.failures[0].contains(&failed_waba));
     assert!(state.board.failures[0].contains("The token lacks a permission."));
-    assert!(state.log.iter().any(|e| matches!(
-        e,
+    assert!(state.log.iter().any(|line| matches!(
+        &line.entry,
         LogEntry::Notice { is_error: true, text } if text.contains(&failed_waba)
     )));
 }
