@@ -14,6 +14,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::api::graph::CodeMethod;
+use crate::cli::output::eprint_safe;
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
@@ -225,20 +226,20 @@ async fn finish(
         Ok(RunEnd::Blocked(blockers)) => {
             eprintln!("Migration {id} is blocked by the preflight checklist:");
             for b in blockers {
-                eprintln!("  ✘ {b}");
+                eprint_safe(&format!("  ✘ {b}"));
             }
             eprintln!("Fix them, then `wamigrate migrate --resume {id}`.");
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::Paused { reason, .. }) => {
-            eprintln!("Migration {id} paused: {reason}.");
+            eprint_safe(&format!("Migration {id} paused: {reason}."));
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::CannotContinue { step, reason }) => {
-            eprintln!(
+            eprint_safe(&format!(
                 "Migration {id} cannot continue at {}: {reason}.",
                 crate::ops::migration::step_name(step)
-            );
+            ));
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::Failed { step, error }) => {
