@@ -9,6 +9,8 @@ pub mod hub;
 pub mod ids;
 pub mod memory;
 mod paging;
+#[cfg(test)]
+mod properties;
 mod redirect;
 pub mod text;
 pub mod transport;
