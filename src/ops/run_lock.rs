@@ -73,6 +73,8 @@ pub enum LockError {
 #[derive(Debug)]
 pub struct HeldLock {
     file: File,
+    /// What it protects.
+    pub key: LockKey,
     /// The holder a dead process left in the file, when this lock took it over.
     pub took_over_from: Option<String>,
 }
@@ -128,6 +130,7 @@ pub fn lock(data_dir: &Path, key: &LockKey) -> Result<HeldLock, LockError> {
     file.sync_data().map_err(io)?;
     Ok(HeldLock {
         file,
+        key: key.clone(),
         took_over_from,
     })
 }

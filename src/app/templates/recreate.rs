@@ -135,6 +135,7 @@ pub async fn execute_marked(
                     planned.plan.skip(at, "not marked");
                 }
             }
+            planned.plan.refit_room();
             let planned_keys: BTreeSet<TemplateKey> = planned
                 .plan
                 .candidates

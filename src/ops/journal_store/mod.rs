@@ -50,19 +50,39 @@ pub fn journal_path(data_dir: &Path, id: &MigrationId) -> PathBuf {
 }
 
 impl JournalFile {
-    /// Creates the journal of a new migration; fails if it exists.
-    pub fn create(data_dir: &Path, id: &MigrationId) -> std::io::Result<JournalFile> {
+    /// Creates the journal of a new migration holding its first record; fails if it
+    /// exists. The file appears whole or not at all (written aside, fsynced, then
+    /// linked into place), so a crash can never leave a journal without its `started`
+    /// record.
+    pub fn create(
+        data_dir: &Path,
+        id: &MigrationId,
+        first: &Record,
+    ) -> std::io::Result<JournalFile> {
         let dir = journals_dir(data_dir);
         private_dir(&dir)?;
         let path = journal_path(data_dir, id);
-        let file = private_options()
-            .create_new(true)
-            .append(true)
-            .open(&path)?;
+        let aside = dir.join(format!(".{id}.jsonl.new"));
+        let mut line = serde_json::to_vec(first).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        {
+            let mut file = private_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&aside)?;
+            file.write_all(&line)?;
+            file.sync_all()?;
+        }
+        // A hard link fails when the journal exists: an id is never reused.
+        let linked = std::fs::hard_link(&aside, &path);
+        let _ = std::fs::remove_file(&aside);
+        linked?;
         // Make the new directory entry durable too, so a crash cannot lose the file.
         if let Ok(dir_handle) = File::open(&dir) {
             let _ = dir_handle.sync_all();
         }
+        let file = std::fs::OpenOptions::new().append(true).open(&path)?;
         Ok(JournalFile { path, file })
     }
 

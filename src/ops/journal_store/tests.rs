@@ -48,8 +48,7 @@ fn register_intent(when: &str) -> Record {
 fn records_survive_reopen_and_a_torn_line_is_cut_only_by_the_appender() {
     let dir = tempfile::tempdir().unwrap();
     let m = id(1);
-    let mut journal = JournalFile::create(dir.path(), &m).unwrap();
-    journal.append(&started(&m, None)).unwrap();
+    let mut journal = JournalFile::create(dir.path(), &m, &started(&m, None)).unwrap();
     journal
         .append(&register_intent("2026-11-25T10:01:00Z"))
         .unwrap();
@@ -85,8 +84,13 @@ fn records_survive_reopen_and_a_torn_line_is_cut_only_by_the_appender() {
         "the record after the torn line is readable"
     );
     assert!(
-        JournalFile::create(dir.path(), &m).is_err(),
+        JournalFile::create(dir.path(), &m, &started(&m, None)).is_err(),
         "an id is never reused"
+    );
+    assert_eq!(
+        std::fs::read_dir(journals_dir(dir.path())).unwrap().count(),
+        1,
+        "nothing left aside"
     );
 }
 
@@ -94,8 +98,7 @@ fn records_survive_reopen_and_a_torn_line_is_cut_only_by_the_appender() {
 fn a_complete_corrupt_last_line_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let m = id(2);
-    let mut journal = JournalFile::create(dir.path(), &m).unwrap();
-    journal.append(&started(&m, None)).unwrap();
+    let journal = JournalFile::create(dir.path(), &m, &started(&m, None)).unwrap();
     let path = journal.path().to_path_buf();
     drop(journal);
     std::fs::OpenOptions::new()
@@ -115,7 +118,7 @@ fn a_complete_corrupt_last_line_is_refused_and_left_alone() {
 fn journals_are_private_files_in_a_private_folder() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let journal = JournalFile::create(dir.path(), &id(3)).unwrap();
+    let journal = JournalFile::create(dir.path(), &id(3), &started(&id(3), None)).unwrap();
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(journal.path()), 0o600);
     assert_eq!(mode(&journals_dir(dir.path())), 0o700);
@@ -125,8 +128,7 @@ fn journals_are_private_files_in_a_private_folder() {
 fn register_attempts_count_the_last_72_hours_of_that_number_on_this_backend() {
     let dir = tempfile::tempdir().unwrap();
     let write = |m: MigrationId, backend: Option<Backend>, stamps: &[&str]| {
-        let mut journal = JournalFile::create(dir.path(), &m).unwrap();
-        journal.append(&started(&m, backend)).unwrap();
+        let mut journal = JournalFile::create(dir.path(), &m, &started(&m, backend)).unwrap();
         for when in stamps {
             journal.append(&register_intent(when)).unwrap();
         }

@@ -32,12 +32,6 @@ impl<'a, O: Operator> Migration<'a, O> {
         let now = time::OffsetDateTime::now_utc();
         let id = MigrationId::new(now);
         let journal_lock = take(data_dir, &LockKey::Journal(id.clone()))?;
-        let mut journal = JournalFile::create(data_dir, &id).map_err(|e| {
-            JournalError::Journal(format!(
-                "Could not create the journal under {}: {e}; nothing was sent.",
-                data_dir.display()
-            ))
-        })?;
         let started = Record::Started {
             migration_id: id.to_string(),
             scenario: request.scenario,
@@ -49,9 +43,10 @@ impl<'a, O: Operator> Migration<'a, O> {
             backend: Some(settings.backend.clone()),
             at: Stamp::At(now),
         };
-        journal.append(&started).map_err(|e| {
+        let journal = JournalFile::create(data_dir, &id, &started).map_err(|e| {
             JournalError::Journal(format!(
-                "Could not write the journal: {e}; nothing was sent."
+                "Could not create the journal under {}: {e}; nothing was sent.",
+                data_dir.display()
             ))
         })?;
         let mut migration =
@@ -158,7 +153,8 @@ impl<'a, O: Operator> Migration<'a, O> {
     /// Locks the number by its E.164 digits once the preflight knows them (it may have
     /// been given as a phone number id); refused when another run holds it.
     pub(super) fn lock_digits(&mut self, digits: &str) -> Result<(), RunEnd> {
-        if number_key(&self.state.number) == digits {
+        let key = LockKey::Number(digits.to_string());
+        if self.locks.iter().any(|held| held.key == key) {
             return Ok(());
         }
         let step = StepId::Preflight;

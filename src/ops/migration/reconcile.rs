@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::api::ApiError;
 use crate::domain::eligibility::{self, Mode};
-use crate::domain::journal::CallOutcome;
+use crate::domain::journal::{CallOutcome, CallState};
 use crate::domain::number::{CodeVerificationStatus, NumberStatus, PhoneNumber, PlatformType};
 use crate::domain::partner::PartnerChangeStatus;
 use crate::domain::plan::StepId;
@@ -150,12 +150,26 @@ impl<O: Operator> Migration<'_, O> {
                 };
                 let forecast = eligibility::predict(&source, &destination, Mode::Api);
                 let summary = forecast.summary();
+                // A copy call answers for every template it names: fewer missing than
+                // when it was sent means it was carried out (Meta may refuse some).
+                let sent_for = self.pending_call().and_then(templates_named);
                 Ok(if summary.migrate == 0 {
                     took(
                         "no eligible template is missing in the destination",
                         &format!(
                             "{} already in the destination, none missing",
                             summary.already_in_destination
+                        ),
+                    )
+                } else if sent_for.is_some_and(|named| summary.migrate < named) {
+                    took(
+                        &format!(
+                            "the copy was carried out: {} of the eligible templates are still missing (refused or not yet listed)",
+                            summary.migrate
+                        ),
+                        &format!(
+                            "copied; {} eligible templates still missing",
+                            summary.migrate
                         ),
                     )
                 } else {
@@ -203,6 +217,14 @@ impl<O: Operator> Migration<'_, O> {
         }
     }
 
+    /// The label of the call whose outcome is unknown.
+    fn pending_call(&self) -> Option<&str> {
+        match &self.state.call {
+            Some(CallState::Sent { call, .. } | CallState::Unknown { call, .. }) => Some(call),
+            _ => None,
+        }
+    }
+
     /// The destination's number, `None` when it is gone.
     async fn read_new_number(&self, step: StepId) -> Result<Option<PhoneNumber>, RunEnd> {
         let id = self.new_number_id(step)?;
@@ -229,6 +251,17 @@ impl<O: Operator> Migration<'_, O> {
             ),
         }
     }
+}
+
+/// How many templates a copy call named, from its journaled label ("… for the 16
+/// missing eligible templates").
+fn templates_named(call: &str) -> Option<usize> {
+    call.split(" for the ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Graph's "object does not exist" (code 100, subcode 33) or a plain 404.

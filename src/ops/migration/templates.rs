@@ -5,7 +5,7 @@
 
 use crate::api::graph::is_not_readable;
 use crate::domain::eligibility::{self, Mode, Outcome};
-use crate::domain::journal::CallOutcome;
+use crate::domain::journal::{CallOutcome, CallState};
 use crate::domain::plan::StepId;
 use crate::domain::template::TemplateInventory;
 use crate::ops::template_migration::{self, TemplateRun};
@@ -13,6 +13,18 @@ use crate::ops::template_migration::{self, TemplateRun};
 use super::{Line, Migration, Operator, RunEnd, Step, Stop, Weight};
 
 impl<O: Operator> Migration<'_, O> {
+    /// Whether this step's copy call went out and its answer was lost (read back since
+    /// as showing no effect).
+    fn copy_outcome_was_lost(&self) -> bool {
+        matches!(
+            &self.state.call,
+            Some(CallState::Known {
+                step: StepId::Templates,
+                outcome: CallOutcome::NoEffect { .. },
+            })
+        )
+    }
+
     /// The source's and the destination's templates; `None` when no source is known.
     pub(super) async fn template_inventories(
         &self,
@@ -63,6 +75,19 @@ impl<O: Operator> Migration<'_, O> {
                 format!(
                     "{} already in the destination, none missing",
                     summary.already_in_destination
+                ),
+                None,
+            );
+        }
+        if self.copy_outcome_was_lost() {
+            // A template Meta refuses looks the same as one never sent: a copy whose
+            // answer was lost is not sent again on that guess. The operator copies what
+            // is missing with the template tools, which show each template's fate.
+            return self.done(
+                step,
+                format!(
+                    "{} eligible templates are still missing after a copy whose answer was lost; not sent again: check them and copy with `wamigrate templates migrate --from {source_id} --to {dest}`",
+                    summary.migrate
                 ),
                 None,
             );
