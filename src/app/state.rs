@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
+use crate::api::transport::Waiting;
 use crate::api::{CallRecord, RateUsage};
 use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
@@ -168,6 +169,8 @@ pub struct State {
     pub log_visible: bool,
     pub log_scroll: u16,
     pub rate_usage: Option<RateUsage>,
+    /// A call that has waited longer than a few seconds, for the top bar.
+    pub slow_call: Option<Waiting>,
     pub focus: Pane,
     pub popup: Option<Popup>,
     /// The fleet board: shown over the panes while open, its fleet kept when closed.
@@ -231,6 +234,7 @@ impl State {
             log_visible: !settings.warnings.is_empty(),
             log_scroll: 0,
             rate_usage: None,
+            slow_call: None,
             focus: Pane::Numbers,
             popup: None,
             board: Board::default(),

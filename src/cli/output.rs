@@ -11,6 +11,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::Transport;
 use crate::api::text::{multi_line, one_line};
+use crate::api::transport::WAIT_WORTH_SHOWING;
 
 pub use crate::ops::export::{write_csv, write_json};
 
@@ -40,7 +41,7 @@ fn stdout_is_terminal() -> bool {
 }
 
 /// `--format` of the commands whose output is one report rather than rows (`check`,
-/// `templates migrate|recreate|track`): a table or JSON. A CSV of a report would not be
+/// `doctor`, `templates migrate|recreate|track`): a table or JSON. A CSV of a report would not be
 /// one table, so `--format csv` is refused by the parser (exit 2) instead of printing a
 /// table a script did not ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -134,8 +135,6 @@ pub fn write_table(
     Ok(())
 }
 
-/// A call waits this long before the headless commands say so.
-const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(3);
 /// And says so again this often while it goes on waiting.
 const WAIT_NOTICE_EVERY: Duration = Duration::from_secs(10);
 
@@ -154,7 +153,7 @@ impl WaitNotices {
                 let Some(waiting) = transport.longest_wait() else {
                     continue;
                 };
-                if waiting.elapsed < WAIT_NOTICE_AFTER {
+                if waiting.elapsed < WAIT_WORTH_SHOWING {
                     continue;
                 }
                 let due = match &last {
