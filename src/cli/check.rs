@@ -72,7 +72,10 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
     let searched = if args.from.is_some() {
         Vec::new()
     } else {
-        candidates(settings, &connection).await
+        match candidates(settings, &connection).await {
+            Ok(ids) => ids,
+            Err(code) => return code,
+        }
     };
     let data = match gather(
         &connection.graph,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::api::graph::CodeMethod;
+use crate::api::graph::{CodeMethod, is_not_readable};
 use crate::cli::output::eprint_safe;
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
@@ -94,10 +94,21 @@ pub(crate) async fn open(settings: &Settings) -> Result<Connection, ExitCode> {
 }
 
 /// The WABAs searched for a number when no source is given.
-pub(crate) async fn candidates(settings: &Settings, connection: &Connection) -> Vec<String> {
-    select_wabas(&connection.graph, &settings.wabas, &settings.businesses)
-        .await
-        .unwrap_or_default()
+pub(crate) async fn candidates(
+    settings: &Settings,
+    connection: &Connection,
+) -> Result<Vec<String>, ExitCode> {
+    match select_wabas(&connection.graph, &settings.wabas, &settings.businesses).await {
+        Ok(ids) => Ok(ids),
+        // A token that may not list WABAs searches none: the number is then known by
+        // its E.164 or --from, as when its source sits with another BSP.
+        Err(e) if is_not_readable(&e) => Ok(Vec::new()),
+        // Any other failure is a failed read, not "the number is nowhere" (exit 1).
+        Err(e) => {
+            eprintln!("wamigrate: could not find the WABAs to look for the number in: {e}");
+            Err(ExitCode::from(EXIT_ERROR))
+        }
+    }
 }
 
 /// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable), 1 a call
@@ -131,7 +142,10 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         candidates: if args.from.is_some() {
             Vec::new()
         } else {
-            candidates(settings, &connection).await
+            match candidates(settings, &connection).await {
+                Ok(ids) => ids,
+                Err(code) => return code,
+            }
         },
         data_dir: settings.data_dir.clone(),
         watch_interval: Duration::from_secs(args.watch_interval.max(1)),

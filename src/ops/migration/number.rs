@@ -38,6 +38,18 @@ impl<O: Operator> Migration<'_, O> {
         for (what, e) in &data.errors {
             self.say(Line::problem(format!("Could not read the {what}: {e}")));
         }
+        // A read that failed for another reason than access (network, 5xx, a body that
+        // is not the API's) leaves rules without evidence: nothing is judged or sent on
+        // that, the run stops here (resumable, exit 1), never "blocked" by a rule that
+        // was not read nor confirmed by --yes.
+        if let Some((what, error)) = data.errors.first() {
+            let mut error = error.clone();
+            error.sentence = format!(
+                "The preflight could not read the {what}, so nothing was sent: {}",
+                error.sentence
+            );
+            return Err(RunEnd::Failed { step, error }.into());
+        }
         let checks = data.checks(scenario);
         for c in &checks {
             let mark = match c.status {
