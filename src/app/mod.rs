@@ -5,11 +5,12 @@
 //! writer: a dispatcher to the screen in front), the screens `main_screen`, `board`,
 //! `templates` and `wizard` (their state and handlers; `screen` is what handlers get and
 //! give back), `store` (data read, requests asked and answered), `derived` (views
-//! computed when their inputs change), `layout` (geometry shared with drawing),
+//! computed when their inputs change), `layout` (geometry shared with drawing), `log_view`
+//! (the log's levels, times, filter and call detail),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
-//! `assets/`, a keymap per screen), `strings` (user-facing text), `ui` (drawing, one
-//! file per pane).
+//! `assets/`, a keymap per screen), `clipboard` (yank with OSC 52), `strings`
+//! (user-facing text), `ui` (drawing, one file per pane).
 
 use std::io;
 use std::process::ExitCode;
@@ -26,11 +27,13 @@ use crate::config::Settings;
 
 pub mod action;
 pub mod board;
+pub mod clipboard;
 pub mod derived;
 pub mod fuzzy;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+pub mod log_view;
 pub mod main_screen;
 pub mod screen;
 pub mod state;
@@ -115,6 +118,7 @@ async fn run(
         Rect::new(0, 0, size.width, size.height),
         Instant::now(),
     );
+    state.wall_anchor = Some((Instant::now(), std::time::SystemTime::now()));
     // First frame before anything else: connecting happens on its own task.
     terminal.draw(|f| ui::draw(f, &state, &theme))?;
     state.dirty = false;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use ratatui::layout::Rect;
 
 use super::action::Effect;
+use super::clipboard::Copied;
 use super::state::LogEntry;
 use super::store::Store;
 
@@ -44,6 +45,10 @@ pub enum Outcome {
     RefreshMain,
     /// Leave the screen for the main screen.
     Close,
+    /// Put this on the clipboard and say so (`y`).
+    Copy(Copied),
+    /// A one-line sentence for the status line, until the next key.
+    Flash(String),
 }
 
 /// The result of handling one event.

@@ -1,7 +1,7 @@
 //! The whole TUI state: written only by `update`, read by the renderer.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use super::board::Board;
 use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::{Keymap, Screen};
+use super::log_view::{LogView, Logged};
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
 use super::templates::TemplateView;
@@ -79,8 +80,13 @@ pub struct Candidate {
 /// The popup over the panes, if any (Esc closes it first).
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Picker(Picker),
+    /// One log line in full (Enter on the log): a call's method, path, status, times
+    /// and fbtrace_id.
+    LogDetail(Box<Logged>),
 }
 
 /// Recently used WABAs and numbers, most recent first; persisted in the data dir.
@@ -165,14 +171,22 @@ pub struct State {
     pub number_filter: Input,
     pub filter_editing: bool,
     pub checklist_scroll: u16,
-    pub log: VecDeque<LogEntry>,
+    pub log: VecDeque<Logged>,
     pub log_visible: bool,
+    /// Lines back from the newest line shown; the log's cursor when it has the focus.
     pub log_scroll: u16,
+    /// The log's filter.
+    pub log_view: LogView,
+    /// An instant and the wall-clock time it was, to show when lines were logged
+    /// (`update` reads no clock; the event loop sets it at start).
+    pub wall_anchor: Option<(Instant, SystemTime)>,
     pub rate_usage: Option<RateUsage>,
     /// A call that has waited longer than a few seconds, for the top bar.
     pub slow_call: Option<Waiting>,
     pub focus: Pane,
     pub popup: Option<Popup>,
+    /// A one-line sentence for the status line (a copy, a refusal), until the next key.
+    pub flash: Option<String>,
     /// The fleet board: shown over the panes while open, its fleet kept when closed.
     pub board: Board,
     /// The template review screen, when open (it replaces the panes).
@@ -226,17 +240,23 @@ impl State {
             log: settings
                 .warnings
                 .iter()
-                .map(|w| LogEntry::Notice {
-                    text: format!("warning: {w}"),
-                    is_error: true,
+                .map(|w| Logged {
+                    at: now,
+                    entry: LogEntry::Notice {
+                        text: format!("warning: {w}"),
+                        is_error: true,
+                    },
                 })
                 .collect(),
             log_visible: !settings.warnings.is_empty(),
             log_scroll: 0,
+            log_view: LogView::default(),
+            wall_anchor: None,
             rate_usage: None,
             slow_call: None,
             focus: Pane::Numbers,
             popup: None,
+            flash: None,
             board: Board::default(),
             templates: None,
             recent,
@@ -276,6 +296,8 @@ impl State {
     pub fn is_busy(&self) -> bool {
         self.store.in_flight() > 0
             || self.phase == Phase::Connecting
+            // Rows stream in: ticks build the view the last ones left stale.
+            || self.board.refresh.is_some()
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
             || self
                 .templates
@@ -393,7 +415,10 @@ impl State {
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
         }
-        self.log.push_back(entry);
+        self.log.push_back(Logged {
+            at: self.now,
+            entry,
+        });
     }
 
     /// The label of the data's age, if anything was synced.

@@ -4,6 +4,7 @@
 use crate::app::keymap::KeyAction;
 
 pub mod board;
+pub mod log;
 pub mod wizard;
 
 /// The application name in the top bar.
@@ -97,6 +98,8 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
         KeyAction::MarkRecreate => "templates: mark the row for re-creation in the destination",
         KeyAction::RecreateMarked => "templates: submit the marked rows for approval (asks first)",
+        KeyAction::Yank => "copy the number (E.164) or id in front to the clipboard (OSC 52)",
+        KeyAction::YankId => "copy the id in front (phone number id, WABA id) to the clipboard",
         KeyAction::ToggleCodeMethod => "wizard: the code by SMS or by VOICE call",
         KeyAction::OpenReport => "wizard: open the audit report of the run",
         KeyAction::Yes => "answer yes",
@@ -137,6 +140,8 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "retry failed",
         KeyAction::MarkRecreate => "mark",
         KeyAction::RecreateMarked => "re-create marked",
+        KeyAction::Yank => "copy",
+        KeyAction::YankId => "copy id",
         KeyAction::ToggleCodeMethod => "SMS/VOICE",
         KeyAction::OpenReport => "open the report",
         KeyAction::Yes => "yes",
@@ -145,6 +150,20 @@ pub fn hint(action: KeyAction) -> &'static str {
         _ => describe(action),
     }
 }
+
+/// The status line after a copy: what was copied, and how.
+pub fn copied(what: &str, text: &str) -> String {
+    format!("copied the {what} {text} to the clipboard (OSC 52)")
+}
+
+/// What a copy was, in the sentence after it.
+pub const YANK_NUMBER: &str = "number";
+pub const YANK_NUMBER_ID: &str = "phone number id";
+pub const YANK_WABA_ID: &str = "WABA id";
+pub const YANK_CHANNEL_ID: &str = "360dialog channel id";
+
+/// `y` with nothing in front to copy.
+pub const NOTHING_TO_COPY: &str = "nothing to copy here: select a number or a WABA first";
 
 /// The message shown instead of the UI on a terminal that is too small.
 pub fn too_small(min: (u16, u16), have: (u16, u16)) -> String {
@@ -291,10 +310,8 @@ pub mod templates {
         format!("{done}/{total} calls")
     }
 
-    /// "1200 migrated · 30 failed".
-    pub fn tally(migrated: usize, failed: usize) -> String {
-        format!("{migrated} migrated · {failed} failed")
-    }
+    /// Under the progress bar: why no count shows while the calls go out.
+    pub const COUNTED_AFTER: &str = "What arrived is counted once the calls are done, from a fresh read of the destination (by name and language).";
 
     const STOPPED: &str = " Stopped by you: the remaining pages were not sent.";
 
@@ -307,18 +324,20 @@ pub mod templates {
         line
     }
 
-    /// The first line of a finished run.
-    pub fn finished(migrated: usize, failed: usize, calls: usize, stopped: bool) -> String {
-        let mut line = format!("Done: {migrated} migrated, {failed} failed, {calls} call(s).");
+    /// The first line of a finished run whose destination could not be re-read.
+    pub fn finished_unknown(calls: usize, stopped: bool) -> String {
+        let mut line = format!(
+            "Done: {calls} call(s); what arrived is unknown (the destination could not be re-read: r re-reads it)."
+        );
         if stopped {
             line.push_str(STOPPED);
         }
         line
     }
 
-    /// The line before the failures when the run waits for a decision.
-    pub fn awaiting(failed: usize) -> String {
-        format!("Pages done; {failed} template(s) failed:")
+    /// The line before the missing templates when the run waits for a decision.
+    pub fn awaiting(missing: usize) -> String {
+        format!("Pages done; a fresh read of the destination lacks {missing} expected template(s):")
     }
 
     /// "… and 12 more in the run file".

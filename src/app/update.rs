@@ -9,12 +9,14 @@ use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
 use super::board::Board;
+use super::clipboard::Copied;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::PickerLayout;
+use super::log_view;
 use super::main_screen;
 use super::screen::{Context, Handled, Outcome};
-use super::state::{LogEntry, Phase, Popup, State};
+use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard;
@@ -141,6 +143,7 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    state.flash = None;
     let action = state.keymap.action_for(state.screen(), &key);
     if action == Some(KeyAction::ForceQuit) {
         return vec![Effect::Quit(0)];
@@ -164,6 +167,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => main_screen::on_picker_key(state, picker, key),
+        Some(Popup::LogDetail(line)) => match action {
+            Some(KeyAction::Back | KeyAction::Quit | KeyAction::Select) => Vec::new(),
+            Some(KeyAction::Yank | KeyAction::YankId) => {
+                let copied = log_view::yank_target(&line);
+                state.popup = Some(Popup::LogDetail(line));
+                copy(state, copied)
+            }
+            _ => {
+                state.popup = Some(Popup::LogDetail(line));
+                Vec::new()
+            }
+        },
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
@@ -174,6 +189,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             main_screen::on_filter_key(state, key);
             Vec::new()
         }
+        None if state.log_view.filter_editing => {
+            log_view::on_filter_key(state, key);
+            Vec::new()
+        }
         None => match action {
             Some(KeyAction::Migrate) => {
                 wizard::open(state);
@@ -181,6 +200,16 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             Some(KeyAction::Journals) => wizard::open_journals(state),
             Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+            Some(KeyAction::Filter) if state.focus == Pane::Log => {
+                log_view::start_filter(state);
+                Vec::new()
+            }
+            Some(KeyAction::Select) if state.focus == Pane::Log => {
+                log_view::open_detail(state);
+                Vec::new()
+            }
+            Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
+            Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
             Some(KeyAction::OpenTemplates) => {
                 let pair = state.source.clone().zip(state.destination.clone());
                 let (view, effects) = TemplateView::open(pair, &mut context(state));
@@ -334,10 +363,28 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
             }
             Outcome::RefreshMain => effects.extend(main_screen::refresh(state)),
             Outcome::Close => state.templates = None,
+            Outcome::Copy(copied) => effects.extend(copy(state, Some(copied))),
+            Outcome::Flash(sentence) => state.flash = Some(sentence),
         }
     }
     effects
 }
 
+/// `y`: the copy, and the sentence saying what was copied (or that nothing was).
+fn copy(state: &mut State, copied: Option<Copied>) -> Vec<Effect> {
+    match copied {
+        Some(copied) => {
+            state.flash = Some(strings::copied(copied.what, &copied.text));
+            vec![Effect::Copy(copied.text)]
+        }
+        None => {
+            state.flash = Some(strings::NOTHING_TO_COPY.to_string());
+            Vec::new()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod yank_tests;

@@ -77,6 +77,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.popup {
         Some(Popup::Help { scroll }) => help::draw(frame, area, state, theme, *scroll),
         Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
+        Some(Popup::LogDetail(line)) => log::draw_detail(frame, area, state, line, theme),
         None => {}
     }
 }

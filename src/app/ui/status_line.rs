@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::hints::{self, Hint};
 use crate::app::keymap::KeyAction;
 use crate::app::state::{Pane, Popup, State};
-use crate::app::theme::Theme;
+use crate::app::theme::{Role, Theme};
 
 /// Typing into a filter, on the main screen or the board.
 const FILTER_HINTS: [Hint; 4] = [
@@ -29,6 +29,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Select], "choose"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        Some(Popup::LogDetail(_)) => &[
+            Hint::Keys(&[KeyAction::Yank], "copy the fbtrace_id"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
         Some(Popup::Help { .. }) => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
             Hint::Keys(&[KeyAction::Back], "close"),
@@ -37,7 +41,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
-        None if state.filter_editing || state.board.filter_editing => &FILTER_HINTS,
+        None if state.filter_editing
+            || state.board.filter_editing
+            || state.log_view.filter_editing =>
+        {
+            &FILTER_HINTS
+        }
         None if state.board.open => &super::board::HINTS,
         None => match &state.templates {
             Some(view) => super::templates::hints(view),
@@ -45,6 +54,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         },
     };
     let mut spans = vec![Span::raw(" ")];
+    if let Some(flash) = &state.flash {
+        // Until the next key: what the last key did (a copy), before the hints.
+        spans.push(Span::styled(format!("{flash}  "), theme.style(Role::Title)));
+    }
     spans.extend(hints::spans(&state.keymap, screen, shown, theme));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -77,7 +90,16 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::Help),
             Action(KeyAction::Quit),
         ],
-        Pane::Checklist | Pane::Log => &[
+        Pane::Log => &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "detail"),
+            Hint::Keys(&[KeyAction::Filter], "filter"),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
+        ],
+        Pane::Checklist => &[
             Action(KeyAction::Down),
             Action(KeyAction::Refresh),
             Action(KeyAction::PickNumber),

@@ -94,7 +94,7 @@ fn connecting_asks_for_the_waba_list_and_a_failed_connection_is_shown() {
         Phase::Failed("Could not start the sandbox.".into())
     );
     assert!(matches!(
-        failed.log.back(),
+        failed.log.back().map(|line| &line.entry),
         Some(LogEntry::Notice { is_error: true, .. })
     ));
 }
@@ -389,10 +389,15 @@ fn call_records_feed_the_log_and_the_rate_figure() {
             percent: 42,
             regain_after: None,
         }),
+        finished_at: std::time::SystemTime::UNIX_EPOCH,
+        fbtrace_id: None,
     };
     update(&mut state, Action::Call(record.clone()));
     assert_eq!(state.rate_usage.map(|u| u.percent), Some(42));
-    assert_eq!(state.log.back(), Some(&LogEntry::Call(record)));
+    assert_eq!(
+        state.log.back().map(|line| &line.entry),
+        Some(&LogEntry::Call(record))
+    );
 }
 
 #[test]
