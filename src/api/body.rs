@@ -1,6 +1,14 @@
-//! Reading an answer's body within bounds: a cap on its size, and at most one large body
-//! in memory at a time, so concurrent reads against a server that sends huge answers
-//! cannot add up to gigabytes. The stall and total timeouts are the HTTP client's.
+//! Reading an answer's body within bounds: a cap on its size, at most one large body in
+//! memory at a time, so concurrent reads against a server that sends huge answers cannot
+//! add up to gigabytes, and a bound on how much the heap may grow while one answer is
+//! read (`max_memory_mb`). The stall and total timeouts are the HTTP client's.
+//!
+//! The memory bound is on growth, not on the process total: what wamigrate keeps on
+//! purpose (100,000 numbers of a large partner's fleet, their search texts, the previous
+//! refresh) is the product and grows with the fleet, while what a hostile or broken
+//! server can make it hold is what arrives while its answers are read. So an answer
+//! stops being read once the heap has grown by the budget since its first byte (the
+//! growth of concurrent reads counts too, which makes the bound conservative).
 
 use std::sync::Arc;
 
@@ -32,8 +40,8 @@ pub struct Body {
 pub(crate) enum BodyError {
     /// The body was larger than the cap (`received` bytes when we stopped).
     TooLarge { received: usize },
-    /// Answers already hold the memory budget (`held` bytes of heap).
-    OverBudget { held: usize },
+    /// The heap grew by the memory budget while this answer was read (`grown` bytes).
+    OverBudget { grown: usize },
     /// The connection failed or timed out while the body was arriving.
     Transport(reqwest::Error),
 }
@@ -52,6 +60,7 @@ pub(crate) async fn read_capped(
     }
     let mut bytes = Vec::new();
     let mut permit = None;
+    let heap_at_start = live_heap_bytes();
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         let total = bytes.len() + chunk.len();
         if total > cap {
@@ -61,9 +70,9 @@ pub(crate) async fn read_capped(
             // The semaphore is never closed; `ok()` only satisfies the type.
             permit = gate.0.clone().acquire_owned().await.ok();
         }
-        let held = live_heap_bytes();
-        if held + chunk.len() > budget {
-            return Err(BodyError::OverBudget { held });
+        let grown = live_heap_bytes().saturating_sub(heap_at_start);
+        if grown + chunk.len() > budget {
+            return Err(BodyError::OverBudget { grown });
         }
         bytes.extend_from_slice(&chunk);
     }

@@ -292,6 +292,8 @@ impl State {
     pub fn is_busy(&self) -> bool {
         self.store.in_flight() > 0
             || self.phase == Phase::Connecting
+            // Rows stream in: ticks build the view the last ones left stale.
+            || self.board.refresh.is_some()
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
             || self
                 .templates
