@@ -333,6 +333,12 @@ fn the_business_moves_a_number_out_to_its_end_and_only_the_client_cancels() {
         ]),
         "{journal}"
     );
+    assert!(
+        journal.contains(
+            "confirmed by --yes: Has the client cancelled the subscription in the 360dialog Client Hub?"
+        ),
+        "the typed confirmation is journaled with who gave it: {journal}"
+    );
     assert_eq!(
         posts_to(&sim, "/control/cancellation_request"),
         0,

@@ -342,7 +342,12 @@ impl<'a, O: Operator> Migration<'a, O> {
     async fn manual(&mut self, step: StepId, question: Question) -> Step {
         let text = question.text.clone();
         if self.operator.confirm(question).await {
-            self.done(step, "confirmed by the operator", None)
+            let by = if self.operator.confirms_by_flag() {
+                "--yes"
+            } else {
+                "the operator"
+            };
+            self.done(step, format!("confirmed by {by}: {text}"), None)
         } else {
             Err(self
                 .paused_until_resumed(
