@@ -100,6 +100,15 @@ fn graph_migrations_run_to_the_end_and_report_the_cutover() {
     ] {
         let run = migrate(&sim, number, Some(to), scenario, &[]);
         assert_eq!(run.code, 0, "{scenario}: {}", run.stderr);
+        // Two owners: no template migration call, Meta's duplication is reported.
+        assert_eq!(
+            run.stderr
+                .contains("only between WABAs owned by the same business")
+                && run.stderr.contains("arrived with Meta's duplication"),
+            scenario == "between-business-managers",
+            "{scenario}: {}",
+            run.stderr
+        );
         let id = migration_id(&run.stderr);
         let row = status_row(&sim, to, display)
             .unwrap_or_else(|| panic!("{scenario}: {display} is not in {to}"));

@@ -228,7 +228,8 @@ impl<O: Operator> Migration<'_, O> {
             .filter(|t| t.status == Some(crate::domain::template::TemplateStatus::Rejected))
             .count();
         let mut detail = format!(
-            "{why}; the template migration API is not used. The destination holds {} template(s) after the move ({rejected} REJECTED on re-check)",
+            "{}; the template migration API is not used. The destination holds {} template(s) after the move ({rejected} REJECTED on re-check)",
+            why.trim_end_matches('.'),
             held.templates.len()
         );
         if let Some(source) = source {
