@@ -341,7 +341,7 @@ fn migration_blocker_sentence(says: &dyn Fn(&str) -> bool) -> String {
     } else if says("payment") {
         "the destination WABA has no payment method: add one in WhatsApp Manager, then retry"
     } else if says("different business") || says("business manager") {
-        "the source and destination belong to different Business Managers: use the between-business-managers path or the right destination"
+        "the source and destination WABAs represent different businesses; between different Business Managers too, Meta migrates a number only into a WABA that messages on behalf of the number's business: choose such a destination"
     } else if says("messaging for") || says("on behalf") {
         "the \"Messaging For\" / on-behalf-of setup is not approved: have the business accept it, then retry"
     } else if says("not approved") || says("review") {

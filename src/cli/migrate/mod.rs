@@ -18,7 +18,7 @@ use crate::cli::output::eprint_safe;
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
-use crate::domain::plan::{StepKind, plan};
+use crate::domain::plan::{PlanVariant, StepKind, plan_for};
 use crate::domain::scenario::Scenario;
 use crate::ops::fleet_read::select_wabas;
 use crate::ops::migration::{
@@ -57,8 +57,10 @@ pub struct MigrateArgs {
     /// File holding the new 6-digit two-step PIN (else WAMIGRATE_PIN, else a masked prompt).
     #[arg(long, value_name = "PATH")]
     pub pin_file: Option<PathBuf>,
-    /// On-Premise backup file for hosting-type-change (its password from
-    /// WAMIGRATE_BACKUP_PASSWORD or a masked prompt).
+    /// On-Premise backup file for hosting-type-change by an owner who holds the backup:
+    /// the number is registered on the Cloud API through Graph (its password from
+    /// WAMIGRATE_BACKUP_PASSWORD or a masked prompt). Without it a hosting type change
+    /// is the 360dialog Hub's step and its follow-ups.
     #[arg(long, value_name = "PATH")]
     pub backup_file: Option<PathBuf>,
     /// Answer yes to every confirmation (warnings, register, template copy).
@@ -111,15 +113,16 @@ pub(crate) async fn candidates(
     }
 }
 
-/// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable), 1 a call
-/// failed, 2 usage.
+/// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable) or ended
+/// failed (the Hub failed a change, an object is gone), 1 a call failed (resumable),
+/// 2 usage.
 pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     if args.plan {
         let Some(scenario) = args.scenario else {
             eprintln!("wamigrate: --plan needs --scenario.");
             return ExitCode::from(EXIT_USAGE);
         };
-        print_plan(scenario);
+        print_plan(scenario, variant_of(&args));
         return ExitCode::SUCCESS;
     }
     let pin = match read_pin_source(&args) {
@@ -179,6 +182,7 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         };
         let request = MigrationRequest {
             scenario,
+            variant: variant_of(&args),
             number,
             source_waba_id: args.from.clone(),
             destination_waba_id: args.to.clone(),
@@ -250,8 +254,9 @@ async fn finish(
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::CannotContinue { step, reason }) => {
+            // Not a pause: the journal records the run as ended, failed.
             eprint_safe(&format!(
-                "Migration {id} cannot continue at {}: {reason}.",
+                "Migration {id} failed at {}: {reason}. The run has ended (not resumable).",
                 crate::ops::migration::step_name(step)
             ));
             ExitCode::from(EXIT_FINDINGS)
@@ -296,7 +301,15 @@ fn refusal(refused: &JournalError) -> ExitCode {
     }
 }
 
-fn print_plan(scenario: Scenario) {
+/// The owner-backup way of a hosting type change when a backup file is given.
+fn variant_of(args: &MigrateArgs) -> PlanVariant {
+    match (args.scenario, &args.backup_file) {
+        (Some(Scenario::HostingTypeChange), Some(_)) => PlanVariant::OwnerBackup,
+        _ => PlanVariant::Standard,
+    }
+}
+
+fn print_plan(scenario: Scenario, variant: PlanVariant) {
     println!(
         "{} ({}): {}",
         scenario.title(),
@@ -313,7 +326,7 @@ fn print_plan(scenario: Scenario) {
         scenario.explanation(),
         scenario.actors()
     );
-    for (i, step) in plan(scenario).iter().enumerate() {
+    for (i, step) in plan_for(scenario, variant).iter().enumerate() {
         let kind = match step.kind {
             StepKind::Automatic => "automatic",
             StepKind::ManualVerified => "manual",
