@@ -92,11 +92,12 @@ pub const MAX_STRING_BYTES: usize = 64 << 10;
 /// `body` with every JSON string longer than `limit` bytes cut to about `limit` and
 /// ended with `…`, or `None` when no string is that long (the common case: no copy). A
 /// server that sends 20 MB names costs 64 KB per name, not 20 MB. Cuts fall between
-/// characters and never inside an escape, so the JSON stays valid.
+/// characters and never inside an escape (`\n`, `\u001b`, nor between the two halves
+/// of a `\ud83d\ude00` surrogate pair), so the JSON stays valid.
 pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     let mut in_string = false;
-    let mut escaped = false;
+    let mut escape = Escape::default();
     let mut string_len = 0usize;
     let mut skipping = false;
     for (i, &byte) in body.iter().enumerate() {
@@ -104,14 +105,15 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
             if byte == b'"' {
                 in_string = true;
                 string_len = 0;
+                escape = Escape::default();
             }
             if let Some(out) = &mut out {
                 out.push(byte);
             }
             continue;
         }
-        let at_boundary = !escaped && (byte & 0xC0) != 0x80;
-        let closes = !escaped && byte == b'"';
+        let at_boundary = escape.between_characters() && (byte & 0xC0) != 0x80;
+        let closes = !escape.inside() && byte == b'"';
         if !closes && !skipping && at_boundary && string_len >= limit {
             skipping = true;
             let out = out.get_or_insert_with(|| {
@@ -121,7 +123,7 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
             });
             out.extend_from_slice("…".as_bytes());
         }
-        escaped = !escaped && byte == b'\\';
+        escape.read(byte);
         if closes {
             in_string = false;
             skipping = false;
@@ -134,6 +136,51 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
         }
     }
     out
+}
+
+/// Where a string's bytes stand in JSON's escapes, so a cut never splits one.
+#[derive(Default)]
+struct Escape {
+    /// The byte before was a backslash.
+    after_backslash: bool,
+    /// Hex digits of a `\u` escape read so far, and their value.
+    unicode: Option<(u8, u16)>,
+    /// The last escape was the high half of a surrogate pair: its low half follows.
+    high_surrogate: bool,
+}
+
+impl Escape {
+    /// Inside an escape sequence (a `"` here is escaped, not the end of the string).
+    fn inside(&self) -> bool {
+        self.after_backslash || self.unicode.is_some()
+    }
+
+    /// Whether a cut before the next byte leaves whole characters behind it.
+    fn between_characters(&self) -> bool {
+        !self.inside() && !self.high_surrogate
+    }
+
+    fn read(&mut self, byte: u8) {
+        if let Some((digits, value)) = self.unicode {
+            let value = value << 4 | char::from(byte).to_digit(16).unwrap_or(0) as u16;
+            if digits == 3 {
+                self.unicode = None;
+                self.high_surrogate = (0xD800..=0xDBFF).contains(&value);
+            } else {
+                self.unicode = Some((digits + 1, value));
+            }
+        } else if self.after_backslash {
+            self.after_backslash = false;
+            if byte == b'u' {
+                self.unicode = Some((0, 0));
+            }
+        } else {
+            self.after_backslash = byte == b'\\';
+            if !self.after_backslash {
+                self.high_surrogate = false;
+            }
+        }
+    }
 }
 
 /// `n` bytes in the largest whole unit, for sentences (`32 MB`, `512 KB`).

@@ -150,6 +150,10 @@ pub struct UnreadableItems {
     pub count: usize,
 }
 
+/// How long a call waits before the commands and the TUI say so: shorter waits are
+/// ordinary, longer ones deserve the endpoint and the seconds.
+pub const WAIT_WORTH_SHOWING: Duration = Duration::from_secs(3);
+
 /// A call still waiting for its answer, for "still waiting" notices and spinners.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {

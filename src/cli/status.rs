@@ -12,9 +12,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
+use crate::api::text::one_line;
 use crate::api::{GraphClient, HubClient, pacing};
 use crate::cli::output::{
-    Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
+    Format, WaitNotices, print_csv, report_unreadable, write_json, write_table,
 };
 use crate::config::Settings;
 use crate::connect::connect;
@@ -164,12 +165,14 @@ impl Expressions {
                 .iter()
                 .map(|c| format!("{} {}", c.key(), or_dash(&c.value(row))))
                 .collect();
-            eprintln!(
-                "wamigrate: --fail-on matched {} (WABA {}): {}",
+            // Cells are server text: one safe line.
+            let line = format!(
+                "--fail-on matched {} (WABA {}): {}",
                 row.label(),
                 or_dash(&Column::Waba.value(row)),
                 cells.join(", ")
             );
+            eprintln!("wamigrate: {}", one_line(&line));
         }
         any
     }
@@ -396,7 +399,8 @@ fn print_changes(changes: &[RowChange]) -> std::io::Result<()> {
     let stamp = now_utc_seconds();
     let mut stdout = std::io::stdout().lock();
     for change in changes {
-        writeln!(stdout, "{stamp} {change}")?;
+        // Old and new values are server text: one safe line each.
+        writeln!(stdout, "{stamp} {}", one_line(&change.to_string()))?;
     }
     flush_ignoring_closed_pipe(&mut stdout)
 }
@@ -412,7 +416,7 @@ fn print_rows(format: Format, rows: &[FleetRow], with_channels: bool) -> std::io
             if format == Format::Json {
                 write_json(&mut stdout, &status_rows)
             } else {
-                write_csv(&mut stdout, &status_rows)
+                print_csv(&mut stdout, &status_rows)
             }
         }
         Format::Table => write_status_table(&mut stdout, rows, with_channels),
