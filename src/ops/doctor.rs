@@ -58,7 +58,8 @@ pub struct Diagnosis {
     pub ready: bool,
     /// True when a read failed for a reason that is not the token's or key's fault
     /// (network, throttling, a temporary error, an answer that was not the API's): the
-    /// diagnosis is incomplete, not a verdict, and `doctor` exits 1 rather than 3.
+    /// diagnosis is incomplete, not a verdict: run it again. (`doctor` exits 1 for both,
+    /// as issue 9 specifies; scripts tell them apart by this field.)
     pub read_failed: bool,
     pub findings: Vec<Finding>,
     pub wabas: Vec<WabaAccess>,
