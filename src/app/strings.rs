@@ -310,10 +310,8 @@ pub mod templates {
         format!("{done}/{total} calls")
     }
 
-    /// "1200 migrated · 30 failed".
-    pub fn tally(migrated: usize, failed: usize) -> String {
-        format!("{migrated} migrated · {failed} failed")
-    }
+    /// Under the progress bar: why no count shows while the calls go out.
+    pub const COUNTED_AFTER: &str = "What arrived is counted once the calls are done, from a fresh read of the destination (by name and language).";
 
     const STOPPED: &str = " Stopped by you: the remaining pages were not sent.";
 
@@ -326,18 +324,20 @@ pub mod templates {
         line
     }
 
-    /// The first line of a finished run.
-    pub fn finished(migrated: usize, failed: usize, calls: usize, stopped: bool) -> String {
-        let mut line = format!("Done: {migrated} migrated, {failed} failed, {calls} call(s).");
+    /// The first line of a finished run whose destination could not be re-read.
+    pub fn finished_unknown(calls: usize, stopped: bool) -> String {
+        let mut line = format!(
+            "Done: {calls} call(s); what arrived is unknown (the destination could not be re-read: r re-reads it)."
+        );
         if stopped {
             line.push_str(STOPPED);
         }
         line
     }
 
-    /// The line before the failures when the run waits for a decision.
-    pub fn awaiting(failed: usize) -> String {
-        format!("Pages done; {failed} template(s) failed:")
+    /// The line before the missing templates when the run waits for a decision.
+    pub fn awaiting(missing: usize) -> String {
+        format!("Pages done; a fresh read of the destination lacks {missing} expected template(s):")
     }
 
     /// "… and 12 more in the run file".

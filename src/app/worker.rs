@@ -192,7 +192,7 @@ impl Worker {
                     &destination_waba_id,
                 );
                 self.template_runs.start((), run, |context| {
-                    template_run::execute(graph, data_dir, record, context)
+                    template_run::execute(graph, data_dir, in_flight, record, context)
                 });
             }
             Effect::TemplateRun(command) => {

@@ -333,6 +333,23 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     // Progress counts calls only: what arrived is counted after, from a fresh read.
     let show = |p: Progress| eprintln!("  {}/{} call(s) answered", p.calls_done, p.calls_total);
     run_ops::run_pages(graph, &mut run, source.templates.len(), &show).await;
+    // A page whose answer was lost may have been carried out: it is read back once it
+    // can no longer be in flight, and only what is missing is sent, never a page blind.
+    if run.unanswered_calls() > 0 {
+        eprintln!(
+            "  {} page call(s) got no answer; reading the destination back once they can no longer be in flight ({} s)…",
+            run.unanswered_calls(),
+            connection.call_timeout.as_secs()
+        );
+        match run_ops::settle_lost_pages(graph, &mut run, &source, connection.call_timeout, &show)
+            .await
+        {
+            Ok(resent) => eprintln!("  {resent} missing template(s) sent again by id."),
+            Err(e) => eprintln!(
+                "wamigrate: could not read the destination back after the lost page(s); nothing was sent again: {e}"
+            ),
+        }
+    }
     // The retry names the expected templates a fresh read does not find, by name and
     // language: never the ids the answers held (the docs leave their meaning open).
     // A page call that failed as a whole (no answer, a refused redirect) is a runtime

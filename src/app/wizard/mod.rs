@@ -869,4 +869,6 @@ fn answer(question: QuestionId, answer: WizardAnswer) -> Vec<Effect> {
 }
 
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod tests;

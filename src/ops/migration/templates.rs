@@ -111,8 +111,8 @@ impl<O: Operator> Migration<'_, O> {
         let operator = self.operator;
         let progress = |p: template_migration::Progress| {
             operator.say(Line::info(format!(
-                "  {}/{} calls, {} migrated, {} failed",
-                p.calls_done, p.calls_total, p.migrated, p.failed
+                "  {}/{} call(s) answered (what arrived is counted after, from a fresh read)",
+                p.calls_done, p.calls_total
             )))
         };
         template_migration::retry_ids(self.graph, &mut run, &missing, progress).await;
