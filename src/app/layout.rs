@@ -233,6 +233,58 @@ impl TemplatesLayout {
     }
 }
 
+/// The help popup for text `width` columns wide and `lines` long: as large as that
+/// (within the terminal), in the middle.
+pub fn help_popup(area: Rect, width: usize, lines: usize) -> Rect {
+    centred(area, width as u16 + 4, lines as u16 + 2)
+}
+
+/// Height of the plan page's footer (why Enter cannot start, or what it does).
+pub const PLAN_FOOTER_LINES: u16 = 3;
+
+/// The rectangles of the wizard's pages (it covers the whole terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WizardLayout {
+    pub top_bar: Rect,
+    pub body: Rect,
+    pub status_line: Rect,
+    /// The plan page's bordered text and its footer.
+    pub plan: Rect,
+    pub plan_footer: Rect,
+}
+
+impl WizardLayout {
+    /// Lays out `area`.
+    pub fn compute(area: Rect) -> WizardLayout {
+        let [top_bar, body, status_line] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let [plan, plan_footer] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(PLAN_FOOTER_LINES)])
+                .areas(body);
+        WizardLayout {
+            top_bar,
+            body,
+            status_line,
+            plan,
+            plan_footer,
+        }
+    }
+
+    /// Inside the plan's border: the width its lines wrap at and the lines it shows.
+    pub fn plan_text(&self) -> Rect {
+        self.plan.inner(Margin::new(1, 1))
+    }
+
+    /// Inside the report's border.
+    pub fn report_text(&self) -> Rect {
+        self.body.inner(Margin::new(1, 1))
+    }
+}
+
 /// Splits `text` into lines of at most `width` columns at spaces (longer words are cut).
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);

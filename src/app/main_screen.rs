@@ -12,19 +12,17 @@ use super::derived;
 use super::keymap::KeyAction;
 use super::layout::ScreenLayout;
 use super::state::{Pane, Phase, Picker, PickerKind, Popup, Recent, State};
+use super::wizard::Target;
 
 /// An action of the main screen's keymap (the other screens are opened by `update`).
 pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
     let page = page_size(state);
     match action {
-        KeyAction::Quit | KeyAction::Back => {
-            if state.number_filter.value().is_empty() {
-                return vec![Effect::Quit(0)];
-            }
+        // Esc goes back and never out of the app: it clears the filter, else nothing.
+        KeyAction::Back => {
             state.number_filter.reset();
             sync_selection(state);
         }
-        KeyAction::ForceQuit => return vec![Effect::Quit(0)],
         KeyAction::NextPane => cycle_focus(state, 1),
         KeyAction::PreviousPane => cycle_focus(state, -1),
         KeyAction::PaneLeft if state.focus == Pane::Destination => state.focus = Pane::Numbers,
@@ -49,7 +47,6 @@ pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::PickNumber => open_picker(state, PickerKind::Number),
         KeyAction::Refresh => return refresh(state),
         KeyAction::ToggleLog => toggle_log(state),
-        KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
         // Opening the other screens is the dispatcher's; the rest is not bound here.
         _ => {}
     }
@@ -355,6 +352,23 @@ pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Eff
     sync_selection(state);
     effects.extend(select_current_number(state));
     effects
+}
+
+/// What `m` migrates: the selected number (E.164 when known, else its id) from the
+/// source to the destination.
+pub fn wizard_target(state: &State) -> Target {
+    let number = state.selected_phone();
+    Target {
+        number: number
+            .map(|n| {
+                n.e164_digits()
+                    .map_or_else(|| n.id.clone(), |digits| format!("+{digits}"))
+            })
+            .or_else(|| state.selected_number.clone()),
+        number_label: number.map(|n| n.label().to_string()),
+        source: state.source.clone(),
+        destination: state.destination.clone(),
+    }
 }
 
 /// Enter on a number: re-read it fresh, remember it, and show its checklist.

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+use crate::domain::scenario::Scenario;
+
 use super::action::Effect;
 use super::state::LogEntry;
 use super::store::Store;
@@ -32,8 +34,6 @@ pub struct Context<'a> {
 /// What a screen asks of the dispatcher.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Show the help popup for the screen.
-    Help,
     /// Show or hide the log pane.
     ToggleLog,
     /// A line for the log pane.
@@ -42,8 +42,10 @@ pub enum Outcome {
     OpenNumber { waba_id: String, number_id: String },
     /// Read the main screen's data again (after a migration, the number may have moved).
     RefreshMain,
-    /// Leave the screen for the main screen.
+    /// Leave the screen in front for the one under it.
     Close,
+    /// The wizard's scenario was chosen: the main screen's checklist judges by its rules.
+    ScenarioChosen(Scenario),
 }
 
 /// The result of handling one event.

@@ -16,6 +16,7 @@ use crate::domain::scenario::Scenario;
 use super::board::Board;
 use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::rich::Document;
 use super::keymap::{Keymap, Screen};
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
@@ -75,11 +76,15 @@ pub struct Candidate {
     pub matched: FuzzyMatch,
 }
 
-/// The popup over the panes, if any (Esc closes it first).
+/// The popup over the screen, if any (Esc closes it first).
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: u16 },
+    /// The keys and notes of the screen in front.
+    Help(Document),
     Picker(Picker),
+    /// `q` while a run is active: quitting waits for a yes. `about` says what runs and
+    /// how to go on with it later.
+    ConfirmQuit { about: String },
 }
 
 /// Recently used WABAs and numbers, most recent first; persisted in the data dir.
@@ -265,6 +270,17 @@ impl State {
             Screen::Templates
         } else {
             Screen::Main
+        }
+    }
+
+    /// Whether the screen in front takes typed text now (a filter, a search, a path):
+    /// there, letters such as `q` and `?` are text.
+    pub fn typing(&self) -> bool {
+        match self.screen() {
+            Screen::Wizard => self.wizard.as_ref().is_some_and(Wizard::typing),
+            Screen::Board => self.board.filter_editing,
+            Screen::Templates => self.templates.as_ref().is_some_and(|v| v.search_editing),
+            Screen::Main => self.filter_editing || matches!(self.popup, Some(Popup::Picker(_))),
         }
     }
 

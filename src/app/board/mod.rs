@@ -23,6 +23,7 @@ use crate::ops::export::ExportFormat;
 use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
+use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::BoardLayout;
 use super::screen::{Context, Handled, Outcome};
@@ -63,7 +64,7 @@ pub enum BoardEvent {
     /// An export finished: its path, or the sentence of why not.
     Exported {
         rows: usize,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, FileError>,
     },
 }
 
@@ -259,12 +260,9 @@ impl Board {
         };
         if self.detail_open {
             match action {
-                KeyAction::Back | KeyAction::Quit | KeyAction::RowDetail => {
-                    self.detail_open = false
-                }
+                KeyAction::Back | KeyAction::RowDetail => self.detail_open = false,
                 KeyAction::Up => self.move_cursor(-1, ctx),
                 KeyAction::Down => self.move_cursor(1, ctx),
-                KeyAction::Help => return Handled::outcome(Outcome::Help),
                 _ => {}
             }
             return Handled::done();
@@ -285,8 +283,8 @@ impl Board {
                         text: text::exported(rows, &path),
                         is_error: false,
                     },
-                    Err(sentence) => Notice {
-                        text: sentence,
+                    Err(error) => Notice {
+                        text: text::export_failed(&error),
                         is_error: true,
                     },
                 };
@@ -343,7 +341,6 @@ impl Board {
     fn on_action(&mut self, action: KeyAction, ctx: &mut Context) -> Handled {
         let page = self.table_rows(ctx).max(1) as isize;
         match action {
-            KeyAction::Quit => self.close(),
             KeyAction::Back if self.refresh.is_some() => {
                 self.refresh = None;
                 self.notice = Some(Notice {
@@ -372,7 +369,6 @@ impl Board {
                 self.settle_cursor(ctx);
                 return Handled::outcome(Outcome::ToggleLog);
             }
-            KeyAction::Help => return Handled::outcome(Outcome::Help),
             KeyAction::SortColumn => {
                 self.sort = self.sort.next();
                 self.refresh_view(ctx);

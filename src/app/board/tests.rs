@@ -95,8 +95,8 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
         "a first load changes nothing"
     );
 
-    key(&mut state, KeyCode::Char('q'));
-    assert!(!state.board.open, "q goes back to the main screen");
+    key(&mut state, KeyCode::Esc);
+    assert!(!state.board.open, "Esc goes back to the main screen");
     let again = key(&mut state, KeyCode::Char('f'));
     assert!(again.is_empty(), "reopening shows the fleet already read");
 }

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::app::file_error::FileError;
+
 /// The board's table title.
 pub const TITLE: &str = "Fleet board";
 /// The row detail popup's title.
@@ -77,11 +79,8 @@ pub fn exported(rows: usize, path: &Path) -> String {
 }
 
 /// The export could not be written.
-pub fn export_failed(dir: &Path, error: &str) -> String {
-    format!(
-        "✘ could not write the export under {}: {error}; check that the data directory is writable (--data-dir).",
-        dir.display()
-    )
+pub fn export_failed(error: &FileError) -> String {
+    format!("✘ the export failed: {error}.")
 }
 
 /// Nothing passes the filter, so there is nothing to export.

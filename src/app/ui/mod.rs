@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::api::ApiError;
 
+use super::rich::{Document, RichLine};
 use super::state::{Pane, Phase, Popup, Remote, State, WabaRecord};
 use super::strings;
 use super::theme::{Role, Theme};
@@ -55,6 +56,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     };
     if let Some(open) = &state.wizard {
         wizard::draw(frame, area, state, open, theme);
+        draw_popup(frame, area, state, theme);
         return;
     }
     top_bar::draw(frame, layout.top_bar, state, theme);
@@ -74,10 +76,40 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     status_line::draw(frame, layout.status_line, state, theme);
+    draw_popup(frame, area, state, theme);
+}
+
+/// The popup over the screen, if one is open.
+fn draw_popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match &state.popup {
-        Some(Popup::Help { scroll }) => help::draw(frame, area, state, theme, *scroll),
+        Some(Popup::Help(doc)) => help::draw(frame, area, doc, theme),
         Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
+        Some(Popup::ConfirmQuit { about }) => help::draw_quit(frame, area, about, theme),
         None => {}
+    }
+}
+
+/// Rich lines (built by `update`) in the theme's styles.
+pub fn rich_lines(lines: &[RichLine], theme: &Theme) -> Vec<Line<'static>> {
+    lines
+        .iter()
+        .map(|line| {
+            Line::from(
+                line.spans
+                    .iter()
+                    .map(|s| Span::styled(s.text.clone(), theme.style(s.role)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+/// The bottom title of a scrolled view: "↓ more (12 of 80)" while lines are hidden
+/// below, "↑ top" at the end of a long one, nothing when it all fits.
+fn scroll_title(doc: &Document, theme: &Theme) -> Line<'static> {
+    match strings::scroll_marker(doc.scroll, doc.viewport, doc.lines.len()) {
+        Some(marker) => Line::styled(format!(" {marker} "), theme.style(Role::Key)),
+        None => Line::default(),
     }
 }
 

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use super::error_lines;
 use super::loading_line;
+use crate::app::file_error::FileError;
 use crate::app::layout::centred;
 use crate::app::state::State;
 use crate::app::strings::templates as text;
@@ -170,7 +171,7 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, phase: &RunPhase, them
 fn done_lines(
     record: &TemplateRun,
     failures: &[FailedCopy],
-    saved: &Result<std::path::PathBuf, String>,
+    saved: &Result<std::path::PathBuf, FileError>,
     recheck: &Result<(), crate::api::ApiError>,
     height: usize,
     theme: &Theme,
@@ -251,9 +252,9 @@ fn failure_lines(failures: &[FailedCopy], room: usize, theme: &Theme) -> Vec<Lin
     lines
 }
 
-fn saved_line(saved: &Result<std::path::PathBuf, String>, theme: &Theme) -> Line<'static> {
+fn saved_line(saved: &Result<std::path::PathBuf, FileError>, theme: &Theme) -> Line<'static> {
     match saved {
         Ok(path) => Line::styled(text::saved(path), theme.style(Role::Muted)),
-        Err(sentence) => Line::styled(format!("✘ {sentence}"), theme.style(Role::Error)),
+        Err(error) => Line::styled(text::not_saved(error), theme.style(Role::Error)),
     }
 }

@@ -272,7 +272,7 @@ fn a_failed_read_keeps_its_operator_sentence_for_the_pane() {
 }
 
 #[test]
-fn filter_narrows_the_list_esc_clears_it_then_quits() {
+fn filter_narrows_the_list_esc_clears_it_and_never_quits() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('/'));
     assert!(state.filter_editing);
@@ -282,8 +282,8 @@ fn filter_narrows_the_list_esc_clears_it_then_quits() {
     key(&mut state, KeyCode::Enter);
     assert!(!state.filter_editing);
     assert!(
-        key(&mut state, KeyCode::Char('q')).is_empty(),
-        "q first clears the filter"
+        key(&mut state, KeyCode::Esc).is_empty(),
+        "Esc first clears the filter"
     );
     assert_eq!(state.visible_numbers().len(), 40);
     assert_eq!(
@@ -291,14 +291,20 @@ fn filter_narrows_the_list_esc_clears_it_then_quits() {
         Some("200000000000005"),
         "selection survives"
     );
-    assert_eq!(key(&mut state, KeyCode::Esc), vec![Effect::Quit(0)]);
+    for _ in 0..3 {
+        assert!(
+            key(&mut state, KeyCode::Esc).is_empty(),
+            "Esc never leaves the main screen"
+        );
+    }
+    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit(0)]);
 }
 
 #[test]
-fn esc_closes_popups_before_quitting_and_ctrl_c_always_quits() {
+fn esc_closes_popups_and_ctrl_c_quits_when_nothing_runs() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('?'));
-    assert!(matches!(state.popup, Some(Popup::Help { .. })));
+    assert!(matches!(state.popup, Some(Popup::Help(_))));
     assert!(key(&mut state, KeyCode::Esc).is_empty());
     assert!(state.popup.is_none());
     key(&mut state, KeyCode::Char('s'));
