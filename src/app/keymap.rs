@@ -44,6 +44,9 @@ pub enum KeyAction {
     OpenTemplates,
     SortColumn,
     SortReverse,
+    /// The board: show the columns further left / right (the number stays).
+    ScrollLeft,
+    ScrollRight,
     GroupRows,
     ExportCsv,
     ExportJson,

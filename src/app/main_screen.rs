@@ -57,6 +57,9 @@ pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
 pub fn on_picker_key(state: &mut State, mut picker: Picker, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let count = state.picker_candidates(&picker).len();
+    if key.code != KeyCode::Enter {
+        picker.swap = None;
+    }
     match key.code {
         KeyCode::Esc => return Vec::new(),
         KeyCode::Enter => return choose(state, &picker),
@@ -160,7 +163,7 @@ pub fn after_discovery(state: &mut State) -> Vec<Effect> {
         .source
         .clone()
         .filter(|s| ids.contains(s))
-        .or_else(|| state.recent.wabas.iter().find(known).cloned())
+        .or_else(|| state.recent.sources.iter().find(known).cloned())
         .or_else(|| ids.first().cloned());
     let destination = state
         .destination
@@ -169,7 +172,7 @@ pub fn after_discovery(state: &mut State) -> Vec<Effect> {
         .or_else(|| {
             state
                 .recent
-                .wabas
+                .destinations
                 .iter()
                 .filter(known)
                 .find(|id| Some(*id) != source.as_ref())
@@ -256,17 +259,42 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     effects
 }
 
+/// Opens a picker on its current value (the source, the destination, the number).
 fn open_picker(state: &mut State, kind: PickerKind) {
-    state.popup = Some(Popup::Picker(Picker::new(kind)));
+    let mut picker = Picker::new(kind, 0);
+    let current = match kind {
+        PickerKind::Source => state.source.as_deref(),
+        PickerKind::Destination => state.destination.as_deref(),
+        PickerKind::Number => state.selected_number.as_deref(),
+    };
+    picker.cursor = state
+        .picker_candidates(&picker)
+        .iter()
+        .position(|c| Some(c.key.as_str()) == current)
+        .unwrap_or(0);
+    state.popup = Some(Popup::Picker(picker));
 }
 
-/// Applies the highlighted picker row.
+/// Applies the highlighted picker row. The other side's WABA is not taken at once:
+/// the picker says that source and destination would be the same, and Enter again
+/// swaps them.
 pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
     let candidates = state.picker_candidates(picker);
     let Some(choice) = candidates.get(picker.cursor).map(|c| c.key.clone()) else {
         state.popup = Some(Popup::Picker(picker.clone()));
         return Vec::new();
     };
+    let other_side = match picker.kind {
+        PickerKind::Source => state.destination.as_deref(),
+        PickerKind::Destination => state.source.as_deref(),
+        PickerKind::Number => None,
+    };
+    if other_side == Some(choice.as_str()) && picker.swap.as_deref() != Some(choice.as_str()) {
+        let mut asking = picker.clone();
+        asking.swap = Some(choice);
+        state.popup = Some(Popup::Picker(asking));
+        return Vec::new();
+    }
     state.popup = None;
     let mut effects = match picker.kind {
         PickerKind::Source => set_source(state, choice),
@@ -278,18 +306,25 @@ pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
             select_current_number(state)
         }
     };
-    if let Some(waba) = match picker.kind {
-        PickerKind::Source => state.source.clone(),
-        PickerKind::Destination => state.destination.clone(),
-        PickerKind::Number => None,
-    } {
-        Recent::touch(&mut state.recent.wabas, &waba);
+    if picker.kind != PickerKind::Number {
+        remember_sides(state);
         effects.push(Effect::SaveRecent(state.recent.clone()));
     }
     effects
 }
 
-/// Makes `waba_id` the source; choosing the destination swaps the two.
+/// Puts the source and destination in front of their recent lists.
+fn remember_sides(state: &mut State) {
+    if let Some(source) = state.source.clone() {
+        Recent::touch(&mut state.recent.sources, &source);
+    }
+    if let Some(destination) = state.destination.clone() {
+        Recent::touch(&mut state.recent.destinations, &destination);
+    }
+}
+
+/// Makes `waba_id` the source; the destination swaps with it when it was `waba_id`
+/// (the picker asked first).
 fn set_source(state: &mut State, waba_id: String) -> Vec<Effect> {
     if state.source.as_deref() == Some(waba_id.as_str()) {
         return Vec::new();
@@ -304,7 +339,8 @@ fn set_source(state: &mut State, waba_id: String) -> Vec<Effect> {
     switched(state, previous)
 }
 
-/// Makes `waba_id` the destination; choosing the source swaps the two.
+/// Makes `waba_id` the destination; the source swaps with it when it was `waba_id`
+/// (the picker asked first).
 fn set_destination(state: &mut State, waba_id: String) -> Vec<Effect> {
     if state.destination.as_deref() == Some(waba_id.as_str()) {
         return Vec::new();
@@ -346,7 +382,7 @@ pub fn toggle_log(state: &mut State) {
 /// source, the number is selected and its checklist read, as if chosen in the pickers.
 pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Effect> {
     let mut effects = set_source(state, waba_id.to_string());
-    Recent::touch(&mut state.recent.wabas, waba_id);
+    Recent::touch(&mut state.recent.sources, waba_id);
     state.number_filter.reset();
     set_selected_number(state, Some(number_id.to_string()));
     sync_selection(state);

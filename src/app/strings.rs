@@ -17,6 +17,16 @@ pub const HELP_TITLE: &str = "Help (Esc to close, ↑/↓ to scroll)";
 /// The quit confirmation while a run is active.
 pub const QUIT_TITLE: &str = "Quit while a run is active?";
 pub const QUIT_KEYS: &str = "y quit · any other key: stay";
+/// What a picker row already is.
+pub const NOTE_CURRENT: &str = "current";
+pub const NOTE_SOURCE: &str = "the source";
+pub const NOTE_DESTINATION: &str = "the destination";
+
+/// Enter on the other side's WABA in a picker: nothing changes until Enter again.
+pub fn would_swap(other_side: &str) -> String {
+    format!("⚠ that is {other_side}: Enter again swaps source and destination")
+}
+
 /// Picker titles.
 pub const PICK_SOURCE: &str = "Choose the source WABA";
 pub const PICK_DESTINATION: &str = "Choose the destination WABA";
@@ -149,6 +159,8 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::SortColumn => "board, templates: sort by the next column",
         KeyAction::SortReverse => "board, templates: reverse the sort order",
         KeyAction::GroupRows => "board: group rows by none, WABA, business",
+        KeyAction::ScrollLeft => "board: show the columns further left",
+        KeyAction::ScrollRight => "board: show the columns further right (the number stays)",
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
@@ -189,6 +201,8 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::SortColumn => "sort",
         KeyAction::SortReverse => "reverse",
         KeyAction::GroupRows => "group",
+        KeyAction::ScrollLeft => "columns",
+        KeyAction::ScrollRight => "columns",
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",

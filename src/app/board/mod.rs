@@ -30,6 +30,7 @@ use super::screen::{Context, Handled, Outcome};
 use super::state::{ListCursor, LogEntry};
 use super::strings::board as text;
 
+pub mod columns;
 pub mod refresh;
 
 /// What the board asks the worker to do.
@@ -134,6 +135,8 @@ pub struct Board {
     pub notice: Option<Notice>,
     /// The selected row's fields (with old → new values) are shown over the table.
     pub detail_open: bool,
+    /// Columns scrolled past to the right (`l`); 0 shows the most important ones.
+    pub first_column: usize,
 }
 
 impl Default for Board {
@@ -162,6 +165,7 @@ impl Default for Board {
             failures: Vec::new(),
             notice: None,
             detail_open: false,
+            first_column: 0,
         }
     }
 }
@@ -381,6 +385,12 @@ impl Board {
                 self.grouping = self.next_grouping();
                 self.refresh_view(ctx);
             }
+            KeyAction::ScrollRight => {
+                if columns::can_scroll_right(self.table_width(ctx), self.sort, self.first_column) {
+                    self.first_column += 1;
+                }
+            }
+            KeyAction::ScrollLeft => self.first_column = self.first_column.saturating_sub(1),
             KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
             KeyAction::ExportJson => return self.export(ExportFormat::Json),
             KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
@@ -446,6 +456,12 @@ impl Board {
 
     fn layout(&self, ctx: &Context) -> Option<BoardLayout> {
         BoardLayout::compute(ctx.screen, ctx.log_visible, self.filter_error.is_some())
+    }
+
+    /// Columns the table's cells may use (inside its border, after the row marker).
+    fn table_width(&self, ctx: &Context) -> u16 {
+        self.layout(ctx)
+            .map_or(0, |l| l.body.width.saturating_sub(columns::MARKER_WIDTH))
     }
 
     fn table_rows(&self, ctx: &Context) -> usize {

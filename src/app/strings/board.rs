@@ -95,3 +95,8 @@ pub fn partner_only(label: &str) -> String {
 
 /// Esc stopped a refresh.
 pub const REFRESH_CANCELLED: &str = "Refresh cancelled: showing the previous refresh.";
+
+/// The controls line when columns do not fit: "9 more columns".
+pub fn columns_hidden(count: usize) -> String {
+    format!("{} off screen", crate::app::strings::plural(count, "column", "columns"))
+}

@@ -118,8 +118,6 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::FleetBoard),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
-            Action(KeyAction::Help),
-            Action(KeyAction::Quit),
         ],
         Pane::Destination => &[
             Action(KeyAction::PickDestination),
@@ -127,8 +125,6 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::Refresh),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
-            Action(KeyAction::Help),
-            Action(KeyAction::Quit),
         ],
         Pane::Checklist | Pane::Log => &[
             Action(KeyAction::Down),
@@ -137,8 +133,6 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::PickDestination),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
-            Action(KeyAction::Help),
-            Action(KeyAction::Quit),
         ],
     }
 }

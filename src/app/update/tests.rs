@@ -8,7 +8,7 @@ use super::*;
 use crate::api::ApiError;
 use crate::app::action::{ApiRequest, ApiResponse, RequestId};
 use crate::app::layout::ScreenLayout;
-use crate::app::state::Pane;
+use crate::app::state::{Candidate, Pane, Picker};
 use crate::testkit::demo::{
     self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA,
 };
@@ -186,10 +186,20 @@ fn number_picker_filters_fuzzily_and_enter_selects_rereads_and_remembers() {
     );
 }
 
+/// The picker in front and its highlighted row.
+fn picked(state: &State) -> (Picker, Candidate) {
+    let Some(Popup::Picker(picker)) = &state.popup else {
+        panic!("picker not open")
+    };
+    let row = state.picker_candidates(picker)[picker.cursor].clone();
+    (picker.clone(), row)
+}
+
 #[test]
-fn waba_pickers_put_recent_choices_first_and_swap_when_source_equals_destination() {
+fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silently() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('d'));
+    assert_eq!(picked(&state).1.key, DESTINATION_WABA, "opens on the destination");
     chars(&mut state, "lab");
     let effects = key(&mut state, KeyCode::Enter);
     assert_eq!(state.destination.as_deref(), Some(BARE_WABA));
@@ -197,22 +207,50 @@ fn waba_pickers_put_recent_choices_first_and_swap_when_source_equals_destination
     assert!(asked.contains(&ApiRequest::SubscribedApps(BARE_WABA.into())));
     let now = state.now;
     demo::answer_all(&mut state, &Portfolio::new(40), effects, now);
+
     key(&mut state, KeyCode::Char('s'));
-    let Some(Popup::Picker(picker)) = &state.popup else {
-        panic!("picker not open")
-    };
+    let (picker, current) = picked(&state);
+    assert_eq!(current.key, SOURCE_WABA, "opens on the source, not on a recent pick");
+    let destination_row = state
+        .picker_candidates(&picker)
+        .into_iter()
+        .find(|c| c.key == BARE_WABA)
+        .expect("the destination is listed");
+    assert_eq!(destination_row.note, Some(strings::NOTE_DESTINATION));
+    chars(&mut state, BARE_WABA);
+    assert_eq!(picked(&state).1.key, BARE_WABA);
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
     assert_eq!(
-        state.picker_candidates(picker)[0].key,
-        BARE_WABA,
-        "recently used first"
+        (state.source.as_deref(), state.destination.as_deref()),
+        (Some(SOURCE_WABA), Some(BARE_WABA)),
+        "picking the destination as source changes nothing at once"
     );
+    assert_eq!(picked(&state).0.swap.as_deref(), Some(BARE_WABA), "it says so");
     key(&mut state, KeyCode::Enter);
-    assert_eq!(state.source.as_deref(), Some(BARE_WABA));
+    assert!(state.popup.is_none());
     assert_eq!(
-        state.destination.as_deref(),
-        Some(SOURCE_WABA),
-        "choosing the destination as source swaps"
+        (state.source.as_deref(), state.destination.as_deref()),
+        (Some(BARE_WABA), Some(SOURCE_WABA)),
+        "Enter again swaps them, as the picker said"
     );
+    assert_eq!(state.recent.sources.first().map(String::as_str), Some(BARE_WABA));
+    assert_eq!(
+        state.recent.destinations.first().map(String::as_str),
+        Some(SOURCE_WABA)
+    );
+}
+
+#[test]
+fn a_swap_offer_is_forgotten_when_the_operator_moves_on() {
+    let mut state = loaded();
+    key(&mut state, KeyCode::Char('d'));
+    chars(&mut state, SOURCE_WABA);
+    key(&mut state, KeyCode::Enter);
+    assert!(picked(&state).0.swap.is_some());
+    key(&mut state, KeyCode::Backspace);
+    assert!(picked(&state).0.swap.is_none());
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.destination.as_deref(), Some(DESTINATION_WABA));
 }
 
 #[test]

@@ -22,7 +22,7 @@ use crate::domain::scenario::{Scenario, ScenarioKind};
 use crate::ops::migration::MigrationRequest;
 
 use super::file_error::FileError;
-use super::fuzzy::fuzzy_match;
+use super::fuzzy::search_match;
 use super::layout::WizardLayout;
 use super::markdown;
 use super::rich::Document;
@@ -280,7 +280,7 @@ impl Wizard {
             .iter()
             .filter_map(|scenario| {
                 let text = scenario_row_text(*scenario);
-                let matched = fuzzy_match(query, &text)?;
+                let matched = search_match(query, &text)?;
                 Some((
                     *scenario,
                     Candidate {
@@ -288,11 +288,12 @@ impl Wizard {
                         text,
                         recent: false,
                         matched,
+                        note: None,
                     },
                 ))
             })
             .collect();
-        rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.matched.score));
+        rows.sort_by_key(|(_, c)| c.matched.rank());
         rows
     }
 
