@@ -493,13 +493,18 @@ fn scroll_focused(state: &mut State, delta: isize) {
         Pane::Numbers => move_number_cursor(state, delta),
         Pane::Destination => {}
         Pane::Checklist => {
-            let max = state.derived.checklist_lines.saturating_sub(1);
+            // The last line stops at the bottom of the pane.
+            let max = state
+                .derived
+                .checklist_lines
+                .saturating_sub(pane_height(state, Pane::Checklist));
             state.checklist_scroll =
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }
         Pane::Log => {
-            // The log follows the newest entry; scrolling up goes back in time.
-            let max = state.log.len().saturating_sub(1);
+            // The log follows the newest entry; scrolling up goes back in time, until
+            // the oldest entry is at the top.
+            let max = state.log.len().saturating_sub(pane_height(state, Pane::Log));
             state.log_scroll = (state.log_scroll as isize - delta).clamp(0, max as isize) as u16;
         }
     }
@@ -520,12 +525,16 @@ pub fn number_rows(state: &State) -> usize {
 }
 
 fn page_size(state: &State) -> isize {
+    pane_height(state, state.focus).max(1) as isize
+}
+
+/// Lines a pane shows at once on this terminal.
+fn pane_height(state: &State, pane: Pane) -> usize {
     let layout = ScreenLayout::compute(state.screen, state.log_visible);
-    let rows = match (state.focus, layout) {
+    match (pane, layout) {
         (Pane::Numbers, Some(l)) => l.number_rows(),
         (Pane::Checklist, Some(l)) => ScreenLayout::inner_height(l.checklist),
         (Pane::Log, Some(l)) => l.log.map_or(1, ScreenLayout::inner_height),
         _ => 1,
-    };
-    rows.max(1) as isize
+    }
 }

@@ -344,7 +344,8 @@ pub mod templates {
         [
             format!("Copy the templates of {source} into {destination} with migrate_message_templates?"),
             format!(
-                "The endpoint's rule applies (APPROVED, quality GREEN or UNKNOWN): about {expected} of {total} templates are expected to be copied, in {pages} page call(s) of up to 500."
+                "The endpoint's rule applies (APPROVED, quality GREEN or UNKNOWN): about {expected} of {total} templates are expected to be copied, in {} of up to 500.",
+                super::plural(pages as usize, "page call", "page calls")
             ),
             "Copies are re-checked for category (some may turn REJECTED); their quality is UNKNOWN for 24 hours.".to_string(),
         ]
@@ -354,12 +355,16 @@ pub mod templates {
     /// The question before a re-creation run.
     pub fn confirm_recreate(count: usize, destination: &str) -> String {
         format!(
-            "Submit the {count} marked template(s) to WABA {destination} for approval? Each creation is journaled (template-recreate/); media headers are skipped here (the CLI takes --media)."
+            "Submit the {} to {destination} for approval? Each creation is journaled (template-recreate/); media headers are skipped here (the CLI takes --media).",
+            super::plural(count, "marked template", "marked templates")
         )
     }
 
     pub fn confirm_retry(count: usize) -> String {
-        format!("Retry the {count} failed template(s) by id (template_ids), once?")
+        format!(
+            "Retry the {} by id (template_ids), once?",
+            super::plural(count, "failed template", "failed templates")
+        )
     }
 
     /// "3/5 calls" on the progress bar.

@@ -1,6 +1,6 @@
 //! Which of the board's columns show at a width: by priority when not scrolled (the
 //! number, its status and its WABA first; the sort column always), else in board order
-//! from the first column scrolled to (`h`/`l`), the number kept on the left. Shared by
+//! from the first column scrolled to (`←`/`→`), the number kept on the left. Shared by
 //! `update` (whether there is more to scroll to) and drawing.
 
 use crate::domain::fleet::Column;

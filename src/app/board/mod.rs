@@ -421,20 +421,17 @@ impl Board {
         }
     }
 
-    /// Parses the filter input: a valid filter becomes the view's, an invalid one shows
-    /// the parser's sentence and leaves the view as it was.
+    /// Parses the filter input: the terms that parse make the view; a term in error
+    /// is left out and its sentence shown, so the view is the last valid one (what the
+    /// other terms select) while the operator fixes it.
     fn apply_filter(&mut self, ctx: &Context) {
-        match FilterExpr::parse(self.filter_input.value()) {
-            Ok(filter) => {
-                self.filter = filter;
-                self.filter_error = None;
-                self.refresh_view(ctx);
-            }
-            Err(error) => {
-                self.filter_error = Some(error.to_string());
-                self.settle_cursor(ctx);
-            }
+        let (filter, error) = FilterExpr::parse_lenient(self.filter_input.value());
+        self.filter_error = error.map(|e| e.to_string());
+        if filter != self.filter {
+            self.filter = filter;
+            self.rebuild_view();
         }
+        self.settle_cursor(ctx);
     }
 
     fn refresh_view(&mut self, ctx: &Context) {

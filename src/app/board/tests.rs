@@ -180,6 +180,23 @@ fn the_filter_narrows_the_view_and_a_broken_one_keeps_the_last_valid_view() {
 
     key(&mut state, KeyCode::Backspace);
     assert_eq!(state.board.filter_error, None);
+    chars(&mut state, " x:");
+    assert!(
+        state
+            .board
+            .filter_error
+            .as_deref()
+            .is_some_and(|e| e.contains("'x' is not a filter field"))
+    );
+    assert_eq!(
+        view_ids(&state),
+        flagged,
+        "a term in error is left out: the text typed on the way to it does not empty the view"
+    );
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    assert_eq!(state.board.filter_error, None);
     chars(&mut state, " quality:RED");
     assert!(
         state

@@ -107,7 +107,12 @@ pub fn rich_lines(lines: &[RichLine], theme: &Theme) -> Vec<Line<'static>> {
 /// The bottom title of a scrolled view: "↓ more (12 of 80)" while lines are hidden
 /// below, "↑ top" at the end of a long one, nothing when it all fits.
 fn scroll_title(doc: &Document, theme: &Theme) -> Line<'static> {
-    match strings::scroll_marker(doc.scroll, doc.viewport, doc.lines.len()) {
+    scroll_line(doc.scroll, doc.viewport, doc.lines.len(), theme)
+}
+
+/// The scroll marker of a view of `total` lines showing `shown` from `scroll`.
+fn scroll_line(scroll: usize, shown: usize, total: usize, theme: &Theme) -> Line<'static> {
+    match strings::scroll_marker(scroll, shown, total) {
         Some(marker) => Line::styled(format!(" {marker} "), theme.style(Role::Key)),
         None => Line::default(),
     }
@@ -208,7 +213,14 @@ fn waba_facts(
     let mut second = Vec::new();
     second.extend(fact("currency", or_dash(waba.currency.as_deref()), theme));
     second.push(dot(theme));
-    second.extend(fact("tz", or_dash(waba.timezone_id.as_deref()), theme));
+    // Graph gives an id; no table of WABA time zone ids is documented, so the id is
+    // shown as one (Meta documents ad-account ids only: marketing-api/reference/
+    // ad-account/timezone-ids).
+    second.extend(fact(
+        "time zone id",
+        or_dash(waba.timezone_id.as_deref()),
+        theme,
+    ));
     second.push(dot(theme));
     second.extend(fact(
         "review",

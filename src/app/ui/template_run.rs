@@ -20,9 +20,11 @@ use crate::ops::template_migration::TemplateRun;
 
 /// Draws the confirmation or the run over `area`, if either is open.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, theme: &Theme) {
-    let pair = view.pair.as_ref();
+    // Both WABAs by name (and id), as the operator chose them.
+    let (source, destination) = view.pair.as_ref().map_or((String::new(), String::new()), |(s, d)| {
+        (state.store.waba_label(s), state.store.waba_label(d))
+    });
     if let Some(run) = &view.run {
-        let (source, destination) = pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
         let title = format!(" {}: {source} → {destination} ", text::RUN_TITLE);
         let inner = popup(frame, area, title, 80, 70, theme);
         draw_run(frame, inner, state, &run.phase, theme);
@@ -33,17 +35,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                 expected,
                 total,
                 pages,
-            } => {
-                let (source, destination) =
-                    pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
-                (
+            } => (
                     text::CONFIRM_TITLE,
-                    text::confirm_migrate(source, destination, *expected, *total, *pages)
+                    text::confirm_migrate(&source, &destination, *expected, *total, *pages)
                         .into_iter()
                         .map(|l| Line::styled(l, theme.style(Role::Text)))
                         .collect::<Vec<_>>(),
-                )
-            }
+            ),
             Confirm::Retry { ids } => (
                 text::RETRY_TITLE,
                 vec![Line::styled(
@@ -51,16 +49,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                     theme.style(Role::Text),
                 )],
             ),
-            Confirm::Recreate { count } => {
-                let destination = pair.map_or("", |(_, d)| d.as_str());
-                (
-                    text::RECREATE_TITLE,
-                    vec![Line::styled(
-                        text::confirm_recreate(*count, destination),
-                        theme.style(Role::Text),
-                    )],
-                )
-            }
+            Confirm::Recreate { count } => (
+                text::RECREATE_TITLE,
+                vec![Line::styled(
+                    text::confirm_recreate(*count, &destination),
+                    theme.style(Role::Text),
+                )],
+            ),
         };
         lines.push(Line::raw(""));
         lines.push(Line::styled(text::CONFIRM_KEYS, theme.style(Role::Key)));

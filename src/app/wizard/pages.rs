@@ -121,15 +121,9 @@ pub fn step_fact_lines(step: &Step, indent: &str, width: usize) -> Vec<RichLine>
     lines
 }
 
-/// "Lucky Shrub Retail (104996122399160)", or the id alone before the WABA is read.
-pub fn waba_label(store: &Store, id: Option<&str>) -> String {
-    match id {
-        None => "-".to_string(),
-        Some(id) => match store.record(Some(id)).and_then(|r| r.waba.value()) {
-            Some(waba) => format!("{} ({id})", waba.label()),
-            None => id.to_string(),
-        },
-    }
+/// A WABA by name and id, `-` when there is none.
+fn waba_label(store: &Store, id: Option<&str>) -> String {
+    id.map_or_else(|| "-".to_string(), |id| store.waba_label(id))
 }
 
 fn kind_text(scenario: Scenario) -> &'static str {

@@ -63,16 +63,31 @@ impl std::error::Error for FilterError {}
 impl FilterExpr {
     /// Parses an expression; an empty one matches every row.
     pub fn parse(input: &str) -> Result<FilterExpr, FilterError> {
-        let mut terms = Vec::new();
-        for raw in split_outside_quotes(input, char::is_whitespace)? {
-            if raw.is_empty() {
-                continue;
-            }
-            if let Some(term) = parse_term(raw)? {
-                terms.push(term);
-            }
+        match FilterExpr::parse_lenient(input) {
+            (expr, None) => Ok(expr),
+            (_, Some(error)) => Err(error),
         }
-        Ok(FilterExpr { terms })
+    }
+
+    /// As [`FilterExpr::parse`], keeping what parses: a term or a value in error is left
+    /// out (the board's view keeps what the rest selects while the operator fixes it),
+    /// and the first error comes beside. An open quote leaves out the text after it.
+    pub fn parse_lenient(input: &str) -> (FilterExpr, Option<FilterError>) {
+        let (parts, mut first_error) = match split_outside_quotes(input, char::is_whitespace) {
+            Ok(parts) => (parts, None),
+            Err(error) => {
+                let closed = input.rfind('"').map_or(input, |quote| &input[..quote]);
+                let parts = split_outside_quotes(closed, char::is_whitespace).unwrap_or_default();
+                (parts, Some(error))
+            }
+        };
+        let mut terms = Vec::new();
+        for raw in parts.into_iter().filter(|raw| !raw.is_empty()) {
+            let (term, error) = parse_term(raw);
+            terms.extend(term);
+            first_error = first_error.or(error);
+        }
+        (FilterExpr { terms }, first_error)
     }
 
     /// True when the expression has no term (it matches everything).
@@ -136,30 +151,36 @@ fn split_outside_quotes(
     Ok(parts)
 }
 
-fn parse_term(raw: &str) -> Result<Option<Term>, FilterError> {
+/// One term, with the values that parse, and the first error of the others.
+fn parse_term(raw: &str) -> (Option<Term>, Option<FilterError>) {
     let field_term = raw.split_once(':').filter(|(field, _)| {
         !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     });
     let Some((field, rest)) = field_term else {
         let needle = raw.replace('"', "").to_lowercase();
-        return Ok((!needle.is_empty()).then_some(Term::Text(needle)));
+        return ((!needle.is_empty()).then_some(Term::Text(needle)), None);
     };
-    let column = Column::from_key(field).ok_or_else(|| FilterError::UnknownField(field.into()))?;
+    let Some(column) = Column::from_key(field) else {
+        return (None, Some(FilterError::UnknownField(field.into())));
+    };
     let mut values = Vec::new();
-    for part in split_outside_quotes(rest, |c| c == ',')? {
+    let mut error = None;
+    // A term's quotes are closed (the whole input was split outside quotes).
+    for part in split_outside_quotes(rest, |c| c == ',').unwrap_or_default() {
         let value = part.replace('"', "").trim().to_lowercase();
         if value.is_empty() {
-            return Err(FilterError::EmptyValue(column.key().to_string()));
-        }
-        if column
+            error = error.or(Some(FilterError::EmptyValue(column.key().to_string())));
+        } else if column
             .allowed_values()
             .is_some_and(|allowed| !allowed.contains(&value.as_str()))
         {
-            return Err(FilterError::BadValue { column, value });
+            error = error.or(Some(FilterError::BadValue { column, value }));
+        } else {
+            values.push(value);
         }
-        values.push(value);
     }
-    Ok(Some(Term::Field { column, values }))
+    let term = (!values.is_empty()).then_some(Term::Field { column, values });
+    (term, error)
 }
 
 /// Every cell of a row in lower case, plus its ids, one per line: what free-text terms

@@ -264,7 +264,8 @@ fn outcome_lines(
         RunOutcome::Blocked(blockers) => (
             format!(
                 "✘ Blocked by the preflight checklist: {}. Fix, then resume (J).",
-                blockers.join("; ")
+                // Each blocker's fix ends with its own full stop.
+                blockers.join("; ").trim_end_matches('.')
             ),
             Role::Fail,
         ),
