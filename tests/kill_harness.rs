@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{SimProcess, binary, http_get};
+use common::{SimProcess, binary, code_answer, http_get};
 
 const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
@@ -119,20 +119,7 @@ fn spawn(sim_url: &str, data_dir: &std::path::Path, args: &[String], hub: bool) 
     let reader = std::thread::spawn(move || {
         for line in lines.lines().map_while(Result::ok) {
             if line.contains("Enter the 6-digit code") {
-                let id = line
-                    .split("phone number id ")
-                    .nth(1)
-                    .and_then(|r| r.split(')').next())
-                    .unwrap_or_default();
-                let (status, body) = http_get(&format!("{url}/_sandbox/otp/{id}"));
-                let answer = if status == 200 {
-                    serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string()
-                } else {
-                    "resend".to_string()
-                };
+                let answer = code_answer(&url, &line);
                 let _ = writeln!(stdin, "{answer}");
             }
             let mut text = sink.lock().unwrap();

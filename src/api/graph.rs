@@ -189,24 +189,15 @@ impl GraphClient {
         Ok(wabas)
     }
 
-    /// The WABA ids this token may manage, as Meta documents under "Get shared WABA ID
-    /// with access token": `GET /debug_token?input_token=<token>` →
-    /// `data.granular_scopes[scope=whatsapp_business_management].target_ids`.
-    pub async fn token_waba_ids(&self) -> Result<Vec<String>, ApiError> {
+    /// What `GET /debug_token?input_token=<token>` says of this client's own token:
+    /// validity, expiry, scopes and the assets each scope reaches
+    /// (https://developers.facebook.com/docs/graph-api/reference/debug_token; the
+    /// `granular_scopes` shape: "Get shared WABA ID with access token",
+    /// https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-accounts).
+    pub async fn debug_token(&self) -> Result<TokenInfo, ApiError> {
         #[derive(Deserialize)]
         struct DebugToken {
-            data: DebugTokenData,
-        }
-        #[derive(Deserialize)]
-        struct DebugTokenData {
-            #[serde(default)]
-            granular_scopes: Vec<GranularScope>,
-        }
-        #[derive(Deserialize)]
-        struct GranularScope {
-            scope: String,
-            #[serde(default)]
-            target_ids: Vec<String>,
+            data: TokenInfo,
         }
         let answer: DebugToken = self
             .get_json(
@@ -214,16 +205,14 @@ impl GraphClient {
                 &[("input_token", self.token.expose_secret().to_string())],
             )
             .await?;
-        let mut ids: Vec<String> = answer
-            .data
-            .granular_scopes
-            .into_iter()
-            .filter(|s| s.scope == "whatsapp_business_management")
-            .flat_map(|s| s.target_ids)
-            .collect();
-        ids.sort();
-        ids.dedup();
-        Ok(ids)
+        Ok(answer.data)
+    }
+
+    /// The WABA ids this token may manage, as Meta documents under "Get shared WABA ID
+    /// with access token": `GET /debug_token?input_token=<token>` →
+    /// `data.granular_scopes[scope=whatsapp_business_management].target_ids`.
+    pub async fn token_waba_ids(&self) -> Result<Vec<String>, ApiError> {
+        Ok(self.debug_token().await?.managed_waba_ids())
     }
 
     /// `GET /{waba_id}/phone_numbers?fields=...`, all pages.
@@ -548,6 +537,44 @@ impl GraphClient {
             &endpoint,
             &format!("kept sending pages past {max_pages} (max_pages)"),
         ))
+    }
+}
+
+/// The `data` of a `debug_token` answer (unknown keys ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct TokenInfo {
+    #[serde(default)]
+    pub is_valid: Option<bool>,
+    /// Unix seconds; `0` means the token does not expire (system-user tokens).
+    #[serde(default, deserialize_with = "crate::domain::lenient::count")]
+    pub expires_at: Option<u64>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub granular_scopes: Vec<GranularScope>,
+}
+
+/// One permission and the assets it was granted on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct GranularScope {
+    pub scope: String,
+    #[serde(default)]
+    pub target_ids: Vec<String>,
+}
+
+impl TokenInfo {
+    /// The WABA ids of `whatsapp_business_management`, sorted, without duplicates: the
+    /// WABAs this token may manage (read and write: templates, numbers, migrations).
+    pub fn managed_waba_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .granular_scopes
+            .iter()
+            .filter(|s| s.scope == "whatsapp_business_management")
+            .flat_map(|s| s.target_ids.iter().cloned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
     }
 }
 

@@ -101,6 +101,12 @@ pub struct CallRecord {
     /// The error class and sentence when the call failed.
     pub error: Option<(ErrorClass, String)>,
     pub usage: Option<RateUsage>,
+    /// When the answer (or the failure) came.
+    pub finished_at: std::time::SystemTime,
+    /// Meta's support id of a failed call, from its error body (`fbtrace_id`: "include
+    /// the fbtrace_id when reporting a bug",
+    /// <https://developers.facebook.com/docs/graph-api/guides/error-handling>).
+    pub fbtrace_id: Option<String>,
 }
 
 /// A successful answer: headers and body bytes.
@@ -346,6 +352,8 @@ impl Transport {
             attempt,
             error: error.map(|(e, _)| (e.class, e.sentence.clone())),
             usage,
+            finished_at: std::time::SystemTime::now(),
+            fbtrace_id: error.and_then(|(e, _)| e.fbtrace_id.clone()),
         };
         tracing::debug!(
             endpoint = call.endpoint,

@@ -115,4 +115,6 @@ pub enum Effect {
     },
     /// Read the unfinished journals for the resume picker.
     ListJournals,
+    /// Put this text on the clipboard (OSC 52, written between two frames).
+    Copy(String),
 }

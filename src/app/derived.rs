@@ -148,8 +148,13 @@ mod tests {
     #[test]
     fn digits_find_a_run_of_the_number_s_digits_and_prefixes_rank_first() {
         let list = numbers(&["+1 631-555-0121", "+1 610-212-1000", "+1 21 555 0000"]);
-        let found = |query| -> Vec<usize> { visible(&list, query).into_iter().map(|(i, _)| i).collect() };
-        assert_eq!(found("0121"), vec![0], "0,1,2,1 scattered in another number is no match");
+        let found =
+            |query| -> Vec<usize> { visible(&list, query).into_iter().map(|(i, _)| i).collect() };
+        assert_eq!(
+            found("0121"),
+            vec![0],
+            "0,1,2,1 scattered in another number is no match"
+        );
         assert_eq!(
             found("121"),
             vec![2, 1, 0],

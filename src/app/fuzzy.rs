@@ -207,12 +207,16 @@ mod tests {
         assert_eq!(loose.tier, MatchTier::Fuzzy);
         assert!(exact.rank() < prefix.rank() && prefix.rank() < inside.rank());
         assert_eq!(
-            search_match("en_us", "order_update  ·  en_US").unwrap().tier,
+            search_match("en_us", "order_update  ·  en_US")
+                .unwrap()
+                .tier,
             MatchTier::Exact,
             "any field counts"
         );
         assert_eq!(
-            search_match("en_us", "order_update  ·  en_US").unwrap().positions,
+            search_match("en_us", "order_update  ·  en_US")
+                .unwrap()
+                .positions,
             vec![17, 18, 19, 20, 21]
         );
     }
@@ -229,7 +233,10 @@ mod tests {
             digits_match("16315550101", "+1 631-555-0101").unwrap().tier,
             MatchTier::Exact
         );
-        assert_eq!(digits_match("1631", "+1 631-555-0101").unwrap().tier, MatchTier::Prefix);
+        assert_eq!(
+            digits_match("1631", "+1 631-555-0101").unwrap().tier,
+            MatchTier::Prefix
+        );
         assert!(digits_match("0121", "+1 631-555-0101").is_none());
     }
 }

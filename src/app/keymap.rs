@@ -59,6 +59,9 @@ pub enum KeyAction {
     /// Templates: mark the row for re-creation, and submit the marked rows.
     MarkRecreate,
     RecreateMarked,
+    /// Copy the number (E.164) in front, or its id, to the clipboard (OSC 52).
+    Yank,
+    YankId,
     /// The wizard's plan page: SMS or VOICE for the code.
     ToggleCodeMethod,
     /// The wizard's end of a run: the audit report.

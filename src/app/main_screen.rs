@@ -8,10 +8,12 @@ use ratatui::layout::Position;
 use tui_input::backend::crossterm::to_input_request;
 
 use super::action::{ApiRequest, Effect};
+use super::clipboard::Copied;
 use super::derived;
 use super::keymap::KeyAction;
 use super::layout::ScreenLayout;
 use super::state::{Pane, Phase, Picker, PickerKind, Popup, Recent, State};
+use super::strings;
 use super::wizard::Target;
 
 /// An action of the main screen's keymap (the other screens are opened by `update`).
@@ -51,6 +53,29 @@ pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// What `y` (the number as E.164, else its id) or `Y` (`id_only`: the id) copies on
+/// the main screen: the destination WABA's id when its pane has the focus, else the
+/// selected number.
+pub fn yank_target(state: &State, id_only: bool) -> Option<Copied> {
+    if state.focus == Pane::Destination {
+        return state.destination.clone().map(|id| Copied {
+            what: strings::YANK_WABA_ID,
+            text: id,
+        });
+    }
+    let number = state.selected_phone()?;
+    Some(match number.e164_digits().filter(|_| !id_only) {
+        Some(digits) => Copied {
+            what: strings::YANK_NUMBER,
+            text: format!("+{digits}"),
+        },
+        None => Copied {
+            what: strings::YANK_NUMBER_ID,
+            text: number.id.clone(),
+        },
+    })
 }
 
 /// A key while a picker is open.
@@ -502,9 +527,9 @@ fn scroll_focused(state: &mut State, delta: isize) {
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }
         Pane::Log => {
-            // The log follows the newest entry; scrolling up goes back in time, until
-            // the oldest entry is at the top.
-            let max = state.log.len().saturating_sub(pane_height(state, Pane::Log));
+            // The log follows the newest entry; the cursor goes back in time, at most
+            // to the oldest line shown.
+            let max = super::log_view::visible(state).len().saturating_sub(1);
             state.log_scroll = (state.log_scroll as isize - delta).clamp(0, max as isize) as u16;
         }
     }

@@ -107,10 +107,15 @@ impl Renderer {
                     Role::Header
                 };
                 self.lines.push(RichLine::styled(text.clone(), role));
-                let rule = if level == HeadingLevel::H1 { "═" } else { "─" };
+                let rule = if level == HeadingLevel::H1 {
+                    "═"
+                } else {
+                    "─"
+                };
                 if level <= HeadingLevel::H2 {
                     let len = text.width().min(self.width);
-                    self.lines.push(RichLine::styled(rule.repeat(len), Role::Border));
+                    self.lines
+                        .push(RichLine::styled(rule.repeat(len), Role::Border));
                 }
             }
             Event::Start(Tag::Paragraph) => self.flush_paragraph(),
@@ -170,7 +175,8 @@ impl Renderer {
             Event::End(TagEnd::CodeBlock) => {
                 let text: String = self.inline.drain(..).map(|(_, t)| t).collect();
                 for line in text.lines() {
-                    self.lines.push(RichLine::styled(format!("  {line}"), Role::Key));
+                    self.lines
+                        .push(RichLine::styled(format!("  {line}"), Role::Key));
                 }
                 self.blank();
             }
@@ -264,11 +270,15 @@ impl Renderer {
             RichLine::styled(format!("{left}{}{right}", parts.join(mid)), Role::Border)
         };
         self.lines.push(border("┌", "┬", "┐"));
+        // A header of empty cells (`| | |`, a key-value table) is not drawn.
+        let blank_header = table.rows[..table.header_rows]
+            .iter()
+            .all(|row| row.iter().all(String::is_empty));
         for (index, row) in table.rows.iter().enumerate() {
-            if row.is_empty() {
+            let header = index < table.header_rows;
+            if row.is_empty() || (header && blank_header) {
                 continue;
             }
-            let header = index < table.header_rows;
             let wrapped: Vec<Vec<String>> = (0..columns)
                 .map(|c| {
                     let cell = row.get(c).map_or("", String::as_str);
@@ -418,7 +428,10 @@ mod tests {
 
     #[test]
     fn paragraphs_wrap_at_the_width_and_keep_inline_code_marked() {
-        let lines = render("Run `wamigrate journal show m-1` to print this report again, later.", 24);
+        let lines = render(
+            "Run `wamigrate journal show m-1` to print this report again, later.",
+            24,
+        );
         assert!(lines.iter().all(|l| l.width() <= 24));
         assert!(
             lines

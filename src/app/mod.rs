@@ -8,11 +8,12 @@
 //! answered), `derived` (views computed when their inputs change), `rich` (text with
 //! roles, and documents that scroll to their end), `markdown` (the audit report drawn),
 //! `help` (each screen's help), `file_error` (files the app could not write or read),
-//! `layout` (geometry shared with drawing),
+//! `layout` (geometry shared with drawing), `log_view` (the log's levels, times, filter
+//! and call detail),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
-//! `assets/`, a keymap per screen), `strings` (user-facing text), `ui` (drawing, one
-//! file per pane).
+//! `assets/`, a keymap per screen), `clipboard` (yank with OSC 52), `strings`
+//! (user-facing text), `ui` (drawing, one file per pane).
 
 use std::io;
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ use crate::config::Settings;
 
 pub mod action;
 pub mod board;
+pub mod clipboard;
 pub mod derived;
 pub mod file_error;
 pub mod fuzzy;
@@ -36,6 +38,7 @@ pub mod help;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
+pub mod log_view;
 pub mod main_screen;
 pub mod markdown;
 pub mod rich;
@@ -122,6 +125,7 @@ async fn run(
         Rect::new(0, 0, size.width, size.height),
         Instant::now(),
     );
+    state.wall_anchor = Some((Instant::now(), std::time::SystemTime::now()));
     // First frame before anything else: connecting happens on its own task.
     terminal.draw(|f| ui::draw(f, &state, &theme))?;
     state.dirty = false;

@@ -147,7 +147,12 @@ mod tests {
     #[test]
     fn a_document_scrolls_to_its_last_line_and_no_further() {
         let mut doc = Document::default();
-        doc.set((0..10).map(|i| RichLine::styled(i.to_string(), Role::Text)).collect(), 4);
+        doc.set(
+            (0..10)
+                .map(|i| RichLine::styled(i.to_string(), Role::Text))
+                .collect(),
+            4,
+        );
         doc.on_action(KeyAction::PageDown);
         doc.on_action(KeyAction::PageDown);
         doc.on_action(KeyAction::Down);

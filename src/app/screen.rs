@@ -12,6 +12,7 @@ use ratatui::layout::Rect;
 use crate::domain::scenario::Scenario;
 
 use super::action::Effect;
+use super::clipboard::Copied;
 use super::state::LogEntry;
 use super::store::Store;
 
@@ -46,6 +47,12 @@ pub enum Outcome {
     Close,
     /// The wizard's scenario was chosen: the main screen's checklist judges by its rules.
     ScenarioChosen(Scenario),
+    /// Data was read at this time (a board refresh finished): the top bar's "synced".
+    Synced(Instant),
+    /// Put this on the clipboard and say so (`y`).
+    Copy(Copied),
+    /// A one-line sentence for the status line, until the next key.
+    Flash(String),
 }
 
 /// The result of handling one event.

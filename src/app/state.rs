@@ -1,7 +1,7 @@
 //! The whole TUI state: written only by `update`, read by the renderer.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
@@ -15,11 +15,10 @@ use crate::domain::scenario::Scenario;
 
 use super::board::Board;
 use super::derived::Derived;
-use super::fuzzy::{
-    FIELD_SEPARATOR, FuzzyMatch, digits_match, digits_query, search_match,
-};
-use super::rich::Document;
+use super::fuzzy::{FIELD_SEPARATOR, FuzzyMatch, digits_match, digits_query, search_match};
 use super::keymap::{Keymap, Screen};
+use super::log_view::{LogView, Logged};
+use super::rich::Document;
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
 use super::templates::TemplateView;
@@ -92,7 +91,12 @@ pub enum Popup {
     Picker(Picker),
     /// `q` while a run is active: quitting waits for a yes. `about` says what runs and
     /// how to go on with it later.
-    ConfirmQuit { about: String },
+    ConfirmQuit {
+        about: String,
+    },
+    /// One log line in full (Enter on the log): a call's method, path, status, times
+    /// and fbtrace_id.
+    LogDetail(Box<Logged>),
 }
 
 /// Recently used sources, destinations and numbers, most recent first; persisted in
@@ -182,12 +186,20 @@ pub struct State {
     pub number_filter: Input,
     pub filter_editing: bool,
     pub checklist_scroll: u16,
-    pub log: VecDeque<LogEntry>,
+    pub log: VecDeque<Logged>,
     pub log_visible: bool,
+    /// Lines back from the newest line shown; the log's cursor when it has the focus.
     pub log_scroll: u16,
+    /// The log's filter.
+    pub log_view: LogView,
+    /// An instant and the wall-clock time it was, to show when lines were logged
+    /// (`update` reads no clock; the event loop sets it at start).
+    pub wall_anchor: Option<(Instant, SystemTime)>,
     pub rate_usage: Option<RateUsage>,
     pub focus: Pane,
     pub popup: Option<Popup>,
+    /// A one-line sentence for the status line (a copy, a refusal), until the next key.
+    pub flash: Option<String>,
     /// The fleet board: shown over the panes while open, its fleet kept when closed.
     pub board: Board,
     /// The template review screen, when open (it replaces the panes).
@@ -241,16 +253,22 @@ impl State {
             log: settings
                 .warnings
                 .iter()
-                .map(|w| LogEntry::Notice {
-                    text: format!("warning: {w}"),
-                    is_error: true,
+                .map(|w| Logged {
+                    at: now,
+                    entry: LogEntry::Notice {
+                        text: format!("warning: {w}"),
+                        is_error: true,
+                    },
                 })
                 .collect(),
             log_visible: !settings.warnings.is_empty(),
             log_scroll: 0,
+            log_view: LogView::default(),
+            wall_anchor: None,
             rate_usage: None,
             focus: Pane::Numbers,
             popup: None,
+            flash: None,
             board: Board::default(),
             templates: None,
             recent,
@@ -293,7 +311,11 @@ impl State {
             Screen::Wizard => self.wizard.as_ref().is_some_and(Wizard::typing),
             Screen::Board => self.board.filter_editing,
             Screen::Templates => self.templates.as_ref().is_some_and(|v| v.search_editing),
-            Screen::Main => self.filter_editing || matches!(self.popup, Some(Popup::Picker(_))),
+            Screen::Main => {
+                self.filter_editing
+                    || self.log_view.filter_editing
+                    || matches!(self.popup, Some(Popup::Picker(_)))
+            }
         }
     }
 
@@ -382,40 +404,41 @@ impl State {
                 None
             }
         };
-        let (options, recent): (Vec<(String, String, Option<FuzzyMatch>)>, &[String]) =
-            match picker.kind {
-                PickerKind::Number => (
-                    self.record(self.source.as_deref())
-                        .and_then(|r| r.numbers.value())
-                        .map(|ns| {
-                            ns.iter()
-                                .map(|n| (n.id.clone(), number_search_text(n), number_match(query, n)))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    &self.recent.numbers,
-                ),
-                PickerKind::Source | PickerKind::Destination => (
-                    self.store
-                        .waba_ids
-                        .value()
-                        .map(|ids| {
-                            ids.iter()
-                                .map(|id| {
-                                    let text = self.waba_search_text(id);
-                                    let matched = search_match(query, &text);
-                                    (id.clone(), text, matched)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    if picker.kind == PickerKind::Source {
-                        &self.recent.sources
-                    } else {
-                        &self.recent.destinations
-                    },
-                ),
-            };
+        let (options, recent): (Vec<(String, String, Option<FuzzyMatch>)>, &[String]) = match picker
+            .kind
+        {
+            PickerKind::Number => (
+                self.record(self.source.as_deref())
+                    .and_then(|r| r.numbers.value())
+                    .map(|ns| {
+                        ns.iter()
+                            .map(|n| (n.id.clone(), number_search_text(n), number_match(query, n)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                &self.recent.numbers,
+            ),
+            PickerKind::Source | PickerKind::Destination => (
+                self.store
+                    .waba_ids
+                    .value()
+                    .map(|ids| {
+                        ids.iter()
+                            .map(|id| {
+                                let text = self.waba_search_text(id);
+                                let matched = search_match(query, &text);
+                                (id.clone(), text, matched)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                if picker.kind == PickerKind::Source {
+                    &self.recent.sources
+                } else {
+                    &self.recent.destinations
+                },
+            ),
+        };
         let rank = |key: &str| recent.iter().position(|r| r == key).unwrap_or(usize::MAX);
         let mut candidates: Vec<Candidate> = options
             .into_iter()
@@ -449,7 +472,10 @@ impl State {
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
         }
-        self.log.push_back(entry);
+        self.log.push_back(Logged {
+            at: self.now,
+            entry,
+        });
     }
 
     /// The label of the data's age, if anything was synced.

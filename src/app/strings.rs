@@ -4,6 +4,7 @@
 use crate::app::keymap::{KeyAction, Screen};
 
 pub mod board;
+pub mod log;
 pub mod wizard;
 
 /// The application name in the top bar.
@@ -72,17 +73,13 @@ pub const FILTER_PROMPT: &str = "/";
 /// are above), "↑ 5 lines above" at the end; none when everything shows.
 pub fn scroll_marker(scroll: usize, viewport: usize, total: usize) -> Option<String> {
     let below = total.saturating_sub(scroll + viewport);
+    let lines = |n: usize| if n == 1 { "line" } else { "lines" };
     match (scroll, below) {
-        (_, 0) if scroll == 0 => None,
-        (0, below) => Some(format!("↓ {} more", lines(below))),
-        (above, 0) => Some(format!("↑ {} above", lines(above))),
-        (_, below) => Some(format!("↑↓ {} more", lines(below))),
+        (0, 0) => None,
+        (0, below) => Some(format!("↓ {below} more {}", lines(below))),
+        (above, 0) => Some(format!("↑ {above} {} above", lines(above))),
+        (_, below) => Some(format!("↑↓ {below} more {}", lines(below))),
     }
-}
-
-/// "1 line", "12 lines".
-pub fn lines(count: usize) -> String {
-    plural(count, "line", "lines")
 }
 
 /// "1 number", "3 numbers": a count with its noun in the right number.
@@ -173,6 +170,8 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
         KeyAction::MarkRecreate => "templates: mark the row for re-creation in the destination",
         KeyAction::RecreateMarked => "templates: submit the marked rows for approval (asks first)",
+        KeyAction::Yank => "copy the number (E.164) or id in front to the clipboard (OSC 52)",
+        KeyAction::YankId => "copy the id in front (phone number id, WABA id) to the clipboard",
         KeyAction::ToggleCodeMethod => "wizard: the code by SMS or by VOICE call",
         KeyAction::OpenReport => "wizard: open the audit report of the run",
         KeyAction::Yes => "answer yes",
@@ -215,6 +214,8 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "retry failed",
         KeyAction::MarkRecreate => "mark",
         KeyAction::RecreateMarked => "re-create marked",
+        KeyAction::Yank => "copy",
+        KeyAction::YankId => "copy id",
         KeyAction::ToggleCodeMethod => "SMS/VOICE",
         KeyAction::OpenReport => "open the report",
         KeyAction::Yes => "yes",
@@ -223,6 +224,20 @@ pub fn hint(action: KeyAction) -> &'static str {
         _ => describe(action),
     }
 }
+
+/// The status line after a copy: what was copied, and how.
+pub fn copied(what: &str, text: &str) -> String {
+    format!("copied the {what} {text} to the clipboard (OSC 52)")
+}
+
+/// What a copy was, in the sentence after it.
+pub const YANK_NUMBER: &str = "number";
+pub const YANK_NUMBER_ID: &str = "phone number id";
+pub const YANK_WABA_ID: &str = "WABA id";
+pub const YANK_CHANNEL_ID: &str = "360dialog channel id";
+
+/// `y` with nothing in front to copy.
+pub const NOTHING_TO_COPY: &str = "nothing to copy here: select a number or a WABA first";
 
 /// The message shown instead of the UI on a terminal that is too small.
 pub fn too_small(min: (u16, u16), have: (u16, u16)) -> String {

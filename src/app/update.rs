@@ -11,13 +11,15 @@ use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
 use super::board::Board;
+use super::clipboard::Copied;
 use super::derived;
 use super::help;
 use super::keymap::{KeyAction, Screen};
 use super::layout::PickerLayout;
+use super::log_view;
 use super::main_screen;
 use super::screen::{Context, Handled, Outcome};
-use super::state::{LogEntry, Phase, Popup, State};
+use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard::{Page, Wizard, WizardAnswer, WizardEvent};
@@ -160,6 +162,7 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    state.flash = None;
     let action = state.keymap.action_for(state.screen(), &key);
     if let Some(popup) = state.popup.take() {
         return on_popup_key(state, popup, key, action);
@@ -167,7 +170,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Quit and help mean the same on every screen; where keys are text (a filter, a
     // path), a letter is text and only keys that are not (F1, ctrl-c) act.
     let letter = matches!(key.code, KeyCode::Char(_))
-        && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     if !(letter && state.typing()) {
         match action {
             Some(KeyAction::Quit | KeyAction::ForceQuit) => return request_quit(state),
@@ -182,9 +187,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return on_wizard(state, false, |wizard, ctx| wizard.on_key(key, action, ctx));
     }
     match action {
-        _ if state.board.open => {
-            on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
-        }
+        _ if state.board.open => on_board(state, true, |board, ctx| board.on_key(key, action, ctx)),
         _ if state.templates.is_some() => {
             on_templates(state, |view, ctx| view.on_key(key, action, ctx))
         }
@@ -192,22 +195,36 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             main_screen::on_filter_key(state, key);
             Vec::new()
         }
+        _ if state.log_view.filter_editing => {
+            log_view::on_filter_key(state, key);
+            Vec::new()
+        }
         Some(KeyAction::Migrate) => {
-                let target = main_screen::wizard_target(state);
-                state.wizard = Some(Wizard::open(target, state.scenario));
-                Vec::new()
-            }
-            Some(KeyAction::Journals) => {
-                state.wizard = Some(Wizard::resume_picker(state.scenario));
-                vec![Effect::ListJournals]
-            }
-            Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
-            Some(KeyAction::OpenTemplates) => {
-                let pair = state.source.clone().zip(state.destination.clone());
-                let (view, effects) = TemplateView::open(pair, &mut context(state));
-                state.templates = Some(view);
-                effects
-            }
+            let target = main_screen::wizard_target(state);
+            state.wizard = Some(Wizard::open(target, state.scenario));
+            Vec::new()
+        }
+        Some(KeyAction::Journals) => {
+            state.wizard = Some(Wizard::resume_picker(state.scenario));
+            vec![Effect::ListJournals]
+        }
+        Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+        Some(KeyAction::Filter) if state.focus == Pane::Log => {
+            log_view::start_filter(state);
+            Vec::new()
+        }
+        Some(KeyAction::Select) if state.focus == Pane::Log => {
+            log_view::open_detail(state);
+            Vec::new()
+        }
+        Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
+        Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
+        Some(KeyAction::OpenTemplates) => {
+            let pair = state.source.clone().zip(state.destination.clone());
+            let (view, effects) = TemplateView::open(pair, &mut context(state));
+            state.templates = Some(view);
+            effects
+        }
         Some(action) => main_screen::on_action(state, action),
         None => Vec::new(),
     }
@@ -240,6 +257,19 @@ fn on_popup_key(
         }
         Popup::Picker(_) if action == Some(KeyAction::ForceQuit) => request_quit(state),
         Popup::Picker(picker) => main_screen::on_picker_key(state, picker, key),
+        Popup::LogDetail(line) => match action {
+            Some(KeyAction::Back | KeyAction::Select) => Vec::new(),
+            Some(KeyAction::Quit | KeyAction::ForceQuit) => request_quit(state),
+            Some(KeyAction::Yank | KeyAction::YankId) => {
+                let copied = log_view::yank_target(&line);
+                state.popup = Some(Popup::LogDetail(line));
+                copy(state, copied)
+            }
+            _ => {
+                state.popup = Some(Popup::LogDetail(line));
+                Vec::new()
+            }
+        },
     }
 }
 
@@ -471,10 +501,31 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
                 state.scenario = scenario;
                 state.checklist_scroll = 0;
             }
+            Outcome::Synced(at) => {
+                state.last_synced = Some(state.last_synced.map_or(at, |t| t.max(at)));
+            }
+            Outcome::Copy(copied) => effects.extend(copy(state, Some(copied))),
+            Outcome::Flash(sentence) => state.flash = Some(sentence),
         }
     }
     effects
 }
 
+/// `y`: the copy, and the sentence saying what was copied (or that nothing was).
+fn copy(state: &mut State, copied: Option<Copied>) -> Vec<Effect> {
+    match copied {
+        Some(copied) => {
+            state.flash = Some(strings::copied(copied.what, &copied.text));
+            vec![Effect::Copy(copied.text)]
+        }
+        None => {
+            state.flash = Some(strings::NOTHING_TO_COPY.to_string());
+            Vec::new()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod yank_tests;

@@ -110,6 +110,12 @@ impl Worker {
     pub fn run(&mut self, effect: Effect) -> Option<u8> {
         match effect {
             Effect::Quit(code) => return Some(code),
+            // Between two frames, on the terminal the frames go to.
+            Effect::Copy(text) => {
+                if let Err(e) = super::clipboard::copy_to_terminal(&mut std::io::stdout(), &text) {
+                    tracing::warn!(error = %e, "could not write the clipboard sequence");
+                }
+            }
             Effect::SaveRecent(recent) => {
                 let path = self.data_dir.join(RECENT_FILE);
                 self.files.start(FileSlot::SaveRecent, 0, |_| async move {
@@ -223,6 +229,7 @@ impl Worker {
                 }
             }
             Effect::Quit(_)
+            | Effect::Copy(_)
             | Effect::SaveRecent(_)
             | Effect::ListJournals
             | Effect::Board(BoardCommand::Export { .. }) => {}

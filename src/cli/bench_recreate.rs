@@ -102,9 +102,24 @@ pub async fn run(count: usize, window_secs: u64) -> ExitCode {
         eprintln!("wamigrate: could not build the API client.");
         return ExitCode::from(EXIT_ERROR);
     };
-    let wabas = graph.token_waba_ids().await.unwrap_or_default();
-    let (Some(source), Some(dest)) = (wabas.first(), wabas.get(2)) else {
-        eprintln!("wamigrate: the generated fleet has fewer than 3 WABAs.");
+    // The source is the WABA with the most templates, the destination the one with fewest.
+    let mut sizes = Vec::new();
+    for id in graph
+        .token_waba_ids()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .take(4)
+    {
+        let count = graph
+            .templates(&id)
+            .await
+            .map_or(0, |inventory| inventory.templates.len());
+        sizes.push((count, id));
+    }
+    sizes.sort();
+    let (Some((_, source)), Some((_, dest))) = (sizes.last(), sizes.first()) else {
+        eprintln!("wamigrate: the generated fleet has no WABA.");
         return ExitCode::from(EXIT_ERROR);
     };
     let request = RecreateRequest {

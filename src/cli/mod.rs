@@ -12,9 +12,11 @@ use crate::logging::LogLevel;
 pub mod bench;
 mod bench_recreate;
 pub mod check;
+pub mod doctor;
 pub mod migrate;
 pub mod output;
 pub mod recreate;
+pub mod shell;
 pub mod sim;
 pub mod status;
 pub mod templates;
@@ -112,6 +114,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Print every number of the selected WABAs with its state.
     Status(status::StatusArgs),
+    /// Check, read-only, that the token, WABAs, fields and 360dialog key are ready for a migration.
+    Doctor(doctor::DoctorArgs),
     /// Judge every limitation of moving NUMBER to DEST_WABA.
     Check(check::CheckArgs),
     /// Run a migration plan (guided, journaled, resumable).
@@ -124,11 +128,21 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Run the sandbox server (Graph API and 360dialog Partner API subset) on loopback.
     Sim(sim::SimArgs),
+    /// Print the shell completion script (bash, zsh or fish).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff), or write every command's page with --dir.
+    Man(shell::ManArgs),
 }
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the parser's definition: no config, no runtime.
+    match &cli.command {
+        Some(Command::Completions(args)) => return shell::completions(args),
+        Some(Command::Man(args)) => return shell::man(args),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -162,10 +176,13 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Status(args)) => runtime.block_on(status::run(&settings, args)),
         Some(Command::Check(args)) => runtime.block_on(check::run_check(&settings, args)),
+        Some(Command::Doctor(args)) => runtime.block_on(doctor::run(&settings, args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate::run_migrate(&settings, args)),
         Some(Command::Journal(args)) => runtime.block_on(migrate::run_journal(&settings, args)),
         Some(Command::Templates(args)) => runtime.block_on(templates::run(&settings, args)),
-        Some(Command::Sim(_) | Command::Bench(_)) => unreachable!("handled above"),
+        Some(Command::Sim(_) | Command::Bench(_) | Command::Completions(_) | Command::Man(_)) => {
+            unreachable!("handled above")
+        }
         None => crate::app::main(runtime, settings),
     }
 }

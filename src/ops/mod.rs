@@ -4,6 +4,7 @@
 //! `domain` and report progress through channels, callbacks and the operator
 //! interface, never to the screen.
 
+pub mod doctor;
 pub mod export;
 pub mod fleet_read;
 pub mod journal_store;

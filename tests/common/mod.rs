@@ -192,20 +192,7 @@ pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, 
         err_text.push_str(&line);
         err_text.push('\n');
         if line.contains("Enter the 6-digit code") {
-            let id = line
-                .split("phone number id ")
-                .nth(1)
-                .and_then(|r| r.split(')').next())
-                .unwrap_or_default();
-            let (status, body) = http_get(&format!("{}/_sandbox/otp/{id}", sim.url));
-            let answer = if status == 200 {
-                serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            } else {
-                "resend".to_string()
-            };
+            let answer = code_answer(&sim.url, &line);
             let _ = writeln!(stdin, "{answer}");
             answers.push(answer);
         }
@@ -219,5 +206,24 @@ pub fn wamigrate_answering_codes(sim: &SimProcess, args: &[&str], env: &[(&str, 
         stdout: out_text,
         stderr: err_text,
         answers,
+    }
+}
+
+/// The answer to a code prompt line (`… (phone number id N) …`): the sandbox's current
+/// code for that number, or `resend` when it has none.
+pub fn code_answer(sim_url: &str, prompt: &str) -> String {
+    let id = prompt
+        .split("phone number id ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap_or_default();
+    let (status, body) = http_get(&format!("{sim_url}/_sandbox/otp/{id}"));
+    if status == 200 {
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        "resend".to_string()
     }
 }

@@ -90,20 +90,31 @@ mod tests {
         let width = 76; // 80 minus borders and the row marker
         for (sort, ..) in COLUMNS {
             let columns: Vec<Column> = shown(width, sort, 0).into_iter().map(|(c, _)| c).collect();
-            assert!(columns.contains(&Column::Waba), "sorted by {sort:?}: {columns:?}");
+            assert!(
+                columns.contains(&Column::Waba),
+                "sorted by {sort:?}: {columns:?}"
+            );
             assert!(columns.contains(&Column::Number));
             assert!(columns.contains(&sort));
         }
         let mut first = 0;
         let mut seen = std::collections::HashSet::new();
         loop {
-            seen.extend(shown(width, Column::Waba, first).into_iter().map(|(c, _)| c));
+            seen.extend(
+                shown(width, Column::Waba, first)
+                    .into_iter()
+                    .map(|(c, _)| c),
+            );
             if !can_scroll_right(width, Column::Waba, first) {
                 break;
             }
             first += 1;
         }
         assert_eq!(seen.len(), COLUMNS.len(), "every column can be scrolled to");
-        assert_eq!(shown(width, Column::Waba, first)[0].0, Column::Number, "pinned");
+        assert_eq!(
+            shown(width, Column::Waba, first)[0].0,
+            Column::Number,
+            "pinned"
+        );
     }
 }

@@ -23,11 +23,13 @@ use crate::ops::export::ExportFormat;
 use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
+use super::clipboard::Copied;
 use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::BoardLayout;
 use super::screen::{Context, Handled, Outcome};
 use super::state::{ListCursor, LogEntry};
+use super::strings;
 use super::strings::board as text;
 
 pub mod columns;
@@ -394,6 +396,8 @@ impl Board {
             KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
             KeyAction::ExportJson => return self.export(ExportFormat::Json),
             KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
+            KeyAction::Yank => return self.yank(false),
+            KeyAction::YankId => return self.yank(true),
             // The board's keymap binds nothing else.
             _ => return Handled::ignored(),
         }
@@ -486,6 +490,34 @@ impl Board {
         Handled::outcome(open)
     }
 
+    /// `y`: the row's number as E.164 (its id when the number is unknown); `Y`
+    /// (`id_only`): its phone number id, or a channel's id for a 360dialog-only row.
+    fn yank(&self, id_only: bool) -> Handled {
+        let Some(row) = self.selected_row() else {
+            return Handled::outcome(Outcome::Flash(strings::NOTHING_TO_COPY.to_string()));
+        };
+        let digits = row
+            .display_phone_number
+            .as_deref()
+            .map(|d| d.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| !d.is_empty() && !id_only);
+        let copied = match (digits, row.origin) {
+            (Some(digits), _) => Copied {
+                what: strings::YANK_NUMBER,
+                text: format!("+{digits}"),
+            },
+            (None, RowOrigin::PartnerOnly) => Copied {
+                what: strings::YANK_CHANNEL_ID,
+                text: row.id.clone(),
+            },
+            (None, _) => Copied {
+                what: strings::YANK_NUMBER_ID,
+                text: row.id.clone(),
+            },
+        };
+        Handled::outcome(Outcome::Copy(copied))
+    }
+
     /// `e`/`E`: the view's rows, in view order, to the worker to write.
     fn export(&mut self, format: ExportFormat) -> Handled {
         let rows: Vec<FleetRow> = self.view_rows().cloned().collect();
@@ -566,6 +598,7 @@ impl Board {
         }
         if finished {
             self.finish_refresh(ctx);
+            handled.outcomes.push(Outcome::Synced(ctx.now));
         }
         handled
     }

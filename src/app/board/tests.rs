@@ -86,8 +86,15 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
         !state.board.loaded,
         "rows swap in only when every source answered"
     );
+    state.last_synced = None;
+    state.now += std::time::Duration::from_secs(30);
     deliver(&mut state, finished.clone());
     assert!(state.board.loaded && state.board.refresh.is_none());
+    assert_eq!(
+        state.last_synced,
+        Some(state.now),
+        "the top bar's synced counts a board refresh"
+    );
     assert_eq!(state.board.shown, rows.len());
     assert_eq!(state.board.summary.total, rows.len());
     assert!(
@@ -322,8 +329,8 @@ fn a_failed_waba_keeps_its_rows_and_says_why_while_the_others_load() {
     assert_eq!(state.board.failures.len(), 1);
     assert!(state.board.failures[0].contains(&failed_waba));
     assert!(state.board.failures[0].contains("The token lacks a permission."));
-    assert!(state.log.iter().any(|e| matches!(
-        e,
+    assert!(state.log.iter().any(|line| matches!(
+        &line.entry,
         LogEntry::Notice { is_error: true, text } if text.contains(&failed_waba)
     )));
 }

@@ -135,6 +135,7 @@ pub async fn execute_marked(
                     planned.plan.skip(at, "not marked");
                 }
             }
+            planned.plan.refit_room();
             let planned_keys: BTreeSet<TemplateKey> = planned
                 .plan
                 .candidates
@@ -261,7 +262,10 @@ impl super::TemplateView {
                 .insert(key.clone(), Submission::Sending);
         }
         self.recreate.run = Some(run);
-        self.recreate.message = Some(format!("submitting {} templates…", marked.len()));
+        self.recreate.message = Some(format!(
+            "submitting {}…",
+            crate::app::strings::plural(marked.len(), "template", "templates")
+        ));
         vec![crate::app::action::Effect::Recreate(RecreateCommand {
             run,
             source_waba_id,

@@ -128,8 +128,12 @@ fn controls_line(state: &State, theme: &Theme) -> Line<'static> {
         ),
         dot(theme),
     ];
-    let width = BoardLayout::compute(state.screen, state.log_visible, board.filter_error.is_some())
-        .map_or(0, |l| l.body.width.saturating_sub(columns::MARKER_WIDTH));
+    let width = BoardLayout::compute(
+        state.screen,
+        state.log_visible,
+        board.filter_error.is_some(),
+    )
+    .map_or(0, |l| l.body.width.saturating_sub(columns::MARKER_WIDTH));
     let hidden = columns::hidden(width, board.sort, board.first_column);
     if hidden > 0 {
         spans.push(Span::styled(
@@ -262,13 +266,7 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
 
 /// A cell: its symbol and style by meaning, the change marker when it changed since the
 /// previous refresh, and `+` on the number of a row that is new.
-fn cell(
-    board: &Board,
-    row: &FleetRow,
-    column: Column,
-    width: u16,
-    theme: &Theme,
-) -> Cell<'static> {
+fn cell(board: &Board, row: &FleetRow, column: Column, width: u16, theme: &Theme) -> Cell<'static> {
     let value = column.value(row);
     let (symbol, role) = look(column, &value);
     let mut spans = Vec::with_capacity(3);

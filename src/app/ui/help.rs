@@ -49,9 +49,7 @@ pub fn draw_quit(frame: &mut Frame, area: Rect, about: &str, theme: &Theme) {
         ));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(block),
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         popup,
     );
 }

@@ -91,7 +91,10 @@ pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'stat
         spans.push(Span::styled(c.to_string(), theme.style(role)));
     }
     if let Some(note) = candidate.note {
-        spans.push(Span::styled(format!("  ({note})"), theme.style(Role::Muted)));
+        spans.push(Span::styled(
+            format!("  ({note})"),
+            theme.style(Role::Muted),
+        ));
     }
     Line::from(spans)
 }

@@ -57,7 +57,11 @@ pub fn draw_footer(frame: &mut Frame, area: Rect, state: &State, shown: &[Hint],
     .areas(area);
     // Whole hints only: one that does not fit is left out, not cut in the middle.
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
+    if let Some(flash) = &state.flash {
+        // Until the next key: what the last key did (a copy), before the hints.
+        spans.push(Span::styled(format!("{flash}  "), theme.style(Role::Title)));
+    }
+    let mut used: usize = spans.iter().map(Span::width).sum();
     for hint in shown {
         let hint_spans = hints::spans(keymap, screen, std::slice::from_ref(hint), theme);
         let width: usize = hint_spans.iter().map(Span::width).sum();
@@ -80,19 +84,27 @@ fn shown_hints(state: &State) -> &'static [Hint] {
             Hint::Keys(&[KeyAction::Select], "choose"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        Some(Popup::LogDetail(_)) => &[
+            Hint::Keys(&[KeyAction::Yank], "copy the fbtrace_id"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
         Some(Popup::Help(_)) => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
-        Some(Popup::ConfirmQuit { .. }) => &[
-            Hint::Text("y", "quit"),
-            Hint::Text("any other key", "stay"),
-        ],
+        Some(Popup::ConfirmQuit { .. }) => {
+            &[Hint::Text("y", "quit"), Hint::Text("any other key", "stay")]
+        }
         None if state.board.open && state.board.detail_open => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
-        None if state.filter_editing || state.board.filter_editing => &FILTER_HINTS,
+        None if state.filter_editing
+            || state.board.filter_editing
+            || state.log_view.filter_editing =>
+        {
+            &FILTER_HINTS
+        }
         None if state.board.open => &super::board::HINTS,
         None => match &state.templates {
             Some(view) => super::templates::hints(view),
@@ -126,7 +138,16 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
         ],
-        Pane::Checklist | Pane::Log => &[
+        Pane::Log => &[
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "detail"),
+            Hint::Keys(&[KeyAction::Filter], "filter"),
+            Action(KeyAction::ToggleLog),
+            Action(KeyAction::NextPane),
+            Action(KeyAction::Help),
+            Action(KeyAction::Quit),
+        ],
+        Pane::Checklist => &[
             Action(KeyAction::Down),
             Action(KeyAction::Refresh),
             Action(KeyAction::PickNumber),

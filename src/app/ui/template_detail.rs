@@ -109,7 +109,9 @@ pub fn draw(
         right_lines.extend(r);
     }
     let shown = columns_area.height as usize;
-    let scroll = detail.scroll.min(left_lines.len().saturating_sub(shown) as u16);
+    let scroll = detail
+        .scroll
+        .min(left_lines.len().saturating_sub(shown) as u16);
     frame.render_widget(Paragraph::new(left_lines).scroll((scroll, 0)), left);
     frame.render_widget(
         Paragraph::new(vec![

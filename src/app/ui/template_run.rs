@@ -21,9 +21,12 @@ use crate::ops::template_migration::TemplateRun;
 /// Draws the confirmation or the run over `area`, if either is open.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, theme: &Theme) {
     // Both WABAs by name (and id), as the operator chose them.
-    let (source, destination) = view.pair.as_ref().map_or((String::new(), String::new()), |(s, d)| {
-        (state.store.waba_label(s), state.store.waba_label(d))
-    });
+    let (source, destination) = view
+        .pair
+        .as_ref()
+        .map_or((String::new(), String::new()), |(s, d)| {
+            (state.store.waba_label(s), state.store.waba_label(d))
+        });
     if let Some(run) = &view.run {
         let title = format!(" {}: {source} → {destination} ", text::RUN_TITLE);
         let inner = popup(frame, area, title, 80, 70, theme);
@@ -36,11 +39,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                 total,
                 pages,
             } => (
-                    text::CONFIRM_TITLE,
-                    text::confirm_migrate(&source, &destination, *expected, *total, *pages)
-                        .into_iter()
-                        .map(|l| Line::styled(l, theme.style(Role::Text)))
-                        .collect::<Vec<_>>(),
+                text::CONFIRM_TITLE,
+                text::confirm_migrate(&source, &destination, *expected, *total, *pages)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.style(Role::Text)))
+                    .collect::<Vec<_>>(),
             ),
             Confirm::Retry { ids } => (
                 text::RETRY_TITLE,

@@ -94,7 +94,7 @@ fn connecting_asks_for_the_waba_list_and_a_failed_connection_is_shown() {
         Phase::Failed("Could not start the sandbox.".into())
     );
     assert!(matches!(
-        failed.log.back(),
+        failed.log.back().map(|line| &line.entry),
         Some(LogEntry::Notice { is_error: true, .. })
     ));
 }
@@ -199,7 +199,11 @@ fn picked(state: &State) -> (Picker, Candidate) {
 fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silently() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('d'));
-    assert_eq!(picked(&state).1.key, DESTINATION_WABA, "opens on the destination");
+    assert_eq!(
+        picked(&state).1.key,
+        DESTINATION_WABA,
+        "opens on the destination"
+    );
     chars(&mut state, "lab");
     let effects = key(&mut state, KeyCode::Enter);
     assert_eq!(state.destination.as_deref(), Some(BARE_WABA));
@@ -210,7 +214,10 @@ fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silentl
 
     key(&mut state, KeyCode::Char('s'));
     let (picker, current) = picked(&state);
-    assert_eq!(current.key, SOURCE_WABA, "opens on the source, not on a recent pick");
+    assert_eq!(
+        current.key, SOURCE_WABA,
+        "opens on the source, not on a recent pick"
+    );
     let destination_row = state
         .picker_candidates(&picker)
         .into_iter()
@@ -225,7 +232,11 @@ fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silentl
         (Some(SOURCE_WABA), Some(BARE_WABA)),
         "picking the destination as source changes nothing at once"
     );
-    assert_eq!(picked(&state).0.swap.as_deref(), Some(BARE_WABA), "it says so");
+    assert_eq!(
+        picked(&state).0.swap.as_deref(),
+        Some(BARE_WABA),
+        "it says so"
+    );
     key(&mut state, KeyCode::Enter);
     assert!(state.popup.is_none());
     assert_eq!(
@@ -233,7 +244,10 @@ fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silentl
         (Some(BARE_WABA), Some(SOURCE_WABA)),
         "Enter again swaps them, as the picker said"
     );
-    assert_eq!(state.recent.sources.first().map(String::as_str), Some(BARE_WABA));
+    assert_eq!(
+        state.recent.sources.first().map(String::as_str),
+        Some(BARE_WABA)
+    );
     assert_eq!(
         state.recent.destinations.first().map(String::as_str),
         Some(SOURCE_WABA)
@@ -433,10 +447,15 @@ fn call_records_feed_the_log_and_the_rate_figure() {
             percent: 42,
             regain_after: None,
         }),
+        finished_at: std::time::SystemTime::UNIX_EPOCH,
+        fbtrace_id: None,
     };
     update(&mut state, Action::Call(record.clone()));
     assert_eq!(state.rate_usage.map(|u| u.percent), Some(42));
-    assert_eq!(state.log.back(), Some(&LogEntry::Call(record)));
+    assert_eq!(
+        state.log.back().map(|line| &line.entry),
+        Some(&LogEntry::Call(record))
+    );
 }
 
 #[test]

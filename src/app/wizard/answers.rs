@@ -46,7 +46,11 @@ impl Wizard {
         if let Some(end) = &run.end {
             match action {
                 Some(KeyAction::OpenReport | KeyAction::Select) => {
-                    let markdown = end.report.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.markdown.clone());
+                    let markdown = end
+                        .report
+                        .as_ref()
+                        .and_then(|r| r.as_ref().ok())
+                        .map(|r| r.markdown.clone());
                     self.page = Page::Report;
                     self.open_report(markdown.as_deref(), ctx);
                 }
@@ -242,4 +246,3 @@ fn edit_digits(field: &mut SecretInput, code: KeyCode, refusal: &str) -> Option<
 fn answer(question: QuestionId, answer: WizardAnswer) -> Vec<Effect> {
     vec![Effect::AnswerMigration { question, answer }]
 }
-

@@ -8,8 +8,8 @@ use crate::app::screen::{Context, Handled};
 use crate::domain::plan::StepId;
 
 use super::{
-    Entry, Page, QuestionKind, QuestionPage, ResumePage, RunOutcome, SecretInput, StepMark,
-    Wizard, WizardEvent,
+    Entry, Page, QuestionKind, QuestionPage, ResumePage, RunOutcome, SecretInput, StepMark, Wizard,
+    WizardEvent,
 };
 
 impl Wizard {

@@ -19,7 +19,12 @@ impl Wizard {
     /// A key while the wizard is open; `action` is what the wizard's keymap binds it
     /// to. Help and quitting are the dispatcher's (it asks before quitting while a run
     /// is active), except where the page takes text ([`Wizard::typing`]).
-    pub fn on_key(&mut self, key: KeyEvent, action: Option<KeyAction>, ctx: &mut Context) -> Handled {
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<KeyAction>,
+        ctx: &mut Context,
+    ) -> Handled {
         match self.page {
             Page::Scenarios => self.on_scenarios_key(key, ctx),
             Page::Plan => Handled::effects(self.on_plan_key(action, ctx)),

@@ -317,9 +317,7 @@ impl Wizard {
     /// wrote none).
     fn open_report(&mut self, markdown: Option<&str>, ctx: &Context) {
         let area = WizardLayout::compute(ctx.screen).report_text();
-        let lines = markdown.map_or_else(Vec::new, |md| {
-            markdown::render(md, area.width as usize)
-        });
+        let lines = markdown.map_or_else(Vec::new, |md| markdown::render(md, area.width as usize));
         self.report.set(lines, area.height as usize);
         self.report_markdown = markdown.map(str::to_string);
     }
@@ -394,7 +392,6 @@ impl RunPage {
         self.log.push_back(line);
     }
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -24,8 +24,8 @@ use crate::ops::migration::{
 use crate::ops::report::Report;
 
 use super::{
-    JournalListError, Question, QuestionId, QuestionKind, RunOrder, RunOutcome, RunStart, RunSummary, SavedReport,
-    UnfinishedJournal, WizardAnswer, WizardEvent,
+    JournalListError, Question, QuestionId, QuestionKind, RunOrder, RunOutcome, RunStart,
+    RunSummary, SavedReport, UnfinishedJournal, WizardAnswer, WizardEvent,
 };
 use crate::app::action::Action;
 use crate::app::file_error::FileError;

@@ -330,7 +330,9 @@ fn the_finished_page_opens_the_report_and_esc_returns_to_fresh_panes() {
         json_path: "/data/reports/m-1.json".into(),
         markdown: format!(
             "# Migration m-1\n\n| | |\n|---|---|\n| status | completed |\n\n## Steps\n\n{}",
-            (1..=60).map(|i| format!("- [x] step {i}\n")).collect::<String>()
+            (1..=60)
+                .map(|i| format!("- [x] step {i}\n"))
+                .collect::<String>()
         ),
     };
     update(
@@ -344,7 +346,10 @@ fn the_finished_page_opens_the_report_and_esc_returns_to_fresh_panes() {
     assert_eq!(wizard(&state).page, Page::Report);
     let report = &wizard(&state).report;
     assert!(
-        report.lines.iter().any(|l| l.text().contains("│ status │ completed │")),
+        report
+            .lines
+            .iter()
+            .any(|l| l.text().contains("│ status │ completed │")),
         "the report is rendered, not shown as raw Markdown"
     );
     key(&mut state, KeyCode::Down);

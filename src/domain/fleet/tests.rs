@@ -304,13 +304,27 @@ fn migration_state_round_trips_through_its_text() {
 #[test]
 fn a_lenient_parse_keeps_the_terms_and_values_that_parse_and_names_the_first_error() {
     let (expr, error) = FilterExpr::parse_lenient("status:FLAGGED, 2fa:maybe nosuch:x");
-    assert!(matches!(error, Some(FilterError::EmptyValue(_))), "{error:?}");
-    assert_eq!(expr.columns(), vec![Column::Status], "the broken terms are left out");
+    assert!(
+        matches!(error, Some(FilterError::EmptyValue(_))),
+        "{error:?}"
+    );
+    assert_eq!(
+        expr.columns(),
+        vec![Column::Status],
+        "the broken terms are left out"
+    );
     let flagged = row("1", "+1 555-000-0001", "FLAGGED", "GREEN");
     let connected = row("2", "+1 555-000-0002", "CONNECTED", "GREEN");
     assert!(expr.matches(&flagged) && !expr.matches(&connected));
     let (quoted, error) = FilterExpr::parse_lenient("quality:RED \"Lucky");
     assert_eq!(error, Some(FilterError::UnclosedQuote));
-    assert_eq!(quoted.columns(), vec![Column::Quality], "the text before the quote stays");
-    assert!(FilterExpr::parse("status:FLAGGED,").is_err(), "strict parsing still refuses");
+    assert_eq!(
+        quoted.columns(),
+        vec![Column::Quality],
+        "the text before the quote stays"
+    );
+    assert!(
+        FilterExpr::parse("status:FLAGGED,").is_err(),
+        "strict parsing still refuses"
+    );
 }

@@ -35,6 +35,10 @@ use crate::domain::template::{
     ComponentKind, QualityScore, Template, TemplateCategory, TemplateInventory, TemplateStatus,
 };
 
+/// Why a row that could be sent is not: the destination is full.
+pub const NO_ROOM: &str =
+    "the destination has no room under its template limit: delete unused templates there first";
+
 /// The request body of `POST /{dest_waba_id}/message_templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateBody {
@@ -141,6 +145,37 @@ impl RecreatePlan {
         if let Some(row) = self.candidates.get_mut(at) {
             row.action = Action::Skip;
             row.skip_reason = Some(reason.into());
+        }
+    }
+
+    /// Gives the destination's room again to the rows that will be sent, in order,
+    /// after rows were skipped: a row left out for want of room gets its place back.
+    pub fn refit_room(&mut self) {
+        let mut left = self.room;
+        for row in &mut self.candidates {
+            let no_room = row.skip_reason.as_deref() == Some(NO_ROOM);
+            if row.action == Action::Skip && !no_room {
+                row.room = left != Some(0);
+                continue;
+            }
+            match left.as_mut() {
+                Some(0) => {
+                    row.room = false;
+                    row.action = Action::Skip;
+                    row.skip_reason = Some(NO_ROOM.to_string());
+                }
+                Some(n) => {
+                    *n -= 1;
+                    row.room = true;
+                    row.action = Action::Submit;
+                    row.skip_reason = None;
+                }
+                None => {
+                    row.room = true;
+                    row.action = Action::Submit;
+                    row.skip_reason = None;
+                }
+            }
         }
     }
 }
@@ -286,9 +321,8 @@ fn candidate(
         }
         _ => true,
     };
-    let skip_reason = skip_reason.or_else(|| {
-        (!room).then(|| "the destination has no room under its template limit: delete unused templates there first".to_string())
-    });
+    let skip_reason = skip_reason.or_else(|| (!room).then(|| NO_ROOM.to_string()));
+
     Candidate {
         source_index,
         name: template.name.clone(),

@@ -181,3 +181,36 @@ fn rows_without_examples_are_asked_for_and_risks_are_named() {
         );
     }
 }
+
+#[test]
+fn rows_skipped_later_give_their_room_back() {
+    let source = inventory(
+        vec![
+            template("a", "APPROVED", Some("RED")),
+            template("b", "APPROVED", Some("RED")),
+            template("c", "APPROVED", Some("RED")),
+        ],
+        None,
+        None,
+    );
+    let mut plan = plan(
+        &source,
+        &inventory(vec![], Some(8), Some(10)),
+        options(Only::All, Business::Same),
+    );
+    let actions = |p: &RecreatePlan| p.candidates.iter().map(|c| c.action).collect::<Vec<_>>();
+    assert_eq!(
+        actions(&plan),
+        vec![Action::Submit, Action::Submit, Action::Skip]
+    );
+    plan.skip(0, "media header needs a sample");
+    plan.refit_room();
+    assert_eq!(
+        actions(&plan),
+        vec![Action::Skip, Action::Submit, Action::Submit]
+    );
+    assert_eq!(
+        plan.candidates[0].skip_reason.as_deref(),
+        Some("media header needs a sample")
+    );
+}

@@ -135,7 +135,7 @@ struct Bench {
 
 impl Bench {
     async fn new() -> Bench {
-        Bench::with(SimConfig::default(), Duration::from_secs(10)).await
+        Bench::with(SimConfig::default(), Duration::from_secs(2)).await
     }
 
     /// A bench over a sandbox configured so, with clients that give up after `timeout`.
@@ -189,6 +189,16 @@ impl Bench {
         .unwrap();
         let end = migration.run().await.unwrap();
         (migration.id().to_string(), end)
+    }
+
+    /// Replaces the journal with `records`, as a crash (or an older run) left it.
+    fn rewrite(&self, id: &str, records: &[Record]) {
+        let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
+        let text: String = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        std::fs::write(path, text).unwrap();
     }
 
     /// The journal's records.
@@ -247,19 +257,12 @@ impl Bench {
 
     /// Rewrites the journal as a crash right after `step`'s last intent leaves it.
     fn cut_after_intent(&self, id: &str, step: StepId) {
-        let path = journals_dir(self.dir.path()).join(format!("{id}.jsonl"));
-        let records = parse_journal(&std::fs::read(&path).unwrap())
-            .unwrap()
-            .records;
+        let records = self.records(id);
         let last = records
             .iter()
             .rposition(|r| matches!(r, Record::Intent { step: s, .. } if s == &step))
             .unwrap_or_else(|| panic!("no intent of {step:?} in {records:?}"));
-        let text: String = records[..=last]
-            .iter()
-            .map(|r| serde_json::to_string(r).unwrap() + "\n")
-            .collect();
-        std::fs::write(&path, text).unwrap();
+        self.rewrite(id, &records[..=last]);
     }
 
     /// Runs `request` (with the call of `step` refused first when `refused` names its
@@ -447,16 +450,11 @@ async fn a_read_back_effect_ends_the_step_on_the_record() {
 async fn no_effect_is_trusted_only_after_the_call_could_be_in_flight_and_then_asked_about() {
     let (bench, id, operator) = resumed_at_register(true, false).await;
     // The intent is fresh: its call may still be in flight for its timeout.
-    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
     let mut records = bench.records(&id);
     if let Some(Record::Intent { at, .. }) = records.last_mut() {
         *at = crate::domain::journal::Stamp::now();
     }
-    let text: String = records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap() + "\n")
-        .collect();
-    std::fs::write(path, text).unwrap();
+    bench.rewrite(&id, &records);
     let arrivals = bench.arrivals("POST /{id}/register").await;
     let mut migration = bench.resume(&operator, &id);
     let end = migration.run().await.unwrap();
@@ -504,7 +502,6 @@ async fn an_outcome_on_record_is_used_and_never_earned_again() {
     let bench = Bench::new().await;
     let (id, _) = bench.run(&graph_request()).await;
     // Crash between the register call's outcome and its step-done record.
-    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
     let records = bench.records(&id);
     let outcome = records
         .iter()
@@ -518,11 +515,7 @@ async fn an_outcome_on_record_is_used_and_never_earned_again() {
             )
         })
         .unwrap();
-    let text: String = records[..=outcome]
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap() + "\n")
-        .collect();
-    std::fs::write(path, text).unwrap();
+    bench.rewrite(&id, &records[..=outcome]);
     let registers = bench.arrivals("POST /{id}/register").await;
     let operator = Scripted::new(&bench, true);
     let mut migration = bench.resume(&operator, &id);
@@ -676,7 +669,6 @@ async fn a_completed_migration_resumed_says_so_and_wrong_codes_count_across_resu
     let bench = Bench::new().await;
     let (id, _) = bench.run(&graph_request()).await;
     bench.cut_after_intent(&id, StepId::VerifyCode);
-    let path = journals_dir(bench.dir.path()).join(format!("{id}.jsonl"));
     let mut records = bench.records(&id);
     records.pop();
     for _ in 0..3 {
@@ -696,11 +688,7 @@ async fn a_completed_migration_resumed_says_so_and_wrong_codes_count_across_resu
             at: crate::domain::journal::Stamp::now(),
         });
     }
-    let text: String = records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap() + "\n")
-        .collect();
-    std::fs::write(path, text).unwrap();
+    bench.rewrite(&id, &records);
     let verifies = bench.arrivals("POST /{id}/verify_code").await;
     let mut migration = bench.resume(&operator, &id);
     let end = migration.run().await.unwrap();

@@ -120,6 +120,7 @@ pub async fn read_and_plan(
             );
         }
     }
+    plan.refit_room();
     Ok(Planned {
         request,
         source,

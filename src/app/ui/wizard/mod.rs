@@ -113,9 +113,8 @@ fn draw_plan(frame: &mut Frame, layout: &WizardLayout, wizard: &Wizard, theme: &
         plan(wizard.scenario).len()
     );
     frame.render_widget(
-        Paragraph::new(rich_lines(shown, theme)).block(
-            block(title, theme, true).title_bottom(scroll_title(doc, theme)),
-        ),
+        Paragraph::new(rich_lines(shown, theme))
+            .block(block(title, theme, true).title_bottom(scroll_title(doc, theme))),
         layout.plan,
     );
     let footer_line = match &wizard.plan_problem {

@@ -251,11 +251,7 @@ fn question_lines(
     lines
 }
 
-fn outcome_lines(
-    end: &RunSummary,
-    width: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+fn outcome_lines(end: &RunSummary, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let (headline, role) = match &end.outcome {
         RunOutcome::Completed => (
             "✔ Completed: every step of the plan is done.".to_string(),
@@ -305,4 +301,3 @@ fn outcome_lines(
     }
     lines
 }
-
