@@ -107,8 +107,5 @@ pub const REFRESH_CANCELLED: &str = "Refresh cancelled: showing the previous ref
 
 /// The controls line when columns do not fit: "9 more columns".
 pub fn columns_hidden(count: usize) -> String {
-    format!(
-        "{} off screen",
-        plural(count, "column", "columns")
-    )
+    format!("{} off screen", plural(count, "column", "columns"))
 }

@@ -82,6 +82,10 @@ pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'stat
         if candidate.recent { "★ " } else { "  " },
         theme.style(Role::Key),
     )];
+    // In front, so a long row cut at the popup's edge still says it.
+    if let Some(note) = candidate.note {
+        spans.push(Span::styled(format!("({note}) "), theme.style(Role::Muted)));
+    }
     for (i, c) in candidate.text.chars().enumerate() {
         let role = if candidate.matched.positions.contains(&i) {
             Role::Match
@@ -89,12 +93,6 @@ pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'stat
             Role::Text
         };
         spans.push(Span::styled(c.to_string(), theme.style(role)));
-    }
-    if let Some(note) = candidate.note {
-        spans.push(Span::styled(
-            format!("  ({note})"),
-            theme.style(Role::Muted),
-        ));
     }
     Line::from(spans)
 }

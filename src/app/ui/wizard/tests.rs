@@ -8,8 +8,8 @@ use ratatui::style::Color;
 
 use crate::app::action::Action;
 use crate::app::state::State;
-use crate::app::ui::tests::{default_theme, render, text};
 use crate::app::theme::Role;
+use crate::app::ui::tests::{default_theme, render, text};
 use crate::app::update::update;
 use crate::app::wizard::{
     Question, QuestionKind, RunOutcome, RunSummary, SavedReport, WizardEvent,
@@ -214,7 +214,10 @@ fn finished_page_120x40() {
     let report = text(&render(&state, &default_theme()));
     insta::assert_snapshot!("wizard_report_120x40", report);
     assert!(report.contains("│ status │ completed │"), "{report}");
-    assert!(!report.contains("|---|") && !report.contains("# Migration"), "rendered, not raw");
+    assert!(
+        !report.contains("|---|") && !report.contains("# Migration"),
+        "rendered, not raw"
+    );
 }
 
 #[test]
