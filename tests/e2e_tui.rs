@@ -438,7 +438,7 @@ fn esc_never_leaves_the_main_screen_and_q_asks_while_a_migration_runs_then_keeps
     tui.send("y");
     assert_eq!(tui.exit_code(), 0);
     // The place is kept: the next start offers the run at the step it stopped.
-    let mut again = TuiSession::start_in(tui.take_dir());
+    let again = TuiSession::start_in(tui.take_dir());
     again.wait_for("Unfinished migrations");
     again.wait_for("next: Preflight checklist");
 }
