@@ -402,8 +402,7 @@ fn esc_never_leaves_the_main_screen_and_q_asks_while_a_migration_runs_then_keeps
     let footer = tui.contents();
     let last = footer
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or_default();
     assert!(last.contains("? help") && last.contains("q quit"), "{last}");
     for _ in 0..3 {

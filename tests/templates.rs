@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use wamigrate::api::{GraphClient, RetryPolicy, Transport};
 use wamigrate::domain::eligibility::{Mode, Outcome, predict};
 use wamigrate::ops::template_migration::{
-    TemplateRun, missing_after_pages, recheck, retry_ids, run_pages,
+    TemplateRun, missing_after_pages, recheck, retry_ids, run_pages, settle_lost_pages,
 };
 use wamigrate::sim::{self, SimConfig};
 
@@ -85,6 +85,105 @@ async fn twelve_hundred_templates_take_three_pages_then_one_retry_of_the_failed_
         .unwrap();
     assert_eq!(
         stats["by_route"]["POST /{id}/migrate_message_templates"], 4,
+        "{stats}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_whose_answer_was_lost_is_read_back_and_only_its_missing_templates_are_sent() {
+    let sandbox = sim::start(SimConfig {
+        templates: Some(1200),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let in_flight = Duration::from_secs(2);
+    let transport = Transport::new(in_flight, RetryPolicy::default()).unwrap();
+    let graph = GraphClient::new(
+        transport,
+        &sandbox.base_url,
+        "v25.0",
+        SecretString::from("sandbox-token"),
+    )
+    .unwrap();
+    let source = graph.templates(SOURCE).await.unwrap();
+    let dest = graph.templates(DEST).await.unwrap();
+    let forecast = predict(&source, &dest, Mode::Api);
+    let http = reqwest::Client::new();
+    // The first page call gets no answer (the connection drops; it is not carried out).
+    let queued = http
+        .post(format!("{}/_sandbox/faults", sandbox.base_url))
+        .json(&serde_json::json!({
+            "path_contains": "/migrate_message_templates",
+            "method": "POST",
+            "kind": "drop",
+            "times": 1
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(queued.status().is_success());
+
+    let mut run = TemplateRun::new(SOURCE, DEST);
+    run.expect(&forecast, &source);
+    run_pages(&graph, &mut run, source.templates.len(), &|_| {}).await;
+    assert_eq!(
+        run.calls.len(),
+        3,
+        "three pages, none split or re-sent at once"
+    );
+    assert_eq!(run.lost_answers, 1);
+    let missing = missing_after_pages(&graph, &run, &source).await.unwrap();
+    assert!(!missing.is_empty(), "the lost page's templates are missing");
+
+    let resent = settle_lost_pages(&graph, &mut run, &source, in_flight, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        resent,
+        missing.len(),
+        "exactly what the read-back found missing"
+    );
+    assert_eq!((run.lost_answers, run.failed_calls), (0, 0));
+    let retries: Vec<&str> = run.calls[3..].iter().map(|c| c.request.as_str()).collect();
+    assert!(
+        !retries.is_empty() && retries.iter().all(|r| r.starts_with("retry of ")),
+        "by id, never a page again: {retries:?}"
+    );
+    assert!(
+        run.calls[3..].iter().all(|c| c
+            .request
+            .trim_start_matches("retry of ")
+            .trim_end_matches(" ids")
+            .parse::<usize>()
+            .unwrap()
+            <= 250),
+        "the timed-out size is halved"
+    );
+    assert_eq!(run.read_backs.len(), 1, "{:?}", run.read_backs);
+    // Nothing more is lost: a second settle does nothing.
+    let calls = run.calls.len();
+    assert_eq!(
+        settle_lost_pages(&graph, &mut run, &source, in_flight, |_| {})
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(run.calls.len(), calls);
+
+    recheck(&graph, &mut run, &source).await.unwrap();
+    let tally = run.tally.clone().unwrap();
+    assert_eq!(tally.migrated + tally.failed.len(), tally.expected);
+    let stats: serde_json::Value = http
+        .get(format!("{}/_sandbox/stats", sandbox.base_url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stats["by_route"]["POST /{id}/migrate_message_templates"], calls,
         "{stats}"
     );
 }

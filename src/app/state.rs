@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
+use crate::api::transport::Waiting;
 use crate::api::{CallRecord, RateUsage};
 use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
@@ -196,6 +197,8 @@ pub struct State {
     /// (`update` reads no clock; the event loop sets it at start).
     pub wall_anchor: Option<(Instant, SystemTime)>,
     pub rate_usage: Option<RateUsage>,
+    /// A call that has waited longer than a few seconds, for the top bar.
+    pub slow_call: Option<Waiting>,
     pub focus: Pane,
     pub popup: Option<Popup>,
     /// A one-line sentence for the status line (a copy, a refusal), until the next key.
@@ -266,6 +269,7 @@ impl State {
             log_view: LogView::default(),
             wall_anchor: None,
             rate_usage: None,
+            slow_call: None,
             focus: Pane::Numbers,
             popup: None,
             flash: None,
@@ -323,6 +327,8 @@ impl State {
     pub fn is_busy(&self) -> bool {
         self.store.in_flight() > 0
             || self.phase == Phase::Connecting
+            // Rows stream in: ticks build the view the last ones left stale.
+            || self.board.refresh.is_some()
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
             || self
                 .templates
@@ -404,9 +410,7 @@ impl State {
                 None
             }
         };
-        let (options, recent): (Vec<(String, String, Option<FuzzyMatch>)>, &[String]) = match picker
-            .kind
-        {
+        let (options, recent): (Vec<PickerOption>, &[String]) = match picker.kind {
             PickerKind::Number => (
                 self.record(self.source.as_deref())
                     .and_then(|r| r.numbers.value())
@@ -484,6 +488,10 @@ impl State {
             .map(|t| strings::synced_ago(self.now.saturating_duration_since(t).as_secs()))
     }
 }
+
+/// One row a picker may offer: its key, the text it is matched and shown by, and how it
+/// matches the query (`None`: it does not).
+type PickerOption = (String, String, Option<FuzzyMatch>);
 
 /// "+1 631-555-0101  ·  Jasper's Market  ·  APPROVED  ·  CONNECTED": what a number is
 /// matched and shown by in pickers and filters.

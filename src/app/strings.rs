@@ -264,6 +264,11 @@ pub fn in_flight(count: usize) -> String {
     }
 }
 
+/// "waiting 12 s for GET /v25.0/104996/phone_numbers": a call slower than usual.
+pub fn waiting_for(endpoint: &str, elapsed: std::time::Duration) -> String {
+    format!("waiting {} s for {endpoint}", elapsed.as_secs())
+}
+
 /// The connection failure line in the log.
 pub fn connect_failed(sentence: &str) -> String {
     format!("Could not connect: {sentence}")
@@ -387,10 +392,8 @@ pub mod templates {
         format!("{done}/{total} calls")
     }
 
-    /// "1200 migrated · 30 failed".
-    pub fn tally(migrated: usize, failed: usize) -> String {
-        format!("{migrated} migrated · {failed} failed")
-    }
+    /// Under the progress bar: why no count shows while the calls go out.
+    pub const COUNTED_AFTER: &str = "What arrived is counted once the calls are done, from a fresh read of the destination (by name and language).";
 
     const STOPPED: &str = " Stopped by you: the remaining pages were not sent.";
 
@@ -403,18 +406,20 @@ pub mod templates {
         line
     }
 
-    /// The first line of a finished run.
-    pub fn finished(migrated: usize, failed: usize, calls: usize, stopped: bool) -> String {
-        let mut line = format!("Done: {migrated} migrated, {failed} failed, {calls} call(s).");
+    /// The first line of a finished run whose destination could not be re-read.
+    pub fn finished_unknown(calls: usize, stopped: bool) -> String {
+        let mut line = format!(
+            "Done: {calls} call(s); what arrived is unknown (the destination could not be re-read: r re-reads it)."
+        );
         if stopped {
             line.push_str(STOPPED);
         }
         line
     }
 
-    /// The line before the failures when the run waits for a decision.
-    pub fn awaiting(failed: usize) -> String {
-        format!("Pages done; {failed} template(s) failed:")
+    /// The line before the missing templates when the run waits for a decision.
+    pub fn awaiting(missing: usize) -> String {
+        format!("Pages done; a fresh read of the destination lacks {missing} expected template(s):")
     }
 
     /// "… and 12 more in the run file".

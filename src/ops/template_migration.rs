@@ -1,17 +1,22 @@
 //! Running `migrate_message_templates` for a whole WABA: page sets of 500 with a small
-//! concurrency bound, smaller pages when a call times out, a retry of failed ids on
-//! request, and a re-read of the destination to find copies that turned REJECTED.
+//! concurrency bound, a read-back after a page whose answer was lost, a retry of the
+//! missing templates on request, and a re-read of the destination to find copies that
+//! turned REJECTED.
 //!
-//! Facts: Meta's "Template migration" page (api-notes.md §1): `page_number` is
-//! zero-based in sets of `count` (≤ 500) and pages may run in parallel; lower `count`
-//! if a call times out at 30 s; `template_ids` (≤ 500) retries specific templates.
-//! The endpoint recreates templates, so a repeated page is harmless for templates that
-//! already exist (they are skipped), but every call is still recorded. What arrived is
-//! counted from a fresh read of the destination ([`crate::ops::template_tally`]), never
-//! from the ids the answers hold.
+//! Facts: Meta's "Template migration" page (api-notes.md §1,
+//! https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-migration):
+//! `page_number` is zero-based in sets of `count` (≤ 500) and pages may run in
+//! parallel; lower `count` if a call times out at 30 s; `template_ids` (≤ 500) retries
+//! specific templates. A page whose answer was lost (a timeout, a dropped connection)
+//! may have been carried out: it is never sent again blind. Once it can no longer be in
+//! flight (the call's timeout has passed since it left) the destination is read back
+//! and only the expected templates still missing are sent, by id, in smaller calls
+//! ([`settle_lost_pages`]). What arrived is counted from a fresh read of the destination
+//! ([`crate::ops::template_tally`]), never from the ids the answers hold.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -27,7 +32,7 @@ use crate::ops::template_tally::{self, SetAside, Tally};
 pub const MAX_PER_CALL: u32 = 500;
 /// Page calls in flight at once: Meta allows parallel pages, but kindly.
 pub const PAGE_CONCURRENCY: usize = 3;
-/// The smallest page a timed-out call is split into.
+/// The smallest call the templates of a timed-out page are re-sent in.
 const MIN_COUNT: u32 = 125;
 
 /// What happened to one template.
@@ -74,6 +79,8 @@ pub struct TemplateRun {
     /// taken effect, so a template runner reads back before sending them again.
     pub lost_answers: usize,
     pub rejected_on_recheck: Vec<RejectedCopy>,
+    /// What the read-backs after lost answers found and sent, one sentence each.
+    pub read_backs: Vec<String>,
     /// The operator stopped the run before every page was sent.
     pub stopped_by_operator: bool,
     /// Source template ids the forecast expected to migrate; empty when unknown.
@@ -84,15 +91,34 @@ pub struct TemplateRun {
     /// [`recheck`] succeeded.
     pub tally: Option<Tally>,
     pub note: &'static str,
+    /// The pages whose answer was lost, not yet read back: when the last one left, and
+    /// the smallest `count` among them.
+    #[serde(skip)]
+    lost_pages: Option<LostPages>,
 }
 
-/// Progress of a run, for a progress bar.
+/// Calls that got no answer at all (a timeout, a dropped connection), waiting for
+/// their read-back.
+#[derive(Debug, Clone, Copy)]
+struct LostPages {
+    last_sent: Instant,
+    smallest_count: u32,
+    calls: usize,
+}
+
+/// Whether a call got no answer at all, so it may still be carried out: a timeout or a
+/// dropped connection. A call the server answered otherwise (a gateway's page, a 5xx,
+/// a redirect wamigrate refuses to follow) is reported as failed and not sent again.
+fn no_answer(error: &ApiError) -> bool {
+    error.timed_out || error.class == crate::api::ErrorClass::Network
+}
+
+/// Progress of a run, for a progress bar: calls only. What arrived is counted after
+/// the calls, from a fresh read of the destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub calls_done: usize,
     pub calls_total: usize,
-    pub migrated: usize,
-    pub failed: usize,
 }
 
 impl TemplateRun {
@@ -108,11 +134,13 @@ impl TemplateRun {
             failed_calls: 0,
             lost_answers: 0,
             rejected_on_recheck: Vec::new(),
+            read_backs: Vec::new(),
             stopped_by_operator: false,
             expected: Vec::new(),
             set_aside: SetAside::default(),
             tally: None,
             note: crate::domain::eligibility::COPY_QUALITY_NOTE,
+            lost_pages: None,
         }
     }
 
@@ -122,32 +150,32 @@ impl TemplateRun {
         self.set_aside = SetAside::of(forecast);
     }
 
-    /// Ids worth a retry with `template_ids`: the failed ones among the templates
-    /// expected to migrate (Meta also lists ineligible and already-present templates as
-    /// failed; they would fail again). Every failed id when no expectation was set.
-    pub fn failed_ids(&self) -> Vec<String> {
-        self.results
-            .iter()
-            .filter(|(_, r)| matches!(r, TemplateResult::Failed { .. }))
-            .filter(|(id, _)| self.expected.is_empty() || self.expected.contains(id))
-            .map(|(id, _)| id.clone())
-            .collect()
+    /// Calls that got no answer at all and wait for [`settle_lost_pages`].
+    pub fn unanswered_calls(&self) -> usize {
+        self.lost_pages.map_or(0, |l| l.calls)
     }
 
-    /// Number of templates migrated.
-    pub fn migrated_count(&self) -> usize {
-        self.results
-            .values()
-            .filter(|r| **r == TemplateResult::Migrated)
-            .count()
+    /// Keeps a call whose answer was lost for its read-back: it left at `sent` and named
+    /// `count` templates.
+    fn note_lost(&mut self, sent: Instant, count: u32) {
+        self.lost_pages = Some(match self.lost_pages {
+            Some(l) => LostPages {
+                last_sent: l.last_sent.max(sent),
+                smallest_count: l.smallest_count.min(count),
+                calls: l.calls + 1,
+            },
+            None => LostPages {
+                last_sent: sent,
+                smallest_count: count,
+                calls: 1,
+            },
+        });
     }
 
     fn progress(&self, calls_total: usize) -> Progress {
         Progress {
             calls_done: self.calls.len(),
             calls_total,
-            migrated: self.migrated_count(),
-            failed: self.results.len() - self.migrated_count(),
         }
     }
 
@@ -225,44 +253,83 @@ pub async fn run_pages_until(
     stop: impl Fn() -> bool,
 ) {
     let pages = (source_total as u32).div_ceil(MAX_PER_CALL);
-    let mut queue: VecDeque<(u32, u32)> = (0..pages).map(|p| (p, MAX_PER_CALL)).collect();
-    let mut calls_total = queue.len();
+    let mut queue: VecDeque<u32> = (0..pages).collect();
+    let calls_total = queue.len();
     let (dest, source) = (run.destination_waba_id.clone(), run.source_waba_id.clone());
     let (dest, source) = (dest.as_str(), source.as_str());
     let mut in_flight = FuturesUnordered::new();
     loop {
         while in_flight.len() < PAGE_CONCURRENCY && !stop() {
-            let Some((page_number, count)) = queue.pop_front() else {
+            let Some(page_number) = queue.pop_front() else {
                 break;
             };
-            let page = TemplateMigrationPage::Page { page_number, count };
+            let page = TemplateMigrationPage::Page {
+                page_number,
+                count: MAX_PER_CALL,
+            };
             in_flight.push(async move {
+                // Taken as the call leaves: its timeout runs from here.
+                let sent = Instant::now();
                 let result = graph.migrate_message_templates(dest, source, &page).await;
-                (page_number, count, result)
+                (page_number, sent, result)
             });
         }
-        let Some((page_number, count, result)) = in_flight.next().await else {
+        let Some((page_number, sent, result)) = in_flight.next().await else {
             break;
         };
-        match result {
-            Err(e) if e.timed_out && count / 2 >= MIN_COUNT && count % 2 == 0 => {
-                // Same templates in two halves: page p of count c is pages 2p and 2p+1 of c/2.
-                tracing::info!(page_number, count, "template page timed out; splitting it");
-                queue.push_back((page_number * 2, count / 2));
-                queue.push_back((page_number * 2 + 1, count / 2));
-                calls_total += 1;
-                run.calls.push(CallLog {
-                    request: format!("page {page_number} (count {count})"),
-                    migrated: 0,
-                    failed: 0,
-                    error: Some(format!("{e} — split into two pages of {}", count / 2)),
-                });
-            }
-            other => run.record(format!("page {page_number} (count {count})"), other),
+        let request = format!("page {page_number} (count {MAX_PER_CALL})");
+        if let Err(e) = &result
+            && no_answer(e)
+        {
+            // It may have been carried out: read back before anything is sent again.
+            tracing::info!(
+                page_number,
+                "no answer to a template page; it will be read back"
+            );
+            run.note_lost(sent, MAX_PER_CALL);
         }
+        run.record(request, result);
         on_progress(run.progress(calls_total));
     }
     run.stopped_by_operator = !queue.is_empty();
+}
+
+/// After calls that got no answer: waits until none can still be in flight (the
+/// call timeout `in_flight` has passed since the last one left), reads the destination
+/// back, and sends only the expected templates it does not hold, by id, in calls half
+/// the size of a lost page (a call that timed out was too big). Never sends blind.
+/// Returns how many templates were sent again; nothing to do when no answer was lost.
+pub async fn settle_lost_pages(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    source: &TemplateInventory,
+    in_flight: Duration,
+    on_progress: impl Fn(Progress) + Sync,
+) -> Result<usize, ApiError> {
+    let Some(lost) = run.lost_pages else {
+        return Ok(0);
+    };
+    tokio::time::sleep_until((lost.last_sent + in_flight).into()).await;
+    let dest = graph.templates(&run.destination_waba_id).await?;
+    run.lost_pages = None;
+    let missing = template_tally::missing(run, source, &dest);
+    run.read_backs.push(format!(
+        "{} call(s) got no answer; read back once they could no longer be in flight ({} s): {} expected template(s) were missing{}",
+        lost.calls,
+        in_flight.as_secs(),
+        missing.len(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            " and were sent again by id".to_string()
+        }
+    ));
+    // The lost calls' effect is known now (read back): they no longer count as failed.
+    run.failed_calls -= lost.calls;
+    run.lost_answers -= lost.calls;
+    let chunk = (lost.smallest_count / 2).max(MIN_COUNT) as usize;
+    send_ids(graph, run, &missing, chunk, on_progress).await;
+    Ok(missing.len())
 }
 
 /// Retries specific template ids, at most 500 per call.
@@ -272,16 +339,33 @@ pub async fn retry_ids(
     ids: &[String],
     on_progress: impl Fn(Progress) + Sync,
 ) {
-    let chunks: Vec<&[String]> = ids.chunks(MAX_PER_CALL as usize).collect();
+    send_ids(graph, run, ids, MAX_PER_CALL as usize, on_progress).await;
+}
+
+/// Sends `ids` with `template_ids`, `chunk` per call.
+async fn send_ids(
+    graph: &GraphClient,
+    run: &mut TemplateRun,
+    ids: &[String],
+    chunk: usize,
+    on_progress: impl Fn(Progress) + Sync,
+) {
+    let chunks: Vec<&[String]> = ids.chunks(chunk.max(1)).collect();
     let calls_total = run.calls.len() + chunks.len();
     for chunk in chunks {
         for id in chunk {
             run.results.remove(id);
         }
         let page = TemplateMigrationPage::Ids(chunk.to_vec());
+        let sent = Instant::now();
         let result = graph
             .migrate_message_templates(&run.destination_waba_id, &run.source_waba_id, &page)
             .await;
+        if let Err(e) = &result
+            && no_answer(e)
+        {
+            run.note_lost(sent, chunk.len() as u32);
+        }
         run.record(format!("retry of {} ids", chunk.len()), result);
         on_progress(run.progress(calls_total));
     }

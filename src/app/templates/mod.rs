@@ -8,7 +8,7 @@
 //! The inventories themselves stay in the WABA records (`State::wabas`), read through the
 //! same request ids as every other read, so stale answers are dropped by `update`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -20,7 +20,8 @@ use crate::api::ApiError;
 use crate::domain::eligibility::{self, Forecast, Mode, Outcome, Summary};
 use crate::domain::template::{Template, TemplateInventory};
 use crate::domain::template_diff::{self, SectionDiff};
-use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateResult, TemplateRun};
+use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateRun};
+use crate::ops::template_tally::FailedTemplate;
 
 use super::action::{ApiRequest, Effect, RequestId};
 use super::file_error::FileError;
@@ -355,11 +356,6 @@ impl TemplateView {
     /// News of a run: progress, the wait for a decision, the end. News of another run
     /// (an abandoned one) is dropped.
     pub fn on_run_event(&mut self, event: RunEvent, ctx: &mut Context) -> Handled {
-        let source = self
-            .pair
-            .as_ref()
-            .and_then(|(s, _)| ctx.store.record(Some(s)))
-            .and_then(|r| r.templates.value());
         let Some(run) = self.run.as_mut().filter(|r| r.id == event.run) else {
             return Handled::ignored();
         };
@@ -372,9 +368,13 @@ impl TemplateView {
                     *shown = Some(progress);
                 }
             }
-            RunUpdate::AwaitingDecision { record, saved } => {
+            RunUpdate::AwaitingDecision {
+                record,
+                missing,
+                saved,
+            } => {
                 run.phase = RunPhase::AwaitingDecision {
-                    failures: failures(&record, source),
+                    failures: failed_copies(&missing),
                     record,
                     saved,
                 }
@@ -386,7 +386,11 @@ impl TemplateView {
                 recheck,
             } => {
                 run.phase = RunPhase::Done {
-                    failures: failures(&record, source),
+                    failures: record
+                        .tally
+                        .as_ref()
+                        .map(|t| failed_copies(&t.failed))
+                        .unwrap_or_default(),
                     record,
                     saved,
                     recheck,
@@ -572,9 +576,9 @@ impl TemplateView {
                 *stopping = true;
                 vec![Effect::TemplateRun(RunCommand::Stop { run: run.id })]
             }
-            RunPhase::AwaitingDecision { record, .. } if action == KeyAction::RetryFailed => {
+            RunPhase::AwaitingDecision { failures, .. } if action == KeyAction::RetryFailed => {
                 self.confirm = Some(Confirm::Retry {
-                    ids: record.failed_ids(),
+                    ids: failures.iter().map(|f| f.id.clone()).collect(),
                 });
                 Vec::new()
             }
@@ -635,29 +639,14 @@ impl TemplateView {
     }
 }
 
-/// The failed templates of a record, labelled from the source inventory.
-fn failures(record: &TemplateRun, source: Option<&TemplateInventory>) -> Vec<FailedCopy> {
-    let failed: BTreeMap<&str, &str> = record
-        .results
-        .iter()
-        .filter_map(|(id, result)| match result {
-            TemplateResult::Failed { reason } => Some((id.as_str(), reason.as_str())),
-            TemplateResult::Migrated => None,
-        })
-        .collect();
-    let labels: HashMap<&str, String> = source
-        .map(|s| s.templates.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .filter(|t| failed.contains_key(t.id.as_str()))
-        .map(|t| (t.id.as_str(), format!("{} ({})", t.name, t.language)))
-        .collect();
+/// Expected templates a fresh read of the destination lacks, as the run shows them.
+fn failed_copies(failed: &[FailedTemplate]) -> Vec<FailedCopy> {
     failed
-        .into_iter()
-        .map(|(id, reason)| FailedCopy {
-            id: id.to_string(),
-            label: labels.get(id).cloned().unwrap_or_else(|| id.to_string()),
-            reason: reason.to_string(),
+        .iter()
+        .map(|f| FailedCopy {
+            id: f.source_id.clone(),
+            label: format!("{} ({})", f.name, f.language),
+            reason: f.reason.clone(),
         })
         .collect()
 }
@@ -667,5 +656,7 @@ pub(super) fn table_rows(ctx: &Context) -> usize {
     TemplatesLayout::compute(ctx.screen).map_or(1, |l| l.table_rows())
 }
 
+#[cfg(test)]
+mod run_tests;
 #[cfg(test)]
 mod tests;

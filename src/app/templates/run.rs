@@ -3,12 +3,16 @@
 //! operator's decisions through its inbox. It never touches the state.
 //!
 //! A run: read the source's templates (for the page count and the re-check), send the
-//! pages (`ops::template_migration`), save the record; when some templates failed, wait
-//! for the operator (retry their ids once, or finish); then re-read the destination for
-//! copies that turned REJECTED, and save the record again.
+//! pages (`ops::template_migration`); a page whose answer was lost is read back once it
+//! can no longer be in flight and only what is missing is sent again; then the
+//! destination is read fresh and, when expected templates are missing, the run waits
+//! for the operator (retry them once by id, or finish); last the destination is read
+//! again for the tally (by name and language) and the copies that turned REJECTED, and
+//! the record saved.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -17,6 +21,7 @@ use crate::app::action::{Action, RequestId};
 use crate::app::file_error::FileError;
 use crate::app::jobs::{JobContext, JobReporter};
 use crate::ops::template_migration::{self as ops, Progress, TemplateRun};
+use crate::ops::template_tally::{self, FailedTemplate};
 
 /// What the template screen asks of the run service; `run` is the id the screen gave
 /// the run, so news of an abandoned run is recognised and dropped.
@@ -48,10 +53,13 @@ pub struct RunEvent {
 pub enum RunUpdate {
     /// A call ended.
     Progress(Progress),
-    /// The pages are done and some templates failed: the run waits for `Retry` or
-    /// `Finish`. The record is already saved (`saved`: its path or why not).
+    /// The pages are done and a fresh read of the destination lacks some expected
+    /// templates (`missing`, with Meta's reason where an answer gave one): the run
+    /// waits for `Retry` or `Finish`. The record is already saved (`saved`: its path or
+    /// why not).
     AwaitingDecision {
         record: TemplateRun,
+        missing: Vec<FailedTemplate>,
         saved: Result<PathBuf, FileError>,
     },
     /// The destination is being re-read for REJECTED copies.
@@ -91,11 +99,13 @@ impl RunCommand {
 
 /// Runs one template migration as a job: reports its news tagged with the job's id
 /// (the run id the screen gave it), stops sending pages when told `Stop`, and waits
-/// for `Retry` or `Finish` when some templates failed. Records go under `data_dir`
-/// (`template-runs/`).
+/// for `Retry` or `Finish` when expected templates are missing. `in_flight` is the
+/// client's call timeout (how long a lost page may still be carried out). Records go
+/// under `data_dir` (`template-runs/`).
 pub async fn execute(
     graph: GraphClient,
     data_dir: PathBuf,
+    in_flight: Duration,
     mut record: TemplateRun,
     context: JobContext<RunInstruction, Action>,
 ) {
@@ -123,7 +133,7 @@ pub async fn execute(
     let reporter = Reporter(reporter);
     let run = run(
         &graph,
-        &data_dir,
+        (&data_dir, in_flight),
         &mut record,
         &stop,
         &mut decided,
@@ -165,7 +175,7 @@ impl Reporter {
 
 async fn run(
     graph: &GraphClient,
-    data_dir: &Path,
+    (data_dir, in_flight): (&Path, Duration),
     record: &mut TemplateRun,
     stop: &AtomicBool,
     decisions: &mut UnboundedReceiver<Decision>,
@@ -191,17 +201,28 @@ async fn run(
         stop.load(Ordering::SeqCst)
     })
     .await;
-    let failed = record.failed_ids();
-    if !failed.is_empty() && !record.stopped_by_operator {
-        let saved = save(record, data_dir).await;
-        reporter
-            .send(RunUpdate::AwaitingDecision {
-                record: record.clone(),
-                saved,
-            })
-            .await;
-        if let Some(Decision::Retry(ids)) = decisions.recv().await {
-            ops::retry_ids(graph, record, &ids, &progress).await;
+    if !record.stopped_by_operator {
+        // A lost page is read back, never sent again blind; what it lacks is sent by id.
+        if let Err(e) = ops::settle_lost_pages(graph, record, &source, in_flight, &progress).await {
+            tracing::warn!("no read-back after a lost template page: {e}");
+        }
+        // What is missing comes from a fresh read, by name and language, never from
+        // the ids the answers held.
+        if let Ok(now) = graph.templates(&record.destination_waba_id).await {
+            let missing = template_tally::tally(record, &source, &now).failed;
+            if !missing.is_empty() {
+                let saved = save(record, data_dir).await;
+                reporter
+                    .send(RunUpdate::AwaitingDecision {
+                        record: record.clone(),
+                        missing,
+                        saved,
+                    })
+                    .await;
+                if let Some(Decision::Retry(ids)) = decisions.recv().await {
+                    ops::retry_ids(graph, record, &ids, &progress).await;
+                }
+            }
         }
     }
     reporter.send(RunUpdate::Rechecking).await;

@@ -390,8 +390,6 @@ fn copying_needs_the_confirmation_and_reports_progress_of_its_own_run_only() {
     let progress = Progress {
         calls_done: 1,
         calls_total: 1,
-        migrated: 20,
-        failed: 2,
     };
     run_event(&mut state, run + 100, RunUpdate::Progress(progress.clone()));
     assert!(!state.dirty, "another run's news is dropped");
@@ -424,8 +422,17 @@ fn copying_needs_the_confirmation_and_reports_progress_of_its_own_run_only() {
     ));
 }
 
+fn missing_template(id: &str, name: &str, language: &str, reason: &str) -> FailedTemplate {
+    FailedTemplate {
+        name: name.into(),
+        language: language.into(),
+        source_id: id.into(),
+        reason: reason.into(),
+    }
+}
+
 #[test]
-fn after_the_pages_only_the_failed_ids_are_offered_for_retry_then_the_recheck_shows() {
+fn after_the_pages_only_what_a_fresh_read_lacks_is_offered_for_retry_then_the_tally_shows() {
     let mut state = opened(50);
     key(&mut state, KeyCode::Char('x'));
     let Effect::TemplateRun(RunCommand::Start { run, .. }) =
@@ -434,25 +441,18 @@ fn after_the_pages_only_the_failed_ids_are_offered_for_retry_then_the_recheck_sh
         panic!("started");
     };
     let mut record = TemplateRun::new(SOURCE_WABA, DESTINATION_WABA);
-    record.results.insert("s1".into(), TemplateResult::Migrated);
-    record.results.insert(
-        "s2".into(),
-        TemplateResult::Failed {
-            reason: "Incorrect category".into(),
-        },
-    );
-    record.results.insert("s3".into(), TemplateResult::Migrated);
-    record.results.insert(
-        "s5".into(),
-        TemplateResult::Failed {
-            reason: "Formatting error".into(),
-        },
-    );
+    // What the fresh read lacks, with Meta's reason where an answer gave one; the ids
+    // the answers named play no part.
+    let missing = vec![
+        missing_template("s2", "template_00002", "pt_BR", "Incorrect category"),
+        missing_template("s5", "template_00005", "de", "Formatting error"),
+    ];
     run_event(
         &mut state,
         run,
         RunUpdate::AwaitingDecision {
             record: record.clone(),
+            missing: missing.clone(),
             saved: Ok("/tmp/run.json".into()),
         },
     );
@@ -497,6 +497,12 @@ fn after_the_pages_only_the_failed_ids_are_offered_for_retry_then_the_recheck_sh
             language: "de".into(),
             rejected_reason: Some("INCORRECT_CATEGORY".into()),
         });
+    record.tally = Some(crate::ops::template_tally::Tally {
+        expected: 2,
+        migrated: 1,
+        failed: missing[1..].to_vec(),
+        ..Default::default()
+    });
     let effects = run_event(
         &mut state,
         run,
@@ -515,10 +521,21 @@ fn after_the_pages_only_the_failed_ids_are_offered_for_retry_then_the_recheck_sh
         [SOURCE_WABA, DESTINATION_WABA],
         "the diff is re-read after the copies"
     );
-    let RunPhase::Done { record, .. } = &view(&state).run.as_ref().unwrap().phase else {
+    let RunPhase::Done {
+        record, failures, ..
+    } = &view(&state).run.as_ref().unwrap().phase
+    else {
         panic!("done");
     };
     assert_eq!(record.rejected_on_recheck.len(), 1);
+    assert_eq!(
+        failures
+            .iter()
+            .map(|f| f.label.as_str())
+            .collect::<Vec<_>>(),
+        ["template_00005 (de)"],
+        "the failures are the tally's"
+    );
     key(&mut state, KeyCode::Esc);
     assert!(view(&state).run.is_none(), "Esc closes a finished run");
 }
@@ -532,15 +549,13 @@ fn finishing_without_retry_sends_finish() {
     else {
         panic!("started");
     };
-    let mut record = TemplateRun::new(SOURCE_WABA, DESTINATION_WABA);
-    record
-        .results
-        .insert("s2".into(), TemplateResult::Failed { reason: "x".into() });
+    let record = TemplateRun::new(SOURCE_WABA, DESTINATION_WABA);
     run_event(
         &mut state,
         run,
         RunUpdate::AwaitingDecision {
             record,
+            missing: vec![missing_template("s2", "template_00002", "pt_BR", "x")],
             saved: Err(crate::app::file_error::FileError::write(
                 std::path::Path::new("/data"),
                 "disk full",

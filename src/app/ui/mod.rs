@@ -127,6 +127,11 @@ fn pane_block<'a>(
     theme: &Theme,
 ) -> Block<'a> {
     let focused = state.focus == pane && state.popup.is_none();
+    bordered(title, theme, focused)
+}
+
+/// A bordered block titled `title`, thick and highlighted when focused.
+fn bordered<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Block<'a> {
     let (border, border_type) = if focused {
         (theme.style(Role::BorderFocused), BorderType::Thick)
     } else {

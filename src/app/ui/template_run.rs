@@ -110,10 +110,8 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, phase: &RunPhase, them
                             .gauge_style(theme.style(Role::Checking)),
                         gauge,
                     );
-                    lines.push(Line::styled(
-                        text::tally(p.migrated, p.failed),
-                        theme.style(Role::Text),
-                    ));
+                    // What arrived is counted after the calls, from a fresh read.
+                    lines.push(Line::styled(text::COUNTED_AFTER, theme.style(Role::Muted)));
                 }
                 None => frame.render_widget(
                     Paragraph::new(loading_line(state, theme, text::READING_SOURCE)),
@@ -181,12 +179,7 @@ fn done_lines(
                 Some(tally) => {
                     text::finished_tally(&tally.line(), tally.calls, record.stopped_by_operator)
                 }
-                None => text::finished(
-                    record.migrated_count(),
-                    failures.len(),
-                    record.calls.len(),
-                    record.stopped_by_operator,
-                ),
+                None => text::finished_unknown(record.calls.len(), record.stopped_by_operator),
             },
             theme.style(Role::Title),
         ),

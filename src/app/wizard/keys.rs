@@ -124,6 +124,7 @@ impl Wizard {
         let target = &self.target;
         Some(MigrationRequest {
             scenario: self.scenario,
+            variant: crate::domain::plan::PlanVariant::Standard,
             number: target.number.clone()?,
             source_waba_id: target.source.clone(),
             destination_waba_id: target.destination.clone(),

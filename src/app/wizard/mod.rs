@@ -394,4 +394,6 @@ impl RunPage {
 }
 
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod tests;

@@ -12,15 +12,20 @@ use crate::domain::scenario::{IMPACT, Scenario, ScenarioKind};
 
 use super::{CODE_LANGUAGE, Wizard};
 
-/// The scenario explained: kind, who acts, the paragraph and the impact table.
-pub fn scenario_lines(scenario: Scenario, width: usize) -> Vec<RichLine> {
-    let mut lines = vec![
+/// The scenario's title with its id, and its kind.
+fn scenario_heading(scenario: Scenario) -> Vec<RichLine> {
+    vec![
         RichLine::styled(
             format!("{} ({})", scenario.title(), scenario.id()),
             Role::Title,
         ),
         RichLine::styled(kind_text(scenario), Role::Header),
-    ];
+    ]
+}
+
+/// The scenario explained: kind, who acts, the paragraph and the impact table.
+pub fn scenario_lines(scenario: Scenario, width: usize) -> Vec<RichLine> {
+    let mut lines = scenario_heading(scenario);
     lines.extend(wrapped(
         &format!("{}{}", text::WHO_ACTS, scenario.actors()),
         width,
@@ -38,13 +43,7 @@ pub fn scenario_lines(scenario: Scenario, width: usize) -> Vec<RichLine> {
 pub fn plan_lines(wizard: &Wizard, store: &Store, width: usize) -> Vec<RichLine> {
     let scenario = wizard.scenario;
     let target = &wizard.target;
-    let mut lines = vec![
-        RichLine::styled(
-            format!("{} ({})", scenario.title(), scenario.id()),
-            Role::Title,
-        ),
-        RichLine::styled(kind_text(scenario), Role::Header),
-    ];
+    let mut lines = scenario_heading(scenario);
     lines.extend(wrapped(
         &format!(
             "Number {} · from {} → {}",

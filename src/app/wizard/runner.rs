@@ -114,13 +114,9 @@ impl Operator for TuiOperator {
     }
 
     async fn confirm(&self, question: RunnerQuestion) -> bool {
-        let kind = match question.weight {
-            Weight::TypedYes => QuestionKind::TypedYes,
-            Weight::YesNo => QuestionKind::YesNo,
-        };
+        let (kind, sends) = confirmation_page(&question);
         matches!(
-            self.ask(kind, &question.text, question.write.is_some())
-                .await,
+            self.ask(kind, &question.text, sends).await,
             WizardAnswer::Confirm(true)
         )
     }
@@ -177,6 +173,17 @@ impl Operator for TuiOperator {
     fn step_done(&self, step: StepId) {
         self.send(WizardEvent::StepDone(step));
     }
+}
+
+/// The page a runner's confirmation takes: a typed `yes` for the weighty ones
+/// (register, approval, a client's cancellation), `y`/`n` otherwise; `sends` when a yes
+/// sends a write, so that Enter alone never confirms it.
+pub(super) fn confirmation_page(question: &RunnerQuestion) -> (QuestionKind, bool) {
+    let kind = match question.weight {
+        Weight::TypedYes => QuestionKind::TypedYes,
+        Weight::YesNo => QuestionKind::YesNo,
+    };
+    (kind, question.write.is_some())
 }
 
 /// Runs (or resumes) one migration to its end, then saves the audit report; every
@@ -261,7 +268,7 @@ fn outcome(end: Result<RunEnd, JournalError>) -> RunOutcome {
         },
         Ok(RunEnd::CannotContinue { step, reason }) => RunOutcome::Failed {
             step,
-            sentence: format!("The run cannot continue: {reason}."),
+            sentence: format!("The run has ended as failed (not resumable): {reason}."),
             reference: String::new(),
         },
         Err(refused) => RunOutcome::JournalError(refused.to_string()),

@@ -13,30 +13,30 @@ use crate::app::state::State;
 use crate::app::update::update;
 use crate::testkit::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA};
 
-fn loaded() -> State {
+pub(super) fn loaded() -> State {
     demo::loaded_state(&Portfolio::new(40), 120, 40, Instant::now())
 }
 
-fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+pub(super) fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn chars(state: &mut State, text: &str) -> Vec<Effect> {
+pub(super) fn chars(state: &mut State, text: &str) -> Vec<Effect> {
     text.chars()
         .flat_map(|c| key(state, KeyCode::Char(c)))
         .collect()
 }
 
-fn wizard(state: &State) -> &Wizard {
+pub(super) fn wizard(state: &State) -> &Wizard {
     state.wizard.as_ref().expect("the wizard is open")
 }
 
-fn run(state: &State) -> &RunPage {
+pub(super) fn run(state: &State) -> &RunPage {
     wizard(state).run.as_ref().expect("a run page")
 }
 
 /// A loaded state with the wizard on the run page of a to-new-waba migration.
-fn running() -> State {
+pub(super) fn running() -> State {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('m'));
     chars(&mut state, "to-new-waba");
@@ -58,11 +58,11 @@ fn ask(state: &mut State, id: QuestionId, kind: QuestionKind) {
     );
 }
 
-fn answered(question: QuestionId, answer: WizardAnswer) -> Vec<Effect> {
+pub(super) fn answered(question: QuestionId, answer: WizardAnswer) -> Vec<Effect> {
     vec![Effect::AnswerMigration { question, answer }]
 }
 
-fn error(state: &State) -> Option<String> {
+pub(super) fn error(state: &State) -> Option<String> {
     run(state).question.as_ref().and_then(|q| q.error.clone())
 }
 
@@ -110,6 +110,7 @@ fn enter_on_the_plan_starts_the_runner_with_the_number_and_both_wabas() {
         vec![Effect::StartMigration(RunOrder {
             start: RunStart::New(MigrationRequest {
                 scenario: Scenario::ToNewWaba,
+                variant: crate::domain::plan::PlanVariant::Standard,
                 number: "+16315550001".into(),
                 source_waba_id: Some(SOURCE_WABA.into()),
                 destination_waba_id: Some(DESTINATION_WABA.into()),

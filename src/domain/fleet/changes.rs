@@ -30,6 +30,17 @@ pub enum Change {
     },
 }
 
+impl RowChange {
+    /// A change of `row`.
+    pub fn of(row: &FleetRow, change: Change) -> RowChange {
+        RowChange {
+            id: row.id.clone(),
+            number: row.label().to_string(),
+            change,
+        }
+    }
+}
+
 impl fmt::Display for RowChange {
     /// `+1 631-555-0101 status CONNECTED → FLAGGED`, `... added`, `... removed`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,36 +67,14 @@ pub fn changes(previous: &[FleetRow], current: &[FleetRow]) -> Vec<RowChange> {
     let mut values = Vec::new();
     let mut added = Vec::new();
     for row in current {
-        let change = |change| RowChange {
-            id: row.id.clone(),
-            number: row.label().to_string(),
-            change,
-        };
-        let Some(old) = before.get(row.id.as_str()) else {
-            added.push(change(Change::Added));
-            continue;
-        };
-        for column in Column::ALL {
-            if column == Column::LastChecked {
-                continue;
-            }
-            let (was, is) = (column.value(old), column.value(row));
-            if was != is {
-                values.push(change(Change::Value {
-                    column,
-                    old: was.into_owned(),
-                    new: is.into_owned(),
-                }));
-            }
+        match before.get(row.id.as_str()) {
+            Some(old) => values.extend(super::snapshot::cell_changes(old, row, &Column::ALL)),
+            None => added.push(RowChange::of(row, Change::Added)),
         }
     }
     let removed = previous
         .iter()
         .filter(|r| !now.contains(r.id.as_str()))
-        .map(|r| RowChange {
-            id: r.id.clone(),
-            number: r.label().to_string(),
-            change: Change::Removed,
-        });
+        .map(|r| RowChange::of(r, Change::Removed));
     values.into_iter().chain(added).chain(removed).collect()
 }

@@ -22,14 +22,16 @@ use crate::domain::waba::Waba;
 mod changes;
 mod column;
 mod filter;
+mod snapshot;
 mod sort;
 mod view;
 
 pub use changes::{Change, RowChange, changes};
 pub use column::{Column, or_dash};
 pub use filter::{FilterError, FilterExpr, search_text};
+pub use snapshot::FleetSnapshot;
 pub use sort::{sort, sort_indices};
-pub use view::{FleetSnapshot, Group, Grouping, Summary, group};
+pub use view::{Group, Grouping, Summary, group};
 
 /// Where a row's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -1,51 +1,9 @@
-//! What the board keeps and shows: the snapshot of one refresh, its summary and its
-//! groups.
+//! What the board shows beside the rows: their summary and their groups.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::{Column, FilterExpr, FleetRow, search_text, sort_indices};
-
-/// The rows of one refresh with their search text precomputed, so a filter keystroke
-/// re-filters 10,000 rows in a few milliseconds. The board keeps one and views it
-/// through index lists.
-#[derive(Debug, Clone, Default)]
-pub struct FleetSnapshot {
-    rows: Vec<FleetRow>,
-    search_texts: Vec<String>,
-}
-
-impl FleetSnapshot {
-    /// Takes the rows of a refresh.
-    pub fn new(rows: Vec<FleetRow>) -> Self {
-        let search_texts = rows.iter().map(search_text).collect();
-        FleetSnapshot { rows, search_texts }
-    }
-
-    /// Every row, in the order given.
-    pub fn rows(&self) -> &[FleetRow] {
-        &self.rows
-    }
-
-    /// Gives the rows back (e.g. to keep them as the previous refresh).
-    pub fn into_rows(self) -> Vec<FleetRow> {
-        self.rows
-    }
-
-    /// Indices of the rows `filter` matches, in row order.
-    pub fn matching(&self, filter: &FilterExpr) -> Vec<usize> {
-        (0..self.rows.len())
-            .filter(|&i| filter.matches_with(&self.rows[i], &self.search_texts[i]))
-            .collect()
-    }
-
-    /// What the board shows: the matching rows sorted by `column`.
-    pub fn view(&self, filter: &FilterExpr, column: Column, descending: bool) -> Vec<usize> {
-        let mut indices = self.matching(filter);
-        sort_indices(&self.rows, &mut indices, column, descending);
-        indices
-    }
-}
+use super::{Column, FleetRow};
 
 /// Counts per status and per quality, for the board's summary bar. Absent values are
 /// counted under `-`.

@@ -215,9 +215,10 @@ pub struct JournalDamage {
 
 /// Parses journal bytes. A torn last line (the process died mid-write: no newline at
 /// its end, or the start of a record that is not whole JSON, with or without a
-/// newline or zero bytes after it) is left out and reported; any other bad line, the
-/// last one included (whole JSON that is not a record, or text that is not one), is
-/// damage.
+/// newline or zero bytes after it) is left out and reported; a last record that is
+/// whole but for its newline is kept (the appender ends its line before writing). Any
+/// other bad line, the last one included (whole JSON that is not a record, or text
+/// that is not one), is damage.
 pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
     let mut records = Vec::new();
     let mut offset = 0;

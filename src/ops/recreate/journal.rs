@@ -179,15 +179,15 @@ impl RunJournal {
         let path = journal_path(data_dir, run_id)?;
         let lock = take_lock(&path)?;
         let opened = (|| {
-            let text = std::fs::read_to_string(&path)?;
+            let bytes = std::fs::read(&path)?;
             let file = OpenOptions::new().append(true).open(&path)?;
-            let complete = text.rfind('\n').map_or(0, |at| at + 1);
-            if complete < text.len() {
+            let complete = whole_lines(&bytes)?;
+            if complete.len() < bytes.len() {
                 // A torn last line from a crash: cut it off so the next entry starts clean.
-                file.set_len(complete as u64)?;
+                file.set_len(complete.len() as u64)?;
                 file.sync_data()?;
             }
-            Ok((file, parse(&text[..complete])?))
+            Ok((file, parse(complete)?))
         })();
         match opened {
             Ok((file, entries)) => Ok((RunJournal { file, path, lock }, entries)),
@@ -220,9 +220,19 @@ impl Drop for RunJournal {
 
 /// Reads a run's entries without opening it for writing (tracking, reports).
 pub fn read(data_dir: &Path, run_id: &str) -> std::io::Result<Vec<Entry>> {
-    let text = std::fs::read_to_string(journal_path(data_dir, run_id)?)?;
-    let complete = text.rfind('\n').map_or(0, |at| at + 1);
-    parse(&text[..complete])
+    let bytes = std::fs::read(journal_path(data_dir, run_id)?)?;
+    parse(whole_lines(&bytes)?)
+}
+
+/// The lines a crash cannot have torn: up to the last newline. A write cut inside a
+/// character leaves bytes that are not UTF-8, and they are all past it.
+fn whole_lines(bytes: &[u8]) -> std::io::Result<&str> {
+    let complete = bytes
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |at| at + 1);
+    std::str::from_utf8(&bytes[..complete])
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Every run's id and entries, oldest first.
@@ -345,5 +355,34 @@ mod tests {
         );
         assert!(RunJournal::open(dir.path(), "../etc/passwd").is_err());
         assert_eq!(all_runs(dir.path()).len(), 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 32, failure_persistence: None, ..Default::default() })]
+
+        /// A crash can stop a write at any byte, inside a character too: the run
+        /// reopens, appends and reads back every whole entry.
+        #[test]
+        fn a_run_reopens_after_a_crash_at_any_byte(
+            names in proptest::collection::vec("\\PC{1,8}", 1..4),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let entries: Vec<Entry> = names.iter().map(|n| intent(n)).collect();
+            let bytes: Vec<u8> = entries
+                .iter()
+                .flat_map(|e| serde_json::to_vec(e).unwrap().into_iter().chain([b'\n']))
+                .collect();
+            private_dir(&runs_dir(dir.path())).unwrap();
+            let path = journal_path(dir.path(), "recreate-2").unwrap();
+            std::fs::write(&path, &bytes[..cut.index(bytes.len() + 1)]).unwrap();
+            let (mut journal, kept) = RunJournal::open(dir.path(), "recreate-2").unwrap();
+            proptest::prop_assert_eq!(&kept[..], &entries[..kept.len()]);
+            journal.append(&intent("after")).unwrap();
+            drop(journal);
+            let mut expected = kept;
+            expected.push(intent("after"));
+            proptest::prop_assert_eq!(read(dir.path(), "recreate-2").unwrap(), expected);
+        }
     }
 }

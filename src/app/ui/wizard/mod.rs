@@ -8,7 +8,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::hints::{self, Hint};
 use super::picker::candidate_line;
@@ -45,18 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, wizard: &Wizard, theme
 }
 
 fn block<'a>(title: impl Into<String>, theme: &Theme, focused: bool) -> Block<'a> {
-    let (border, border_type) = if focused {
-        (theme.style(Role::BorderFocused), BorderType::Thick)
-    } else {
-        (theme.style(Role::Border), BorderType::Plain)
-    };
-    Block::bordered()
-        .border_type(border_type)
-        .border_style(border)
-        .title(Line::styled(
-            format!(" {} ", title.into()),
-            theme.style(Role::Title),
-        ))
+    super::bordered(format!(" {} ", title.into()), theme, focused)
 }
 
 fn draw_scenarios(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: &Theme) {

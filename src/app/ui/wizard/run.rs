@@ -17,7 +17,7 @@ use crate::app::theme::{Role, Theme};
 use crate::app::ui::hints;
 use crate::app::ui::{loading_line, rich_lines};
 use crate::app::wizard::{Entry, QuestionPage, RunOutcome, RunPage, RunSummary, StepMark, pages};
-use crate::domain::plan::plan;
+use crate::domain::plan::step_of;
 use crate::domain::scenario::Scenario;
 use crate::ops::migration::step_name;
 
@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, run: &RunPage, theme: 
     );
     let width = detail_area.width.saturating_sub(2) as usize;
     let detail_lines = match (run.focus_step(), run.scenario) {
-        (Some(id), Some(scenario)) => match plan(scenario).into_iter().find(|s| s.id == id) {
+        (Some(id), Some(_)) => match step_of(id) {
             Some(step) => {
                 let mut lines = vec![RichLine::styled(step.title, Role::Title)];
                 lines.extend(pages::step_fact_lines(&step, "", width));
