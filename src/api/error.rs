@@ -311,7 +311,10 @@ fn known_code(
         3 | 10 | 200..=299 => (Permission, "The token lacks a permission or access to this asset: retrying will not help; give the system user whatsapp_business_management and access to this WABA in Business Settings.".to_string()),
         4 | 17 | 32 | 613 | 80007 | 80008 | 130429 => (RateLimited, format!("Meta is throttling calls ({}): {} and retry; wamigrate retries reads by itself.", match code { 4 => "app limit", 80007 | 80008 => "too many calls to this WABA", 130429 => "message throughput", _ => "rate limit" }, wait_hint(retry_after))),
         1 | 2 | 131000 | 131016 => (Transient, "Meta had a temporary error: retrying in a minute usually helps; wamigrate retries reads by itself.".to_string()),
-        2494100 => (Transient, "The account is in maintenance mode at Meta: retry in a few minutes.".to_string()),
+        // 131057 "Business account is in maintenance mode" (general table) and 2494100
+        // "Account in maintenance mode" (phone-migration errors), both on
+        // https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
+        131057 | 2494100 => (Transient, "The account is in maintenance mode at Meta: retry in a few minutes.".to_string()),
         368 => (Policy, "Meta has temporarily blocked this account for policy reasons: retrying will not help; review the account's quality and policy notices in WhatsApp Manager.".to_string()),
         131031 => (Policy, "Meta locked this account (this also follows a wrong two-step PIN): retrying will not help; check WhatsApp Manager for the lock reason and contact Meta support with the fbtrace_id.".to_string()),
         2388012 => (MigrationBlocker, "This number is already in the destination WABA: there is nothing to migrate; choose another destination or continue with verification.".to_string()),
@@ -526,6 +529,7 @@ mod tests {
             (2, Transient, "temporary error"),
             (131000, Transient, "temporary error"),
             (131016, Transient, "temporary error"),
+            (131057, Transient, "maintenance mode"),
             (2494100, Transient, "maintenance mode"),
             (368, Policy, "blocked this account for policy reasons"),
             (131031, Policy, "locked this account"),

@@ -41,6 +41,7 @@ pub mod layout;
 pub mod log_view;
 pub mod main_screen;
 pub mod markdown;
+pub mod palette;
 pub mod rich;
 pub mod screen;
 pub mod state;

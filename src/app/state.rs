@@ -19,6 +19,7 @@ use super::derived::Derived;
 use super::fuzzy::{FIELD_SEPARATOR, FuzzyMatch, digits_match, digits_query, search_match};
 use super::keymap::{Keymap, Screen};
 use super::log_view::{LogView, Logged};
+use super::palette::Palette;
 use super::rich::Document;
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
@@ -95,6 +96,8 @@ pub enum Popup {
     ConfirmQuit {
         about: String,
     },
+    /// The command palette (`:`).
+    Palette(Palette),
     /// One log line in full (Enter on the log): a call's method, path, status, times
     /// and fbtrace_id.
     LogDetail(Box<Logged>),
@@ -311,15 +314,14 @@ impl State {
     /// Whether the screen in front takes typed text now (a filter, a search, a path):
     /// there, letters such as `q` and `?` are text.
     pub fn typing(&self) -> bool {
+        if matches!(self.popup, Some(Popup::Picker(_) | Popup::Palette(_))) {
+            return true;
+        }
         match self.screen() {
             Screen::Wizard => self.wizard.as_ref().is_some_and(Wizard::typing),
             Screen::Board => self.board.filter_editing,
             Screen::Templates => self.templates.as_ref().is_some_and(|v| v.search_editing),
-            Screen::Main => {
-                self.filter_editing
-                    || self.log_view.filter_editing
-                    || matches!(self.popup, Some(Popup::Picker(_)))
-            }
+            Screen::Main => self.filter_editing || self.log_view.filter_editing,
         }
     }
 

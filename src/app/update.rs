@@ -18,6 +18,7 @@ use super::keymap::{KeyAction, Screen};
 use super::layout::PickerLayout;
 use super::log_view;
 use super::main_screen;
+use super::palette::Palette;
 use super::screen::{Context, Handled, Outcome};
 use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
@@ -172,13 +173,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if let Some(popup) = state.popup.take() {
         return on_popup_key(state, popup, key, action);
     }
+    route(state, key, action)
+}
+
+/// A key (or a palette command, with a null key) to the screen in front.
+fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
     // Quit and help mean the same on every screen; where keys are text (a filter, a
     // path), a letter is text and only keys that are not (F1, ctrl-c) act.
-    let letter = matches!(key.code, KeyCode::Char(_))
-        && !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    if !(letter && state.typing()) {
+    if !(is_letter(&key) && state.typing()) {
         match action {
             Some(KeyAction::Quit | KeyAction::ForceQuit) => return request_quit(state),
             Some(KeyAction::Help) => {
@@ -192,6 +194,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return on_wizard(state, false, |wizard, ctx| wizard.on_key(key, action, ctx));
     }
     match action {
+        Some(KeyAction::Palette) if !palette_keys::typing(state) => {
+            state.popup = Some(Popup::Palette(Palette::default()));
+            Vec::new()
+        }
         _ if state.board.open => on_board(state, true, |board, ctx| board.on_key(key, action, ctx)),
         _ if state.templates.is_some() => {
             on_templates(state, |view, ctx| view.on_key(key, action, ctx))
@@ -224,12 +230,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
         Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
-        Some(KeyAction::OpenTemplates) => {
-            let pair = state.source.clone().zip(state.destination.clone());
-            let (view, effects) = TemplateView::open(pair, &mut context(state));
-            state.templates = Some(view);
-            effects
-        }
+        Some(KeyAction::OpenTemplates) => open_templates(state),
         Some(action) => main_screen::on_action(state, action),
         None => Vec::new(),
     }
@@ -260,8 +261,18 @@ fn on_popup_key(
             }
             Vec::new()
         }
-        Popup::Picker(_) if action == Some(KeyAction::ForceQuit) => request_quit(state),
+        // They take text: only keys that are not letters quit or help.
+        Popup::Picker(_) | Popup::Palette(_) if action == Some(KeyAction::ForceQuit) => {
+            request_quit(state)
+        }
+        Popup::Picker(_) | Popup::Palette(_)
+            if action == Some(KeyAction::Help) && !is_letter(&key) =>
+        {
+            open_help(state);
+            Vec::new()
+        }
         Popup::Picker(picker) => main_screen::on_picker_key(state, picker, key),
+        Popup::Palette(palette) => palette_keys::on_key(state, palette, key),
         Popup::LogDetail(line) => match action {
             Some(KeyAction::Back | KeyAction::Select) => Vec::new(),
             Some(KeyAction::Quit | KeyAction::ForceQuit) => request_quit(state),
@@ -276,6 +287,14 @@ fn on_popup_key(
             }
         },
     }
+}
+
+/// Whether `key` types a character (no ctrl or alt): text where text is typed.
+fn is_letter(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// Shows the help of the screen in front.
@@ -340,6 +359,14 @@ fn quit_now(state: &mut State) -> Vec<Effect> {
         .into_iter()
         .collect();
     effects.push(Effect::Quit(0));
+    effects
+}
+
+/// `t`: the template review of the chosen source and destination.
+fn open_templates(state: &mut State) -> Vec<Effect> {
+    let pair = state.source.clone().zip(state.destination.clone());
+    let (view, effects) = TemplateView::open(pair, &mut context(state));
+    state.templates = Some(view);
     effects
 }
 
@@ -529,6 +556,8 @@ fn copy(state: &mut State, copied: Option<Copied>) -> Vec<Effect> {
         }
     }
 }
+
+mod palette_keys;
 
 #[cfg(test)]
 mod tests;

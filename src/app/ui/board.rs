@@ -22,7 +22,7 @@ use crate::domain::fleet::{Column, FleetRow, Grouping, or_dash};
 
 /// The keys the status line offers on the board, most useful first (help and quit are
 /// always at the right end).
-pub const HINTS: [Hint; 11] = [
+pub const HINTS: [Hint; 12] = [
     Hint::Action(KeyAction::Down),
     Hint::Action(KeyAction::Select),
     Hint::Action(KeyAction::RowDetail),
@@ -33,6 +33,7 @@ pub const HINTS: [Hint; 11] = [
     Hint::Action(KeyAction::ScrollRight),
     Hint::Action(KeyAction::ExportCsv),
     Hint::Action(KeyAction::Refresh),
+    Hint::Action(KeyAction::Palette),
     Hint::Action(KeyAction::ToggleLog),
 ];
 

@@ -21,6 +21,7 @@ mod destination;
 mod help;
 mod hints;
 mod log;
+mod palette;
 mod picker;
 mod source;
 mod status_line;
@@ -85,6 +86,7 @@ fn draw_popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Popup::Help(doc)) => help::draw(frame, area, doc, theme),
         Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
         Some(Popup::ConfirmQuit { about }) => help::draw_quit(frame, area, about, theme),
+        Some(Popup::Palette(open)) => palette::draw(frame, area, state, theme, open),
         Some(Popup::LogDetail(line)) => log::draw_detail(frame, area, state, line, theme),
         None => {}
     }

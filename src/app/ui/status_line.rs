@@ -84,6 +84,12 @@ fn shown_hints(state: &State) -> &'static [Hint] {
             Hint::Keys(&[KeyAction::Select], "choose"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        Some(Popup::Palette(_)) => &[
+            Hint::Text("type", "a name or digits"),
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "go"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
         Some(Popup::LogDetail(_)) => &[
             Hint::Keys(&[KeyAction::Yank], "copy the fbtrace_id"),
             Hint::Keys(&[KeyAction::Back], "close"),
@@ -128,6 +134,7 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::PickDestination),
             Action(KeyAction::Refresh),
             Action(KeyAction::FleetBoard),
+            Action(KeyAction::Palette),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
         ],
@@ -144,8 +151,6 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Hint::Keys(&[KeyAction::Filter], "filter"),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
-            Action(KeyAction::Help),
-            Action(KeyAction::Quit),
         ],
         Pane::Checklist => &[
             Action(KeyAction::Down),
