@@ -1,4 +1,7 @@
 use super::*;
+use std::io::Write;
+
+use crate::ops::private_files::private_dir;
 use crate::domain::journal::Stamp;
 use crate::domain::plan::StepId;
 use crate::domain::scenario::Scenario;
