@@ -253,7 +253,11 @@ impl Report {
         let json = dir.join(format!("{id}.json"));
         // What re-creation runs between the two WABAs (on the migration's backend)
         // achieved, read from their journals.
-        let recreation = match (&self.source_waba_id, &self.destination_waba_id, &self.backend) {
+        let recreation = match (
+            &self.source_waba_id,
+            &self.destination_waba_id,
+            &self.backend,
+        ) {
             (Some(source), Some(dest), Some(backend)) => {
                 Some(recreation_summary(data_dir, backend, source, dest))
             }

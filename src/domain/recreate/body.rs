@@ -351,7 +351,10 @@ mod tests {
                                             {"type": "PHONE_NUMBER", "text": "Call", "phone_number": "+16315550101"}]}
         ]);
         let built = build(&read("UTILITY", components.clone())).unwrap();
-        assert_eq!(serde_json::to_value(&built.body.components).unwrap(), components);
+        assert_eq!(
+            serde_json::to_value(&built.body.components).unwrap(),
+            components
+        );
         assert_eq!(built.body.parameter_format.as_deref(), Some("POSITIONAL"));
         assert!(built.media.is_empty() && check(&built.body).is_empty());
     }
@@ -368,7 +371,10 @@ mod tests {
         assert_eq!(built.body.components[0].extra.get("example"), None);
         let mut body = built.body;
         fill_media(&mut body, &built.media[0], "4::aW1h");
-        assert_eq!(body.components[0].extra["example"]["header_handle"][0], "4::aW1h");
+        assert_eq!(
+            body.components[0].extra["example"]["header_handle"][0],
+            "4::aW1h"
+        );
     }
 
     #[test]

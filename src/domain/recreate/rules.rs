@@ -417,7 +417,11 @@ fn check_buttons(buttons: &[TemplateButton], found: &mut Vec<Violation>) {
                 Rule::ParametersWithoutExamples,
                 format!(
                     "{} button {:?} has a parameter but no sample value (example)",
-                    button.kind.as_deref().unwrap_or_default().to_ascii_uppercase(),
+                    button
+                        .kind
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase(),
                     button.text.as_deref().unwrap_or_default()
                 ),
             ));

@@ -380,7 +380,11 @@ mod tests {
         else {
             panic!("a second holder is refused while the run is open");
         };
-        assert!(refused.holder.contains(&format!("pid {}", std::process::id())));
+        assert!(
+            refused
+                .holder
+                .contains(&format!("pid {}", std::process::id()))
+        );
         let path = journal.path().to_path_buf();
         drop(journal);
         std::fs::OpenOptions::new()

@@ -93,7 +93,8 @@ pub async fn track(
     watch: bool,
     operator: &impl RecreateOperator,
 ) -> Result<TrackSummary, String> {
-    let entries = read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
+    let entries =
+        read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
     check_backend(run_id, &entries, backend).map_err(|e| e.to_string())?;
     let mut journal = match RunJournal::open(data_dir, run_id) {
         Ok((journal, _)) => Some(journal),
