@@ -93,7 +93,8 @@ pub struct Profile {
     pub max_response_mb: Option<f64>,
     /// Most pages one list read follows [default 200].
     pub max_pages: Option<usize>,
-    /// Heap the answers may hold before no more is read, in MB [default 120].
+    /// How much the heap may grow while one answer is read before no more of it is
+    /// read, in MB [default 120].
     pub max_memory_mb: Option<f64>,
     /// First wait after a rate-limit error that names no wait, in seconds [default 5];
     /// doubled at each retry.

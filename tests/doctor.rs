@@ -32,10 +32,11 @@ fn finding<'a>(report: &'a Value, id: &str) -> &'a Value {
 fn each_sandbox_token_shows_the_wabas_it_reaches_and_nothing_is_written() {
     let sim = SimProcess::start(&[]);
     for (token, wabas) in [
-        ("sandbox-token", 7),
+        ("sandbox-token", 8),
         ("lucky-shrub-business-token", 6),
         ("partner-token", 5),
         ("kestrel-business-token", 1),
+        ("heron-partner-token", 1),
     ] {
         let (code, report) = doctor(&sim, token, &[]);
         assert_eq!(code, 0, "{token}: {report}");

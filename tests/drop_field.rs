@@ -46,14 +46,16 @@ fn status_reads_on_and_shows_a_dropped_field_as_unknown() {
     // The current field is still read.
     assert_eq!(limit("+44 20 7946 0115"), "TIER_100K");
     assert_eq!(rows.as_array().unwrap().len(), 25);
-    // One refusal, then remembered: the number list of the WABA was asked twice, not
-    // once per page or per WABA.
+    // One refusal, then remembered: the WABA with its numbers (one call: field
+    // expansion) was asked twice, not once per page or per WABA.
     let stats = common::stats_by_path(&sim);
-    let asked = stats
-        .get(&format!("GET /{SOURCE}/phone_numbers"))
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    assert_eq!(asked, 2, "{stats:?}");
+    let asked = |path: &str| stats.get(path).and_then(Value::as_u64).unwrap_or(0);
+    assert_eq!(asked(&format!("GET /{SOURCE}")), 2, "{stats:?}");
+    assert_eq!(
+        asked(&format!("GET /{SOURCE}/phone_numbers")),
+        0,
+        "{stats:?}"
+    );
 }
 
 #[test]

@@ -5,8 +5,12 @@
 
 #[path = "hostile/answers.rs"]
 mod answers;
+#[path = "hostile/exit_codes.rs"]
+mod exit_codes;
 #[path = "hostile/redirects.rs"]
 mod redirects;
+#[path = "hostile/safe_text.rs"]
+mod safe_text;
 #[path = "hostile/server.rs"]
 mod server;
 #[path = "hostile/transport.rs"]

@@ -18,7 +18,8 @@ use common::{SimProcess, binary, code_answer, http_get};
 
 const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
-const KESTREL_WABA: &str = "210448776512093";
+/// Another Business Manager's WABA messaging on behalf of Lucky Shrub.
+const HERON_WABA: &str = "310552908871140";
 /// Kills each scenario gets before it may run to its end.
 const KILLS_PER_SCENARIO: u32 = 16;
 /// Attempts per scenario before the harness calls it stuck.
@@ -48,7 +49,7 @@ fn scenarios(backup: &str) -> Vec<Scenario> {
     vec![
         graph("to-new-waba", "+16315550101", DEST),
         graph("from-other-bsp", "+16315550121", DEST),
-        graph("between-business-managers", "+16315550122", KESTREL_WABA),
+        graph("between-business-managers", "+16315550122", HERON_WABA),
         Scenario {
             name: "hosting-type-change",
             number: "106540352240008",

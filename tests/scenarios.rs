@@ -11,7 +11,9 @@ use common::{SimProcess, binary, http_post, stats_by_path, wamigrate, wamigrate_
 
 const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
-const KESTREL_WABA: &str = "210448776512093";
+/// Owned by another Business Manager (Heron, a solution partner), messaging on behalf
+/// of Lucky Shrub: where a number may move between Business Managers.
+const HERON_WABA: &str = "310552908871140";
 const PIN: (&str, &str) = ("WAMIGRATE_PIN", "246810");
 
 fn hub_env(sim: &SimProcess) -> [(&'static str, String); 3] {
@@ -92,12 +94,21 @@ fn graph_migrations_run_to_the_end_and_report_the_cutover() {
         (
             "+16315550122",
             "+1 631-555-0122",
-            KESTREL_WABA,
+            HERON_WABA,
             "between-business-managers",
         ),
     ] {
         let run = migrate(&sim, number, Some(to), scenario, &[]);
         assert_eq!(run.code, 0, "{scenario}: {}", run.stderr);
+        // Two owners: no template migration call, Meta's duplication is reported.
+        assert_eq!(
+            run.stderr
+                .contains("only between WABAs owned by the same business")
+                && run.stderr.contains("arrived with Meta's duplication"),
+            scenario == "between-business-managers",
+            "{scenario}: {}",
+            run.stderr
+        );
         let id = migration_id(&run.stderr);
         let row = status_row(&sim, to, display)
             .unwrap_or_else(|| panic!("{scenario}: {display} is not in {to}"));
@@ -235,7 +246,9 @@ fn outbound_move_watches_until_the_other_bsp_took_the_number() {
     let all = format!("{seen}{}", rest.join("\n"));
     assert_eq!(status.code(), Some(0), "{all}");
     assert!(
-        all.contains("status = MIGRATED") && all.contains("Cancel the subscription"),
+        all.contains("status = MIGRATED")
+            && all.contains("The client cancels the subscription")
+            && all.contains("Refund of unused funds"),
         "{all}"
     );
 }

@@ -205,7 +205,7 @@ async fn wabas_businesses_tokens_and_template_summaries() {
     assert!(!graph.waba(NO_PAYMENT).await.unwrap().has_payment_method());
     assert!(graph.subscribed_apps(NO_WEBHOOKS).await.unwrap().is_empty());
     assert_eq!(graph.subscribed_apps(DEST).await.unwrap().len(), 1);
-    assert_eq!(graph.token_waba_ids().await.unwrap().len(), 7);
+    assert_eq!(graph.token_waba_ids().await.unwrap().len(), 8);
     let bad = GraphClient::new(
         sandbox.transport.clone(),
         &sandbox.handle.base_url,

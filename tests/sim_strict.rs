@@ -233,7 +233,7 @@ async fn debug_token_lists_only_the_granted_targets() {
     let (_, broad) = sandbox
         .get("sandbox-token", "/debug_token?input_token=sandbox-token")
         .await;
-    assert_eq!(targets(&broad, "whatsapp_business_management").len(), 7);
+    assert_eq!(targets(&broad, "whatsapp_business_management").len(), 8);
     let (_, invalid) = sandbox
         .get("sandbox-token", "/debug_token?input_token=nope")
         .await;

@@ -1,6 +1,14 @@
-//! Reading an answer's body within bounds: a cap on its size, and at most one large body
-//! in memory at a time, so concurrent reads against a server that sends huge answers
-//! cannot add up to gigabytes. The stall and total timeouts are the HTTP client's.
+//! Reading an answer's body within bounds: a cap on its size, at most one large body in
+//! memory at a time, so concurrent reads against a server that sends huge answers cannot
+//! add up to gigabytes, and a bound on how much the heap may grow while one answer is
+//! read (`max_memory_mb`). The stall and total timeouts are the HTTP client's.
+//!
+//! The memory bound is on growth, not on the process total: what wamigrate keeps on
+//! purpose (100,000 numbers of a large partner's fleet, their search texts, the previous
+//! refresh) is the product and grows with the fleet, while what a hostile or broken
+//! server can make it hold is what arrives while its answers are read. So an answer
+//! stops being read once the heap has grown by the budget since its first byte (the
+//! growth of concurrent reads counts too, which makes the bound conservative).
 
 use std::sync::Arc;
 
@@ -32,8 +40,8 @@ pub struct Body {
 pub(crate) enum BodyError {
     /// The body was larger than the cap (`received` bytes when we stopped).
     TooLarge { received: usize },
-    /// Answers already hold the memory budget (`held` bytes of heap).
-    OverBudget { held: usize },
+    /// The heap grew by the memory budget while this answer was read (`grown` bytes).
+    OverBudget { grown: usize },
     /// The connection failed or timed out while the body was arriving.
     Transport(reqwest::Error),
 }
@@ -52,6 +60,7 @@ pub(crate) async fn read_capped(
     }
     let mut bytes = Vec::new();
     let mut permit = None;
+    let heap_at_start = live_heap_bytes();
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         let total = bytes.len() + chunk.len();
         if total > cap {
@@ -61,9 +70,9 @@ pub(crate) async fn read_capped(
             // The semaphore is never closed; `ok()` only satisfies the type.
             permit = gate.0.clone().acquire_owned().await.ok();
         }
-        let held = live_heap_bytes();
-        if held + chunk.len() > budget {
-            return Err(BodyError::OverBudget { held });
+        let grown = live_heap_bytes().saturating_sub(heap_at_start);
+        if grown + chunk.len() > budget {
+            return Err(BodyError::OverBudget { grown });
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -83,11 +92,12 @@ pub const MAX_STRING_BYTES: usize = 64 << 10;
 /// `body` with every JSON string longer than `limit` bytes cut to about `limit` and
 /// ended with `…`, or `None` when no string is that long (the common case: no copy). A
 /// server that sends 20 MB names costs 64 KB per name, not 20 MB. Cuts fall between
-/// characters and never inside an escape, so the JSON stays valid.
+/// characters and never inside an escape (`\n`, `\u001b`, nor between the two halves
+/// of a `\ud83d\ude00` surrogate pair), so the JSON stays valid.
 pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     let mut in_string = false;
-    let mut escaped = false;
+    let mut escape = Escape::default();
     let mut string_len = 0usize;
     let mut skipping = false;
     for (i, &byte) in body.iter().enumerate() {
@@ -95,14 +105,15 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
             if byte == b'"' {
                 in_string = true;
                 string_len = 0;
+                escape = Escape::default();
             }
             if let Some(out) = &mut out {
                 out.push(byte);
             }
             continue;
         }
-        let at_boundary = !escaped && (byte & 0xC0) != 0x80;
-        let closes = !escaped && byte == b'"';
+        let at_boundary = escape.between_characters() && (byte & 0xC0) != 0x80;
+        let closes = !escape.inside() && byte == b'"';
         if !closes && !skipping && at_boundary && string_len >= limit {
             skipping = true;
             let out = out.get_or_insert_with(|| {
@@ -112,7 +123,7 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
             });
             out.extend_from_slice("…".as_bytes());
         }
-        escaped = !escaped && byte == b'\\';
+        escape.read(byte);
         if closes {
             in_string = false;
             skipping = false;
@@ -125,6 +136,51 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
         }
     }
     out
+}
+
+/// Where a string's bytes stand in JSON's escapes, so a cut never splits one.
+#[derive(Default)]
+struct Escape {
+    /// The byte before was a backslash.
+    after_backslash: bool,
+    /// Hex digits of a `\u` escape read so far, and their value.
+    unicode: Option<(u8, u16)>,
+    /// The last escape was the high half of a surrogate pair: its low half follows.
+    high_surrogate: bool,
+}
+
+impl Escape {
+    /// Inside an escape sequence (a `"` here is escaped, not the end of the string).
+    fn inside(&self) -> bool {
+        self.after_backslash || self.unicode.is_some()
+    }
+
+    /// Whether a cut before the next byte leaves whole characters behind it.
+    fn between_characters(&self) -> bool {
+        !self.inside() && !self.high_surrogate
+    }
+
+    fn read(&mut self, byte: u8) {
+        if let Some((digits, value)) = self.unicode {
+            let value = value << 4 | char::from(byte).to_digit(16).unwrap_or(0) as u16;
+            if digits == 3 {
+                self.unicode = None;
+                self.high_surrogate = (0xD800..=0xDBFF).contains(&value);
+            } else {
+                self.unicode = Some((digits + 1, value));
+            }
+        } else if self.after_backslash {
+            self.after_backslash = false;
+            if byte == b'u' {
+                self.unicode = Some((0, 0));
+            }
+        } else {
+            self.after_backslash = byte == b'\\';
+            if !self.after_backslash {
+                self.high_surrogate = false;
+            }
+        }
+    }
 }
 
 /// `n` bytes in the largest whole unit, for sentences (`32 MB`, `512 KB`).

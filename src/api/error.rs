@@ -311,7 +311,10 @@ fn known_code(
         3 | 10 | 200..=299 => (Permission, "The token lacks a permission or access to this asset: retrying will not help; give the system user whatsapp_business_management and access to this WABA in Business Settings.".to_string()),
         4 | 17 | 32 | 613 | 80007 | 80008 | 130429 => (RateLimited, format!("Meta is throttling calls ({}): {} and retry; wamigrate retries reads by itself.", match code { 4 => "app limit", 80007 | 80008 => "too many calls to this WABA", 130429 => "message throughput", _ => "rate limit" }, wait_hint(retry_after))),
         1 | 2 | 131000 | 131016 => (Transient, "Meta had a temporary error: retrying in a minute usually helps; wamigrate retries reads by itself.".to_string()),
-        2494100 => (Transient, "The account is in maintenance mode at Meta: retry in a few minutes.".to_string()),
+        // 131057 "Business account is in maintenance mode" (general table) and 2494100
+        // "Account in maintenance mode" (phone-migration errors), both on
+        // https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
+        131057 | 2494100 => (Transient, "The account is in maintenance mode at Meta: retry in a few minutes.".to_string()),
         368 => (Policy, "Meta has temporarily blocked this account for policy reasons: retrying will not help; review the account's quality and policy notices in WhatsApp Manager.".to_string()),
         131031 => (Policy, "Meta locked this account (this also follows a wrong two-step PIN): retrying will not help; check WhatsApp Manager for the lock reason and contact Meta support with the fbtrace_id.".to_string()),
         2388012 => (MigrationBlocker, "This number is already in the destination WABA: there is nothing to migrate; choose another destination or continue with verification.".to_string()),
@@ -341,7 +344,7 @@ fn migration_blocker_sentence(says: &dyn Fn(&str) -> bool) -> String {
     } else if says("payment") {
         "the destination WABA has no payment method: add one in WhatsApp Manager, then retry"
     } else if says("different business") || says("business manager") {
-        "the source and destination belong to different Business Managers: use the between-business-managers path or the right destination"
+        "the source and destination WABAs represent different businesses; between different Business Managers too, Meta migrates a number only into a WABA that messages on behalf of the number's business: choose such a destination"
     } else if says("messaging for") || says("on behalf") {
         "the \"Messaging For\" / on-behalf-of setup is not approved: have the business accept it, then retry"
     } else if says("not approved") || says("review") {
@@ -500,5 +503,118 @@ mod tests {
         let e = unexpected_body("GET /x", 502, Some("text/html; charset=utf-8"));
         assert_eq!(e.class, ErrorClass::UnexpectedBody);
         assert!(e.sentence.contains("HTML page"));
+    }
+
+    /// Every row of the code table: its class and the sentence's telling words. A row
+    /// that changes class or loses its advice fails here by name.
+    #[test]
+    fn every_known_code_has_its_class_and_sentence() {
+        use ErrorClass::*;
+        let table: &[(i64, ErrorClass, &str)] = &[
+            (190, Auth, "access token was rejected"),
+            (0, Auth, "refused the session"),
+            (102, Auth, "refused the session"),
+            (3, Permission, "lacks a permission"),
+            (10, Permission, "lacks a permission"),
+            (200, Permission, "lacks a permission"),
+            (299, Permission, "lacks a permission"),
+            (4, RateLimited, "(app limit)"),
+            (17, RateLimited, "(rate limit)"),
+            (32, RateLimited, "(rate limit)"),
+            (613, RateLimited, "(rate limit)"),
+            (80007, RateLimited, "too many calls to this WABA"),
+            (80008, RateLimited, "too many calls to this WABA"),
+            (130429, RateLimited, "message throughput"),
+            (1, Transient, "temporary error"),
+            (2, Transient, "temporary error"),
+            (131000, Transient, "temporary error"),
+            (131016, Transient, "temporary error"),
+            (131057, Transient, "maintenance mode"),
+            (2494100, Transient, "maintenance mode"),
+            (368, Policy, "blocked this account for policy reasons"),
+            (131031, Policy, "locked this account"),
+            (2388012, MigrationBlocker, "already in the destination WABA"),
+            (2388091, MigrationBlocker, "not being migrated"),
+            (2388093, MigrationBlocker, "not being migrated"),
+            (
+                2388103,
+                MigrationBlocker,
+                "precondition of the migration is not met",
+            ),
+            (
+                2388001,
+                MigrationBlocker,
+                "refused the migration step: no reason given",
+            ),
+            (2388999, MigrationBlocker, "refused the migration step"),
+            (133005, Registration, "PIN does not match"),
+            (133006, Registration, "must be verified before"),
+            (133008, Registration, "Too many wrong PIN guesses"),
+            (133009, Registration, "came too quickly"),
+            (
+                133010,
+                Registration,
+                "not registered on the WhatsApp Business API",
+            ),
+            (133015, Registration, "deleted recently"),
+            (133016, Registration, "10 in 72 hours"),
+            (136025, Registration, "code is wrong or has expired"),
+            (136024, Registration, "could not send the verification code"),
+        ];
+        for &(code, class, words) in table {
+            // As `code` and as `error_subcode` (of a code the table does not know).
+            for body in [
+                format!(r#"{{"error":{{"code":{code}}}}}"#),
+                format!(r#"{{"error":{{"code":999,"error_subcode":{code}}}}}"#),
+            ] {
+                let e = graph(400, &body);
+                assert_eq!(e.class, class, "{code}: {}", e.sentence);
+                assert!(e.sentence.contains(words), "{code}: {}", e.sentence);
+                assert_eq!(e.retry_can_help(), class.retry_can_help(), "{code}");
+            }
+        }
+        let causes: &[(&str, &str)] = &[
+            ("Webhooks are not set up", "subscribed_apps"),
+            (
+                "The display name is not approved",
+                "display name is not approved",
+            ),
+            ("No payment method on the WABA", "no payment method"),
+            ("Different Business Manager", "different Business Managers"),
+            ("Messaging For is pending", "\"Messaging For\""),
+            ("The WABA is still in review", "still in review"),
+            (
+                "This number can be added directly",
+                "no migration is needed",
+            ),
+        ];
+        for (said, words) in causes {
+            let body = format!(
+                r#"{{"error":{{"code":100,"error_subcode":2388103,"error_user_msg":"{said}"}}}}"#
+            );
+            let e = graph(400, &body);
+            assert_eq!(e.class, MigrationBlocker, "{said}");
+            assert!(e.sentence.contains(words), "{said}: {}", e.sentence);
+        }
+        let statuses: &[(u16, ErrorClass, &str)] = &[
+            (401, Auth, "rejected the credentials"),
+            (403, Permission, "refused access"),
+            (404, Validation, "does not know this object"),
+            (429, RateLimited, "Too many calls"),
+            (500, Transient, "server error"),
+            (599, Transient, "server error"),
+            (400, Validation, "refused the request"),
+            (418, Validation, "refused the request"),
+        ];
+        for &(status, class, words) in statuses {
+            let e = graph(status, r#"{"error":{"code":999999,"message":"said so"}}"#);
+            assert_eq!(e.class, class, "HTTP {status}");
+            assert!(e.sentence.contains(words), "HTTP {status}: {}", e.sentence);
+            assert!(
+                e.sentence.contains("(said so)"),
+                "HTTP {status}: {}",
+                e.sentence
+            );
+        }
     }
 }

@@ -38,8 +38,8 @@ impl FieldSet {
         }
     }
 
-    /// The node type Graph names in its errors, for the log line.
-    fn node_type(self) -> &'static str {
+    /// The node type Graph names in its errors.
+    pub fn node_type(self) -> &'static str {
         match self {
             FieldSet::Waba => "WhatsAppBusinessAccount",
             FieldSet::PhoneNumber => "WhatsAppBusinessPhoneNumber",
@@ -75,7 +75,7 @@ impl DroppedFields {
     }
 
     /// The `fields` parameter of `set` without the dropped fields.
-    fn query(&self, set: FieldSet) -> String {
+    pub(crate) fn query(&self, set: FieldSet) -> String {
         let dropped = self.of(set);
         set.all()
             .split(',')
@@ -101,21 +101,42 @@ impl DroppedFields {
             let asked_without = self.of(set);
             match read(self.query(set)).await {
                 Ok(value) => return Ok((value, asked_without)),
-                Err(e) => match nonexisting_field(&e) {
-                    Some(field) if set.contains(&field) && !asked_without.contains(&field) => {
-                        if self.insert(set, &field) {
-                            tracing::warn!(
-                                field,
-                                node_type = set.node_type(),
-                                endpoint = e.endpoint,
-                                "this Graph version has no such field: reading without it for the rest of the session (its values show as unknown)"
-                            );
-                        }
-                    }
-                    _ => return Err(e),
-                },
+                Err(e) if self.drop_refused(&e, &[(set, asked_without)]) => {}
+                Err(e) => return Err(e),
             }
         }
+    }
+
+    /// When `e` is Graph's refusal of a field of one of `asked` (each set with the fields
+    /// it was asked without), drops that field for the session and says so (logged once);
+    /// false for any other error. With several sets (field expansion names the fields of
+    /// two node types in one call), the node type Graph names picks the set.
+    pub(crate) fn drop_refused(&self, e: &ApiError, asked: &[(FieldSet, Vec<String>)]) -> bool {
+        let Some(field) = nonexisting_field(e) else {
+            return false;
+        };
+        let node_type = e
+            .server_message
+            .as_deref()
+            .and_then(|m| m.split("on node type (").nth(1))
+            .and_then(|rest| rest.split(')').next());
+        let refused = asked.iter().find(|(set, without)| {
+            set.contains(&field)
+                && !without.contains(&field)
+                && node_type.is_none_or(|t| asked.len() == 1 || t == set.node_type())
+        });
+        let Some((set, _)) = refused else {
+            return false;
+        };
+        if self.insert(*set, &field) {
+            tracing::warn!(
+                field,
+                node_type = set.node_type(),
+                endpoint = e.endpoint,
+                "this Graph version has no such field: reading without it for the rest of the session (its values show as unknown)"
+            );
+        }
+        true
     }
 }
 
@@ -186,6 +207,24 @@ mod tests {
             "remembered: no second refusal"
         );
         assert!(dropped.of(FieldSet::Waba).is_empty(), "per field set");
+    }
+
+    #[test]
+    fn with_two_node_types_the_one_graph_names_loses_the_field() {
+        let dropped = DroppedFields::default();
+        let asked = [
+            (FieldSet::Waba, Vec::new()),
+            (FieldSet::PhoneNumber, Vec::new()),
+        ];
+        // `health_status` is a field of both: the node type in the message decides.
+        assert!(dropped.drop_refused(&nonexisting("health_status"), &asked));
+        assert_eq!(dropped.of(FieldSet::PhoneNumber), vec!["health_status"]);
+        assert!(dropped.of(FieldSet::Waba).is_empty());
+        let already = [(FieldSet::PhoneNumber, vec!["health_status".to_string()])];
+        assert!(
+            !dropped.drop_refused(&nonexisting("health_status"), &already),
+            "a field asked without already cannot be the cause: no loop"
+        );
     }
 
     #[test]

@@ -22,7 +22,11 @@ use crate::domain::phone::E164;
 use crate::domain::template::{Template, TemplateInventory, TemplateMigrationResult};
 use crate::domain::waba::{SubscribedApp, Waba};
 
+mod batch;
+mod fleet;
 mod recreate;
+pub use batch::MAX_BATCH;
+pub use fleet::WabaNumbers;
 pub use recreate::{CreatedTemplate, UploadFile};
 
 /// Default Graph API base URL.
@@ -67,6 +71,8 @@ pub struct GraphClient {
     page_size: u32,
     /// Fields this Graph version refused, remembered for the session (every clone).
     dropped: DroppedFields,
+    /// Field expansion or batches this Graph version refused (every clone).
+    refusals: std::sync::Arc<fleet::Refusals>,
 }
 
 impl GraphClient {
@@ -103,6 +109,7 @@ impl GraphClient {
             token,
             page_size: 100,
             dropped: DroppedFields::default(),
+            refusals: std::sync::Arc::default(),
         })
     }
 
@@ -496,13 +503,25 @@ impl GraphClient {
         segments: &[&str],
         query: &[(&str, String)],
     ) -> Result<(Vec<T>, Option<Summary>), ApiError> {
+        self.get_pages(segments, query, None).await
+    }
+
+    /// As [`GraphClient::get_all`], from the page after the cursor `first_after` (the
+    /// rest of a list whose first page came another way, e.g. field expansion).
+    async fn get_pages<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+        first_after: Option<String>,
+    ) -> Result<(Vec<T>, Option<Summary>), ApiError> {
         let endpoint = self.endpoint(&Method::GET, segments);
         let max_pages = self.transport.config().max_pages;
         let mut items = Vec::new();
         let mut unreadable = 0;
         let mut summary = None;
-        let mut seen_cursors = std::collections::HashSet::new();
-        let mut after: Option<String> = None;
+        let mut seen_cursors: std::collections::HashSet<String> =
+            first_after.iter().cloned().collect();
+        let mut after: Option<String> = first_after;
         for _ in 0..max_pages {
             let mut page_query: Vec<(&str, String)> = query.to_vec();
             page_query.push(("limit", self.page_size.to_string()));

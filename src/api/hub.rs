@@ -299,7 +299,7 @@ impl HubClient {
 }
 
 /// Classifies a Hub error: `{"meta":{"success":false,"http_code":400,"developer_message":"..."}}`.
-fn classify_hub_answer(
+pub fn classify_hub_answer(
     endpoint: &str,
     status: StatusCode,
     headers: &HeaderMap,

@@ -1,7 +1,7 @@
 //! The heap wamigrate holds, counted by a thin wrapper around the system allocator, so
-//! the transport can refuse to read more of an answer once answers already hold the
-//! memory budget: memory stays bounded whatever a server sends, however many reads a
-//! command makes.
+//! the transport can refuse to read more of an answer once the heap has grown by the
+//! memory budget while it arrived (`api::body`): memory stays bounded whatever a server
+//! sends, however many reads a command makes, and however large the fleet it keeps.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,10 +63,15 @@ mod tests {
 
     #[test]
     fn a_large_allocation_shows_in_the_count_and_leaves_it_when_freed() {
-        let before = live_heap_bytes();
-        let block = vec![1u8; 64 << 20];
-        assert!(live_heap_bytes() >= before + (64 << 20) - (1 << 20));
-        drop(block);
-        assert!(live_heap_bytes() < before + (32 << 20));
+        // The count is process-wide and other tests allocate meanwhile: the block is
+        // measured as the difference it makes, held and freed, in a few tries.
+        let freed_shows = (0..20).any(|_| {
+            let block = vec![1u8; 64 << 20];
+            let held = live_heap_bytes();
+            drop(block);
+            let after = live_heap_bytes();
+            held >= (64 << 20) && held.saturating_sub(after) >= (48 << 20)
+        });
+        assert!(freed_shows);
     }
 }

@@ -8,7 +8,9 @@ pub mod graph;
 pub mod hub;
 pub mod ids;
 pub mod memory;
-mod paging;
+pub mod paging;
+#[cfg(test)]
+mod properties;
 mod redirect;
 pub mod text;
 pub mod transport;

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 /// Items decoded from one array, and how many could not be.
 #[derive(Debug)]
-pub(crate) struct Items<T> {
+pub struct Items<T> {
     pub kept: Vec<T>,
     pub unreadable: usize,
 }
@@ -70,7 +70,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ItemsSeed<T> {
 
 /// One page of a Graph list: `{"data":[...],"paging":{...},"summary":{...}}`.
 #[derive(Debug)]
-pub(crate) struct GraphPage<T> {
+pub struct GraphPage<T> {
     pub items: Items<T>,
     pub paging: Option<Paging>,
     pub summary: Option<Summary>,
@@ -78,7 +78,7 @@ pub(crate) struct GraphPage<T> {
 
 /// `paging` of a Graph page.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Paging {
+pub struct Paging {
     #[serde(default)]
     pub cursors: Option<Cursors>,
     #[serde(default)]
@@ -87,14 +87,14 @@ pub(crate) struct Paging {
 
 /// `paging.cursors` of a Graph page.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Cursors {
+pub struct Cursors {
     #[serde(default)]
     pub after: Option<String>,
 }
 
 /// The figures of `summary` wamigrate reads (templates' count and limit).
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct Summary {
+pub struct Summary {
     #[serde(default, deserialize_with = "crate::domain::lenient::count")]
     pub message_template_count: Option<u64>,
     #[serde(default, deserialize_with = "crate::domain::lenient::count")]
@@ -102,7 +102,7 @@ pub(crate) struct Summary {
 }
 
 /// Decodes a Graph page keeping at most `limit` items.
-pub(crate) fn graph_page<T: DeserializeOwned>(
+pub fn graph_page<T: DeserializeOwned>(
     body: &[u8],
     limit: usize,
 ) -> serde_json::Result<GraphPage<T>> {
@@ -123,7 +123,7 @@ pub(crate) fn graph_page<T: DeserializeOwned>(
 
 /// One page of a 360dialog list: `{"count","total","limit","offset", <items key>: [...]}`.
 #[derive(Debug)]
-pub(crate) struct HubPage<T> {
+pub struct HubPage<T> {
     pub items: Items<T>,
     /// Items in the array, kept or not (to move the offset on).
     pub received: usize,
@@ -131,7 +131,7 @@ pub(crate) struct HubPage<T> {
 }
 
 /// Decodes a 360dialog page whose items sit under the first of `item_keys` present.
-pub(crate) fn hub_page<T: DeserializeOwned>(
+pub fn hub_page<T: DeserializeOwned>(
     body: &[u8],
     item_keys: &[&str],
     limit: usize,

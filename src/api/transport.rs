@@ -64,8 +64,9 @@ pub struct TransportConfig {
     pub max_response_bytes: usize,
     /// Most pages one list read follows.
     pub max_pages: usize,
-    /// Heap the process may hold before no more of an answer is read: answers of many
-    /// reads together cannot exhaust memory.
+    /// How much the heap may grow while one answer is read before no more of it is
+    /// read: answers of many reads together cannot exhaust memory, while the data
+    /// wamigrate keeps (a fleet of 100,000 numbers) does not count against it.
     pub memory_budget_bytes: usize,
     /// Retries of reads.
     pub retry: RetryPolicy,
@@ -149,6 +150,10 @@ pub struct UnreadableItems {
     pub count: usize,
 }
 
+/// How long a call waits before the commands and the TUI say so: shorter waits are
+/// ordinary, longer ones deserve the endpoint and the seconds.
+pub const WAIT_WORTH_SHOWING: Duration = Duration::from_secs(3);
+
 /// A call still waiting for its answer, for "still waiting" notices and spinners.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
@@ -166,6 +171,8 @@ pub struct Transport {
     usage: Arc<Mutex<UsageBook>>,
     /// Bounds requests in flight across every caller sharing this transport.
     permits: Arc<Semaphore>,
+    /// The bound of `permits`, for callers that plan their rounds by it.
+    concurrency: usize,
     gate: LargeBodyGate,
     in_flight: Arc<InFlight>,
     unreadable: Arc<Mutex<Vec<UnreadableItems>>>,
@@ -211,6 +218,7 @@ impl Transport {
             observer: None,
             usage: Arc::default(),
             permits: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+            concurrency: DEFAULT_CONCURRENCY,
             gate: LargeBodyGate::new(),
             in_flight: Arc::default(),
             unreadable: Arc::default(),
@@ -219,8 +227,15 @@ impl Transport {
 
     /// Bounds the requests in flight at once (at least 1).
     pub fn with_concurrency(mut self, limit: usize) -> Self {
-        self.permits = Arc::new(Semaphore::new(limit.max(1)));
+        self.concurrency = limit.max(1);
+        self.permits = Arc::new(Semaphore::new(self.concurrency));
         self
+    }
+
+    /// Requests in flight at once: a caller sends about this many independent calls
+    /// per round trip.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// Sends every finished call to `observer` (the log pane, tests).
@@ -249,6 +264,21 @@ impl Transport {
     /// (or the app's) at 100 % and the regain time has not passed.
     pub fn rest_left(&self, subject: &str) -> Option<Duration> {
         self.usage_book().rest_left(subject, Instant::now())
+    }
+
+    /// Takes in the usage headers (and a rate-limit refusal) of one operation of a batch
+    /// about `subject`: each operation counts toward Meta's limits on its own, so it
+    /// paces and rests its WABA as a call of its own would.
+    pub fn note_operation(&self, subject: &str, headers: &HeaderMap, error: Option<&ApiError>) {
+        let now = Instant::now();
+        let mut book = self.usage_book();
+        book.record(Some(subject), headers, now);
+        if let Some(error) = error.filter(|e| e.class == ErrorClass::RateLimited) {
+            let wait = error
+                .retry_after
+                .unwrap_or(self.config.retry.max_honoured_wait);
+            book.throttled(Some(subject), wait, now);
+        }
     }
 
     /// The call that has waited longest for its answer, if any is in flight.
@@ -446,10 +476,10 @@ impl Transport {
             Err(BodyError::TooLarge { received }) => {
                 return Err((too_large(endpoint, cap, received), usage));
             }
-            Err(BodyError::OverBudget { held }) => {
+            Err(BodyError::OverBudget { grown }) => {
                 let sentence = format!(
-                    "wamigrate stopped reading this answer: the answers read so far already hold {} of memory (max_memory_mb {}); the server sends far more than the API does, so check the base URL, or read fewer WABAs at once.",
-                    human_bytes(held),
+                    "wamigrate stopped reading this answer: memory grew by {} while it arrived (max_memory_mb {}); the server sends far more than the API does, so check the base URL, or read fewer WABAs at once.",
+                    human_bytes(grown),
                     budget >> 20
                 );
                 let error = ApiError::new(ErrorClass::UnexpectedBody, endpoint, sentence);
@@ -569,7 +599,7 @@ impl Drop for InFlightGuard<'_> {
 }
 
 /// The wait the server asked for: `Retry-After` seconds, else Meta's regain estimate.
-fn retry_after(headers: &HeaderMap, usage: Option<RateUsage>) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, usage: Option<RateUsage>) -> Option<Duration> {
     headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())

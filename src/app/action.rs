@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::api::transport::Waiting;
 use crate::api::{ApiError, CallRecord};
 use crate::connect::BackendLabel;
 use crate::domain::number::PhoneNumber;
@@ -30,6 +31,9 @@ pub enum Action {
     },
     /// Time passes: spinners, data age, auto-refresh.
     Tick(Instant),
+    /// The call waiting longest for its answer (read from the transport at each tick
+    /// while busy), so the top bar can say what it waits for and how long.
+    Waiting(Option<Waiting>),
     /// The worker has API clients (the sandbox is up, or live clients are built).
     Connected(BackendLabel),
     /// The worker could not build clients; the text is the operator sentence.

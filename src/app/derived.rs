@@ -3,13 +3,16 @@
 //! when their inputs change ([`refresh`]); drawing only reads them, so a spinner's tick
 //! never re-evaluates the rules or the template forecast inside them.
 
+use crate::api::graph::is_not_readable;
 use crate::domain::checklist::{self, CheckInput, CheckResult};
 use crate::domain::number::PhoneNumber;
+use crate::domain::readability::NotReadable;
 use crate::domain::scenario::Scenario;
 
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::layout::{ChecklistColumns, ScreenLayout};
 use super::state::{State, number_search_text};
+use super::store::WabaRecord;
 
 /// The derived views and the inputs they were computed from.
 #[derive(Debug, Clone, Default)]
@@ -106,11 +109,24 @@ fn visible(numbers: &[PhoneNumber], query: &str) -> Vec<(usize, FuzzyMatch)> {
     rows
 }
 
+/// The checklist of the selected number, judged like the CLI's preflight: what the
+/// token could not read is a fact, not a gap. A source Graph refuses as not readable
+/// turns its rules unknown (with whom to ask); a destination it refuses fails its rules
+/// ("not readable with this token: it does not exist or was not shared with you").
 fn evaluate_checklist(state: &State) -> Option<Vec<CheckResult>> {
     state.selected_number.as_ref()?;
     let source = state.record(state.source.as_deref());
     let destination = state.record(state.destination.as_deref());
     let number = state.selected_phone();
+    let source_not_readable = source
+        .filter(|r| refused_as_not_readable(r))
+        .and(state.source.as_deref())
+        .map(|id| {
+            NotReadable::source(
+                state.scenario,
+                format!("the source WABA {id} does not exist or was not shared with this token"),
+            )
+        });
     let input = CheckInput {
         number,
         number_found: number.is_some(),
@@ -125,9 +141,99 @@ fn evaluate_checklist(state: &State) -> Option<Vec<CheckResult>> {
         register_attempts_used: number
             .and_then(PhoneNumber::e164_digits)
             .and_then(|digits| state.register_attempts.get(&digits).copied()),
-        source_not_readable: None,
-        destination_not_readable: false,
+        source_not_readable: source_not_readable.as_ref(),
+        destination_not_readable: destination.is_some_and(refused_as_not_readable),
         requested_digits: None,
     };
     Some(checklist::evaluate_for(state.scenario, &input))
+}
+
+/// Whether Graph refused a read of this WABA as not readable with the token (the same
+/// answer as for a WABA that does not exist).
+fn refused_as_not_readable(record: &WabaRecord) -> bool {
+    [
+        record.waba.error(),
+        record.numbers.error(),
+        record.apps.error(),
+        record.templates.error(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(is_not_readable)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::api::{ApiError, ErrorClass};
+    use crate::app::store::Remote;
+    use crate::domain::checklist::CheckStatus;
+    use crate::domain::readability::{DESTINATION_NOT_READABLE, NOT_READABLE};
+    use crate::testkit::demo::{self, Portfolio};
+
+    /// Graph's answer to a WABA that does not exist or was not shared (100/33).
+    fn not_readable() -> ApiError {
+        let mut e = ApiError::new(
+            ErrorClass::Validation,
+            "GET /999",
+            "Unsupported get request: the object does not exist or cannot be loaded",
+        );
+        e.code = Some(100);
+        e.subcode = Some(33);
+        e
+    }
+
+    fn refuse(record: &mut WabaRecord) {
+        record.waba = Remote::Failed(not_readable());
+        record.apps = Remote::Failed(not_readable());
+        record.templates = Remote::Failed(not_readable());
+    }
+
+    #[test]
+    fn the_checklist_judges_what_the_token_cannot_read_like_the_cli_preflight() {
+        let mut state = demo::loaded_state(&Portfolio::new(40), 120, 40, Instant::now());
+        state.scenario = Scenario::FromOtherBsp;
+        let readable = evaluate_checklist(&state).expect("a number is selected");
+        assert!(
+            readable
+                .iter()
+                .all(|c| !c.evidence.starts_with(NOT_READABLE))
+        );
+
+        // The destination is written to: what cannot be read there fails.
+        let destination = state.destination.clone().unwrap();
+        let saved = state.store.wabas[&destination].clone();
+        refuse(state.store.wabas.get_mut(&destination).unwrap());
+        let checks = evaluate_checklist(&state).unwrap();
+        let refused: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|c| c.evidence == DESTINATION_NOT_READABLE)
+            .collect();
+        assert!(!refused.is_empty(), "{checks:?}");
+        assert!(refused.iter().all(|c| c.status == CheckStatus::Fail));
+        state.store.wabas.insert(destination, saved);
+
+        // The source sits with another BSP: its rules are unknown, with whom to ask.
+        let source = state.source.clone().unwrap();
+        refuse(state.store.wabas.get_mut(&source).unwrap());
+        let checks = evaluate_checklist(&state).unwrap();
+        let unknown: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|c| c.evidence.starts_with(NOT_READABLE))
+            .collect();
+        assert!(!unknown.is_empty(), "{checks:?}");
+        for check in unknown {
+            assert_eq!(check.status, CheckStatus::Unknown, "{check:?}");
+            assert!(
+                check
+                    .evidence
+                    .contains(&format!("the source WABA {source} does not exist"))
+                    && check.evidence.contains("ask the number's current BSP"),
+                "{}",
+                check.evidence
+            );
+        }
+    }
 }

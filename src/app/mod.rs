@@ -171,9 +171,15 @@ async fn run(
             _ = sigint.recv() => Action::Terminate,
             _ = tokio::time::sleep_until(frame_due.into()), if state.dirty => continue,
         };
-        for effect in update::update(&mut state, action) {
-            if let Some(code) = worker.run(effect) {
-                return Ok(code);
+        // A tick while busy also says which call waits longest, for the top bar.
+        let waiting = (matches!(action, Action::Tick(_))
+            && (state.is_busy() || state.slow_call.is_some()))
+        .then(|| Action::Waiting(worker.longest_wait()));
+        for action in std::iter::once(action).chain(waiting) {
+            for effect in update::update(&mut state, action) {
+                if let Some(code) = worker.run(effect) {
+                    return Ok(code);
+                }
             }
         }
         if state.is_busy() && next_tick > Instant::now() + BUSY_TICK {

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use serde::{Deserialize, Serialize};
 use tui_input::Input;
 
+use crate::api::transport::Waiting;
 use crate::api::{CallRecord, RateUsage};
 use crate::config::{Backend, Settings};
 use crate::connect::BackendLabel;
@@ -180,6 +181,8 @@ pub struct State {
     /// (`update` reads no clock; the event loop sets it at start).
     pub wall_anchor: Option<(Instant, SystemTime)>,
     pub rate_usage: Option<RateUsage>,
+    /// A call that has waited longer than a few seconds, for the top bar.
+    pub slow_call: Option<Waiting>,
     pub focus: Pane,
     pub popup: Option<Popup>,
     /// A one-line sentence for the status line (a copy, a refusal), until the next key.
@@ -250,6 +253,7 @@ impl State {
             log_view: LogView::default(),
             wall_anchor: None,
             rate_usage: None,
+            slow_call: None,
             focus: Pane::Numbers,
             popup: None,
             flash: None,
@@ -292,6 +296,8 @@ impl State {
     pub fn is_busy(&self) -> bool {
         self.store.in_flight() > 0
             || self.phase == Phase::Connecting
+            // Rows stream in: ticks build the view the last ones left stale.
+            || self.board.refresh.is_some()
             || self.wizard.as_ref().is_some_and(Wizard::is_working)
             || self
                 .templates

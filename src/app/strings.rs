@@ -190,6 +190,11 @@ pub fn in_flight(count: usize) -> String {
     }
 }
 
+/// "waiting 12 s for GET /v25.0/104996/phone_numbers": a call slower than usual.
+pub fn waiting_for(endpoint: &str, elapsed: std::time::Duration) -> String {
+    format!("waiting {} s for {endpoint}", elapsed.as_secs())
+}
+
 /// The connection failure line in the log.
 pub fn connect_failed(sentence: &str) -> String {
     format!("Could not connect: {sentence}")

@@ -20,6 +20,7 @@ use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
 use super::templates::TemplateView;
 use super::wizard;
+use crate::api::transport::WAIT_WORTH_SHOWING;
 
 /// Applies one action to the state and returns what the event loop must do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -54,6 +55,10 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             let mut effects = on_tick(state, now);
             effects.extend(on_board(state, false, Board::on_tick));
             effects
+        }
+        Action::Waiting(waiting) => {
+            state.slow_call = waiting.filter(|w| w.elapsed >= WAIT_WORTH_SHOWING);
+            Vec::new()
         }
         Action::Connected(label) => {
             state.backend = label;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, UnboundedSender};
 
+use crate::api::transport::Waiting;
 use crate::api::{ApiError, CallRecord, GraphClient, HubClient};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
@@ -95,6 +96,12 @@ impl Worker {
                 e.to_string()
             })
         })
+    }
+
+    /// The call of the app's clients that has waited longest for its answer (the Hub
+    /// client shares the Graph client's transport).
+    pub fn longest_wait(&self) -> Option<Waiting> {
+        self.connection.as_ref()?.graph.transport().longest_wait()
     }
 
     /// The clients are ready: run the effects that waited for them.

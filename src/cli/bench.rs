@@ -4,9 +4,6 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use secrecy::SecretString;
-
-use crate::api::{GraphClient, RetryPolicy, Transport};
 use crate::domain::eligibility::{self, Mode};
 use crate::domain::fleet::{
     Column, FilterExpr, FleetRow, FleetSnapshot, Summary, changes, join_channels, sort_indices,
@@ -19,12 +16,6 @@ use crate::domain::template::{
     QualityScore, Template, TemplateInventory, TemplateQuality, TemplateStatus,
 };
 use crate::domain::waba::{BusinessRef, Waba};
-use crate::exit::EXIT_ERROR;
-use crate::ops::fleet_read::{FleetQuery, read_all, select_wabas};
-use crate::sim::{self, SimConfig};
-
-/// A data dir that does not exist: the benchmark reads no journals.
-const NO_DATA_DIR: &str = "/nonexistent/wamigrate-bench";
 
 /// `wamigrate bench ...`
 #[derive(Debug, clap::Args)]
@@ -36,11 +27,12 @@ pub struct BenchArgs {
 /// What to measure.
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchCommand {
-    /// `status` against an in-process sandbox with injected latency.
+    /// `status` against an in-process sandbox with injected latency: wall time beside
+    /// the bound, and the `xargs -P 16 curl` one-liner against the same sandbox.
     Status {
-        /// Numbers in the generated portfolio (50 per WABA).
-        #[arg(long, default_value_t = 1000)]
-        fleet: usize,
+        /// Numbers in the generated portfolio (50 per WABA); repeatable.
+        #[arg(long, default_values_t = [1000, 10_000])]
+        fleet: Vec<usize>,
         /// Latency injected into every answer, in milliseconds.
         #[arg(long, default_value_t = 100)]
         latency_ms: u64,
@@ -70,7 +62,9 @@ pub enum BenchCommand {
 /// Runs a benchmark and prints its figures.
 pub async fn run(args: BenchArgs) -> ExitCode {
     match args.command {
-        BenchCommand::Status { fleet, latency_ms } => bench_status(fleet, latency_ms).await,
+        BenchCommand::Status { fleet, latency_ms } => {
+            crate::cli::bench_status::run(&fleet, latency_ms).await
+        }
         BenchCommand::Templates { count } => {
             bench_templates(count);
             ExitCode::SUCCESS
@@ -100,105 +94,6 @@ fn time_runs(runs: usize, mut work: impl FnMut()) -> (Duration, Duration) {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-async fn bench_status(fleet: usize, latency_ms: u64) -> ExitCode {
-    let latency = Duration::from_millis(latency_ms);
-    let config = SimConfig {
-        latency,
-        fleet: Some(fleet),
-        ..SimConfig::default()
-    };
-    let handle = match sim::start(config).await {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("wamigrate: could not start the sandbox: {e}.");
-            return ExitCode::from(EXIT_ERROR);
-        }
-    };
-    println!("status against the sandbox: {fleet} numbers, {latency_ms} ms latency per call");
-    println!(
-        "{:<34} {:>6} {:>9} {:>9} {:>7} {:>9} {:>7}",
-        "case", "calls", "wall ms", "ideal ms", "ratio", "bound ms", "ratio"
-    );
-    for concurrency in [16, 1] {
-        for discover in [true, false] {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let transport = match Transport::new(Duration::from_secs(30), RetryPolicy::default()) {
-                Ok(t) => t.with_observer(tx).with_concurrency(concurrency),
-                Err(e) => {
-                    eprintln!("wamigrate: {e}");
-                    return ExitCode::from(EXIT_ERROR);
-                }
-            };
-            let graph = match GraphClient::new(
-                transport,
-                &handle.base_url,
-                "v25.0",
-                SecretString::from(crate::config::SANDBOX_TOKEN),
-            ) {
-                Ok(g) => g,
-                Err(e) => {
-                    eprintln!("wamigrate: {e}");
-                    return ExitCode::from(EXIT_ERROR);
-                }
-            };
-            // The WABA list for the no-discovery case is read outside the timing.
-            let known = if discover {
-                Vec::new()
-            } else {
-                graph.token_waba_ids().await.unwrap_or_default()
-            };
-            while rx.try_recv().is_ok() {}
-            let started = Instant::now();
-            let ids = match select_wabas(&graph, &known, &[]).await {
-                Ok(ids) => ids,
-                Err(e) => {
-                    eprintln!("wamigrate: {e}");
-                    return ExitCode::from(EXIT_ERROR);
-                }
-            };
-            // The fleet reader of `status` (no journals: the data dir does not exist).
-            let query = FleetQuery {
-                waba_ids: Some(ids),
-                ..FleetQuery::default()
-            };
-            let report = read_all(&graph, None, std::path::Path::new(NO_DATA_DIR), query).await;
-            let wall = started.elapsed();
-            let mut calls = 0u32;
-            while rx.try_recv().is_ok() {
-                calls += 1;
-            }
-            let ideal = latency.mul_f64(f64::from(calls) / concurrency as f64);
-            let case = format!(
-                "concurrency {concurrency:>2}, {}",
-                if discover {
-                    "discover (debug_token)"
-                } else {
-                    "--waba list given"
-                }
-            );
-            // The ideal assumes calls pack perfectly; they come in rounds: discovery
-            // first, then every WABA's independent single-page reads.
-            let discovery_calls = u32::from(discover);
-            let rounds = discovery_calls + (calls - discovery_calls).div_ceil(concurrency as u32);
-            let bound = latency * rounds;
-            println!(
-                "{case:<34} {calls:>6} {:>9.0} {:>9.0} {:>6.2}x {:>9.0} {:>6.2}x   ({} rows, {} failures)",
-                wall.as_secs_f64() * 1000.0,
-                ideal.as_secs_f64() * 1000.0,
-                wall.as_secs_f64() / ideal.as_secs_f64().max(f64::EPSILON),
-                bound.as_secs_f64() * 1000.0,
-                wall.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON),
-                report.rows.len(),
-                report.failures.len()
-            );
-        }
-    }
-    println!(
-        "target: within 1.3x of ideal at concurrency 16 (bound: the same calls in whole rounds of `concurrency`)"
-    );
-    ExitCode::SUCCESS
 }
 
 fn bench_templates(count: usize) {

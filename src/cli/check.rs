@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use crate::api::text::one_line;
 use crate::cli::migrate::{candidates, open};
-use crate::cli::output::{Format, WaitNotices, report_unreadable, write_json, write_table};
+use crate::cli::output::{ReportFormat, WaitNotices, report_unreadable, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::domain::checklist::{CheckResult, CheckStatus, is_blocked};
@@ -32,7 +33,7 @@ pub struct CheckArgs {
     pub scenario: Scenario,
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 /// The JSON of `check` (a contract for scripts).
@@ -71,7 +72,10 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
     let searched = if args.from.is_some() {
         Vec::new()
     } else {
-        candidates(settings, &connection).await
+        match candidates(settings, &connection).await {
+            Ok(ids) => ids,
+            Err(code) => return code,
+        }
     };
     let data = match gather(
         &connection.graph,
@@ -110,9 +114,9 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
         checks: &checks,
     };
     let mut out = std::io::stdout().lock();
-    let written = match Format::or_default(args.format) {
-        Format::Json => write_json(&mut out, &report),
-        Format::Csv | Format::Table => {
+    let written = match ReportFormat::or_default(args.format) {
+        ReportFormat::Json => write_json(&mut out, &report),
+        ReportFormat::Table => {
             let rows: Vec<Vec<String>> = checks
                 .iter()
                 .map(|c| {
@@ -124,8 +128,8 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
                     ]
                 })
                 .collect();
-            writeln!(
-                out,
+            // The number as the API spells it: server text, so one safe line.
+            let header = format!(
                 "{} ({}) → {}, scenario {}: {}",
                 report
                     .number
@@ -136,8 +140,9 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
                 args.to,
                 args.scenario.id(),
                 verdict_line(&checks)
-            )
-            .and_then(|_| write_table(&mut out, &["", "CHECK", "EVIDENCE", "FIX"], &rows, 70))
+            );
+            writeln!(out, "{}", one_line(&header))
+                .and_then(|_| write_table(&mut out, &["", "CHECK", "EVIDENCE", "FIX"], &rows, 70))
         }
     };
     if let Err(e) = written.and_then(|_| out.flush())

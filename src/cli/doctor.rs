@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::output::{Format, write_json, write_table};
+use crate::cli::output::{ReportFormat, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::connect;
@@ -16,7 +16,7 @@ use crate::ops::doctor::{Verdict, diagnose};
 pub struct DoctorArgs {
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 /// Runs `wamigrate doctor`.
@@ -31,9 +31,9 @@ pub async fn run(settings: &Settings, args: DoctorArgs) -> ExitCode {
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
     let diagnosis = diagnose(&connection.graph, connection.hub.as_ref(), now).await;
     let mut out = std::io::stdout().lock();
-    let written = match Format::or_default(args.format) {
-        Format::Json => write_json(&mut out, &diagnosis),
-        Format::Csv | Format::Table => {
+    let written = match ReportFormat::or_default(args.format) {
+        ReportFormat::Json => write_json(&mut out, &diagnosis),
+        ReportFormat::Table => {
             let rows: Vec<Vec<String>> = diagnosis
                 .findings
                 .iter()

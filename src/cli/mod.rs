@@ -11,6 +11,7 @@ use crate::logging::LogLevel;
 
 pub mod bench;
 mod bench_recreate;
+mod bench_status;
 pub mod check;
 pub mod doctor;
 pub mod migrate;

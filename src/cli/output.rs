@@ -1,17 +1,22 @@
 //! Output formats shared by the headless commands: aligned tables for people, JSON and
-//! CSV for scripts.
+//! CSV for scripts. Whatever reaches a terminal is terminal-safe: server text goes
+//! through [`crate::api::text`], JSON escapes every control character (C1 and DEL too),
+//! and CSV printed to a terminal has its control characters replaced.
 
 use std::io::{IsTerminal, Write};
 
+use serde::Serialize;
 use std::time::Duration;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::api::Transport;
-use crate::api::text::one_line;
+use crate::api::text::{multi_line, one_line};
+use crate::api::transport::WAIT_WORTH_SHOWING;
 
 pub use crate::ops::export::{write_csv, write_json};
 
-/// `--format` of the headless commands.
+/// `--format` of the commands whose output is a list of rows (`status`, `templates
+/// diff`): a table, JSON or CSV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
@@ -22,12 +27,56 @@ pub enum Format {
 impl Format {
     /// The explicit choice, else a table on a terminal and JSON in a pipe.
     pub fn or_default(choice: Option<Format>) -> Format {
-        choice.unwrap_or(if std::io::stdout().is_terminal() {
+        choice.unwrap_or(if stdout_is_terminal() {
             Format::Table
         } else {
             Format::Json
         })
     }
+}
+
+/// Whether stdout is a terminal (people) rather than a pipe or a file (scripts).
+fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// `--format` of the commands whose output is one report rather than rows (`check`,
+/// `doctor`, `templates migrate|recreate|track`): a table or JSON. A CSV of a report would not be
+/// one table, so `--format csv` is refused by the parser (exit 2) instead of printing a
+/// table a script did not ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+impl ReportFormat {
+    /// The explicit choice, else a table on a terminal and JSON in a pipe.
+    pub fn or_default(choice: Option<ReportFormat>) -> ReportFormat {
+        choice.unwrap_or(if stdout_is_terminal() {
+            ReportFormat::Table
+        } else {
+            ReportFormat::Json
+        })
+    }
+}
+
+/// Prints lines that quote server text (names, sentences) on stderr, every control
+/// character replaced but newline and tab.
+pub fn eprint_safe(text: &str) {
+    eprintln!("{}", multi_line(text));
+}
+
+/// Prints `rows` as CSV on stdout: exact in a pipe or a file; on a terminal every
+/// control character in a cell (ESC, CR, C1, ...) is replaced, as in tables, so a cell
+/// cannot drive the terminal (newlines and tabs inside quoted cells stay).
+pub fn print_csv<T: Serialize>(out: &mut impl Write, rows: &[T]) -> std::io::Result<()> {
+    if !stdout_is_terminal() {
+        return write_csv(out, rows);
+    }
+    let mut exact = Vec::new();
+    write_csv(&mut exact, rows)?;
+    out.write_all(multi_line(&String::from_utf8_lossy(&exact)).as_bytes())
 }
 
 /// Writes an aligned plain-text table; cells longer than `max_width` are cut with `…`,
@@ -86,8 +135,6 @@ pub fn write_table(
     Ok(())
 }
 
-/// A call waits this long before the headless commands say so.
-const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(3);
 /// And says so again this often while it goes on waiting.
 const WAIT_NOTICE_EVERY: Duration = Duration::from_secs(10);
 
@@ -106,7 +153,7 @@ impl WaitNotices {
                 let Some(waiting) = transport.longest_wait() else {
                     continue;
                 };
-                if waiting.elapsed < WAIT_NOTICE_AFTER {
+                if waiting.elapsed < WAIT_WORTH_SHOWING {
                     continue;
                 }
                 let due = match &last {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use secrecy::ExposeSecret;
 
 use crate::cli::migrate::terminal::read_line;
-use crate::cli::output::{Format, write_json, write_table};
+use crate::cli::output::{ReportFormat, eprint_safe, write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{BackendLabel, connect};
@@ -70,7 +70,7 @@ pub struct RecreateArgs {
     pub resume: Option<String>,
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 /// Arguments of `templates track`.
@@ -83,7 +83,7 @@ pub struct TrackArgs {
     pub watch: bool,
     /// Output format [default: table on a terminal, json otherwise].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 fn parse_media(raw: &str) -> Result<(String, String), String> {
@@ -160,7 +160,7 @@ pub async fn run_recreate(settings: &Settings, args: RecreateArgs) -> ExitCode {
         if args.dry_run {
             return print(&report, args.format, ExitCode::SUCCESS);
         }
-        if args.format != Some(Format::Json) {
+        if args.format != Some(ReportFormat::Json) {
             let _ = write_report_table(&mut std::io::stderr().lock(), &report);
         }
         execute(graph, planned, &run_settings, &operator).await
@@ -229,9 +229,9 @@ pub async fn run_track(settings: &Settings, args: TrackArgs) -> ExitCode {
                 0
             };
             let mut out = std::io::stdout().lock();
-            let written = match Format::or_default(args.format) {
-                Format::Json => write_json(&mut out, &track_json(&summary)),
-                _ => write_track_table(&mut out, &summary),
+            let written = match ReportFormat::or_default(args.format) {
+                ReportFormat::Json => write_json(&mut out, &track_json(&summary)),
+                ReportFormat::Table => write_track_table(&mut out, &summary),
             };
             match written.and_then(|_| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_ERROR),
@@ -245,11 +245,11 @@ pub async fn run_track(settings: &Settings, args: TrackArgs) -> ExitCode {
     }
 }
 
-fn print(report: &RecreateReport, format: Option<Format>, code: ExitCode) -> ExitCode {
+fn print(report: &RecreateReport, format: Option<ReportFormat>, code: ExitCode) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    let written = match Format::or_default(format) {
-        Format::Json => write_json(&mut out, report),
-        _ => write_report_table(&mut out, report),
+    let written = match ReportFormat::or_default(format) {
+        ReportFormat::Json => write_json(&mut out, report),
+        ReportFormat::Table => write_report_table(&mut out, report),
     };
     match written.and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -356,15 +356,15 @@ struct TerminalOperator {
 
 impl RecreateOperator for TerminalOperator {
     fn say(&self, line: Line) {
-        eprintln!("{line}");
+        eprint_safe(&line.to_string());
     }
 
     async fn confirm(&self, question: Question) -> bool {
         if !self.terminal {
-            eprintln!(
+            eprint_safe(&format!(
                 "{} no (stdin is not a terminal; pass --yes to agree)",
                 question.text
-            );
+            ));
             return false;
         }
         read_line(format!("{} [yes/no] ", question.text), false)

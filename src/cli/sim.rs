@@ -45,6 +45,10 @@ pub struct SimArgs {
     /// (`[]`) or `object` (`{}`); Meta's page shows both shapes.
     #[arg(long, default_value = "array", value_parser = |s: &str| s.parse::<EmptyFailedTemplates>())]
     pub empty_failed_templates: EmptyFailedTemplates,
+    /// Take no Graph batch requests (a batch `POST` answers 404), as a server that does
+    /// not have them: rehearses wamigrate's fallback to one call per WABA.
+    #[arg(long)]
+    pub no_batch: bool,
     /// Keep the world in FILE between runs: loaded when it exists, rewritten atomically
     /// after every call that may change it (the embedded sandbox keeps
     /// sandbox-world.json in the data dir).
@@ -79,6 +83,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
         log_requests: true,
         drop_fields: args.drop_fields.clone(),
         empty_failed_templates: args.empty_failed_templates,
+        batch_requests: !args.no_batch,
         state_file: args.state.clone(),
         reset_state: args.reset,
         ..defaults
@@ -217,6 +222,7 @@ mod tests {
             token: None,
             drop_fields: Vec::new(),
             empty_failed_templates: EmptyFailedTemplates::Array,
+            no_batch: false,
             state: None,
             reset: false,
         }

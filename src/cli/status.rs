@@ -10,19 +10,23 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::sync::mpsc;
 
+use crate::api::text::one_line;
 use crate::api::{GraphClient, HubClient, pacing};
 use crate::cli::output::{
-    Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
+    Format, WaitNotices, print_csv, report_unreadable, write_json, write_table,
 };
 use crate::config::Settings;
 use crate::connect::connect;
 use crate::domain::fleet::{
-    Column, FilterExpr, FleetRow, MigrationState, RowChange, RowOrigin, changes, or_dash,
+    Column, FilterExpr, FleetRow, FleetSnapshot, MigrationState, RowChange, RowOrigin, or_dash,
 };
 use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::ops::export::{ExportFormat, export};
-use crate::ops::fleet_read::{FleetQuery, now_utc_seconds, read_all, select_wabas};
+use crate::ops::fleet_read::{
+    FleetEvent, FleetGathered, FleetQuery, now_utc_seconds, read_all, read_fleet, select_wabas,
+};
 
 /// Arguments of `wamigrate status`.
 #[derive(Debug, clap::Args)]
@@ -161,12 +165,14 @@ impl Expressions {
                 .iter()
                 .map(|c| format!("{} {}", c.key(), or_dash(&c.value(row))))
                 .collect();
-            eprintln!(
-                "wamigrate: --fail-on matched {} (WABA {}): {}",
+            // Cells are server text: one safe line.
+            let line = format!(
+                "--fail-on matched {} (WABA {}): {}",
                 row.label(),
                 or_dash(&Column::Waba.value(row)),
                 cells.join(", ")
             );
+            eprintln!("wamigrate: {}", one_line(&line));
         }
         any
     }
@@ -284,7 +290,7 @@ pub async fn run(settings: &Settings, args: StatusArgs) -> ExitCode {
 }
 
 /// `status --watch`: re-reads at an interval (slower when the API usage is high) and
-/// prints what changed.
+/// prints each change the moment the WABA that shows it arrives.
 struct Watch<'a> {
     graph: &'a GraphClient,
     hub: Option<&'a HubClient>,
@@ -298,9 +304,10 @@ impl Watch<'_> {
     /// Runs from the rows already printed until Ctrl-C (exit 0) or a `--fail-on` match
     /// (exit 3). Changes are those of numbers `--filter` selects before or after, so a
     /// number turning FLAGGED under `--filter status:FLAGGED` shows its old status. A
-    /// read with failures prints them and is not compared, so a WABA that failed once
-    /// does not show its numbers as removed and added again.
-    async fn run(self, mut previous: Vec<FleetRow>) -> ExitCode {
+    /// WABA that fails keeps its previous rows (its failure is printed), so its numbers
+    /// are not shown as removed and added again.
+    async fn run(self, rows: Vec<FleetRow>) -> ExitCode {
+        let mut fleet = FleetSnapshot::new(rows);
         loop {
             let usage = self.graph.transport().last_usage();
             let slowdown = pacing(usage);
@@ -311,51 +318,89 @@ impl Watch<'_> {
                     slowdown.as_secs()
                 );
             }
-            let read = async {
+            let cycle = async {
                 tokio::time::sleep(self.interval + slowdown).await;
-                read_all(self.graph, self.hub, self.data_dir, self.query.clone()).await
+                self.read_once(&mut fleet).await
             };
-            let report = tokio::select! {
+            let printed = tokio::select! {
                 _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
-                report = read => report,
+                printed = cycle => printed,
             };
-            for failure in &report.failures {
-                eprintln!("wamigrate: {failure}");
-            }
-            if !report.failures.is_empty() {
-                continue;
-            }
-            let watched: HashSet<&str> = previous
-                .iter()
-                .chain(&report.rows)
-                .filter(|r| self.expressions.filter.matches(r))
-                .map(|r| r.id.as_str())
-                .collect();
-            let lines: Vec<RowChange> = changes(&previous, &report.rows)
-                .into_iter()
-                .filter(|c| watched.contains(c.id.as_str()))
-                .collect();
-            if let Err(e) = print_changes(&lines) {
+            if let Err(e) = printed {
                 eprintln!("wamigrate: could not write the output: {e}.");
                 return ExitCode::from(EXIT_ERROR);
             }
             if self
                 .expressions
-                .report_matches(&self.expressions.visible(&report.rows))
+                .report_matches(&self.expressions.visible(fleet.rows()))
             {
                 return ExitCode::from(EXIT_FINDINGS);
             }
-            previous = report.rows;
         }
+    }
+
+    /// One read folded into `fleet`, printing each failure and each change of a watched
+    /// number as it arrives.
+    async fn read_once(&self, fleet: &mut FleetSnapshot) -> std::io::Result<()> {
+        let filter = &self.expressions.filter;
+        let watched_before = watched(filter, fleet.rows().iter());
+        let (events, mut inbox) = mpsc::channel(EVENT_BUFFER);
+        let reading = read_fleet(
+            self.graph,
+            self.hub,
+            self.data_dir,
+            self.query.clone(),
+            events,
+        );
+        let printing = async {
+            let mut gathered = FleetGathered::default();
+            while let Some(event) = inbox.recv().await {
+                let waba = match &event {
+                    FleetEvent::Waba { waba_id, .. } => Some(waba_id.clone()),
+                    _ => None,
+                };
+                let absorbed = gathered.absorb(fleet, event);
+                if let Some(failure) = absorbed.failure {
+                    eprintln!("wamigrate: {failure}");
+                }
+                if absorbed.changes.is_empty() {
+                    continue;
+                }
+                let watched_after = match &waba {
+                    Some(waba_id) => watched(filter, fleet.waba_rows(waba_id)),
+                    None => watched(filter, fleet.rows().iter()),
+                };
+                let lines: Vec<RowChange> = absorbed
+                    .changes
+                    .into_iter()
+                    .filter(|c| watched_before.contains(&c.id) || watched_after.contains(&c.id))
+                    .collect();
+                print_changes(&lines)?;
+            }
+            Ok(())
+        };
+        let ((), printed) = tokio::join!(reading, printing);
+        printed
     }
 }
 
-/// One line per change, stamped with the time of the read.
+/// The ids of the rows `filter` selects.
+fn watched<'r>(filter: &FilterExpr, rows: impl Iterator<Item = &'r FleetRow>) -> HashSet<String> {
+    rows.filter(|r| filter.matches(r))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// Fleet events buffered between the reader and the printer.
+const EVENT_BUFFER: usize = 64;
+
+/// One line per change, stamped with the time it arrived.
 fn print_changes(changes: &[RowChange]) -> std::io::Result<()> {
     let stamp = now_utc_seconds();
     let mut stdout = std::io::stdout().lock();
     for change in changes {
-        writeln!(stdout, "{stamp} {change}")?;
+        // Old and new values are server text: one safe line each.
+        writeln!(stdout, "{stamp} {}", one_line(&change.to_string()))?;
     }
     flush_ignoring_closed_pipe(&mut stdout)
 }
@@ -371,7 +416,7 @@ fn print_rows(format: Format, rows: &[FleetRow], with_channels: bool) -> std::io
             if format == Format::Json {
                 write_json(&mut stdout, &status_rows)
             } else {
-                write_csv(&mut stdout, &status_rows)
+                print_csv(&mut stdout, &status_rows)
             }
         }
         Format::Table => write_status_table(&mut stdout, rows, with_channels),

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::api::graph::is_not_readable;
+use crate::api::text::one_line;
 use crate::cli::output::{
-    Format, WaitNotices, report_unreadable, write_csv, write_json, write_table,
+    Format, ReportFormat, WaitNotices, print_csv, report_unreadable, write_json, write_table,
 };
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
@@ -61,7 +62,7 @@ pub struct MigrateArgs {
     /// "reason"}], "already_present", "not_eligible", "over_limit",
     /// "rejected_on_recheck": [...], "calls"}`.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 /// Arguments of `templates diff`.
@@ -209,7 +210,7 @@ async fn run_diff(settings: &Settings, args: DiffArgs) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let written = match Format::or_default(args.format) {
         Format::Json => write_json(&mut out, &report),
-        Format::Csv => write_csv(&mut out, &report.templates),
+        Format::Csv => print_csv(&mut out, &report.templates),
         Format::Table => write_diff_table(&mut out, &report, &forecast),
     };
     match written.and_then(|_| out.flush()) {
@@ -385,11 +386,12 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         ),
     }
     for call in run.calls.iter().filter(|c| c.error.is_some()) {
-        eprintln!(
-            "wamigrate: call failed  {}: {}",
+        let line = format!(
+            "call failed  {}: {}",
             call.request,
             call.error.as_deref().unwrap_or_default()
         );
+        eprintln!("wamigrate: {}", one_line(&line));
     }
     let tally = match (&recheck, &run.tally) {
         (Ok(()), Some(tally)) => tally,
@@ -402,9 +404,9 @@ async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let written = match Format::or_default(args.format) {
-        Format::Json => write_json(&mut std::io::stdout().lock(), tally),
-        Format::Csv | Format::Table => {
+    let written = match ReportFormat::or_default(args.format) {
+        ReportFormat::Json => write_json(&mut std::io::stdout().lock(), tally),
+        ReportFormat::Table => {
             print_run(&run, tally, &forecast);
             Ok(())
         }
@@ -429,7 +431,7 @@ async fn same_business(connection: &Connection, from: &str, to: &str) -> Result<
         (Ok(source), Ok(dest)) => match cross_business_refusal(&source, &dest) {
             None => Ok(()),
             Some(why) => {
-                eprintln!("wamigrate: refused: {why}");
+                eprintln!("wamigrate: refused: {}", one_line(&why));
                 Err(ExitCode::from(EXIT_FINDINGS))
             }
         },
@@ -448,25 +450,27 @@ async fn same_business(connection: &Connection, from: &str, to: &str) -> Result<
 }
 
 fn print_run(run: &TemplateRun, tally: &Tally, forecast: &Forecast) {
-    println!("{}; {} call(s).", tally.line(), tally.calls);
+    // Names, languages and reasons are server text: each line goes out as one safe line.
+    let say = |line: String| println!("{}", one_line(&line));
+    say(format!("{}; {} call(s).", tally.line(), tally.calls));
     for failed in &tally.failed {
-        println!(
+        say(format!(
             "  failed  {} ({}) [{}]: {}",
             failed.name, failed.language, failed.source_id, failed.reason
-        );
+        ));
     }
     for copy in &tally.rejected_on_recheck {
-        println!(
+        say(format!(
             "  REJECTED on re-check  {} ({}): {}",
             copy.name,
             copy.language,
             copy.rejected_reason.as_deref().unwrap_or("no reason given")
-        );
+        ));
     }
     if forecast.summary().over_limit > 0 {
-        println!("Over limit: {}.", eligibility::OVER_LIMIT_ORDER);
+        say(format!("Over limit: {}.", eligibility::OVER_LIMIT_ORDER));
     }
-    println!("Note: {}.", run.note);
+    say(format!("Note: {}.", run.note));
 }
 
 /// Asks a yes/no question on the terminal; `None` when stdin is not a terminal.

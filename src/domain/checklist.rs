@@ -137,15 +137,7 @@ pub fn rules_for(scenario: Scenario) -> Vec<RuleId> {
 pub fn evaluate_for(scenario: Scenario, input: &CheckInput) -> Vec<CheckResult> {
     rules_for(scenario)
         .into_iter()
-        .map(|rule| {
-            let mut result = evaluate_rule(rule, input);
-            // Between Business Managers a different owner is the point, not a blocker.
-            if scenario == Scenario::BetweenBusinessManagers && rule == RuleId::SameBusiness && result.status == CheckStatus::Fail {
-                result.status = CheckStatus::Warn;
-                result.fix = "Expected in this scenario: make sure the destination may message on behalf of the number's business, else Meta refuses (2388103).".to_string();
-            }
-            result
-        })
+        .map(|rule| evaluate_rule(rule, input))
         .collect()
 }
 
@@ -617,9 +609,13 @@ fn same_business(input: &CheckInput) -> Verdict {
     };
     match (source.client_business_id(), dest.client_business_id()) {
         (Some(s), Some(d)) if s == d => pass(format!("client business {s} on both sides")),
+        // "The source and destination WABAs must represent the same business" (2388103,
+        // https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
+        // a WABA owned by another Business Manager qualifies only when it messages on
+        // behalf of the number's business.
         (Some(s), Some(d)) => fail(
             format!("source client business {s} ≠ destination client business {d}"),
-            "Meta refuses a migration to a WABA of another Business Manager in this scenario: use the between-business-managers scenario or a destination of the same business.",
+            "Meta migrates a number only between WABAs that represent the same business (2388103 \"This phone number belongs to a different Business Manager account\"): choose a destination that messages on behalf of the number's business.",
         ),
         _ => unknown(
             "owner_business_info / on_behalf_of_business_info not reported",

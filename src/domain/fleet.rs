@@ -16,6 +16,9 @@ use crate::domain::number::{NOT_READ, PhoneNumber};
 use crate::domain::partner::Channel;
 use crate::domain::waba::Waba;
 
+mod snapshot;
+pub use snapshot::FleetSnapshot;
+
 /// Where a row's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -752,47 +755,6 @@ pub fn search_text(row: &FleetRow) -> String {
     text.to_lowercase()
 }
 
-/// The rows of one refresh with their search text precomputed, so a filter keystroke
-/// re-filters 10,000 rows in a few milliseconds. The board keeps one and views it
-/// through index lists.
-#[derive(Debug, Clone, Default)]
-pub struct FleetSnapshot {
-    rows: Vec<FleetRow>,
-    search_texts: Vec<String>,
-}
-
-impl FleetSnapshot {
-    /// Takes the rows of a refresh.
-    pub fn new(rows: Vec<FleetRow>) -> Self {
-        let search_texts = rows.iter().map(search_text).collect();
-        FleetSnapshot { rows, search_texts }
-    }
-
-    /// Every row, in the order given.
-    pub fn rows(&self) -> &[FleetRow] {
-        &self.rows
-    }
-
-    /// Gives the rows back (e.g. to keep them as the previous refresh).
-    pub fn into_rows(self) -> Vec<FleetRow> {
-        self.rows
-    }
-
-    /// Indices of the rows `filter` matches, in row order.
-    pub fn matching(&self, filter: &FilterExpr) -> Vec<usize> {
-        (0..self.rows.len())
-            .filter(|&i| filter.matches_with(&self.rows[i], &self.search_texts[i]))
-            .collect()
-    }
-
-    /// What the board shows: the matching rows sorted by `column`.
-    pub fn view(&self, filter: &FilterExpr, column: Column, descending: bool) -> Vec<usize> {
-        let mut indices = self.matching(filter);
-        sort_indices(&self.rows, &mut indices, column, descending);
-        indices
-    }
-}
-
 /// Counts per status and per quality, for the board's summary bar. Absent values are
 /// counted under `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -884,6 +846,17 @@ pub enum Change {
     },
 }
 
+impl RowChange {
+    /// A change of `row`.
+    pub fn of(row: &FleetRow, change: Change) -> RowChange {
+        RowChange {
+            id: row.id.clone(),
+            number: row.label().to_string(),
+            change,
+        }
+    }
+}
+
 impl fmt::Display for RowChange {
     /// `+1 631-555-0101 status CONNECTED → FLAGGED`, `... added`, `... removed`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -910,37 +883,15 @@ pub fn changes(previous: &[FleetRow], current: &[FleetRow]) -> Vec<RowChange> {
     let mut values = Vec::new();
     let mut added = Vec::new();
     for row in current {
-        let change = |change| RowChange {
-            id: row.id.clone(),
-            number: row.label().to_string(),
-            change,
-        };
-        let Some(old) = before.get(row.id.as_str()) else {
-            added.push(change(Change::Added));
-            continue;
-        };
-        for column in Column::ALL {
-            if column == Column::LastChecked {
-                continue;
-            }
-            let (was, is) = (column.value(old), column.value(row));
-            if was != is {
-                values.push(change(Change::Value {
-                    column,
-                    old: was.into_owned(),
-                    new: is.into_owned(),
-                }));
-            }
+        match before.get(row.id.as_str()) {
+            Some(old) => values.extend(snapshot::cell_changes(old, row, &Column::ALL)),
+            None => added.push(RowChange::of(row, Change::Added)),
         }
     }
     let removed = previous
         .iter()
         .filter(|r| !now.contains(r.id.as_str()))
-        .map(|r| RowChange {
-            id: r.id.clone(),
-            number: r.label().to_string(),
-            change: Change::Removed,
-        });
+        .map(|r| RowChange::of(r, Change::Removed));
     values.into_iter().chain(added).chain(removed).collect()
 }
 

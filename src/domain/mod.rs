@@ -16,3 +16,6 @@ pub mod scenario;
 pub mod template;
 pub mod template_diff;
 pub mod waba;
+
+#[cfg(test)]
+pub(crate) mod properties;

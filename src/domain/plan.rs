@@ -22,6 +22,7 @@ pub enum StepKind {
 #[serde(rename_all = "snake_case")]
 pub enum StepId {
     Preflight,
+    MessagingForAccepted,
     TwoStepOff,
     AddNumber,
     RequestCode,
@@ -34,13 +35,32 @@ pub enum StepId {
     Handover,
     WatchMigratedAway,
     CancelSubscription,
+    RefundUnusedFunds,
     FindChangeRequest,
     ApproveChangeRequest,
     WatchChangeRequest,
     RefreshFleet,
+    PartnerPermission,
+    NewApiKey,
+    ResetWebhook,
     ExplainDowntime,
+    HubHostingChange,
     RegisterWithBackup,
     VerifyPlatform,
+}
+
+/// How a scenario is carried out where the docs describe more than one way. The
+/// variant is chosen when a migration starts and its plan is journaled, so a resume
+/// follows the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanVariant {
+    /// The documented way for a 360dialog partner (for a hosting type change: the
+    /// 360dialog Hub step and its follow-ups).
+    #[default]
+    Standard,
+    /// A hosting type change by an owner who holds the On-Premise backup: registered on
+    /// the Cloud API through Graph with the backup.
+    OwnerBackup,
 }
 
 /// One step of a plan.
@@ -90,14 +110,33 @@ const PREFLIGHT: Step = step(
     "Reads the number and both WABAs and judges every limitation. Hard blockers stop the plan; warnings need a typed confirmation. A snapshot of the number is kept to compare after the move.",
 );
 
+// The programmatic migration, as Meta describes it: "Phone migration is always
+// initiated by the Solution Partner or business that owns the destination WABA"; all
+// calls go to the destination; "If you do not own the source WABA, the phone number
+// owner must ask the source WABA owner to disable two-step verification"
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/support/migrating-phone-numbers-among-solution-partners-programmatically).
+
+const MESSAGING_FOR_ACCEPTED: Step = Step {
+    verification: Some(
+        "the preflight reads the destination's on_behalf_of_business_info (same_business); the operator confirms the request was accepted",
+    ),
+    ..step(
+        StepId::MessagingForAccepted,
+        StepKind::ManualVerified,
+        "\"Messaging For\" request accepted",
+        "the number's business (an admin, in Meta Business Suite)",
+        "The destination WABA belongs to another Business Manager and messages on behalf of the number's business. Its owner sent a \"Messaging For\" request; an admin of the number's business accepts it in Meta Business Suite. Until then Meta refuses the migration (2388103 \"Messaging For\" request must be approved).",
+    )
+};
+
 const TWO_STEP_OFF: Step = Step {
     verification: Some("reads is_pin_enabled on the number until it is false"),
     ..step(
         StepId::TwoStepOff,
         StepKind::ManualVerified,
         "Two-step verification off at the source",
-        "source owner",
-        "There is no API to turn two-step verification off: the owner of the source WABA does it in WhatsApp Manager (Phone numbers → Settings → Two-step verification → Turn off), or follows the link Meta emails. A wrong PIN three times locks registration.",
+        "the source WABA's owner, asked by the number's owner",
+        "There is no API to turn two-step verification off: the owner of the source WABA does it in WhatsApp Manager (Phone numbers → Settings → Two-step verification → Turn off), or follows the link Meta emails; when that owner is another BSP or business, the number's owner asks them. A wrong PIN three times locks registration.",
     )
 };
 
@@ -108,8 +147,8 @@ const ADD_NUMBER: Step = Step {
         StepId::AddNumber,
         StepKind::Automatic,
         "Add the number to the destination",
-        "wamigrate",
-        "Starts the migration on the destination side; Meta answers with the new phone number id and refuses (2388xxx) when a precondition is not met.",
+        "wamigrate, for the destination WABA's owner",
+        "Starts the migration on the destination side (Meta: always initiated by whoever owns the destination WABA); Meta answers with the new phone number id and refuses (2388xxx) when a precondition is not met.",
     )
 };
 
@@ -157,7 +196,7 @@ const TEMPLATES: Step = Step {
         StepKind::Automatic,
         "Templates",
         "wamigrate",
-        "Shows what Meta duplicated during the move (APPROVED and GREEN, up to the limit), offers to copy what is missing with the template migration endpoint, and lists copies the re-check rejected.",
+        "Reads what Meta duplicated during the move (APPROVED and GREEN, up to the limit). Only where both WABAs are owned by the same business does it offer to copy what is missing with the template migration endpoint (Meta allows it only there); otherwise it reports what the destination holds. Lists copies the re-check rejected.",
     )
 };
 
@@ -180,74 +219,216 @@ const SWITCH_APPS: Step = Step {
     )
 };
 
-/// The plan of a scenario, in order.
+// The move out of 360dialog, as its page lists it: clear invoices, disable 2FA, have
+// the new BSP trigger the migration, cancel the subscription once the migration is
+// complete, then request the refund of unused funds
+// (https://docs.360dialog.com/docs/hub/migrations/migrate-to-alternate-bsp).
+
+const INVOICES_CLEARED: Step = Step {
+    verification: Some("the operator confirms; the 360dialog Hub shows the balance"),
+    ..step(
+        StepId::InvoicesCleared,
+        StepKind::ManualVerified,
+        "Invoices cleared",
+        "the client, with us (billing)",
+        "360dialog processes no migration request until every open invoice is settled; the old partner pays for messages delivered before completion.",
+    )
+};
+
+const HANDOVER: Step = Step {
+    verification: Some("the operator confirms the hand-over"),
+    ..step(
+        StepId::Handover,
+        StepKind::ManualVerified,
+        "Hand over to the new BSP",
+        "the client and the new BSP",
+        "The new BSP (or Meta) starts the migration from its side: give it the number, the WABA id and the business id; it adds the number with migrate_phone_number=true to its destination.",
+    )
+};
+
+const WATCH_MIGRATED_AWAY: Step = Step {
+    verification: Some(
+        "reads the number's status until it is MIGRATED or the number leaves the WABA",
+    ),
+    ..step(
+        StepId::WatchMigratedAway,
+        StepKind::Watch,
+        "Watch until migrated away",
+        "the new BSP",
+        "The new BSP verifies and registers the number; wamigrate watches the source until the number shows as migrated away.",
+    )
+};
+
+// Only the client may cancel: "Only Clients may request cancellation of a number.
+// Integration Partners may not cancel numbers on behalf of a client"
+// (https://docs.360dialog.com/docs/360-client-hub/the-360-client-hub/cancellation), and
+// "only the client (WABA account owner) can request account cancellation. Partners can
+// assist clients through this process but should never go through it for them"
+// (360dialog "Managing your clients",
+// https://docs.360dialog.com/partner/~/changes/tKKxKoPU2ghkZCHDgiXZ/account-management).
+// So the Partner API's channel cancellation request is not ours to send.
+const CANCEL_SUBSCRIPTION: Step = Step {
+    verification: Some(
+        "the operator confirms, typed, that the client cancelled (wamigrate sends no call)",
+    ),
+    ..step(
+        StepId::CancelSubscription,
+        StepKind::ManualVerified,
+        "The client cancels the subscription",
+        "the client, in the 360dialog Client Hub",
+        "Only once the number has left, the client cancels the number's subscription in the 360dialog Client Hub (the number → Danger Zone → Cancel subscription, typing CANCEL); until then it is billed. A partner may assist but may not cancel for the client, so wamigrate sends no cancellation request.",
+    )
+};
+
+const REFUND_UNUSED_FUNDS: Step = Step {
+    verification: Some("the operator confirms the refund was requested"),
+    ..step(
+        StepId::RefundUnusedFunds,
+        StepKind::ManualVerified,
+        "Refund of unused funds",
+        "the client, in the 360dialog Hub",
+        "After the cancellation the client requests the refund of the number's unused prepaid funds in the 360dialog Hub (Funds → Manage Funds → the number → Refund account funds).",
+    )
+};
+
+// After a partner change the client grants the new partner permission, and API keys and
+// webhooks are redone: "After the Partner Change is completed, you must grant
+// permission to the new Partner to manage your account"
+// (https://docs.360dialog.com/docs/insights/partner-change); a partner generates API keys
+// only with that permission, and a new key revokes the others
+// (https://docs.360dialog.com/partner/partner-hub/api-keys,
+// https://docs.360dialog.com/docs/hub/api-key.md).
+
+const PARTNER_PERMISSION: Step = Step {
+    verification: Some(
+        "the operator confirms: Partner Hub → the channel → Partner API Key Permission shows Shared",
+    ),
+    ..step(
+        StepId::PartnerPermission,
+        StepKind::ManualVerified,
+        "Permission for the new partner",
+        "the client, in the 360dialog Client Hub",
+        "For channels the client pays directly, the client grants the new partner permission to manage them (Client Hub → profile → Partner, or the Integrated Onboarding permission screen); channels the partner pays are shared by default. Without it the partner cannot generate API keys.",
+    )
+};
+
+const NEW_API_KEY: Step = Step {
+    verification: Some("the operator confirms the new keys are issued and in use"),
+    ..step(
+        StepId::NewApiKey,
+        StepKind::ManualVerified,
+        "New API key",
+        "us, when the systems are ready to switch",
+        "Each channel needs a new API key (Partner Hub → the channel → Generate API key, or the Partner API's api_keys call). Generating one revokes every other key of the channel (at most one per 30 s): wamigrate never does it implicitly.",
+    )
+};
+
+const RESET_WEBHOOK: Step = Step {
+    verification: Some("the operator confirms the webhook is set with the new key"),
+    ..step(
+        StepId::ResetWebhook,
+        StepKind::ManualVerified,
+        "Set the webhook again",
+        "us",
+        "Set the webhook again with the new key: per channel (Hub → the number → WhatsApp Channel → Channel Webhook) or for every Cloud API number of the WABA (WABA Webhook); until then events go where the old setup sent them.",
+    )
+};
+
+// The hosting type change at 360dialog: "The process is handled in the 360dialog Hub.
+// No public endpoint is available"; it needs no OTP but a connected number
+// (https://docs.360dialog.com/partner/waba-management/hosting-type-change-on-premise-api-to-cloud-api);
+// afterwards old API keys do not work on the Cloud API and the webhook is set again
+// (https://docs.360dialog.com/docs/waba-basics/waba-integration/onprem-to-cloudapi-migration).
+
+const EXPLAIN_DOWNTIME: Step = Step {
+    verification: Some("the operator confirms the downtime window"),
+    ..step(
+        StepId::ExplainDowntime,
+        StepKind::ManualVerified,
+        "Plan the downtime",
+        "us and the business",
+        "Messages are not delivered while the number switches from the On-Premise client to the Cloud API (usually minutes); pick a quiet window and stop the On-Premise client's sending.",
+    )
+};
+
+const HUB_HOSTING_CHANGE: Step = Step {
+    verification: Some("the operator confirms; the next step reads platform_type"),
+    ..step(
+        StepId::HubHostingChange,
+        StepKind::ManualVerified,
+        "Change the hosting type in the 360dialog Hub",
+        "us, in the 360dialog Hub",
+        "In the 360dialog Hub, switch the number's hosting type to Cloud API (the partner account must be enabled for Cloud API). No public endpoint exists, so wamigrate cannot do it; no verification code is needed, but the number must be connected or the change fails.",
+    )
+};
+
+const REGISTER_WITH_BACKUP: Step = Step {
+    call: Some("POST /{phone_number_id}/register (with backup)"),
+    non_idempotent: true,
+    ..step(
+        StepId::RegisterWithBackup,
+        StepKind::Automatic,
+        "Register on the Cloud API with the backup",
+        "wamigrate, for the owner who holds the backup",
+        "Only for an owner who holds the On-Premise backup: registers the number on the Cloud API with the backup data and its password; counts toward the 10 register calls per 72 hours.",
+    )
+};
+
+const VERIFY_PLATFORM: Step = Step {
+    verification: Some("reads the number until platform_type is CLOUD_API and status CONNECTED"),
+    ..step(
+        StepId::VerifyPlatform,
+        StepKind::Watch,
+        "Verify the platform",
+        "wamigrate",
+        "Reads the number until platform_type is CLOUD_API and status CONNECTED.",
+    )
+};
+
+/// The plan of a scenario, in order, the documented way for a 360dialog partner.
 pub fn plan(scenario: Scenario) -> Vec<Step> {
-    match scenario {
-        Scenario::FromOtherBsp | Scenario::ToNewWaba | Scenario::BetweenBusinessManagers => vec![
+    plan_for(scenario, PlanVariant::Standard)
+}
+
+/// The plan of a scenario carried out in `variant` (only a hosting type change has
+/// another one), in order.
+pub fn plan_for(scenario: Scenario, variant: PlanVariant) -> Vec<Step> {
+    let migration = |before: &[Step]| {
+        [PREFLIGHT]
+            .iter()
+            .chain(before)
+            .chain(&[
+                TWO_STEP_OFF,
+                ADD_NUMBER,
+                REQUEST_CODE,
+                VERIFY_CODE,
+                REGISTER,
+                TEMPLATES,
+                POST_CHECKS,
+                SWITCH_APPS,
+            ])
+            .cloned()
+            .collect()
+    };
+    match (scenario, variant) {
+        (Scenario::FromOtherBsp | Scenario::ToNewWaba, _) => migration(&[]),
+        (Scenario::BetweenBusinessManagers, _) => migration(&[MESSAGING_FOR_ACCEPTED]),
+        (Scenario::ToOtherBsp, _) => vec![
             PREFLIGHT,
+            INVOICES_CLEARED,
             TWO_STEP_OFF,
-            ADD_NUMBER,
-            REQUEST_CODE,
-            VERIFY_CODE,
-            REGISTER,
-            TEMPLATES,
-            POST_CHECKS,
-            SWITCH_APPS,
+            HANDOVER,
+            WATCH_MIGRATED_AWAY,
+            CANCEL_SUBSCRIPTION,
+            REFUND_UNUSED_FUNDS,
         ],
-        Scenario::ToOtherBsp => vec![
-            PREFLIGHT,
-            Step {
-                verification: Some("the operator confirms; the 360dialog Hub shows the balance"),
-                ..step(
-                    StepId::InvoicesCleared,
-                    StepKind::ManualVerified,
-                    "Invoices cleared",
-                    "us (billing)",
-                    "The old partner pays for messages delivered before completion; open invoices must be settled before the other BSP can start.",
-                )
-            },
-            TWO_STEP_OFF,
-            Step {
-                verification: Some("the operator confirms the hand-over"),
-                ..step(
-                    StepId::Handover,
-                    StepKind::ManualVerified,
-                    "Hand over to the new BSP",
-                    "us",
-                    "Give the new BSP the number, the WABA id and the business id; they add the number with migrate_phone_number=true on their side.",
-                )
-            },
-            Step {
-                verification: Some(
-                    "reads the number's status until it is MIGRATED or the number leaves the WABA",
-                ),
-                ..step(
-                    StepId::WatchMigratedAway,
-                    StepKind::Watch,
-                    "Watch until migrated away",
-                    "other BSP",
-                    "The other BSP verifies and registers the number; wamigrate watches the source until the number shows as migrated away.",
-                )
-            },
-            Step {
-                verification: Some("explicit confirmation of the operator"),
-                non_idempotent: true,
-                ..step(
-                    StepId::CancelSubscription,
-                    StepKind::ManualVerified,
-                    "Cancel the subscription",
-                    "us",
-                    "Only after the number has left: cancel the number's subscription with the old provider (Hub → channel → cancel). Doing it earlier takes the number offline.",
-                )
-            },
-        ],
-        Scenario::ClientPartnerChange | Scenario::WabaPartnerChange => vec![
+        (Scenario::ClientPartnerChange | Scenario::WabaPartnerChange, _) => vec![
             step(
                 StepId::FindChangeRequest,
                 StepKind::Automatic,
                 "Find the partner change request",
                 "wamigrate",
-                "Lists incoming selective partner change requests in the 360dialog Hub and shows the client, WABA and channels concerned. The client creates the request in the Hub.",
+                "Lists incoming selective partner change requests in the 360dialog Hub and shows the client, WABA and channels concerned. The client creates the request in its Client Hub.",
             ),
             Step {
                 call: Some(
@@ -258,7 +439,7 @@ pub fn plan(scenario: Scenario) -> Vec<Step> {
                     StepId::ApproveChangeRequest,
                     StepKind::Automatic,
                     "Approve the request",
-                    "wamigrate",
+                    "wamigrate, for us (the new partner)",
                     "Approval starts the Hub's background move of the client's channels to this partner; it cannot be undone from here.",
                 )
             },
@@ -269,7 +450,7 @@ pub fn plan(scenario: Scenario) -> Vec<Step> {
                     StepKind::Watch,
                     "Watch the request",
                     "360dialog Hub",
-                    "The Hub moves the channels in the background; wamigrate reads the request until it completes or fails.",
+                    "The Hub moves the channels in the background; wamigrate reads the request until it completes, or ends the run as failed when the Hub fails it.",
                 )
             },
             step(
@@ -279,99 +460,38 @@ pub fn plan(scenario: Scenario) -> Vec<Step> {
                 "wamigrate",
                 "Re-reads the channels so the fleet board shows where every number now stands.",
             ),
+            PARTNER_PERMISSION,
+            NEW_API_KEY,
+            RESET_WEBHOOK,
         ],
-        Scenario::HostingTypeChange => vec![
+        (Scenario::HostingTypeChange, PlanVariant::Standard) => vec![
             PREFLIGHT,
-            Step {
-                verification: Some("the operator confirms the downtime window"),
-                ..step(
-                    StepId::ExplainDowntime,
-                    StepKind::ManualVerified,
-                    "Plan the downtime",
-                    "us and the business",
-                    "Messages are not delivered while the number switches from the On-Premise client to the Cloud API; pick a quiet window and stop the On-Premise client's sending.",
-                )
-            },
-            Step {
-                call: Some("POST /{phone_number_id}/register (with backup)"),
-                non_idempotent: true,
-                ..step(
-                    StepId::RegisterWithBackup,
-                    StepKind::Automatic,
-                    "Register on the Cloud API with the backup",
-                    "wamigrate",
-                    "Registers the number on the Cloud API with the On-Premise backup data and its password, which the operator supplies; counts toward the 10 register calls per 72 hours.",
-                )
-            },
-            step(
-                StepId::VerifyPlatform,
-                StepKind::Automatic,
-                "Verify the platform",
-                "wamigrate",
-                "Reads the number until platform_type is CLOUD_API and status CONNECTED.",
-            ),
+            EXPLAIN_DOWNTIME,
+            HUB_HOSTING_CHANGE,
+            VERIFY_PLATFORM,
+            NEW_API_KEY,
+            RESET_WEBHOOK,
+        ],
+        (Scenario::HostingTypeChange, PlanVariant::OwnerBackup) => vec![
+            PREFLIGHT,
+            EXPLAIN_DOWNTIME,
+            REGISTER_WITH_BACKUP,
+            VERIFY_PLATFORM,
         ],
     }
+}
+
+/// The step with this id, as any plan has it (a step reads the same in every plan).
+pub fn step_of(id: StepId) -> Option<Step> {
+    Scenario::ALL
+        .iter()
+        .flat_map(|&s| {
+            [PlanVariant::Standard, PlanVariant::OwnerBackup]
+                .into_iter()
+                .flat_map(move |v| plan_for(s, v))
+        })
+        .find(|s| s.id == id)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn graph_migrations_journal_every_non_idempotent_call_in_order() {
-        let steps = plan(Scenario::ToNewWaba);
-        let ids: Vec<StepId> = steps.iter().map(|s| s.id).collect();
-        assert_eq!(
-            ids,
-            vec![
-                StepId::Preflight,
-                StepId::TwoStepOff,
-                StepId::AddNumber,
-                StepId::RequestCode,
-                StepId::VerifyCode,
-                StepId::Register,
-                StepId::Templates,
-                StepId::PostChecks,
-                StepId::SwitchApps
-            ]
-        );
-        let non_idempotent: Vec<StepId> = steps
-            .iter()
-            .filter(|s| s.non_idempotent)
-            .map(|s| s.id)
-            .collect();
-        assert_eq!(
-            non_idempotent,
-            vec![
-                StepId::AddNumber,
-                StepId::RequestCode,
-                StepId::VerifyCode,
-                StepId::Register,
-                StepId::Templates
-            ]
-        );
-    }
-
-    #[test]
-    fn configuration_changes_have_no_code_step_and_every_scenario_has_a_plan() {
-        for &scenario in Scenario::ALL {
-            let steps = plan(scenario);
-            assert!(!steps.is_empty());
-            let has_code = steps.iter().any(|s| s.id == StepId::VerifyCode);
-            assert_eq!(has_code, scenario.uses_graph_migration(), "{scenario}");
-            for s in &steps {
-                assert!(
-                    s.kind != StepKind::Automatic || s.call.is_some() || !s.non_idempotent,
-                    "{scenario}: {:?}",
-                    s.id
-                );
-                assert!(
-                    s.kind == StepKind::Automatic || s.verification.is_some(),
-                    "{scenario}: {:?} says how it is verified",
-                    s.id
-                );
-            }
-        }
-    }
-}
+mod tests;

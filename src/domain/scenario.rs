@@ -149,26 +149,31 @@ impl Scenario {
         }
     }
 
-    /// Who must act, in order.
+    /// Who must act, in order. Sources: Meta's programmatic migration page (the
+    /// destination WABA's owner initiates; the source WABA's owner turns off two-step
+    /// verification), 360dialog's "Migrate to alternate BSP", "Partner change" and
+    /// "Hosting type change" pages (cited in `domain::plan`).
     pub fn actors(self) -> &'static str {
         match self {
             Scenario::FromOtherBsp => {
-                "the source owner (turn off two-step verification, settle the old BSP), then us (add, verify, register)"
+                "the number's owner asks the source WABA's owner (the old BSP) to turn off two-step verification; then we, as the destination WABA's owner, add, verify and register"
             }
             Scenario::ToNewWaba => "us, and the number's owner for the verification code",
             Scenario::ToOtherBsp => {
-                "us (clear invoices, hand over), the source owner (two-step off), then the other BSP drives the move"
+                "the client: settles the invoices, turns off two-step verification, has the new BSP start the move, then cancels the subscription and asks for the refund in the 360dialog Hub (a partner may assist, never cancel for the client); we watch the number leave"
             }
             Scenario::ClientPartnerChange => {
-                "the client (requests the change in the 360dialog Hub), then us (approve)"
+                "the client (requests the change in the 360dialog Client Hub), us (approve), then the client (grants us permission) and us (new API keys, webhooks)"
             }
             Scenario::WabaPartnerChange => {
-                "the client (requests the change for one WABA in the Hub), then us (approve)"
+                "the client (requests the change for one WABA in the Hub), us (approve), then the client (grants us permission) and us (new API keys, webhooks)"
             }
             Scenario::BetweenBusinessManagers => {
-                "both Business Managers' admins in Meta Business Suite, then us on the destination side"
+                "the number's business (accepts the destination's \"Messaging For\" request; asks the source WABA's owner to turn off two-step verification), then the destination WABA's owner in the other Business Manager (add, verify, register)"
             }
-            Scenario::HostingTypeChange => "us, with the On-Premise backup the business keeps",
+            Scenario::HostingTypeChange => {
+                "us in the 360dialog Hub (no public endpoint), then a new API key and the webhook set again; or the owner who holds the On-Premise backup, through Graph"
+            }
         }
     }
 
@@ -182,19 +187,19 @@ impl Scenario {
                 "The number moves between two WABAs of the same business on our platform, through the programmatic migration: add with migrate_phone_number=true, verify by code, register. Apps that use the old WABA id or phone number id must switch to the new ones afterwards."
             }
             Scenario::ToOtherBsp => {
-                "An outbound move: the other BSP drives the migration. Our part is to clear invoices, make sure two-step verification is off, hand over the number, WABA id and business id, watch until the number shows as migrated away, and only then cancel the subscription."
+                "An outbound move: the new BSP drives the migration. 360dialog's order: clear the invoices, turn off two-step verification, have the new BSP start the migration, and only once it is complete the client cancels the subscription and requests the refund of unused funds. Only the client may cancel a number, so nothing is cancelled through the API from here."
             }
             Scenario::ClientPartnerChange => {
-                "A configuration change in the 360dialog Hub: the client and its numbers move to another integration partner without a new registration and without a code. The receiving partner approves the change request; the Hub then moves the client in the background."
+                "A configuration change in the 360dialog Hub: the client and its numbers move to another integration partner without a new registration and without a code. The receiving partner approves the change request; the Hub then moves the client in the background. Afterwards the client grants the new partner permission, and API keys and webhooks are redone."
             }
             Scenario::WabaPartnerChange => {
-                "Like a client partner change, but for one WABA and its numbers: the receiving partner approves a selective partner change request and the Hub moves the channels concerned."
+                "Like a client partner change, but for one WABA and its numbers: the receiving partner approves a selective partner change request and the Hub moves the channels concerned; then permission, API keys and webhooks are redone."
             }
             Scenario::BetweenBusinessManagers => {
-                "The number moves to a WABA owned by another Business Manager. Meta only allows it when the destination is set up to message on behalf of the business; otherwise it refuses with 2388103. The steps are those of a programmatic migration on the destination side."
+                "The number moves to a WABA owned by another Business Manager that messages on behalf of the number's business. Meta requires both WABAs to represent the same business: a WABA of another business is refused with 2388103 (\"This phone number belongs to a different Business Manager account\"). The destination's owner runs the programmatic migration once the number's business has accepted its \"Messaging For\" request."
             }
             Scenario::HostingTypeChange => {
-                "The number is re-registered on the Cloud API with the On-Premise backup, keeping its history and settings. Expect a short downtime while the registration switches. The On-Premise API was sunset on 23 October 2025, so few numbers remain."
+                "The number moves from the On-Premise API to the Cloud API without a new verification code. At 360dialog this is done in the Hub, then the number gets a new API key (old keys do not work on the Cloud API) and its webhook is set again. An owner who holds the On-Premise backup can instead register the number on the Cloud API through Graph. The On-Premise API was sunset on 23 October 2025, so few numbers remain."
             }
         }
     }
@@ -205,11 +210,6 @@ impl Scenario {
             self,
             Scenario::FromOtherBsp | Scenario::ToNewWaba | Scenario::BetweenBusinessManagers
         )
-    }
-
-    /// Whether the destination must be in the same business as the source.
-    pub fn requires_same_business(self) -> bool {
-        matches!(self, Scenario::ToNewWaba)
     }
 }
 

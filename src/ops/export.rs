@@ -68,10 +68,79 @@ fn create_new_file(
     }
 }
 
-/// Writes `rows` as pretty JSON (an array).
+/// Writes `rows` as pretty JSON (an array), streamed. The data stays exact, and the
+/// text is terminal-safe: serde_json escapes C0 controls itself, this escapes DEL and
+/// the C1 controls (U+0080–U+009F, e.g. CSI) too, so a JSON output printed on a
+/// terminal or `cat` of an export cannot drive it.
 pub fn write_json<T: Serialize>(out: &mut impl Write, rows: &T) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, rows)?;
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut *out,
+        TerminalSafeJson(serde_json::ser::PrettyFormatter::new()),
+    );
+    rows.serialize(&mut serializer)?;
     writeln!(out)
+}
+
+/// serde_json's pretty formatter, with DEL and C1 controls inside strings written as
+/// `\u007f`…`\u009f` (JSON's own escape: a reader gets the same text back).
+struct TerminalSafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl TerminalSafeJson {
+    fn escapes(c: char) -> bool {
+        ('\u{7f}'..='\u{9f}').contains(&c)
+    }
+}
+
+/// Delegates layout to the pretty formatter; only string fragments differ.
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices().filter(|(_, c)| Self::escapes(*c)) {
+            writer.write_all(&fragment.as_bytes()[start..at])?;
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            start = at + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Writes `rows` as CSV with a header row named after the struct fields.
@@ -153,5 +222,31 @@ mod tests {
 
         let again = export(&rows, ExportFormat::Csv, dir.path()).unwrap();
         assert_ne!(again, csv_path, "an earlier export is never overwritten");
+    }
+
+    #[test]
+    fn json_escapes_every_control_character_and_keeps_the_data() {
+        let hostile = vec!["Shop\u{1b}[2J\u{9b}31m\u{85}\u{7f}\u{a0}é\n".to_string()];
+        let mut out = Vec::new();
+        write_json(&mut out, &hostile).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.chars()
+                .all(|c| c == '\n' || !(c.is_control() || ('\u{80}'..='\u{9f}').contains(&c))),
+            "{text:?}"
+        );
+        assert!(
+            text.contains(r"Shop\u001b[2J\u009b31m\u0085\u007f"),
+            "{text}"
+        );
+        let back: Vec<String> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, hostile);
+        let mut pretty = Vec::new();
+        write_json(&mut pretty, &serde_json::json!({"a": [1, {"b": null}]})).unwrap();
+        assert_eq!(
+            String::from_utf8(pretty).unwrap(),
+            serde_json::to_string_pretty(&serde_json::json!({"a": [1, {"b": null}]})).unwrap()
+                + "\n"
+        );
     }
 }

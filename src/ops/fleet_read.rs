@@ -1,15 +1,16 @@
 //! The fleet read: every number of the chosen WABAs, joined with the partner's
 //! 360dialog channels and the journaled migrations. One reader serves `status`,
-//! `status --watch` and the fleet board: it reads WABA by WABA in batches (the transport
-//! bounds requests in flight), waits between batches while Meta's usage header is high,
-//! and streams each step as a [`FleetEvent`] over a channel as it happens, so a screen
-//! can show progress and a failed WABA never holds up the others. [`read_all`] gathers
-//! the events for a command that prints once.
-//!
-//! This is the seam for faster reads (field expansion, batch requests): callers see
-//! only [`FleetQuery`] in and [`FleetEvent`]s out.
+//! `status --watch` and the fleet board. After the WABAs are found it reads them in as
+//! few round trips as the transport's concurrency allows: each call reads a WABA with
+//! its numbers (Graph field expansion) and several WABAs go in one Graph batch when
+//! there are more WABAs than calls in flight (`api::graph`). It waits before a call
+//! while Meta's usage header is high, and streams each step as a [`FleetEvent`] the
+//! moment it happens: a screen shows each WABA's rows as they arrive, and a failed WABA
+//! never holds up the others. [`FleetGathered`] folds the events into a
+//! [`FleetSnapshot`] as they come, reporting what changed; [`read_all`] gathers them for
+//! a command that prints once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -17,15 +18,15 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
-use crate::api::transport::DEFAULT_CONCURRENCY;
+use crate::api::graph::{MAX_BATCH, WabaNumbers};
 use crate::api::{ApiError, ErrorClass, GraphClient, HubClient, pacing};
-use crate::domain::fleet::{FleetRow, RowOrigin, apply_journals, join_channels};
+use crate::domain::fleet::{
+    Column, FleetRow, FleetSnapshot, RowChange, RowOrigin, apply_journals, join_channels,
+};
 use crate::domain::journal::JournalState;
 use crate::domain::partner::Channel;
 use crate::ops::journal_store;
 
-/// WABAs read per batch; usage is checked (and the read paced) between batches.
-const WABAS_PER_BATCH: usize = DEFAULT_CONCURRENCY;
 /// Events buffered between the reader and its consumer before the reader waits.
 const EVENT_BUFFER: usize = 64;
 
@@ -56,7 +57,7 @@ pub enum FleetEvent {
     },
     /// The migration journals under the data dir, or why they could not be read.
     Journals(Result<Vec<JournalState>, String>),
-    /// Meta reports high usage: the next batch of WABAs waits `wait`.
+    /// Meta reports high usage: the next call waits `wait`.
     Paced { usage_percent: u8, wait: Duration },
     /// The WABAs to read could not be found: nothing was read.
     Failed(ApiError),
@@ -79,16 +80,27 @@ pub enum ReadFailure {
     Discovery(ApiError),
 }
 
-/// What a fleet read has gathered so far: the board shows its progress, `status`
-/// waits for all of it.
+/// What one event did: the failure it reports, and how the fleet changed.
+#[derive(Debug, Default)]
+pub struct Absorbed {
+    pub failure: Option<ReadFailure>,
+    pub changes: Vec<RowChange>,
+}
+
+/// Where a fleet read stands, while its events are folded into a [`FleetSnapshot`]
+/// (the board's fleet, the previous read of `--watch`, or an empty one): each WABA's
+/// rows replace its previous ones as they arrive; at the end, WABAs no longer read lose
+/// their rows and the channels and journals of the read are joined to the whole fleet.
+/// A WABA, channel or journal read that failed keeps what the fleet had (a failure is
+/// not a removal).
 #[derive(Debug, Clone, Default)]
 pub struct FleetGathered {
     /// How many WABAs the read covers, once known.
     pub wabas_total: Option<usize>,
     pub wabas_done: usize,
-    /// The pause between batches while Meta reports high usage.
+    /// The pause before a call while Meta reports high usage.
     pub paced: Option<(u8, Duration)>,
-    rows: Vec<FleetRow>,
+    read_wabas: HashSet<String>,
     failed_wabas: BTreeMap<String, ApiError>,
     channels: Option<(String, Vec<Channel>)>,
     channels_failed: Option<ApiError>,
@@ -99,17 +111,21 @@ pub struct FleetGathered {
 }
 
 impl FleetGathered {
-    /// Takes in one event; returns the failure it reports, if any.
-    pub fn absorb(&mut self, event: FleetEvent) -> Option<ReadFailure> {
+    /// Folds one event into `fleet`.
+    pub fn absorb(&mut self, fleet: &mut FleetSnapshot, event: FleetEvent) -> Absorbed {
+        let mut absorbed = Absorbed::default();
         match event {
             FleetEvent::Planned { wabas } => self.wabas_total = Some(wabas),
             FleetEvent::Waba { waba_id, result } => {
                 self.wabas_done += 1;
                 match result {
-                    Ok(rows) => self.rows.extend(rows),
+                    Ok(rows) => {
+                        absorbed.changes = fleet.replace_waba(&waba_id, rows);
+                        self.read_wabas.insert(waba_id);
+                    }
                     Err(error) => {
                         self.failed_wabas.insert(waba_id.clone(), error.clone());
-                        return Some(ReadFailure::Waba(waba_id, error));
+                        absorbed.failure = Some(ReadFailure::Waba(waba_id, error));
                     }
                 }
             }
@@ -117,14 +133,14 @@ impl FleetGathered {
                 Ok(channels) => self.channels = Some((checked_at, channels)),
                 Err(error) => {
                     self.channels_failed = Some(error.clone());
-                    return Some(ReadFailure::Channels(error));
+                    absorbed.failure = Some(ReadFailure::Channels(error));
                 }
             },
             FleetEvent::Journals(result) => match result {
                 Ok(journals) => self.journals = Some(journals),
                 Err(error) => {
                     self.journals_failed = Some(error.clone());
-                    return Some(ReadFailure::Journals(error));
+                    absorbed.failure = Some(ReadFailure::Journals(error));
                 }
             },
             FleetEvent::Paced {
@@ -133,16 +149,24 @@ impl FleetGathered {
             } => self.paced = Some((usage_percent, wait)),
             FleetEvent::Failed(error) => {
                 self.discovery_failed = Some(error.clone());
-                return Some(ReadFailure::Discovery(error));
+                absorbed.failure = Some(ReadFailure::Discovery(error));
             }
-            FleetEvent::Finished => self.finished = true,
+            FleetEvent::Finished => {
+                self.finished = true;
+                absorbed.changes = self.finish(fleet);
+            }
         }
-        None
+        absorbed
     }
 
     /// Whether the read found its WABAs (a discovery failure reads nothing).
     pub fn discovered(&self) -> bool {
         self.discovery_failed.is_none()
+    }
+
+    /// Whether every source answered.
+    pub fn finished(&self) -> bool {
+        self.finished
     }
 
     /// Every failure, in a stable order: WABAs by id, channels, journals.
@@ -162,57 +186,54 @@ impl FleetGathered {
             .collect()
     }
 
-    /// The fleet of the read: the rows read, plus the `previous` rows of WABAs that
-    /// failed (a failure is not a removal), sorted by WABA then number, joined with the
-    /// channels and journals. A channel or journal read that failed keeps the previous
-    /// values of its column.
-    pub fn assemble(self, previous: &[FleetRow]) -> Vec<FleetRow> {
-        let mut rows = self.rows;
-        rows.extend(
-            previous
-                .iter()
-                .filter(|r| {
-                    r.origin == RowOrigin::Graph && self.failed_wabas.contains_key(&r.waba_id)
-                })
-                .cloned(),
-        );
-        rows.sort_by(|a, b| {
-            (&a.waba_id, &a.display_phone_number).cmp(&(&b.waba_id, &b.display_phone_number))
+    /// The end of the read: the rows of WABAs it neither read nor failed to read are
+    /// gone; the channels (a 360dialog-only row for each channel no number has) and
+    /// the journals are joined to every row.
+    fn finish(&self, fleet: &mut FleetSnapshot) -> Vec<RowChange> {
+        let mut changes = fleet.retain(|row| {
+            row.origin != RowOrigin::Graph
+                || self.read_wabas.contains(&row.waba_id)
+                || self.failed_wabas.contains_key(&row.waba_id)
         });
-        if let Some((checked_at, channels)) = &self.channels {
-            join_channels(&mut rows, channels, checked_at);
+        let mut columns = Vec::new();
+        if self.channels.is_some() {
+            columns.push(Column::Channel);
         }
-        if self.channels_failed.is_some() {
-            carry_previous(previous, &mut rows, |old, new| {
-                new.channel_id.clone_from(&old.channel_id);
-                new.channel_status.clone_from(&old.channel_status);
-            });
-            rows.extend(
-                previous
-                    .iter()
-                    .filter(|r| r.origin == RowOrigin::PartnerOnly)
-                    .cloned(),
-            );
+        if self.journals.is_some() {
+            columns.push(Column::Migration);
         }
-        if let Some(journals) = &self.journals {
-            apply_journals(&mut rows, journals);
-        } else if self.journals_failed.is_some() {
-            carry_previous(previous, &mut rows, |old, new| {
-                new.migration.clone_from(&old.migration)
-            });
+        if columns.is_empty() {
+            return changes;
         }
-        rows
+        changes.extend(fleet.edit(&columns, |rows| {
+            if let Some((checked_at, channels)) = &self.channels {
+                rows.retain(|r| r.origin == RowOrigin::Graph);
+                for row in rows.iter_mut() {
+                    row.channel_id = None;
+                    row.channel_status = None;
+                }
+                join_channels(rows, channels, checked_at);
+            }
+            if let Some(journals) = &self.journals {
+                for row in rows.iter_mut() {
+                    row.migration = Default::default();
+                }
+                apply_journals(rows, journals);
+            }
+        }));
+        changes
     }
 }
 
 /// The numbers read and the sources that could not be read.
 #[derive(Debug)]
 pub struct FleetReport {
+    /// Sorted by WABA then number, the 360dialog-only rows last in the Hub's order.
     pub rows: Vec<FleetRow>,
     pub failures: Vec<ReadFailure>,
 }
 
-/// Reads the fleet of `query` and waits for all of it (`status`, `--watch`).
+/// Reads the fleet of `query` and waits for all of it (`status`).
 pub async fn read_all(
     graph: &GraphClient,
     hub: Option<&HubClient>,
@@ -222,17 +243,33 @@ pub async fn read_all(
     let (events, mut inbox) = mpsc::channel(EVENT_BUFFER);
     let gather = async {
         let mut gathered = FleetGathered::default();
+        let mut fleet = FleetSnapshot::default();
         while let Some(event) = inbox.recv().await {
-            gathered.absorb(event);
+            gathered.absorb(&mut fleet, event);
         }
-        gathered
+        (gathered, fleet)
     };
-    let ((), gathered) = tokio::join!(read_fleet(graph, hub, data_dir, query, events), gather);
-    let failures = gathered.failures();
+    let ((), (gathered, fleet)) =
+        tokio::join!(read_fleet(graph, hub, data_dir, query, events), gather);
+    let mut rows = fleet.into_rows();
+    sort_for_output(&mut rows);
     FleetReport {
-        rows: gathered.assemble(&[]),
-        failures,
+        rows,
+        failures: gathered.failures(),
     }
+}
+
+/// The order commands print: Graph rows by WABA then number, then the 360dialog-only
+/// rows in the order the Hub listed them (a stable sort keeps it).
+pub fn sort_for_output(rows: &mut [FleetRow]) {
+    rows.sort_by(|a, b| match (a.origin, b.origin) {
+        (RowOrigin::Graph, RowOrigin::Graph) => {
+            (&a.waba_id, &a.display_phone_number).cmp(&(&b.waba_id, &b.display_phone_number))
+        }
+        (RowOrigin::Graph, RowOrigin::PartnerOnly) => std::cmp::Ordering::Less,
+        (RowOrigin::PartnerOnly, RowOrigin::Graph) => std::cmp::Ordering::Greater,
+        (RowOrigin::PartnerOnly, RowOrigin::PartnerOnly) => std::cmp::Ordering::Equal,
+    });
 }
 
 /// Reads the fleet of `query`, sending every step to `events`: the WABAs planned, each
@@ -282,47 +319,100 @@ pub async fn read_fleet(
         };
         send(FleetEvent::Journals(result)).await;
     };
-    let wabas = async {
-        for batch in waba_ids.chunks(WABAS_PER_BATCH) {
-            let usage = graph.transport().last_usage();
-            let wait = pacing(usage);
-            if let (Some(usage), false) = (usage, wait.is_zero()) {
-                send(FleetEvent::Paced {
-                    usage_percent: usage.percent,
-                    wait,
-                })
-                .await;
-                tokio::time::sleep(wait).await;
-            }
-            let mut reads: FuturesUnordered<_> = batch
-                .iter()
-                .map(|waba_id| async move {
-                    // Meta reported this WABA's usage (or the app's) at 100 %: reading it
-                    // again before the regain time only extends the block.
-                    let result = match graph.transport().rest_left(waba_id) {
-                        Some(left) => Err(resting(waba_id, left)),
-                        None => read_waba(graph, waba_id).await,
-                    };
-                    (waba_id, result)
-                })
-                .collect();
-            while let Some((waba_id, result)) = reads.next().await {
-                let event = FleetEvent::Waba {
-                    waba_id: waba_id.clone(),
-                    result,
-                };
-                if !send(event).await {
-                    return;
-                }
-            }
-        }
-    };
+    let wabas = read_wabas(graph, &waba_ids, &events);
     tokio::join!(channels, journals, wabas);
     send(FleetEvent::Finished).await;
 }
 
+/// WABAs per call when `count` WABAs are read with `concurrency` calls in flight: one
+/// each while they fit in one round, else spread evenly over the calls (Graph batches,
+/// at most [`MAX_BATCH`] each), so the read takes as few round trips as it can.
+pub fn wabas_per_call(count: usize, concurrency: usize) -> usize {
+    count.div_ceil(concurrency.max(1)).clamp(1, MAX_BATCH)
+}
+
+/// Reads the WABAs, up to the transport's concurrency calls in flight, each call
+/// [`wabas_per_call`] WABAs; sends each WABA's event as its call answers. Before a call,
+/// when Meta's usage is high, the calls in flight are let finish and the read waits.
+async fn read_wabas(graph: &GraphClient, waba_ids: &[String], events: &mpsc::Sender<FleetEvent>) {
+    let concurrency = graph.transport().concurrency();
+    let mut groups = waba_ids.chunks(wabas_per_call(waba_ids.len(), concurrency));
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        while in_flight.len() < concurrency {
+            let Some(group) = groups.next() else { break };
+            let usage = graph.transport().last_usage();
+            let wait = pacing(usage);
+            if let (Some(usage), false) = (usage, wait.is_zero()) {
+                while let Some(answers) = in_flight.next().await {
+                    if !send_wabas(events, answers).await {
+                        return;
+                    }
+                }
+                let paced = FleetEvent::Paced {
+                    usage_percent: usage.percent,
+                    wait,
+                };
+                if events.send(paced).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(wait).await;
+            }
+            // Meta reported these WABAs' usage (or the app's) at 100 %: reading them
+            // again before the regain time only extends the block.
+            let (resting, to_read): (Vec<&String>, Vec<&String>) = group
+                .iter()
+                .partition(|id| graph.transport().rest_left(id).is_some());
+            let rested = resting.into_iter().map(|id| {
+                let left = graph.transport().rest_left(id).unwrap_or_default();
+                (id.clone(), Err(resting_error(id, left)))
+            });
+            if !send_wabas(events, rested.collect()).await {
+                return;
+            }
+            let to_read: Vec<String> = to_read.into_iter().cloned().collect();
+            if !to_read.is_empty() {
+                in_flight.push(async move { graph.wabas_with_numbers(&to_read).await });
+            }
+        }
+        let Some(answers) = in_flight.next().await else {
+            return;
+        };
+        if !send_wabas(events, answers).await {
+            return;
+        }
+    }
+}
+
+/// Sends each WABA's rows (stamped now) or failure; false once the receiver is gone.
+async fn send_wabas(
+    events: &mpsc::Sender<FleetEvent>,
+    answers: Vec<(String, Result<WabaNumbers, ApiError>)>,
+) -> bool {
+    for (waba_id, result) in answers {
+        let checked_at = now_utc_seconds();
+        let result = result.map(|read| {
+            let mut rows: Vec<FleetRow> = read
+                .numbers
+                .iter()
+                .map(|n| FleetRow::new(&read.waba, n, None, &checked_at))
+                .collect();
+            rows.sort_by(|a, b| a.display_phone_number.cmp(&b.display_phone_number));
+            rows
+        });
+        if events
+            .send(FleetEvent::Waba { waba_id, result })
+            .await
+            .is_err()
+        {
+            return false;
+        }
+    }
+    true
+}
+
 /// The failure of a WABA not read because Meta reported its usage at 100 %.
-fn resting(waba_id: &str, left: Duration) -> ApiError {
+fn resting_error(waba_id: &str, left: Duration) -> ApiError {
     let mut error = ApiError::new(
         ErrorClass::RateLimited,
         format!("GET /{waba_id}"),
@@ -356,18 +446,6 @@ pub async fn select_wabas(
     Ok(ids)
 }
 
-/// One WABA (its name and business) and its numbers, as rows stamped with the time of
-/// the read.
-async fn read_waba(graph: &GraphClient, waba_id: &str) -> Result<Vec<FleetRow>, ApiError> {
-    let (waba, numbers) =
-        futures_util::future::try_join(graph.waba(waba_id), graph.phone_numbers(waba_id)).await?;
-    let checked_at = now_utc_seconds();
-    Ok(numbers
-        .iter()
-        .map(|n| FleetRow::new(&waba, n, None, &checked_at))
-        .collect())
-}
-
 /// The readable migration journals under `data_dir`, newest first (what
 /// [`apply_journals`] expects); unreadable ones are skipped, as `migrate` reports them.
 pub fn read_journals(data_dir: &Path) -> std::io::Result<Vec<JournalState>> {
@@ -385,20 +463,6 @@ pub fn now_utc_seconds() -> String {
         .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "unknown".to_string())
-}
-
-/// Copies values from each row's previous version (same id) with `carry`.
-fn carry_previous(
-    previous: &[FleetRow],
-    rows: &mut [FleetRow],
-    carry: impl Fn(&FleetRow, &mut FleetRow),
-) {
-    let by_id: HashMap<&str, &FleetRow> = previous.iter().map(|r| (r.id.as_str(), r)).collect();
-    for row in rows {
-        if let Some(old) = by_id.get(row.id.as_str()) {
-            carry(old, row);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
 use crate::domain::journal::{Backend, JournalState, MigrationId};
 use crate::domain::number::PhoneNumber;
-use crate::domain::plan::{StepId, plan};
+use crate::domain::plan::{StepId, step_of};
 use crate::ops::migration::step_name;
 use crate::ops::private_files::{private_dir, write_private};
 use crate::ops::recreate::recreation_summary;
@@ -77,10 +77,7 @@ impl Report {
             .iter()
             .filter(|s| !s.done)
             .map(|s| {
-                let who = state
-                    .scenario
-                    .and_then(|sc| plan(sc).into_iter().find(|p| p.id == s.id))
-                    .map_or("", |p| p.actor);
+                let who = step_of(s.id).map_or("", |p| p.actor);
                 format!("{} ({who})", s.title)
             })
             .collect();

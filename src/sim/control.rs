@@ -1,6 +1,7 @@
 //! `/_sandbox/...`: controls for tests and demos that no real API has (read the OTP
-//! "sent" to a number, count requests, move the sandbox clock, queue faults, reset, and
-//! tell which world this is: `GET /_sandbox/instance` → `{"instance_id":"…"}`; a reset
+//! "sent" to a number, count requests, move the sandbox clock, queue faults, reset,
+//! play the person who switches a number's hosting type in the 360dialog Hub, and tell
+//! which world this is: `GET /_sandbox/instance` → `{"instance_id":"…"}`; a reset
 //! builds a fresh world with a new id).
 //! No auth, no latency, no faults.
 
@@ -48,6 +49,15 @@ pub(crate) fn handle(sim: &Sim, state: &mut SimState, call: &Call) -> Reply {
                 )),
             }
         }
+        (&Method::POST, ["hub", "hosting_change"]) => match call.param("channel_id") {
+            Some(channel) => match hosting_change(&mut state.world, &channel) {
+                Ok(number) => {
+                    Reply::ok(json!({ "phone_number_id": number, "platform_type": "CLOUD_API" }))
+                }
+                Err(why) => bad_request(&why),
+            },
+            None => bad_request("Send {\"channel_id\": \"...CH\"}."),
+        },
         (&Method::POST, ["reset"]) => {
             state.world = World::new(sim.seeded.clone(), sim.config.seed);
             state.traffic.reset();
@@ -72,4 +82,41 @@ fn bad_request(message: &str) -> Reply {
         StatusCode::BAD_REQUEST,
         json!({ "error": { "message": message } }),
     )
+}
+
+/// What a person does in the 360dialog Hub when switching a channel's hosting type to
+/// the Cloud API (360dialog documents no endpoint for it): the channel's Graph number
+/// moves to CLOUD_API. As 360dialog's page says, it needs a number connected and
+/// registered On-Premise. Answers the Graph number's id, or why not.
+fn hosting_change(world: &mut World, channel_id: &str) -> Result<String, String> {
+    use crate::domain::number::{NumberStatus, PlatformType};
+    let digits = world
+        .portfolio
+        .hub
+        .channels
+        .iter()
+        .find(|c| c.id == channel_id)
+        .ok_or_else(|| format!("No channel {channel_id}."))?
+        .phone_digits()
+        .ok_or_else(|| format!("Channel {channel_id} has no phone number."))?;
+    let id = world
+        .portfolio
+        .numbers
+        .iter()
+        .find(|n| n.digits() == digits)
+        .map(|n| n.node.id.clone())
+        .ok_or_else(|| format!("Channel {channel_id} has no Graph number."))?;
+    let number = world
+        .portfolio
+        .number_mut(&id)
+        .ok_or_else(|| format!("No number {id}."))?;
+    if number.node.platform_type != Some(PlatformType::OnPremise)
+        || number.node.status != Some(NumberStatus::Connected)
+    {
+        return Err(format!(
+            "The hosting type change of {channel_id} fails: the number must be connected and registered On-Premise."
+        ));
+    }
+    number.node.platform_type = Some(PlatformType::CloudApi);
+    Ok(id)
 }

@@ -2,7 +2,6 @@
 //! and dispatch of the migration writes. One id route serves businesses, WABAs, numbers
 //! and templates, as on graph.facebook.com.
 
-use std::ops::Range;
 use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
@@ -10,21 +9,16 @@ use serde_json::{Map, Value, json};
 
 use crate::sim::SimConfig;
 use crate::sim::access::Grants;
+use crate::sim::edges::{
+    self, DEFAULT_NUMBER_FIELDS, DEFAULT_TEMPLATE_FIELDS, DEFAULT_WABA_FIELDS, PageRequest,
+};
 use crate::sim::fields::{self, FieldRules, select_fields};
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, stable_hash, strip_nulls};
 use crate::sim::{migration, template_create, templates, uploads};
 
-/// Page size when the call sends no `limit`, and the most a call may ask for.
-const DEFAULT_PAGE_SIZE: usize = 25;
-const MAX_PAGE_SIZE: usize = 100;
-/// Fields a node read returns when the call names none.
-const DEFAULT_WABA_FIELDS: &str = "id,name";
-/// Numbers without `fields` answer these four, as Meta's "Retrieve Phone Numbers" example
-/// shows (https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers).
-const DEFAULT_NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_rating";
-const DEFAULT_TEMPLATE_FIELDS: &str = "id,name,language,status,category,components";
+/// Fields a business read returns when the call names none.
 const DEFAULT_BUSINESS_FIELDS: &str = "id,name";
 
 /// Answers one Graph call (auth, rate limits and faults were handled before).
@@ -65,88 +59,9 @@ pub(crate) fn handle(
         });
     }
     match (&call.method, kind, edge) {
-        (&Method::GET, kind, None) => node(world, &rules, kind, id, call),
-        (
-            &Method::GET,
-            NodeKind::Business,
-            Some(edge @ ("owned_whatsapp_business_accounts" | "client_whatsapp_business_accounts")),
-        ) => {
-            let owned = edge.starts_with("owned");
-            let wabas: Vec<Value> = world
-                .portfolio
-                .wabas
-                .iter()
-                .filter(|w| {
-                    if owned {
-                        w.owner() == id
-                    } else {
-                        w.client_of.iter().any(|b| b == id)
-                    }
-                })
-                .map(|w| serde_json::to_value(&w.node).unwrap_or_default())
-                .collect();
-            paged(
-                call,
-                base_url,
-                wabas.len(),
-                (&rules, NodeKind::Waba, DEFAULT_WABA_FIELDS),
-                |r| wabas[r].to_vec(),
-            )
-        }
-        (&Method::GET, NodeKind::Waba, Some("phone_numbers")) => {
-            let numbers: Vec<&_> = world
-                .portfolio
-                .numbers
-                .iter()
-                .filter(|n| n.waba_id == id)
-                .collect();
-            let mut page = paged(
-                call,
-                base_url,
-                numbers.len(),
-                (&rules, NodeKind::Number, DEFAULT_NUMBER_FIELDS),
-                |r| {
-                    numbers[r]
-                        .iter()
-                        .map(|n| serde_json::to_value(&n.node).unwrap_or_default())
-                        .collect()
-                },
-            )?;
-            if call
-                .list("summary")
-                .is_some_and(|s| s.iter().any(|k| k == "total_count"))
-            {
-                page["summary"] = json!({ "total_count": numbers.len() });
-            }
-            Ok(page)
-        }
-        (&Method::GET, NodeKind::Waba, Some("message_templates")) => {
-            let list: Vec<&_> = world
-                .portfolio
-                .templates
-                .iter()
-                .filter(|t| t.waba_id == id)
-                .collect();
-            let mut page = paged(
-                call,
-                base_url,
-                list.len(),
-                (&rules, NodeKind::Template, DEFAULT_TEMPLATE_FIELDS),
-                |r| list[r].iter().map(|t| t.to_graph()).collect(),
-            )?;
-            let asked = call.list("summary").unwrap_or_default();
-            let mut summary = Map::new();
-            if asked.iter().any(|k| k == "message_template_count") {
-                summary.insert("message_template_count".into(), json!(list.len()));
-            }
-            if asked.iter().any(|k| k == "message_template_limit") {
-                let limit = world.portfolio.waba(id).map_or(0, |w| w.template_limit);
-                summary.insert("message_template_limit".into(), json!(limit));
-            }
-            if !summary.is_empty() {
-                page["summary"] = Value::Object(summary);
-            }
-            Ok(page)
+        (&Method::GET, kind, None) => node(world, &rules, (kind, id), call, base_url),
+        (&Method::GET, kind, Some(name)) if fields::edge_item_kind(kind, name).is_some() => {
+            edge_page(world, &rules, (kind, id, name), call, base_url)
         }
         (&Method::GET, NodeKind::Waba, Some("subscribed_apps")) => {
             let apps = &world
@@ -195,13 +110,14 @@ pub(crate) fn no_such_path(call: &Call) -> GraphError {
     .with_status(StatusCode::NOT_FOUND)
 }
 
-/// `GET /{id}?fields=...` for any kind of node.
+/// `GET /{id}?fields=...` for any kind of node; edges named in `fields` are expanded
+/// (`sim::edges`).
 fn node(
     world: &World,
     rules: &FieldRules,
-    kind: NodeKind,
-    id: &str,
+    (kind, id): (NodeKind, &str),
     call: &Call,
+    base_url: &str,
 ) -> Result<Value, GraphError> {
     let p = &world.portfolio;
     let (full, default_fields) = match kind {
@@ -224,25 +140,65 @@ fn node(
             DEFAULT_TEMPLATE_FIELDS,
         ),
     };
-    let fields = requested_fields(rules, kind, call, default_fields)?;
-    Ok(select_fields(full.unwrap_or_default(), &fields))
-}
-
-/// The call's `fields` once every one of them exists on the node type, or the defaults
-/// this Graph version still has.
-fn requested_fields(
-    rules: &FieldRules,
-    kind: NodeKind,
-    call: &Call,
-    default_fields: &str,
-) -> Result<String, GraphError> {
-    match call.param("fields") {
+    let fields = match call.param("fields") {
         Some(fields) => {
             rules.check(kind, &fields)?;
-            Ok(fields)
+            fields
         }
-        None => Ok(rules.defaults(kind, default_fields)),
+        None => rules.defaults(kind, default_fields),
+    };
+    let mut answer = select_fields(full.unwrap_or_default(), &fields);
+    for (name, page) in edges::expand(world, rules, (kind, id), call, base_url, &fields)? {
+        answer[name] = page;
     }
+    Ok(answer)
+}
+
+/// `GET /{id}/{edge}`: one cursor page, with the `summary` Meta documents for the edge
+/// (`total_count` of numbers; the templates' count and limit). `next` keeps the call's
+/// query (fields, summary, token) with the next page's `limit` and `after`.
+fn edge_page(
+    world: &World,
+    rules: &FieldRules,
+    (kind, id, name): (NodeKind, &str, &str),
+    call: &Call,
+    base_url: &str,
+) -> Result<Value, GraphError> {
+    let Some(edge) = edges::edge(world, kind, id, name) else {
+        return Err(fields::nonexisting(name, kind));
+    };
+    let request = PageRequest::from_query(call, rules, &edge)?;
+    let mut page = edges::page(&edge, &request, |next| {
+        let mut query: Vec<(String, String)> = call
+            .query
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "after" | "before" | "limit" | "access_token"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        query.extend(next);
+        edges::edge_url(call, base_url, &[id, name], query)
+    });
+    let asked = call.list("summary").unwrap_or_default();
+    let mut summary = Map::new();
+    match edge.item_kind {
+        NodeKind::Number if asked.iter().any(|k| k == "total_count") => {
+            summary.insert("total_count".into(), json!(edge.total));
+        }
+        NodeKind::Template => {
+            if asked.iter().any(|k| k == "message_template_count") {
+                summary.insert("message_template_count".into(), json!(edge.total));
+            }
+            if asked.iter().any(|k| k == "message_template_limit") {
+                let limit = world.portfolio.waba(id).map_or(0, |w| w.template_limit);
+                summary.insert("message_template_limit".into(), json!(limit));
+            }
+        }
+        _ => {}
+    }
+    if !summary.is_empty() {
+        page["summary"] = Value::Object(summary);
+    }
+    Ok(page)
 }
 
 /// `GET /debug_token?input_token=...`: what the token may manage, as Meta documents under
@@ -273,99 +229,4 @@ fn debug_token(config: &SimConfig, world: &World, call: &Call) -> Value {
         data["error"] = json!({ "code": 190, "message": "Invalid OAuth access token." });
     }
     json!({ "data": data })
-}
-
-/// A cursor page over `total` items; `render` builds the raw items of a range, which
-/// then get `fields` applied. `next` is absolute and present only when more pages exist
-/// (Graph API "Paginated results", cursor-based pagination).
-fn paged(
-    call: &Call,
-    base_url: &str,
-    total: usize,
-    (rules, kind, default_fields): (&FieldRules, NodeKind, &str),
-    render: impl FnOnce(Range<usize>) -> Vec<Value>,
-) -> Result<Value, GraphError> {
-    let fields = requested_fields(rules, kind, call, default_fields)?;
-    let limit = match call.param("limit") {
-        None => DEFAULT_PAGE_SIZE,
-        Some(raw) => match raw.trim().parse::<usize>() {
-            Ok(0) => DEFAULT_PAGE_SIZE,
-            Ok(n) => n.min(MAX_PAGE_SIZE),
-            Err(_) => {
-                return Err(GraphError::invalid_param(
-                    "Param limit must be a positive integer.",
-                ));
-            }
-        },
-    };
-    let start = match call.param("after") {
-        None => 0,
-        Some(cursor) => decode_cursor(&cursor)
-            .map(|last| last + 1)
-            .ok_or_else(|| GraphError::invalid_param("The after cursor is not valid."))?,
-    }
-    .min(total);
-    let end = (start + limit).min(total);
-    let data: Vec<Value> = render(start..end)
-        .into_iter()
-        .map(|item| select_fields(item, &fields))
-        .collect();
-    let mut page = json!({ "data": data });
-    if start < end {
-        page["paging"] = json!({ "cursors": { "before": encode_cursor(start), "after": encode_cursor(end - 1) } });
-        if end < total {
-            let mut query: Vec<(String, String)> = call
-                .query
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "after" | "before" | "limit"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            query.push(("limit".into(), limit.to_string()));
-            query.push(("after".into(), encode_cursor(end - 1)));
-            let version = call.version.as_deref().unwrap_or("v25.0");
-            let next = format!(
-                "{base_url}/{version}/{}?{}",
-                call.segments.join("/"),
-                serde_urlencoded::to_string(&query).unwrap_or_default()
-            );
-            page["paging"]["next"] = json!(next);
-        }
-    }
-    Ok(page)
-}
-
-/// Cursors are opaque to clients: hex of `cursor:<index>`, so nobody pages by arithmetic.
-fn encode_cursor(index: usize) -> String {
-    format!("cursor:{index}")
-        .bytes()
-        .map(|b| format!("{b:02X}"))
-        .collect()
-}
-
-fn decode_cursor(cursor: &str) -> Option<usize> {
-    let bytes: Option<Vec<u8>> = (0..cursor.len())
-        .step_by(2)
-        .map(|i| {
-            cursor
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect();
-    String::from_utf8(bytes?)
-        .ok()?
-        .strip_prefix("cursor:")?
-        .parse()
-        .ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        assert_eq!(decode_cursor(&encode_cursor(137)), Some(137));
-        assert_eq!(decode_cursor("zz"), None);
-        assert_eq!(decode_cursor("41"), None);
-    }
 }

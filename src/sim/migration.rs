@@ -152,7 +152,10 @@ pub(crate) fn add_number(
 fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static str> {
     let n = &source.node;
     let dest = world.portfolio.waba(dest_id)?;
-    let source_owner = world.portfolio.waba(&source.waba_id).map(|w| w.owner());
+    let source_business = world
+        .portfolio
+        .waba(&source.waba_id)
+        .and_then(|w| w.node.client_business_id());
     if n.account_mode == Some(crate::domain::number::AccountMode::Sandbox) {
         return Some("Test numbers issued by WhatsApp cannot be migrated.");
     }
@@ -168,14 +171,13 @@ fn blocker(world: &World, source: &SimNumber, dest_id: &str) -> Option<&'static 
             "The business phone number must have an approved display name, and no display name change may be pending.",
         );
     }
-    // Between Business Managers Meta allows the move when the destination may message
-    // for the source's business; in the sandbox that is a destination WABA shared with
-    // the source's owner as a client WABA.
-    let shared_with_source_owner =
-        source_owner.is_some_and(|owner| dest.client_of.iter().any(|b| b == owner));
-    if source_owner != Some(dest.owner()) && !shared_with_source_owner {
+    // "The source and destination WABAs must represent the same business" (2388103,
+    // https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
+    // a WABA owned by another Business Manager qualifies when it messages on behalf of
+    // the number's business (On-Behalf-Of), never when it represents another business.
+    if source_business != dest.node.client_business_id() {
         return Some(
-            "Number belongs to a different Business Manager account than the destination WABA.",
+            "This phone number belongs to a different Business Manager account: the source and destination WABAs must represent the same business.",
         );
     }
     if dest.node.account_review_status != Some(AccountReviewStatus::Approved) {

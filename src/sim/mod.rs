@@ -10,7 +10,9 @@
 //! for OTP expiry and the 72 h register window moves only through `POST /_sandbox/clock`.
 
 mod access;
+mod batch;
 mod control;
+mod edges;
 mod errors;
 mod faults;
 mod fields;
@@ -95,6 +97,9 @@ pub struct SimConfig {
     pub drop_fields: Vec<String>,
     /// How `migrate_message_templates` writes `failed_templates` when nothing failed.
     pub empty_failed_templates: EmptyFailedTemplates,
+    /// Answer Graph batch requests (`sim::batch`); off, a batch `POST` gets the 404 of a
+    /// path Graph does not have, as from a server that takes no batches.
+    pub batch_requests: bool,
     /// Keep the world in this file between runs (`sim::persist`): loaded at start when it
     /// exists, rewritten atomically after every call that may change the world.
     pub state_file: Option<PathBuf>,
@@ -148,6 +153,7 @@ impl Default for SimConfig {
             log_requests: false,
             drop_fields: Vec::new(),
             empty_failed_templates: EmptyFailedTemplates::default(),
+            batch_requests: true,
             state_file: None,
             reset_state: false,
         }
@@ -327,10 +333,25 @@ impl Sim {
         }
     }
 
-    /// Graph auth, then the per-WABA rate limit, then the handler; the usage header
-    /// goes on every answer while rate limiting is on.
+    /// Graph auth, then a batch (`sim::batch`) or one operation.
     fn graph(&self, state: &mut SimState, call: &Call, now: Instant) -> Reply {
-        let SimState { world, traffic } = state;
+        let grants = match self.grants(&state.world, call) {
+            Ok(grants) => grants,
+            Err(invalid) => return invalid.into_reply(state.traffic.fbtrace_id()),
+        };
+        if call.bad_body && !uploads::is_upload(call) {
+            return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
+                .into_reply(state.traffic.fbtrace_id());
+        }
+        if self.config.batch_requests && batch::is_batch(call) {
+            return batch::run(self, state, &grants, call, now);
+        }
+        self.operation(state, &grants, call, now)
+    }
+
+    /// The grants of the call's token (`Authorization: Bearer`/`OAuth`, else the
+    /// `access_token` parameter), or Graph's 190 for a missing or unknown one.
+    fn grants(&self, world: &World, call: &Call) -> Result<Grants, GraphError> {
         let bearer = call
             .headers
             .get(header::AUTHORIZATION)
@@ -342,21 +363,22 @@ impl Sim {
         let token = bearer
             .map(String::from)
             .or_else(|| call.param("access_token"));
-        let grants = token
+        token
             .as_deref()
-            .and_then(|t| Grants::resolve(t, &self.config.graph_token, &world.portfolio));
-        let Some(grants) = grants else {
-            return GraphError::new(
-                190,
-                "Invalid OAuth access token - Cannot parse access token",
-            )
-            .with_status(StatusCode::UNAUTHORIZED)
-            .into_reply(traffic.fbtrace_id());
-        };
-        if call.bad_body && !uploads::is_upload(call) {
-            return GraphError::invalid_param("The request body is neither JSON nor form-encoded.")
-                .into_reply(traffic.fbtrace_id());
-        }
+            .and_then(|t| Grants::resolve(t, &self.config.graph_token, &world.portfolio))
+            .ok_or_else(|| {
+                GraphError::new(
+                    190,
+                    "Invalid OAuth access token - Cannot parse access token",
+                )
+                .with_status(StatusCode::UNAUTHORIZED)
+            })
+    }
+
+    /// One Graph operation with its grants: the per-WABA rate limit, then the handler;
+    /// the usage header goes on every answer while rate limiting is on.
+    fn operation(&self, state: &mut SimState, grants: &Grants, call: &Call, now: Instant) -> Reply {
+        let SimState { world, traffic } = state;
         // The WABA the call is counted against, and its business (for the usage header).
         let limited = call
             .segments
@@ -372,7 +394,7 @@ impl Sim {
             }
             _ => None,
         };
-        let reply = match graph::handle(&self.config, &self.base_url, world, &grants, call, now) {
+        let reply = match graph::handle(&self.config, &self.base_url, world, grants, call, now) {
             Ok(body) => Reply::ok(body),
             Err(e) => e
                 .for_version(call.version.as_deref())

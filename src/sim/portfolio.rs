@@ -390,7 +390,7 @@ mod tests {
         );
         let unique: HashSet<_> = a.numbers.iter().map(SimNumber::digits).collect();
         assert_eq!(unique.len(), 10_000);
-        assert_eq!(a.businesses.len(), 2);
+        assert_eq!(a.businesses.len(), 3, "the seeded businesses");
         assert_eq!(a.hub.channels.len(), 10_000);
     }
 

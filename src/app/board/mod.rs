@@ -1,6 +1,8 @@
 //! The fleet board (`f`): every number of every WABA read, joined with its 360dialog
 //! channel and its journaled migration, as one table to sort, filter, group, refresh and
-//! export. This module is the board's state and its pure handlers (`&mut Board` and a
+//! export. A refresh shows each WABA's rows as they arrive (the view is rebuilt at most
+//! every [`VIEW_REBUILD`], so a fleet of 100,000 numbers arriving in 2,000 pieces is not
+//! re-sorted 2,000 times). This module is the board's state and its pure handlers (`&mut Board` and a
 //! [`Context`], called by `update`); `refresh` holds its jobs (the fleet read, exports). Rows, the
 //! filter language, sorting, grouping and change detection are the fleet domain's
 //! ([`crate::domain::fleet`]), computed here on key presses and answers, never while
@@ -8,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
@@ -16,7 +18,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use crate::domain::fleet::{
-    Change, Column, FilterExpr, FleetRow, FleetSnapshot, Grouping, RowOrigin, Summary, changes,
+    Change, Column, FilterExpr, FleetRow, FleetSnapshot, Grouping, RowChange, RowOrigin, Summary,
     group,
 };
 use crate::ops::export::ExportFormat;
@@ -32,6 +34,9 @@ use super::strings;
 use super::strings::board as text;
 
 pub mod refresh;
+
+/// Shortest time between two rebuilds of the view while a refresh streams rows in.
+pub const VIEW_REBUILD: Duration = Duration::from_millis(200);
 
 /// What the board asks the worker to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +100,8 @@ pub struct Notice {
 pub struct RefreshRun {
     pub request_id: RequestId,
     pub gathered: FleetGathered,
+    /// The board had no rows when it started: what arrives is not marked as new.
+    pub first: bool,
 }
 
 /// The board's state. It outlives the screen being open, so `f` again shows the last
@@ -135,6 +142,10 @@ pub struct Board {
     pub notice: Option<Notice>,
     /// The selected row's fields (with old → new values) are shown over the table.
     pub detail_open: bool,
+    /// Rows arrived since the view was last built.
+    pub view_stale: bool,
+    /// When the view was last built.
+    pub view_built: Option<Instant>,
 }
 
 impl Default for Board {
@@ -163,6 +174,8 @@ impl Default for Board {
             failures: Vec::new(),
             notice: None,
             detail_open: false,
+            view_stale: false,
+            view_built: None,
         }
     }
 }
@@ -203,7 +216,12 @@ impl Board {
     /// Recomputes the view after the fleet, the filter, the sort or the grouping
     /// changed, keeping the cursor on the same number when it is still shown.
     fn rebuild_view(&mut self) {
-        let keep = self.selected_row().map(|r| r.id.clone());
+        // A cursor on the first line stays there (rows streaming in sort in above it);
+        // elsewhere it stays on its number.
+        let keep = self
+            .selected_row()
+            .filter(|_| self.cursor.selected > 0)
+            .map(|r| r.id.clone());
         let view = self.fleet.view(&self.filter, self.sort, self.descending);
         let rows = self.fleet.rows();
         self.summary = Summary::of(view.iter().map(|&i| &rows[i]));
@@ -307,6 +325,10 @@ impl Board {
         if !self.open {
             return Handled::ignored();
         }
+        if self.view_stale {
+            self.refresh_view(ctx);
+            return Handled::done();
+        }
         let auto_due =
             self.refresh.is_none() && self.next_auto_refresh.is_some_and(|due| ctx.now >= due);
         if auto_due {
@@ -352,6 +374,8 @@ impl Board {
                     text: text::REFRESH_CANCELLED.to_string(),
                     is_error: false,
                 });
+                // The rows that arrived stay: they are the newest there are.
+                self.refresh_view(ctx);
                 return Handled::effects(vec![Effect::Board(BoardCommand::CancelRefresh)]);
             }
             KeyAction::Back if !self.filter_input.value().is_empty() => {
@@ -437,6 +461,8 @@ impl Board {
 
     fn refresh_view(&mut self, ctx: &Context) {
         self.rebuild_view();
+        self.view_stale = false;
+        self.view_built = Some(ctx.now);
         self.settle_cursor(ctx);
     }
 
@@ -547,9 +573,14 @@ impl Board {
         self.refresh = Some(RefreshRun {
             request_id,
             gathered: FleetGathered::default(),
+            first: self.fleet.rows().is_empty(),
         });
         self.failures.clear();
         self.notice = None;
+        // Marks say what this refresh changed, as it finds it.
+        self.changed.clear();
+        self.added.clear();
+        self.removed = 0;
         let (wabas, businesses) = ctx.configured_wabas.clone();
         // Also started by ticks, which do not mark the screen dirty by themselves:
         // `done` redraws.
@@ -573,13 +604,13 @@ impl Board {
             // Stale: a newer refresh replaced this one, or it was cancelled.
             return Handled::ignored();
         };
-        let finished = matches!(progress, FleetEvent::Finished);
-        let failure = run.gathered.absorb(progress);
+        let absorbed = run.gathered.absorb(&mut self.fleet, progress);
+        let (first, finished) = (run.first, run.gathered.finished());
         if !run.gathered.discovered() {
             self.refresh = None;
         }
         let mut handled = Handled::done();
-        if let Some(failure) = failure {
+        if let Some(failure) = absorbed.failure {
             let sentence = failure.to_string();
             handled.outcomes.push(Outcome::Log(LogEntry::Notice {
                 text: sentence.clone(),
@@ -587,45 +618,44 @@ impl Board {
             }));
             self.failures.push(sentence);
         }
+        if !first {
+            self.mark(&absorbed.changes);
+        }
+        self.loaded |= finished || !self.fleet.rows().is_empty();
+        // A removed row moves the others' indices: the view is rebuilt at once.
+        let moved = absorbed.changes.iter().any(|c| c.change == Change::Removed);
+        let due = self
+            .view_built
+            .is_none_or(|built| ctx.now.saturating_duration_since(built) >= VIEW_REBUILD);
         if finished {
-            self.finish_refresh(ctx);
+            self.refresh = None;
+            self.next_auto_refresh = ctx.auto_refresh.map(|period| ctx.now + period);
+        }
+        if finished || moved || (due && !absorbed.changes.is_empty()) {
+            self.refresh_view(ctx);
+        } else if !absorbed.changes.is_empty() {
+            self.view_stale = true;
         }
         handled
     }
 
-    /// Swaps in the rows of a completed refresh and marks what changed since the last
-    /// one.
-    fn finish_refresh(&mut self, ctx: &Context) {
-        let Some(run) = self.refresh.take() else {
-            return;
-        };
-        let previous = std::mem::take(&mut self.fleet).into_rows();
-        let rows = run.gathered.assemble(&previous);
-        if self.loaded {
-            mark_changes(self, &previous, &rows);
-        }
-        self.fleet = FleetSnapshot::new(rows);
-        self.loaded = true;
-        self.next_auto_refresh = ctx.auto_refresh.map(|period| ctx.now + period);
-        self.refresh_view(ctx);
-    }
-}
-
-fn mark_changes(board: &mut Board, previous: &[FleetRow], current: &[FleetRow]) {
-    board.changed.clear();
-    board.added.clear();
-    board.removed = 0;
-    for change in changes(previous, current) {
-        match change.change {
-            Change::Added => {
-                board.added.insert(change.id);
+    /// Marks what a refresh found changed: cells, new rows, removed rows.
+    fn mark(&mut self, changes: &[RowChange]) {
+        for change in changes {
+            match &change.change {
+                Change::Added => {
+                    self.added.insert(change.id.clone());
+                }
+                Change::Removed => self.removed += 1,
+                Change::Value { column, old, .. } => self
+                    .changed
+                    .entry(change.id.clone())
+                    .or_default()
+                    .push(CellChange {
+                        column: *column,
+                        old: old.clone(),
+                    }),
             }
-            Change::Removed => board.removed += 1,
-            Change::Value { column, old, .. } => board
-                .changed
-                .entry(change.id)
-                .or_default()
-                .push(CellChange { column, old }),
         }
     }
 }

@@ -70,6 +70,15 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
     let rows = fleet_rows(40);
     let events = refresh_events(read.request_id, &rows);
     let (finished, progress) = events.split_last().unwrap();
+    let rows_of = |event: &BoardEvent| match event {
+        BoardEvent::Refresh {
+            progress: FleetEvent::Waba {
+                result: Ok(rows), ..
+            },
+            ..
+        } => rows.len(),
+        _ => 0,
+    };
     for (step, event) in progress.iter().enumerate().take(4) {
         deliver(&mut state, event.clone());
         let run = state.board.refresh.as_ref().unwrap();
@@ -79,12 +88,26 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
             "one WABA per event after the plan"
         );
     }
+    // Rows show as each WABA arrives, not when every source answered: the first WABA's
+    // rows are in view at once (the view is built when it was not built lately).
+    let arrived: usize = progress[..4].iter().map(rows_of).sum();
+    assert!(arrived > 0 && arrived < rows.len());
+    assert!(
+        state.board.loaded,
+        "the board shows rows before the read ends"
+    );
+    assert_eq!(state.board.fleet.rows().len(), arrived);
+    assert!(state.board.shown > 0, "the first WABA's rows are in view");
     for event in &progress[4..] {
         deliver(&mut state, event.clone());
     }
-    assert!(
-        !state.board.loaded,
-        "rows swap in only when every source answered"
+    // Within the rebuild interval the next arrivals wait for a tick to be shown.
+    update(&mut state, Action::Tick(Instant::now() + VIEW_REBUILD));
+    assert!(state.board.refresh.is_some(), "not finished yet");
+    assert_eq!(
+        state.board.shown,
+        rows.len(),
+        "every WABA's rows, before Finished"
     );
     deliver(&mut state, finished.clone());
     assert!(state.board.loaded && state.board.refresh.is_none());

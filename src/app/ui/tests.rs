@@ -283,3 +283,38 @@ fn a_failed_discovery_shows_its_sentence_not_a_spinner() {
     assert!(screen.contains("could not find the WABAs"), "{screen}");
     assert!(!screen.contains("finding the WABAs"), "{screen}");
 }
+
+#[test]
+fn a_call_waiting_for_long_shows_its_endpoint_and_seconds_beside_the_spinner() {
+    let now = Instant::now();
+    let mut state = demo::first_frame_state(120, 40, now);
+    state.phase = crate::app::state::Phase::Ready;
+    let effects = update(
+        &mut state,
+        Action::Connected(crate::connect::BackendLabel::Sandbox {
+            base_url: String::new(),
+        }),
+    );
+    assert!(
+        !effects.is_empty(),
+        "discovery is in flight: the app is busy"
+    );
+    let waiting = |secs| {
+        Action::Waiting(Some(crate::api::transport::Waiting {
+            endpoint: "GET /v25.0/debug_token".into(),
+            elapsed: std::time::Duration::from_secs(secs),
+        }))
+    };
+    update(&mut state, waiting(1));
+    let top = find_row(&render(&state, &default_theme()), "request").1;
+    assert!(!top.contains("waiting"), "a short wait is ordinary: {top}");
+    update(&mut state, waiting(12));
+    let top = find_row(&render(&state, &default_theme()), "waiting").1;
+    assert!(
+        top.contains("waiting 12 s for GET /v25.0/debug_token"),
+        "{top}"
+    );
+    update(&mut state, Action::Waiting(None));
+    let screen = text(&render(&state, &default_theme()));
+    assert!(!screen.contains("waiting 12 s"), "{screen}");
+}

@@ -53,10 +53,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 format!("{} ", spinner(state)),
                 theme.style(Role::Checking),
             ));
-            let text = if state.phase == Phase::Connecting {
-                strings::CONNECTING.to_string()
-            } else {
-                strings::in_flight(state.store.in_flight())
+            let text = match (&state.phase, &state.slow_call) {
+                (Phase::Connecting, _) => strings::CONNECTING.to_string(),
+                (_, Some(slow)) => strings::waiting_for(&slow.endpoint, slow.elapsed),
+                _ => strings::in_flight(state.store.in_flight()),
             };
             spans.push(Span::styled(text, theme.style(Role::Checking)));
         }

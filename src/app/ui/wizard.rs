@@ -19,7 +19,7 @@ use crate::app::state::State;
 use crate::app::strings::wizard as text;
 use crate::app::theme::{Role, Theme};
 use crate::app::wizard::{Entry, Page, QuestionPage, RunOutcome, RunPage, StepMark, Wizard};
-use crate::domain::plan::{Step, StepKind, plan};
+use crate::domain::plan::{Step, StepKind, plan, step_of};
 use crate::domain::scenario::{IMPACT, Scenario, ScenarioKind};
 use crate::ops::migration::step_name;
 
@@ -379,7 +379,7 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, run: &RunPage, theme: 
     );
     let width = detail_area.width.saturating_sub(2) as usize;
     let detail_lines = match (run.focus_step(), run.scenario) {
-        (Some(id), Some(scenario)) => match plan(scenario).into_iter().find(|s| s.id == id) {
+        (Some(id), Some(_)) => match step_of(id) {
             Some(step) => {
                 let mut lines = vec![Line::styled(step.title, theme.style(Role::Title))];
                 lines.extend(step_fact_lines(&step, "", width, theme));

@@ -591,6 +591,7 @@ fn request(wizard: &Wizard) -> Option<MigrationRequest> {
     let target = &wizard.target;
     Some(MigrationRequest {
         scenario: wizard.scenario,
+        variant: crate::domain::plan::PlanVariant::Standard,
         number: target.number.clone()?,
         source_waba_id: target.source.clone(),
         destination_waba_id: target.destination.clone(),

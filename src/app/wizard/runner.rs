@@ -267,7 +267,7 @@ fn outcome(end: Result<RunEnd, JournalError>) -> RunOutcome {
         },
         Ok(RunEnd::CannotContinue { step, reason }) => RunOutcome::Failed {
             step,
-            sentence: format!("The run cannot continue: {reason}."),
+            sentence: format!("The run has ended as failed (not resumable): {reason}."),
             reference: String::new(),
         },
         Err(refused) => RunOutcome::JournalError(refused.to_string()),

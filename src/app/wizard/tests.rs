@@ -109,6 +109,7 @@ fn enter_on_the_plan_starts_the_runner_with_the_number_and_both_wabas() {
         vec![Effect::StartMigration(RunOrder {
             start: RunStart::New(MigrationRequest {
                 scenario: Scenario::ToNewWaba,
+                variant: crate::domain::plan::PlanVariant::Standard,
                 number: "+16315550001".into(),
                 source_waba_id: Some(SOURCE_WABA.into()),
                 destination_waba_id: Some(DESTINATION_WABA.into()),

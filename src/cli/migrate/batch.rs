@@ -12,6 +12,7 @@ use crate::cli::EXIT_FINDINGS;
 use crate::cli::EXIT_USAGE;
 use crate::cli::output::write_table;
 use crate::connect::Connection;
+use crate::domain::plan::PlanVariant;
 use crate::domain::scenario::Scenario;
 use crate::ops::migration::{Migration, MigrationRequest, RunEnd, RunSettings, validate_request};
 use crate::ops::preflight::NumberRef;
@@ -62,6 +63,7 @@ pub(super) async fn run_batch(
         let destination = row.destination.trim();
         let request = MigrationRequest {
             scenario,
+            variant: PlanVariant::Standard,
             number: row.number.trim().to_string(),
             source_waba_id: None,
             destination_waba_id: (!destination.is_empty()).then(|| destination.to_string()),
@@ -110,7 +112,7 @@ pub(super) async fn run_batch(
                 }
                 Ok(RunEnd::Paused { reason, .. }) => format!("paused: {reason}"),
                 Ok(RunEnd::Failed { error, .. }) => format!("failed: {}", error.sentence),
-                Ok(RunEnd::CannotContinue { reason, .. }) => format!("cannot continue: {reason}"),
+                Ok(RunEnd::CannotContinue { reason, .. }) => format!("failed: {reason}"),
                 Err(e) => format!("journal error: {e}"),
             };
             let report = Report::new(migration.state(), None);

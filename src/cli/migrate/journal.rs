@@ -1,8 +1,10 @@
 //! `wamigrate journal list|show|abandon`: the migrations on record. Listing and
 //! showing only read; abandoning ends an unfinished run (under its lock) with a reason.
 
+use std::io::Write;
 use std::process::ExitCode;
 
+use crate::api::text::{multi_line, one_line};
 use crate::cli::output::{write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_USAGE};
 use crate::config::Settings;
@@ -25,9 +27,9 @@ pub enum JournalCommand {
     /// The audit report of one migration (reads only; runs save their reports).
     Show {
         id: String,
-        /// `markdown` (default) or `json`.
-        #[arg(long, default_value = "markdown")]
-        format: String,
+        /// The report as Markdown (for people) or JSON (for scripts).
+        #[arg(long, value_enum, default_value_t = ShowFormat::Markdown)]
+        format: ShowFormat,
     },
     /// Ends an unfinished migration that will not be resumed, with a reason on record.
     Abandon {
@@ -36,6 +38,13 @@ pub enum JournalCommand {
         #[arg(long, default_value = "abandoned by the operator")]
         reason: String,
     },
+}
+
+/// `--format` of `journal show`; any other value is refused by the parser (exit 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Markdown,
+    Json,
 }
 
 /// Runs `wamigrate journal list|show|abandon`.
@@ -66,12 +75,20 @@ pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
                 }
             };
             let report = Report::new(&state, None);
-            if format == "json" {
-                let _ = write_json(&mut std::io::stdout().lock(), &report);
-            } else {
-                print!("{}", report.markdown());
+            let mut out = std::io::stdout().lock();
+            let written = match format {
+                ShowFormat::Json => write_json(&mut out, &report),
+                // Names and sentences in the report came from servers: no control
+                // character but newline and tab reaches the terminal.
+                ShowFormat::Markdown => out.write_all(multi_line(&report.markdown()).as_bytes()),
+            };
+            match written.and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("wamigrate: could not write the output: {e}.");
+                    ExitCode::from(EXIT_ERROR)
+                }
+                _ => ExitCode::SUCCESS,
             }
-            ExitCode::SUCCESS
         }
         JournalCommand::Abandon { id, reason } => {
             let Some(id) = checked_id(&id) else {
@@ -80,7 +97,7 @@ pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
             match journal_store::abandon(data_dir, &id, &reason) {
                 Ok(state) => {
                     let saved = Report::new(&state, None).save(data_dir);
-                    eprintln!("Migration {id} is abandoned: {reason}.");
+                    eprintln!("Migration {id} is abandoned: {}.", one_line(&reason));
                     if let Ok((md, _)) = saved {
                         eprintln!("Report: {}.", md.display());
                     }
@@ -104,7 +121,7 @@ pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
 
 fn checked_id(raw: &str) -> Option<MigrationId> {
     MigrationId::parse(raw.trim())
-        .map_err(|e| eprintln!("wamigrate: {e}."))
+        .map_err(|e| eprintln!("wamigrate: {}.", one_line(&e.to_string())))
         .ok()
 }
 

@@ -13,11 +13,12 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::api::graph::CodeMethod;
+use crate::api::graph::{CodeMethod, is_not_readable};
+use crate::cli::output::eprint_safe;
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::connect::{Connection, connect};
-use crate::domain::plan::{StepKind, plan};
+use crate::domain::plan::{PlanVariant, StepKind, plan_for};
 use crate::domain::scenario::Scenario;
 use crate::ops::fleet_read::select_wabas;
 use crate::ops::migration::{
@@ -56,8 +57,10 @@ pub struct MigrateArgs {
     /// File holding the new 6-digit two-step PIN (else WAMIGRATE_PIN, else a masked prompt).
     #[arg(long, value_name = "PATH")]
     pub pin_file: Option<PathBuf>,
-    /// On-Premise backup file for hosting-type-change (its password from
-    /// WAMIGRATE_BACKUP_PASSWORD or a masked prompt).
+    /// On-Premise backup file for hosting-type-change by an owner who holds the backup:
+    /// the number is registered on the Cloud API through Graph (its password from
+    /// WAMIGRATE_BACKUP_PASSWORD or a masked prompt). Without it a hosting type change
+    /// is the 360dialog Hub's step and its follow-ups.
     #[arg(long, value_name = "PATH")]
     pub backup_file: Option<PathBuf>,
     /// Answer yes to every confirmation (warnings, register, template copy).
@@ -93,21 +96,33 @@ pub(crate) async fn open(settings: &Settings) -> Result<Connection, ExitCode> {
 }
 
 /// The WABAs searched for a number when no source is given.
-pub(crate) async fn candidates(settings: &Settings, connection: &Connection) -> Vec<String> {
-    select_wabas(&connection.graph, &settings.wabas, &settings.businesses)
-        .await
-        .unwrap_or_default()
+pub(crate) async fn candidates(
+    settings: &Settings,
+    connection: &Connection,
+) -> Result<Vec<String>, ExitCode> {
+    match select_wabas(&connection.graph, &settings.wabas, &settings.businesses).await {
+        Ok(ids) => Ok(ids),
+        // A token that may not list WABAs searches none: the number is then known by
+        // its E.164 or --from, as when its source sits with another BSP.
+        Err(e) if is_not_readable(&e) => Ok(Vec::new()),
+        // Any other failure is a failed read, not "the number is nowhere" (exit 1).
+        Err(e) => {
+            eprintln!("wamigrate: could not find the WABAs to look for the number in: {e}");
+            Err(ExitCode::from(EXIT_ERROR))
+        }
+    }
 }
 
-/// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable), 1 a call
-/// failed, 2 usage.
+/// Runs `wamigrate migrate`: 0 completed, 3 blocked or paused (resumable) or ended
+/// failed (the Hub failed a change, an object is gone), 1 a call failed (resumable),
+/// 2 usage.
 pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
     if args.plan {
         let Some(scenario) = args.scenario else {
             eprintln!("wamigrate: --plan needs --scenario.");
             return ExitCode::from(EXIT_USAGE);
         };
-        print_plan(scenario);
+        print_plan(scenario, variant_of(&args));
         return ExitCode::SUCCESS;
     }
     let pin = match read_pin_source(&args) {
@@ -130,7 +145,10 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         candidates: if args.from.is_some() {
             Vec::new()
         } else {
-            candidates(settings, &connection).await
+            match candidates(settings, &connection).await {
+                Ok(ids) => ids,
+                Err(code) => return code,
+            }
         },
         data_dir: settings.data_dir.clone(),
         watch_interval: Duration::from_secs(args.watch_interval.max(1)),
@@ -164,6 +182,7 @@ pub async fn run_migrate(settings: &Settings, args: MigrateArgs) -> ExitCode {
         };
         let request = MigrationRequest {
             scenario,
+            variant: variant_of(&args),
             number,
             source_waba_id: args.from.clone(),
             destination_waba_id: args.to.clone(),
@@ -225,20 +244,21 @@ async fn finish(
         Ok(RunEnd::Blocked(blockers)) => {
             eprintln!("Migration {id} is blocked by the preflight checklist:");
             for b in blockers {
-                eprintln!("  ✘ {b}");
+                eprint_safe(&format!("  ✘ {b}"));
             }
             eprintln!("Fix them, then `wamigrate migrate --resume {id}`.");
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::Paused { reason, .. }) => {
-            eprintln!("Migration {id} paused: {reason}.");
+            eprint_safe(&format!("Migration {id} paused: {reason}."));
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::CannotContinue { step, reason }) => {
-            eprintln!(
-                "Migration {id} cannot continue at {}: {reason}.",
+            // Not a pause: the journal records the run as ended, failed.
+            eprint_safe(&format!(
+                "Migration {id} failed at {}: {reason}. The run has ended (not resumable).",
                 crate::ops::migration::step_name(step)
-            );
+            ));
             ExitCode::from(EXIT_FINDINGS)
         }
         Ok(RunEnd::Failed { step, error }) => {
@@ -281,7 +301,15 @@ fn refusal(refused: &JournalError) -> ExitCode {
     }
 }
 
-fn print_plan(scenario: Scenario) {
+/// The owner-backup way of a hosting type change when a backup file is given.
+fn variant_of(args: &MigrateArgs) -> PlanVariant {
+    match (args.scenario, &args.backup_file) {
+        (Some(Scenario::HostingTypeChange), Some(_)) => PlanVariant::OwnerBackup,
+        _ => PlanVariant::Standard,
+    }
+}
+
+fn print_plan(scenario: Scenario, variant: PlanVariant) {
     println!(
         "{} ({}): {}",
         scenario.title(),
@@ -298,7 +326,7 @@ fn print_plan(scenario: Scenario) {
         scenario.explanation(),
         scenario.actors()
     );
-    for (i, step) in plan(scenario).iter().enumerate() {
+    for (i, step) in plan_for(scenario, variant).iter().enumerate() {
         let kind = match step.kind {
             StepKind::Automatic => "automatic",
             StepKind::ManualVerified => "manual",

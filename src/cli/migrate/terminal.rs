@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::api::text::one_line;
+use crate::cli::output::eprint_safe;
 use crate::ops::migration::{CodeAnswer, Line, Operator, Question, Weight};
 
 /// Answers the runner from the terminal, or from stdin and flags when there is none.
@@ -58,7 +60,9 @@ impl Operator for TerminalOperator {
     }
 
     fn say(&self, line: Line) {
-        eprintln!("{}{line}", self.prefix());
+        // Lines quote names and sentences servers sent: no control character but
+        // newline and tab reaches the terminal.
+        eprint_safe(&format!("{}{line}", self.prefix()));
     }
 
     async fn confirm(&self, question: Question) -> bool {
@@ -165,6 +169,8 @@ impl Operator for TerminalOperator {
 /// Reads one line from stdin off the async threads; `masked` reads it without echo on a
 /// terminal (codes and PINs never appear on screen). `None` at end of input.
 pub(crate) async fn read_line(prompt: String, masked: bool) -> Option<SecretString> {
+    // Questions quote names servers sent: the prompt is one safe line.
+    let prompt = one_line(&prompt).into_owned();
     tokio::task::spawn_blocking(move || {
         if std::io::stdin().is_terminal() {
             eprint!("{prompt}");

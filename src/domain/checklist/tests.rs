@@ -112,7 +112,7 @@ fn status_after(rule: RuleId, spoil: impl FnOnce(&mut Fixture)) -> CheckStatus {
 }
 
 #[test]
-fn scenarios_pick_their_rules_and_soften_same_business_between_managers() {
+fn scenarios_pick_their_rules_and_a_destination_of_another_business_fails_in_every_migration() {
     let mut f = Fixture::good();
     f.dest = good_waba("2", "B2");
     let input = CheckInput {
@@ -122,21 +122,20 @@ fn scenarios_pick_their_rules_and_soften_same_business_between_managers() {
         destination: Some(&f.dest),
         ..CheckInput::default()
     };
-    let between = evaluate_for(Scenario::BetweenBusinessManagers, &input);
-    let same = between
-        .iter()
-        .find(|r| r.rule == RuleId::SameBusiness)
-        .unwrap();
-    assert_eq!(same.status, CheckStatus::Warn);
-    let to_new = evaluate_for(Scenario::ToNewWaba, &input);
-    assert_eq!(
-        to_new
-            .iter()
+    // Meta: "The source and destination WABAs must represent the same business", also
+    // between Business Managers (the destination must message for the number's business).
+    for scenario in [
+        Scenario::BetweenBusinessManagers,
+        Scenario::ToNewWaba,
+        Scenario::FromOtherBsp,
+    ] {
+        let same = evaluate_for(scenario, &input)
+            .into_iter()
             .find(|r| r.rule == RuleId::SameBusiness)
-            .unwrap()
-            .status,
-        CheckStatus::Fail
-    );
+            .unwrap();
+        assert_eq!(same.status, CheckStatus::Fail, "{scenario}");
+        assert!(same.fix.contains("2388103"), "{}", same.fix);
+    }
     let hosting = evaluate_for(Scenario::HostingTypeChange, &input);
     assert!(
         hosting

@@ -225,8 +225,9 @@ pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
 /// Parses the bytes of a JSON-lines journal whose records are `T`. A torn last line
 /// (the process died mid-write: no newline at its end, or the start of a record that
 /// is not whole JSON, with or without a newline or zero bytes after it) is left out and
-/// reported; any other bad line, the last one included (whole JSON that is not a
-/// record, or text that is not one), is damage.
+/// reported; a last record that is whole but for its newline is kept (the appender
+/// ends its line before writing). Any other bad line, the last one included (whole
+/// JSON that is not a record, or text that is not one), is damage.
 pub fn parse_lines<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
 ) -> Result<ParsedLines<T>, JournalDamage> {

@@ -233,3 +233,75 @@ fn backends_match_a_sandbox_by_instance_and_a_live_one_by_profile_and_urls() {
     };
     assert!(!live.same_as(&staging));
 }
+
+mod properties {
+    //! The journal reader against any bytes and against a crash at any byte.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Records whose text fields hold anything (quotes, newlines, control characters).
+    fn record() -> impl Strategy<Value = Record> {
+        prop_oneof![
+            Just(started()),
+            any::<String>().prop_map(|call| Record::Intent {
+                step: StepId::Register,
+                call,
+                in_flight_secs: Some(40),
+                at: at("2026-11-25T10:00:01Z"),
+            }),
+            any::<String>().prop_map(|sentence| outcome(
+                StepId::RequestCode,
+                CallOutcome::Unknown {
+                    class: "network".into(),
+                    sentence,
+                    reference: String::new(),
+                }
+            )),
+            any::<String>().prop_map(|text| Record::Note {
+                step: None,
+                text,
+                at: at("2026-11-25T10:00:03Z"),
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_records_a_torn_tail_or_damage_never_a_panic(
+            bytes in prop::collection::vec(any::<u8>(), 0..400),
+        ) {
+            if let Ok(parsed) = parse_journal(&bytes) {
+                prop_assert!(parsed.complete_len <= bytes.len());
+                prop_assert!(parsed.torn || parsed.complete_len == bytes.len());
+            }
+        }
+
+        /// A crash can stop a write at any byte: what is read is a prefix of what was
+        /// written, and only the line the crash cut can be missing.
+        #[test]
+        fn a_journal_cut_at_any_byte_reads_as_a_prefix_of_its_records(
+            records in prop::collection::vec(record(), 1..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let lines: Vec<String> = records
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap() + "\n")
+                .collect();
+            let bytes = lines.concat().into_bytes();
+            let cut = cut.index(bytes.len() + 1);
+            let parsed = parse_journal(&bytes[..cut]);
+            prop_assert!(parsed.is_ok(), "cut at {cut}: {:?}", parsed);
+            let parsed = parsed.unwrap();
+            let whole_lines = lines
+                .iter()
+                .scan(0, |end, line| { *end += line.len(); Some(*end) })
+                .take_while(|end| *end <= cut)
+                .count();
+            prop_assert!(parsed.records.len() == whole_lines || parsed.records.len() == whole_lines + 1);
+            prop_assert_eq!(&parsed.records[..], &records[..parsed.records.len()]);
+        }
+    }
+}

@@ -97,6 +97,15 @@ impl LinesFile {
             file.set_len(parsed.complete_len as u64).map_err(io)?;
             file.sync_data().map_err(io)?;
         }
+        // A whole last record whose newline the crash cut off: end its line, or the
+        // next record would be glued to it and both lost (found by a property test).
+        if bytes[..parsed.complete_len]
+            .last()
+            .is_some_and(|b| *b != b'\n')
+        {
+            (&file).write_all(b"\n").map_err(io)?;
+            file.sync_data().map_err(io)?;
+        }
         let opened = LinesFile {
             path: path.to_path_buf(),
             file,

@@ -171,3 +171,52 @@ fn files_not_named_like_a_migration_are_not_journals() {
     std::fs::write(journals_dir(dir.path()).join("..evil.jsonl"), "x").unwrap();
     assert!(list(dir.path()).unwrap().is_empty());
 }
+
+mod properties {
+    //! A crash can stop a journal write at any byte; the next run must append to what
+    //! is left and read back everything it wrote.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn note(text: &str) -> Record {
+        Record::Note {
+            step: None,
+            text: text.into(),
+            at: at("2026-11-25T10:00:05Z"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_run_appends_after_a_crash_at_any_byte_and_reads_everything_back(
+            texts in prop::collection::vec(any::<String>(), 0..4),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let m = id(7);
+            let mut records = vec![started(&m, None)];
+            records.extend(texts.iter().map(|t| note(t)));
+            let bytes: Vec<u8> = records
+                .iter()
+                .flat_map(|r| serde_json::to_vec(r).unwrap().into_iter().chain([b'\n']))
+                .collect();
+            // The `started` line is whole: a journal exists only with it.
+            let first_line = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
+            let cut = first_line + cut.index(bytes.len() - first_line + 1);
+            private_dir(&journals_dir(dir.path())).unwrap();
+            std::fs::write(journal_path(dir.path(), &m), &bytes[..cut]).unwrap();
+
+            let (mut journal, kept) = JournalFile::open_for_append(dir.path(), &m).unwrap();
+            prop_assert_eq!(&kept[..], &records[..kept.len()]);
+            journal.append(&note("after the crash")).unwrap();
+            let read_back = read(dir.path(), &m);
+            prop_assert!(read_back.is_ok(), "cut at {cut}: {:?}", read_back);
+            let mut expected = kept;
+            expected.push(note("after the crash"));
+            prop_assert_eq!(read_back.unwrap(), expected);
+        }
+    }
+}

@@ -45,7 +45,7 @@ impl<O: Operator> Migration<'_, O> {
             },
             RunEnd::CannotContinue { step, reason } => Record::Finished {
                 completed: false,
-                detail: format!("{} cannot continue: {reason}", step_name(*step)),
+                detail: format!("{} failed, the run has ended: {reason}", step_name(*step)),
                 abandoned: false,
                 at,
             },

@@ -16,12 +16,13 @@
 //!   to in structured [`Line`]s and [`Question`]s;
 //! - `journaling`: records written around calls and steps, the write confirmation;
 //! - `reconcile`: the one read-back per step with a non-idempotent call;
-//! - `number`, `templates`, `partner`, `hosting`: the steps, by family.
+//! - `number`, `templates`, `partner`, `hosting`, `followups`: the steps, by family.
 //!
 //! A new step goes into its family's file, its id into `domain::plan`, its dispatch
 //! into [`Migration::run_step`], and, if it sends a non-idempotent call, its read-back
 //! into `reconcile`.
 
+mod followups;
 mod hosting;
 mod journaling;
 mod number;
@@ -40,7 +41,7 @@ use crate::domain::journal::{
     Backend, CallOutcome, CallState, JournalState, NotAMigrationId, Record, Stamp, StepState,
 };
 use crate::domain::number::PhoneNumber;
-use crate::domain::plan::{StepId, plan};
+use crate::domain::plan::{PlanVariant, StepId, step_of};
 use crate::domain::scenario::Scenario;
 use crate::ops::journal_store::JournalFile;
 use crate::ops::preflight::NumberRef;
@@ -121,6 +122,8 @@ pub struct RunSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MigrationRequest {
     pub scenario: Scenario,
+    /// How the scenario is carried out where the docs describe more than one way.
+    pub variant: PlanVariant,
     pub number: String,
     pub source_waba_id: Option<String>,
     pub destination_waba_id: Option<String>,
@@ -280,6 +283,7 @@ impl<'a, O: Operator> Migration<'a, O> {
     async fn dispatch(&mut self, step: StepId) -> Step {
         match step {
             StepId::Preflight => self.preflight().await,
+            StepId::MessagingForAccepted => self.messaging_for_accepted().await,
             StepId::TwoStepOff => self.two_step_off().await,
             StepId::AddNumber => self.add_number().await,
             StepId::RequestCode => self.request_code().await,
@@ -292,11 +296,16 @@ impl<'a, O: Operator> Migration<'a, O> {
             StepId::Handover => self.handover().await,
             StepId::WatchMigratedAway => self.watch_migrated_away().await,
             StepId::CancelSubscription => self.cancel_subscription().await,
+            StepId::RefundUnusedFunds => self.refund_unused_funds().await,
             StepId::FindChangeRequest => self.find_change_request().await,
             StepId::ApproveChangeRequest => self.approve_change_request().await,
             StepId::WatchChangeRequest => self.watch_change_request().await,
             StepId::RefreshFleet => self.refresh_fleet().await,
+            StepId::PartnerPermission => self.partner_permission().await,
+            StepId::NewApiKey => self.new_api_key().await,
+            StepId::ResetWebhook => self.reset_webhook().await,
             StepId::ExplainDowntime => self.explain_downtime().await,
+            StepId::HubHostingChange => self.hub_hosting_change().await,
             StepId::RegisterWithBackup => self.register_with_backup().await,
             StepId::VerifyPlatform => self.verify_platform().await,
         }
@@ -333,7 +342,12 @@ impl<'a, O: Operator> Migration<'a, O> {
     async fn manual(&mut self, step: StepId, question: Question) -> Step {
         let text = question.text.clone();
         if self.operator.confirm(question).await {
-            self.done(step, "confirmed by the operator", None)
+            let by = if self.operator.confirms_by_flag() {
+                "--yes"
+            } else {
+                "the operator"
+            };
+            self.done(step, format!("confirmed by {by}: {text}"), None)
         } else {
             Err(self
                 .paused_until_resumed(
@@ -442,11 +456,7 @@ pub fn step_key(step: StepId) -> String {
 
 /// The step's title from the plan tables.
 pub fn step_name(step: StepId) -> &'static str {
-    Scenario::ALL
-        .iter()
-        .flat_map(|s| plan(*s))
-        .find(|s| s.id == step)
-        .map_or("step", |s| s.title)
+    step_of(step).map_or("step", |s| s.title)
 }
 
 /// An optional API value as text, `-` when absent.

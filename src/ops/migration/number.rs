@@ -4,7 +4,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::domain::checklist::{CheckResult, CheckStatus, REGISTER_BUDGET, is_blocked};
+use crate::domain::checklist::{CheckResult, CheckStatus, REGISTER_BUDGET, RuleId, is_blocked};
 use crate::domain::journal::{Record, Stamp};
 use crate::domain::number::{NumberStatus, PhoneNumber, PlatformType};
 use crate::domain::phone::E164;
@@ -38,7 +38,29 @@ impl<O: Operator> Migration<'_, O> {
         for (what, e) in &data.errors {
             self.say(Line::problem(format!("Could not read the {what}: {e}")));
         }
-        let checks = data.checks(scenario);
+        // A read that failed for another reason than access (network, 5xx, a body that
+        // is not the API's) leaves rules without evidence: nothing is judged or sent on
+        // that, the run stops here (resumable, exit 1), never "blocked" by a rule that
+        // was not read nor confirmed by --yes.
+        if let Some((what, error)) = data.errors.first() {
+            let mut error = error.clone();
+            error.sentence = format!(
+                "The preflight could not read the {what}, so nothing was sent: {}",
+                error.sentence
+            );
+            return Err(RunEnd::Failed { step, error }.into());
+        }
+        let mut checks = data.checks(scenario);
+        // A plan without a register call (the 360dialog Hub's hosting change) spends no
+        // register attempt: the budget is not its concern.
+        if !self
+            .state
+            .plan
+            .iter()
+            .any(|s| matches!(s, StepId::Register | StepId::RegisterWithBackup))
+        {
+            checks.retain(|c| c.rule != RuleId::RegisterBudget);
+        }
         for c in &checks {
             let mark = match c.status {
                 CheckStatus::Pass => "✔",
@@ -159,6 +181,32 @@ impl<O: Operator> Migration<'_, O> {
             )?;
         }
         Ok(unknown.len())
+    }
+
+    /// Between Business Managers the destination messages on behalf of the number's
+    /// business once that business accepted its "Messaging For" request (Meta's
+    /// programmatic migration page, "Preparing the destination WABA"; until then the
+    /// add answers 2388103).
+    pub(super) async fn messaging_for_accepted(&mut self) -> Step {
+        let step = StepId::MessagingForAccepted;
+        let dest = self.destination(step)?;
+        let on_behalf_of = self.graph.waba(&dest).await.ok().and_then(|w| {
+            let business = w.on_behalf_of_business_info?;
+            Some(format!(
+                "{} ({})",
+                business.name.unwrap_or_default(),
+                business.id.unwrap_or_default()
+            ))
+        });
+        self.say(Line::info(format!(
+            "The destination WABA {dest} belongs to another Business Manager and messages on behalf of {}. An admin of the number's business accepts its \"Messaging For\" request in Meta Business Suite (Business settings → Requests); until then Meta refuses the migration (2388103).",
+            on_behalf_of.as_deref().unwrap_or("the number's business (not readable here)")
+        )));
+        self.manual(
+            step,
+            Question::yes_no("Has the number's business accepted the \"Messaging For\" request?"),
+        )
+        .await
     }
 
     pub(super) async fn two_step_off(&mut self) -> Step {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::api::{GraphClient, HubClient};
 use crate::domain::journal::{MigrationId, Record, Stamp, replay};
-use crate::domain::plan::{StepId, plan};
+use crate::domain::plan::{StepId, plan_for};
 use crate::ops::journal_store::JournalFile;
 use crate::ops::preflight::NumberRef;
 use crate::ops::run_lock::{HeldLock, LockError, LockKey, lock};
@@ -38,7 +38,10 @@ impl<'a, O: Operator> Migration<'a, O> {
             number,
             source_waba_id: request.source_waba_id.clone(),
             destination_waba_id: request.destination_waba_id.clone(),
-            plan: plan(request.scenario).iter().map(|s| s.id).collect(),
+            plan: plan_for(request.scenario, request.variant)
+                .iter()
+                .map(|s| s.id)
+                .collect(),
             operator: std::env::var("USER").unwrap_or_else(|_| "unknown".to_string()),
             backend: Some(settings.backend.clone()),
             at: Stamp::At(now),

@@ -1,6 +1,7 @@
 //! Steps between partners: the outbound move to another BSP (invoices, hand-over,
-//! watching the number leave, cancelling the subscription) and the 360dialog partner
-//! change (find, approve and watch the change request, refresh the fleet).
+//! watching the number leave, the client's cancellation and refund) and the 360dialog
+//! partner change (find, approve and watch the change request, refresh the fleet; its
+//! follow-ups are in `followups`).
 
 use crate::domain::number::NumberStatus;
 use crate::domain::partner::{PartnerChangeRequest, PartnerChangeStatus};
@@ -64,13 +65,27 @@ impl<O: Operator> Migration<'_, O> {
         }
     }
 
+    /// The client's act, not ours: 360dialog lets only the client cancel a number
+    /// (sources in `domain::plan`), so no cancellation request is sent from here.
     pub(super) async fn cancel_subscription(&mut self) -> Step {
-        self.say(Line::info("Cancel the subscription only now that the number has left: Hub → the channel → Cancel subscription. There is no API call for it; wamigrate records your confirmation."));
+        self.say(Line::info(format!(
+            "Now that {} has left, the client cancels its subscription in the 360dialog Client Hub: the number → Danger Zone → Cancel subscription, typing CANCEL. Only the client may cancel a number (a partner may assist, never cancel for the client), so wamigrate sends no call; it records the confirmation.",
+            self.number_label()
+        )));
         self.manual(
             StepId::CancelSubscription,
             Question::typed_yes(
-                "Has the subscription been cancelled (type yes only once it is done)?",
+                "Has the client cancelled the subscription in the 360dialog Client Hub? Type yes only once it is done:",
             ),
+        )
+        .await
+    }
+
+    pub(super) async fn refund_unused_funds(&mut self) -> Step {
+        self.say(Line::info("After the cancellation the client requests the refund of the number's unused prepaid funds in the 360dialog Hub: Funds → Manage Funds → the number → Refund account funds."));
+        self.manual(
+            StepId::RefundUnusedFunds,
+            Question::yes_no("Has the client requested the refund of the unused funds?"),
         )
         .await
     }
@@ -99,6 +114,18 @@ impl<O: Operator> Migration<'_, O> {
                         || (r.is_full_migration == Some(true) && r.client_id == c.client_id)
                 })
         });
+        if found.is_none()
+            && let Some(failed) = requests
+                .iter()
+                .find(|r| r.id == wanted && r.status == Some(PartnerChangeStatus::Failed))
+        {
+            // A change the Hub failed has ended: the run ends failed, not paused.
+            return Err(RunEnd::CannotContinue {
+                step,
+                reason: failed_in_hub(&failed.id),
+            }
+            .into());
+        }
         let Some(request) = found else {
             let listed: Vec<String> = requests
                 .iter()
@@ -208,9 +235,7 @@ impl<O: Operator> Migration<'_, O> {
                 Some(PartnerChangeStatus::Failed) => {
                     return Err(RunEnd::CannotContinue {
                         step,
-                        reason: format!(
-                            "partner change request {request_id} failed in the Hub; contact 360dialog support with its id"
-                        ),
+                        reason: failed_in_hub(&request_id),
                     }
                     .into());
                 }
@@ -234,4 +259,11 @@ impl<O: Operator> Migration<'_, O> {
             .map_err(|error| RunEnd::Failed { step, error })?;
         self.done(step, format!("{} channels read", channels.len()), None)
     }
+}
+
+/// The end of a change request the Hub failed.
+fn failed_in_hub(request_id: &str) -> String {
+    format!(
+        "partner change request {request_id} failed in the Hub; the change has ended: contact 360dialog support with its id, and the client may request a new change"
+    )
 }

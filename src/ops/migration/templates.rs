@@ -1,7 +1,12 @@
-//! The templates step: what Meta duplicated during the move, and a copy of the
-//! eligible templates still missing with `migrate_message_templates`. The copy names
-//! exactly the missing templates (`template_ids`, 500 per call), so a copy asked again
-//! after an interruption sends only what the destination still lacks.
+//! The templates step: what Meta duplicated during the move, and, only where both WABAs
+//! are owned by the same business, a copy of the eligible templates still missing with
+//! `migrate_message_templates` ("Templates can only be migrated between WABAs owned by
+//! the same Meta business",
+//! https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-migration).
+//! Elsewhere it reports what the destination holds after Meta's duplication at
+//! registration. The copy names exactly the missing templates (`template_ids`, 500 per
+//! call), so a copy asked again after an interruption sends only what the destination
+//! still lacks.
 
 use crate::api::graph::is_not_readable;
 use crate::domain::eligibility::{self, Mode, Outcome};
@@ -9,6 +14,7 @@ use crate::domain::journal::{CallOutcome, CallState};
 use crate::domain::plan::StepId;
 use crate::domain::template::TemplateInventory;
 use crate::ops::template_migration::{self, TemplateRun};
+use crate::ops::template_tally::cross_business_refusal;
 
 use super::{Line, Migration, Operator, RunEnd, Step, Stop, Weight};
 
@@ -51,15 +57,24 @@ impl<O: Operator> Migration<'_, O> {
             // (same business only) is not for this move; report what the destination
             // holds after Meta's duplication at registration.
             Err(RunEnd::Failed { error, .. }) if is_not_readable(&error) => {
-                return self.duplicated_at_registration(step, &dest).await;
+                return self
+                    .duplicated_at_registration(step, &dest, None, NOT_READABLE_SOURCE)
+                    .await;
             }
             other => other?,
         };
         let Some((source, destination)) = inventories else {
             // No source WABA known (the token could not find the number anywhere).
-            return self.duplicated_at_registration(step, &dest).await;
+            return self
+                .duplicated_at_registration(step, &dest, None, NOT_READABLE_SOURCE)
+                .await;
         };
         let source_id = self.state.source_waba_id.clone().unwrap_or_default();
+        if let Some(why) = self.other_owner(step, &source_id, &dest).await? {
+            return self
+                .duplicated_at_registration(step, &dest, Some(&source), &why)
+                .await;
+        }
         let forecast = eligibility::predict(&source, &destination, Mode::Api);
         let summary = forecast.summary();
         self.say(Line::info(format!(
@@ -170,12 +185,38 @@ impl<O: Operator> Migration<'_, O> {
         self.done(step, detail, None)
     }
 
-    /// When the source's templates cannot be read (or no source is known): what the
-    /// destination holds now, read
-    /// fresh (Meta duplicates the source's APPROVED + GREEN templates at registration, up
-    /// to the destination's limit: "Migrating customers off a Multi-Partner Solution",
+    /// Why the template migration endpoint may not be used between the two WABAs:
+    /// their owners differ, or an owner cannot be read (so a same business cannot be
+    /// confirmed); `None` when both are owned by the same business.
+    async fn other_owner(
+        &self,
+        step: StepId,
+        source_id: &str,
+        dest: &str,
+    ) -> Result<Option<String>, RunEnd> {
+        let (source, destination) = tokio::join!(self.graph.waba(source_id), self.graph.waba(dest));
+        match (source, destination) {
+            (Ok(source), Ok(destination)) => Ok(cross_business_refusal(&source, &destination)),
+            (Err(e), _) | (_, Err(e)) if is_not_readable(&e) => Ok(Some(
+                "a WABA's owner is not readable with this token, so a same business cannot be confirmed".to_string(),
+            )),
+            (Err(error), _) | (_, Err(error)) => Err(RunEnd::Failed { step, error }),
+        }
+    }
+
+    /// What the destination holds now, read fresh, when the template migration API is
+    /// not for this move (`why`): Meta duplicates the source's APPROVED + GREEN templates
+    /// at registration, up to the destination's limit ("Migrating customers off a
+    /// Multi-Partner Solution",
     /// https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/support/migrating-customers-off-solutions-via-meta-business-suite).
-    async fn duplicated_at_registration(&mut self, step: StepId, dest: &str) -> Step {
+    /// With the source's templates at hand it says which of them arrived.
+    async fn duplicated_at_registration(
+        &mut self,
+        step: StepId,
+        dest: &str,
+        source: Option<&TemplateInventory>,
+        why: &str,
+    ) -> Step {
         let held = self
             .graph
             .templates(dest)
@@ -186,13 +227,27 @@ impl<O: Operator> Migration<'_, O> {
             .iter()
             .filter(|t| t.status == Some(crate::domain::template::TemplateStatus::Rejected))
             .count();
-        self.done(
-            step,
-            format!(
-                "the source's templates are not readable with this token (or its WABA is unknown), so the template migration API (one business only) is not used; the destination holds {} template(s) after the move ({rejected} REJECTED), Meta's duplication of the source's APPROVED + GREEN templates included",
-                held.templates.len()
-            ),
-            None,
-        )
+        let mut detail = format!(
+            "{}; the template migration API is not used. The destination holds {} template(s) after the move ({rejected} REJECTED on re-check)",
+            why.trim_end_matches('.'),
+            held.templates.len()
+        );
+        if let Some(source) = source {
+            let summary = eligibility::predict(source, &held, Mode::Number).summary();
+            detail.push_str(&format!(
+                "; of the source's APPROVED + GREEN templates {} arrived with Meta's duplication and {} did not (re-create those with `wamigrate templates recreate`)",
+                summary.already_in_destination,
+                summary.migrate + summary.over_limit
+            ));
+        } else {
+            detail.push_str(
+                ", Meta's duplication of the source's APPROVED + GREEN templates included",
+            );
+        }
+        self.done(step, detail, None)
     }
 }
+
+/// Why the template migration API is not used when the source cannot be read.
+const NOT_READABLE_SOURCE: &str =
+    "the source's templates are not readable with this token (or its WABA is unknown)";

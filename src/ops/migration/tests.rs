@@ -288,6 +288,7 @@ impl Bench {
 fn graph_request() -> MigrationRequest {
     MigrationRequest {
         scenario: Scenario::ToNewWaba,
+        variant: PlanVariant::Standard,
         number: NUMBER.to_string(),
         source_waba_id: Some(SOURCE.to_string()),
         destination_waba_id: Some(DEST.to_string()),
@@ -297,6 +298,7 @@ fn graph_request() -> MigrationRequest {
 fn hosting_request() -> MigrationRequest {
     MigrationRequest {
         scenario: Scenario::HostingTypeChange,
+        variant: PlanVariant::OwnerBackup,
         number: ON_PREMISE.to_string(),
         source_waba_id: Some(SOURCE.to_string()),
         destination_waba_id: None,
@@ -306,6 +308,7 @@ fn hosting_request() -> MigrationRequest {
 fn partner_request() -> MigrationRequest {
     MigrationRequest {
         scenario: Scenario::ClientPartnerChange,
+        variant: PlanVariant::Standard,
         number: "pcr01Kst".to_string(),
         source_waba_id: None,
         destination_waba_id: None,

@@ -335,6 +335,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use crate::ops::private_files::private_dir;
 
     fn backend(instance: &str) -> Backend {
         Backend {
@@ -457,5 +458,34 @@ mod tests {
         );
         let older = read(dir.path(), "recreate-3").unwrap();
         assert!(check_backend("recreate-3", &older, &backend("a")).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 32, failure_persistence: None, ..Default::default() })]
+
+        /// A crash can stop a write at any byte, inside a character too: the run
+        /// reopens, appends and reads back every whole entry.
+        #[test]
+        fn a_run_reopens_after_a_crash_at_any_byte(
+            names in proptest::collection::vec("\\PC{1,8}", 1..4),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let entries: Vec<Entry> = names.iter().map(|n| intent(n)).collect();
+            let bytes: Vec<u8> = entries
+                .iter()
+                .flat_map(|e| serde_json::to_vec(e).unwrap().into_iter().chain([b'\n']))
+                .collect();
+            private_dir(&runs_dir(dir.path())).unwrap();
+            let path = journal_path(dir.path(), "recreate-2").unwrap();
+            std::fs::write(&path, &bytes[..cut.index(bytes.len() + 1)]).unwrap();
+            let (mut journal, kept) = RunJournal::open(dir.path(), "recreate-2").unwrap();
+            proptest::prop_assert_eq!(&kept[..], &entries[..kept.len()]);
+            journal.append(&intent("after")).unwrap();
+            drop(journal);
+            let mut expected = kept;
+            expected.push(intent("after"));
+            proptest::prop_assert_eq!(read(dir.path(), "recreate-2").unwrap(), expected);
+        }
     }
 }

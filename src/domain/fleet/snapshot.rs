@@ -1,0 +1,345 @@
+//! The fleet as a screen keeps it: rows with their search texts precomputed (a filter
+//! keystroke re-filters 100,000 rows without lower-casing them again), indexed by WABA so
+//! a refresh replaces one WABA's rows the moment they arrive, in place, reporting what
+//! changed, instead of rebuilding the fleet at the end.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, search_text, sort_indices,
+};
+
+/// The rows of the fleet with their search texts, viewed through index lists.
+#[derive(Debug, Clone, Default)]
+pub struct FleetSnapshot {
+    rows: Vec<FleetRow>,
+    search_texts: Vec<String>,
+    /// The indices of each WABA's Graph rows.
+    by_waba: HashMap<String, Vec<usize>>,
+}
+
+impl FleetSnapshot {
+    /// Takes the rows of a read.
+    pub fn new(rows: Vec<FleetRow>) -> Self {
+        let search_texts = rows.iter().map(search_text).collect();
+        let mut snapshot = FleetSnapshot {
+            rows,
+            search_texts,
+            by_waba: HashMap::new(),
+        };
+        snapshot.index();
+        snapshot
+    }
+
+    /// Every row; a row keeps its index until a row is removed.
+    pub fn rows(&self) -> &[FleetRow] {
+        &self.rows
+    }
+
+    /// Gives the rows back.
+    pub fn into_rows(self) -> Vec<FleetRow> {
+        self.rows
+    }
+
+    /// The Graph rows of one WABA.
+    pub fn waba_rows(&self, waba_id: &str) -> impl Iterator<Item = &FleetRow> {
+        self.by_waba
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.rows[i])
+    }
+
+    /// The WABAs that have Graph rows.
+    pub fn wabas(&self) -> impl Iterator<Item = &str> {
+        self.by_waba.keys().map(String::as_str)
+    }
+
+    /// Indices of the rows `filter` matches, in row order.
+    pub fn matching(&self, filter: &FilterExpr) -> Vec<usize> {
+        (0..self.rows.len())
+            .filter(|&i| filter.matches_with(&self.rows[i], &self.search_texts[i]))
+            .collect()
+    }
+
+    /// What a screen shows: the matching rows sorted by `column`.
+    pub fn view(&self, filter: &FilterExpr, column: Column, descending: bool) -> Vec<usize> {
+        let mut indices = self.matching(filter);
+        sort_indices(&self.rows, &mut indices, column, descending);
+        indices
+    }
+
+    /// Replaces the Graph rows of `waba_id` with `rows`, as a refresh reads them: a row
+    /// that was there takes its place (and its channel and migration, which the end of
+    /// the refresh sets for the whole fleet), a new one goes at the end, one no longer
+    /// read is removed. Returns what changed: cells, added rows, removed rows. Indices
+    /// of other rows stay valid unless a row was removed.
+    pub fn replace_waba(&mut self, waba_id: &str, rows: Vec<FleetRow>) -> Vec<RowChange> {
+        let old: HashMap<String, usize> = self
+            .by_waba
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| (self.rows[i].id.clone(), i))
+            .collect();
+        let mut kept = HashSet::new();
+        let mut found = Vec::new();
+        let mut added = Vec::new();
+        for mut row in rows {
+            match old.get(&row.id) {
+                Some(&i) if kept.insert(i) => {
+                    let previous = &self.rows[i];
+                    row.channel_id.clone_from(&previous.channel_id);
+                    row.channel_status.clone_from(&previous.channel_status);
+                    row.migration = previous.migration.clone();
+                    found.extend(cell_changes(previous, &row, &Column::ALL));
+                    self.search_texts[i] = search_text(&row);
+                    self.rows[i] = row;
+                }
+                // A second row with the same id in one WABA: the first one stands.
+                Some(_) => {}
+                None => {
+                    added.push(RowChange::of(&row, Change::Added));
+                    self.by_waba
+                        .entry(waba_id.to_string())
+                        .or_default()
+                        .push(self.rows.len());
+                    self.search_texts.push(search_text(&row));
+                    self.rows.push(row);
+                }
+            }
+        }
+        let gone: HashSet<usize> = old
+            .values()
+            .copied()
+            .filter(|i| !kept.contains(i))
+            .collect();
+        found.extend(added);
+        if !gone.is_empty() {
+            found.extend(self.remove(&gone));
+        }
+        found
+    }
+
+    /// Removes the rows `keep` refuses; returns them as removed.
+    pub fn retain(&mut self, keep: impl Fn(&FleetRow) -> bool) -> Vec<RowChange> {
+        let gone: HashSet<usize> = (0..self.rows.len())
+            .filter(|&i| !keep(&self.rows[i]))
+            .collect();
+        if gone.is_empty() {
+            return Vec::new();
+        }
+        self.remove(&gone)
+    }
+
+    /// Applies `edit` to the whole fleet (a join with the channels, the journals), then
+    /// returns how the cells of `columns` changed, and the rows it added or removed.
+    /// Search texts are computed again only for the rows that changed.
+    pub fn edit(
+        &mut self,
+        columns: &[Column],
+        edit: impl FnOnce(&mut Vec<FleetRow>),
+    ) -> Vec<RowChange> {
+        let mut before: HashMap<String, (usize, FleetRow)> = HashMap::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            before.insert(row.id.clone(), (i, projection(row, columns)));
+        }
+        edit(&mut self.rows);
+        let mut texts = std::mem::take(&mut self.search_texts);
+        let mut found = Vec::new();
+        let mut added = Vec::new();
+        let mut seen = HashSet::new();
+        self.search_texts = self
+            .rows
+            .iter()
+            .map(|row| {
+                seen.insert(row.id.as_str());
+                match before.get(&row.id) {
+                    Some((i, old)) => {
+                        let changed = cell_changes(old, row, columns);
+                        let text = if changed.is_empty() {
+                            std::mem::take(&mut texts[*i])
+                        } else {
+                            search_text(row)
+                        };
+                        found.extend(changed);
+                        text
+                    }
+                    None => {
+                        added.push(RowChange::of(row, Change::Added));
+                        search_text(row)
+                    }
+                }
+            })
+            .collect();
+        let removed = before
+            .iter()
+            .filter(|(id, _)| !seen.contains(id.as_str()))
+            .map(|(_, (_, old))| RowChange::of(old, Change::Removed));
+        found.extend(added);
+        found.extend(removed);
+        self.index();
+        found
+    }
+
+    /// Drops the rows at `gone`; returns them as removed.
+    fn remove(&mut self, gone: &HashSet<usize>) -> Vec<RowChange> {
+        let rows = std::mem::take(&mut self.rows);
+        let texts = std::mem::take(&mut self.search_texts);
+        let mut removed = Vec::new();
+        for (i, (row, text)) in rows.into_iter().zip(texts).enumerate() {
+            if gone.contains(&i) {
+                removed.push(RowChange::of(&row, Change::Removed));
+            } else {
+                self.rows.push(row);
+                self.search_texts.push(text);
+            }
+        }
+        self.index();
+        removed
+    }
+
+    fn index(&mut self) {
+        self.by_waba.clear();
+        for (i, row) in self.rows.iter().enumerate() {
+            if row.origin == RowOrigin::Graph {
+                self.by_waba.entry(row.waba_id.clone()).or_default().push(i);
+            }
+        }
+    }
+}
+
+/// A row with only what change detection reads: its id, label and the `columns`.
+fn projection(row: &FleetRow, columns: &[Column]) -> FleetRow {
+    let mut kept = FleetRow {
+        id: row.id.clone(),
+        origin: row.origin,
+        waba_id: row.waba_id.clone(),
+        display_phone_number: row.display_phone_number.clone(),
+        ..FleetRow::default()
+    };
+    for column in columns {
+        match column {
+            Column::Channel => kept.channel_status.clone_from(&row.channel_status),
+            Column::Migration => kept.migration = row.migration.clone(),
+            _ => return row.clone(),
+        }
+    }
+    kept
+}
+
+/// The cells of `columns` (never the check time) that differ between two versions of a
+/// row.
+pub(super) fn cell_changes(old: &FleetRow, new: &FleetRow, columns: &[Column]) -> Vec<RowChange> {
+    columns
+        .iter()
+        .filter(|&&column| column != Column::LastChecked)
+        .filter_map(|&column| {
+            let (was, is) = (column.value(old), column.value(new));
+            (was != is).then(|| {
+                RowChange::of(
+                    new,
+                    Change::Value {
+                        column,
+                        old: was.into_owned(),
+                        new: is.into_owned(),
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fleet::MigrationState;
+
+    fn row(waba: &str, id: &str, status: &str) -> FleetRow {
+        FleetRow {
+            id: id.into(),
+            waba_id: waba.into(),
+            display_phone_number: Some(format!("+1 555-000-{id}")),
+            status: Some(status.into()),
+            ..FleetRow::default()
+        }
+    }
+
+    fn ids(snapshot: &FleetSnapshot) -> Vec<&str> {
+        snapshot.rows().iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_waba_replaced_in_place_reports_cells_added_and_removed_rows() {
+        let mut fleet = FleetSnapshot::new(vec![
+            row("w1", "1", "CONNECTED"),
+            row("w1", "2", "CONNECTED"),
+            row("w2", "3", "CONNECTED"),
+        ]);
+        let mut channel_row = fleet.rows()[0].clone();
+        channel_row.channel_status = Some("running".into());
+        fleet.edit(&[Column::Channel], |rows| rows[0] = channel_row);
+        let changes = fleet.replace_waba(
+            "w1",
+            vec![row("w1", "1", "FLAGGED"), row("w1", "4", "CONNECTED")],
+        );
+        let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "+1 555-000-1 status CONNECTED → FLAGGED",
+                "+1 555-000-4 added",
+                "+1 555-000-2 removed"
+            ]
+        );
+        assert_eq!(ids(&fleet), ["1", "3", "4"]);
+        assert_eq!(
+            fleet.rows()[0].channel_status.as_deref(),
+            Some("running"),
+            "the channel is carried until the end of the refresh joins it again"
+        );
+        let flagged = FilterExpr::parse("flagged").unwrap();
+        assert_eq!(
+            fleet.matching(&flagged),
+            [0],
+            "search texts follow the rows"
+        );
+        let mut wabas: Vec<&str> = fleet.wabas().collect();
+        wabas.sort();
+        assert_eq!(wabas, ["w1", "w2"]);
+        assert!(
+            fleet
+                .replace_waba("w2", vec![row("w2", "3", "CONNECTED")])
+                .is_empty(),
+            "the same rows again: no change"
+        );
+    }
+
+    #[test]
+    fn an_edit_reports_its_columns_and_its_rows_and_retain_removes() {
+        let mut fleet =
+            FleetSnapshot::new(vec![row("w1", "1", "CONNECTED"), row("w1", "2", "BANNED")]);
+        let changes = fleet.edit(&[Column::Migration], |rows| {
+            rows[1].migration = MigrationState::Done;
+            rows.push(FleetRow {
+                origin: RowOrigin::PartnerOnly,
+                ..row("", "c9CH", "")
+            });
+        });
+        let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "+1 555-000-2 migration none → done",
+                "+1 555-000-c9CH added"
+            ]
+        );
+        assert_eq!(
+            fleet.matching(&FilterExpr::parse("migration:done").unwrap()),
+            [1]
+        );
+        let removed = fleet.retain(|r| r.origin == RowOrigin::Graph);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(ids(&fleet), ["1", "2"]);
+    }
+}
