@@ -73,6 +73,7 @@ fn an_invalid_token_is_a_gap_with_its_fix_and_dropped_fields_and_the_hub_are_nam
     let sim = SimProcess::start(&["--drop-field", "messaging_limit_tier"]);
     let (code, report) = doctor(&sim, "not-a-token", &[]);
     assert_eq!(code, 1, "{report}");
+    assert_eq!(report["read_failed"], false);
     assert_eq!(report["ready"], false);
     let token = finding(&report, "token");
     assert_eq!(token["status"], "gap");
@@ -107,6 +108,10 @@ fn an_invalid_token_is_a_gap_with_its_fix_and_dropped_fields_and_the_hub_are_nam
             ("WAMIGRATE_PARTNER_ID", "nB7x2LPA"),
         ],
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        report["read_failed"], false,
+        "a refused key is a gap: {report}"
+    );
     assert_eq!(finding(&report, "360dialog")["status"], "gap");
 }

@@ -1,6 +1,7 @@
 //! `wamigrate doctor`: the first thing to run against a live account, read-only (see
 //! [`crate::ops::doctor`]). Exit 0 when everything a migration needs is in place, 1
-//! otherwise (each gap is printed with its fix), 2 on usage errors.
+//! otherwise (issue 9 fixes this contract: each gap is printed with its fix; the JSON's
+//! `read_failed` tells a failed read from a gap), 2 on usage errors.
 
 use std::io::Write;
 use std::process::ExitCode;

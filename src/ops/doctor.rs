@@ -13,6 +13,7 @@
 
 use serde::Serialize;
 
+use crate::api::error::{ApiError, ErrorClass};
 use crate::api::fields::FieldSet;
 use crate::api::graph::{TokenInfo, is_not_readable};
 use crate::api::{GraphClient, HubClient};
@@ -55,6 +56,11 @@ pub struct WabaAccess {
 pub struct Diagnosis {
     /// True when nothing needed for a migration is missing.
     pub ready: bool,
+    /// True when a read failed for a reason that is not the token's or key's fault
+    /// (network, throttling, a temporary error, an answer that was not the API's): the
+    /// diagnosis is incomplete, not a verdict: run it again. (`doctor` exits 1 for both,
+    /// as issue 9 specifies; scripts tell them apart by this field.)
+    pub read_failed: bool,
     pub findings: Vec<Finding>,
     pub wabas: Vec<WabaAccess>,
 }
@@ -72,9 +78,11 @@ fn finding(id: &'static str, status: Verdict, detail: String, fix: &str) -> Find
 /// against it).
 pub async fn diagnose(graph: &GraphClient, hub: Option<&HubClient>, now: u64) -> Diagnosis {
     let mut findings = Vec::new();
+    let mut read_failed = false;
     let token = match graph.debug_token().await {
         Ok(info) => Some(info),
         Err(e) => {
+            read_failed |= not_a_verdict(&e);
             findings.push(finding(
                 "token",
                 Verdict::Gap,
@@ -87,7 +95,9 @@ pub async fn diagnose(graph: &GraphClient, hub: Option<&HubClient>, now: u64) ->
     let mut wabas = Vec::new();
     if let Some(info) = &token {
         findings.extend(token_findings(info, now));
-        wabas = waba_access(graph, info).await;
+        let (access, waba_read_failed) = waba_access(graph, info).await;
+        wabas = access;
+        read_failed |= waba_read_failed;
         findings.push(wabas_finding(&wabas));
         // One WABA's numbers probe the phone number fields (its failure shows elsewhere).
         if let Some(first) = wabas.iter().find(|w| w.readable) {
@@ -95,10 +105,12 @@ pub async fn diagnose(graph: &GraphClient, hub: Option<&HubClient>, now: u64) ->
         }
     }
     findings.push(fields_finding(graph));
-    findings.push(hub_finding(hub).await);
+    let (hub, hub_read_failed) = hub_finding(hub).await;
+    findings.push(hub);
     findings.push(usage_finding(graph));
     Diagnosis {
         ready: findings.iter().all(|f| f.status != Verdict::Gap),
+        read_failed: read_failed || hub_read_failed,
         findings,
         wabas,
     }
@@ -154,10 +166,14 @@ fn token_findings(info: &TokenInfo, now: u64) -> Vec<Finding> {
 }
 
 /// Reads every WABA the token's scopes name (the WABA node only: a cheap read).
-async fn waba_access(graph: &GraphClient, info: &TokenInfo) -> Vec<WabaAccess> {
+/// Each WABA the token's scopes name, and whether a read failed without a verdict.
+async fn waba_access(graph: &GraphClient, info: &TokenInfo) -> (Vec<WabaAccess>, bool) {
     let managed = info.managed_waba_ids();
     let reads = futures_util::future::join_all(managed.iter().map(|id| graph.waba(id))).await;
-    managed
+    let read_failed = reads
+        .iter()
+        .any(|read| read.as_ref().is_err_and(not_a_verdict));
+    let access = managed
         .into_iter()
         .zip(reads)
         .map(|(id, read)| match read {
@@ -179,7 +195,8 @@ async fn waba_access(graph: &GraphClient, info: &TokenInfo) -> Vec<WabaAccess> {
                 }
             }
         })
-        .collect()
+        .collect();
+    (access, read_failed)
 }
 
 fn wabas_finding(wabas: &[WabaAccess]) -> Finding {
@@ -231,31 +248,45 @@ fn fields_finding(graph: &GraphClient) -> Finding {
     }
 }
 
-async fn hub_finding(hub: Option<&HubClient>) -> Finding {
+/// Whether a failed read says nothing about the account (the network, Meta's load, a
+/// proxy's page), as opposed to a refused token or key, which is a gap to fix.
+fn not_a_verdict(error: &ApiError) -> bool {
+    error.class.retry_can_help() || error.class == ErrorClass::UnexpectedBody
+}
+
+/// The 360dialog finding, and whether its read failed without a verdict.
+async fn hub_finding(hub: Option<&HubClient>) -> (Finding, bool) {
     let Some(hub) = hub else {
-        return finding(
+        let none = finding(
             "360dialog",
             Verdict::Info,
             "no 360dialog partner key configured".to_string(),
             "Needed only for 360dialog partner changes and channel status: set WAMIGRATE_HUB_API_KEY and WAMIGRATE_PARTNER_ID.",
         );
+        return (none, false);
     };
     match hub.clients(None).await {
-        Ok(clients) => finding(
-            "360dialog",
-            Verdict::Ok,
-            format!(
-                "partner {}: key accepted, {} client(s)",
-                hub.partner_id(),
-                clients.len()
+        Ok(clients) => (
+            finding(
+                "360dialog",
+                Verdict::Ok,
+                format!(
+                    "partner {}: key accepted, {} client(s)",
+                    hub.partner_id(),
+                    clients.len()
+                ),
+                "",
             ),
-            "",
+            false,
         ),
-        Err(e) => finding(
-            "360dialog",
-            Verdict::Gap,
-            format!("partner {}: {e}", hub.partner_id()),
-            "Check the partner API key (Hub → Partner settings → API keys) and the partner id (ends in PA).",
+        Err(e) => (
+            finding(
+                "360dialog",
+                Verdict::Gap,
+                format!("partner {}: {e}", hub.partner_id()),
+                "Check the partner API key (Hub → Partner settings → API keys) and the partner id (ends in PA).",
+            ),
+            not_a_verdict(&e),
         ),
     }
 }

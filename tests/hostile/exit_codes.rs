@@ -69,6 +69,13 @@ async fn a_failed_read_is_exit_1_in_every_command() {
         let dir = tempfile::tempdir().unwrap();
         let out = run(command(&dir, args, Some(&profile))).await;
         assert_eq!(out.code, 1, "{args:?}: {}", out.stderr());
+        if args[0] == "doctor" {
+            assert!(
+                out.stdout().contains("\"read_failed\": true"),
+                "{}",
+                out.stdout()
+            );
+        }
         // doctor says it in its report (a gap), the others on stderr.
         assert!(
             out.stderr().contains("temporary error") || out.stdout().contains("temporary error"),
