@@ -381,3 +381,36 @@ fn the_panes_and_the_board_work_on_a_graph_version_without_messaging_limit_tier(
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+#[test]
+fn the_palette_finds_a_number_by_digits_opens_it_and_jumps_to_a_screen() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers", |s| s.contains(" numbers"));
+    // The board reads every WABA: the palette then knows every number.
+    tui.send("f");
+    tui.wait_until("the board's summary bar", |s| {
+        s.contains("Fleet board") && s.contains("✔ CONNECTED")
+    });
+    tui.send(":");
+    tui.wait_for("Palette:");
+    tui.send("631 555 0101");
+    tui.wait_until("the number ranked first", |s| {
+        s.lines()
+            .any(|l| l.contains("▶ number") && l.contains("+1 631-555-0101"))
+    });
+    tui.send("\r");
+    tui.wait_until("the number in the main screen", |s| {
+        s.contains("Source WABA")
+            && !s.contains("Fleet board")
+            && s.lines()
+                .any(|l| l.contains("Checklist") && l.contains("+1 631-555-0101"))
+    });
+    tui.send(":templates\r");
+    tui.wait_until("the template screen", |s| {
+        s.contains("Templates") && !s.contains("Source WABA")
+    });
+    tui.send(":main\r");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}

@@ -56,6 +56,8 @@ pub enum KeyAction {
     /// Templates: mark the row for re-creation, and submit the marked rows.
     MarkRecreate,
     RecreateMarked,
+    /// The command palette (`:`).
+    Palette,
     /// Copy the number (E.164) in front, or its id, to the clipboard (OSC 52).
     Yank,
     YankId,

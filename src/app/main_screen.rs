@@ -296,20 +296,28 @@ pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
         return Vec::new();
     };
     state.popup = None;
-    let mut effects = match picker.kind {
-        PickerKind::Source => set_source(state, choice),
-        PickerKind::Destination => set_destination(state, choice),
+    match picker.kind {
+        PickerKind::Source | PickerKind::Destination => choose_waba(state, picker.kind, choice),
         PickerKind::Number => {
             state.number_filter.reset();
             state.selected_number = Some(choice);
             sync_selection(state);
             select_current_number(state)
         }
+    }
+}
+
+/// Makes `waba_id` the source or the destination (`role`) and remembers it, as the
+/// pickers and the palette do.
+pub fn choose_waba(state: &mut State, role: PickerKind, waba_id: String) -> Vec<Effect> {
+    let mut effects = match role {
+        PickerKind::Source => set_source(state, waba_id),
+        PickerKind::Destination => set_destination(state, waba_id),
+        PickerKind::Number => return Vec::new(),
     };
-    if let Some(waba) = match picker.kind {
+    if let Some(waba) = match role {
         PickerKind::Source => state.source.clone(),
-        PickerKind::Destination => state.destination.clone(),
-        PickerKind::Number => None,
+        _ => state.destination.clone(),
     } {
         Recent::touch(&mut state.recent.wabas, &waba);
         effects.push(Effect::SaveRecent(state.recent.clone()));

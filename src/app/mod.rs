@@ -35,6 +35,7 @@ pub mod keymap;
 pub mod layout;
 pub mod log_view;
 pub mod main_screen;
+pub mod palette;
 pub mod screen;
 pub mod state;
 pub mod store;

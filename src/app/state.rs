@@ -19,6 +19,7 @@ use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
 use super::keymap::{Keymap, Screen};
 use super::log_view::{LogView, Logged};
+use super::palette::Palette;
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
 use super::templates::TemplateView;
@@ -84,6 +85,8 @@ pub enum Popup {
         scroll: u16,
     },
     Picker(Picker),
+    /// The command palette (`:`).
+    Palette(Palette),
     /// One log line in full (Enter on the log): a call's method, path, status, times
     /// and fbtrace_id.
     LogDetail(Box<Logged>),

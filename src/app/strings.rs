@@ -5,6 +5,7 @@ use crate::app::keymap::KeyAction;
 
 pub mod board;
 pub mod log;
+pub mod palette;
 pub mod wizard;
 
 /// The application name in the top bar.
@@ -98,6 +99,9 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "templates: retry the failed copies (asks first)",
         KeyAction::MarkRecreate => "templates: mark the row for re-creation in the destination",
         KeyAction::RecreateMarked => "templates: submit the marked rows for approval (asks first)",
+        KeyAction::Palette => {
+            "command palette: go to a screen, run a command, pick a WABA or number"
+        }
         KeyAction::Yank => "copy the number (E.164) or id in front to the clipboard (OSC 52)",
         KeyAction::YankId => "copy the id in front (phone number id, WABA id) to the clipboard",
         KeyAction::ToggleCodeMethod => "wizard: the code by SMS or by VOICE call",
@@ -140,6 +144,7 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::RetryFailed => "retry failed",
         KeyAction::MarkRecreate => "mark",
         KeyAction::RecreateMarked => "re-create marked",
+        KeyAction::Palette => "palette",
         KeyAction::Yank => "copy",
         KeyAction::YankId => "copy id",
         KeyAction::ToggleCodeMethod => "SMS/VOICE",

@@ -15,6 +15,7 @@ use super::keymap::KeyAction;
 use super::layout::PickerLayout;
 use super::log_view;
 use super::main_screen;
+use super::palette::Palette;
 use super::screen::{Context, Handled, Outcome};
 use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
@@ -152,6 +153,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         let handled = wizard::on_key(state, key, action);
         return apply_handled(state, handled, false);
     }
+    route(state, key, action)
+}
+
+/// A key (or a palette command, with a null key) to the popup or screen in front.
+fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
     match state.popup.take() {
         Some(Popup::Help { scroll }) => {
             match action {
@@ -167,6 +173,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Some(Popup::Picker(picker)) => main_screen::on_picker_key(state, picker, key),
+        Some(Popup::Palette(palette)) => palette_keys::on_key(state, palette, key),
         Some(Popup::LogDetail(line)) => match action {
             Some(KeyAction::Back | KeyAction::Quit | KeyAction::Select) => Vec::new(),
             Some(KeyAction::Yank | KeyAction::YankId) => {
@@ -179,6 +186,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        None if action == Some(KeyAction::Palette) && !palette_keys::typing(state) => {
+            state.popup = Some(Popup::Palette(Palette::default()));
+            Vec::new()
+        }
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
@@ -210,16 +221,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
             Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
-            Some(KeyAction::OpenTemplates) => {
-                let pair = state.source.clone().zip(state.destination.clone());
-                let (view, effects) = TemplateView::open(pair, &mut context(state));
-                state.templates = Some(view);
-                effects
-            }
+            Some(KeyAction::OpenTemplates) => open_templates(state),
             Some(action) => main_screen::on_action(state, action),
             None => Vec::new(),
         },
     }
+}
+
+/// `t`: the template review of the chosen source and destination.
+fn open_templates(state: &mut State) -> Vec<Effect> {
+    let pair = state.source.clone().zip(state.destination.clone());
+    let (view, effects) = TemplateView::open(pair, &mut context(state));
+    state.templates = Some(view);
+    effects
 }
 
 fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
@@ -383,6 +397,8 @@ fn copy(state: &mut State, copied: Option<Copied>) -> Vec<Effect> {
         }
     }
 }
+
+mod palette_keys;
 
 #[cfg(test)]
 mod tests;

@@ -466,7 +466,8 @@ impl Board {
         self.settle_cursor(ctx);
     }
 
-    fn close(&mut self) {
+    /// Leaves the board for the main screen (its fleet stays for the next `f`).
+    pub fn close(&mut self) {
         self.open = false;
         self.detail_open = false;
         self.filter_editing = false;

@@ -21,7 +21,7 @@ use crate::app::theme::{Role, Theme};
 use crate::domain::fleet::{Column, FleetRow, Grouping, or_dash};
 
 /// The keys the status line offers on the board, most useful first.
-pub const HINTS: [Hint; 13] = [
+pub const HINTS: [Hint; 14] = [
     Hint::Action(KeyAction::Down),
     Hint::Action(KeyAction::Select),
     Hint::Action(KeyAction::RowDetail),
@@ -32,6 +32,7 @@ pub const HINTS: [Hint; 13] = [
     Hint::Action(KeyAction::ExportCsv),
     Hint::Action(KeyAction::ExportJson),
     Hint::Action(KeyAction::Refresh),
+    Hint::Action(KeyAction::Palette),
     Hint::Action(KeyAction::ToggleLog),
     Hint::Action(KeyAction::Help),
     Hint::Action(KeyAction::Quit),

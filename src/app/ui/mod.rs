@@ -20,6 +20,7 @@ mod destination;
 mod help;
 mod hints;
 mod log;
+mod palette;
 mod picker;
 mod source;
 mod status_line;
@@ -77,6 +78,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.popup {
         Some(Popup::Help { scroll }) => help::draw(frame, area, state, theme, *scroll),
         Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
+        Some(Popup::Palette(open)) => palette::draw(frame, area, state, theme, open),
         Some(Popup::LogDetail(line)) => log::draw_detail(frame, area, state, line, theme),
         None => {}
     }

@@ -29,6 +29,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Select], "choose"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        Some(Popup::Palette(_)) => &[
+            Hint::Text("type", "a name or digits"),
+            Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
+            Hint::Keys(&[KeyAction::Select], "go"),
+            Hint::Keys(&[KeyAction::Back], "close"),
+        ],
         Some(Popup::LogDetail(_)) => &[
             Hint::Keys(&[KeyAction::Yank], "copy the fbtrace_id"),
             Hint::Keys(&[KeyAction::Back], "close"),
@@ -76,6 +82,7 @@ fn hints_for(pane: Pane) -> &'static [Hint] {
             Action(KeyAction::PickDestination),
             Action(KeyAction::Refresh),
             Action(KeyAction::FleetBoard),
+            Action(KeyAction::Palette),
             Action(KeyAction::ToggleLog),
             Action(KeyAction::NextPane),
             Action(KeyAction::Help),
