@@ -8,7 +8,8 @@ use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use super::{Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, SortKey, search_text};
+use super::sort::SortKey;
+use super::{Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, search_text};
 
 /// The rows of the fleet with their search texts, viewed through index lists.
 #[derive(Debug, Clone, Default)]
