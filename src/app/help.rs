@@ -56,3 +56,21 @@ pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
     }
     lines
 }
+
+/// The keys of `screen` as a Markdown table (key, action), in the keymap's order: the
+/// README's tables are these, checked by a test so they cannot drift from the keymap.
+pub fn markdown_table(keymap: &Keymap, screen: Screen) -> String {
+    let mut table = String::from("| key | action |\n|---|---|\n");
+    for (action, keys) in keymap.bindings(screen) {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        table.push_str(&format!(
+            "| {} | {} |\n",
+            keys.join(" "),
+            strings::describe(action)
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests;
