@@ -31,6 +31,7 @@ pub mod clipboard;
 pub mod derived;
 pub mod fuzzy;
 pub mod jobs;
+pub mod journals;
 pub mod keymap;
 pub mod layout;
 pub mod log_view;

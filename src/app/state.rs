@@ -17,6 +17,7 @@ use crate::domain::scenario::Scenario;
 use super::board::Board;
 use super::derived::Derived;
 use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::journals::JournalsView;
 use super::keymap::{Keymap, Screen};
 use super::log_view::{LogView, Logged};
 use super::palette::Palette;
@@ -207,6 +208,8 @@ pub struct State {
     pub dirty: bool,
     /// The guided migration wizard, while it is open (it covers the panes).
     pub wizard: Option<Wizard>,
+    /// The journals screen, while it is open (over the board and the panes).
+    pub journals: Option<JournalsView>,
     /// Counts changes of the data read (answers, journaled register calls), so derived
     /// views know when to recompute.
     pub data_generation: u64,
@@ -272,6 +275,7 @@ impl State {
             next_auto_refresh: None,
             dirty: true,
             wizard: None,
+            journals: None,
             data_generation: 0,
             derived: Derived::default(),
         }
@@ -286,6 +290,8 @@ impl State {
     pub fn screen(&self) -> Screen {
         if self.wizard.is_some() {
             Screen::Wizard
+        } else if self.journals.is_some() {
+            Screen::Journals
         } else if self.board.open {
             Screen::Board
         } else if self.templates.is_some() {

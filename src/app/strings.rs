@@ -3,7 +3,9 @@
 
 use crate::app::keymap::KeyAction;
 
+pub mod batch;
 pub mod board;
+pub mod journals;
 pub mod log;
 pub mod palette;
 pub mod wizard;
@@ -90,6 +92,14 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
+        KeyAction::ToggleSelect => "board: select the row for a batch, or unselect it",
+        KeyAction::SelectAll => "board: select every row shown (the filter applied), or none",
+        KeyAction::MigrateSelected => {
+            "board: migrate the selected numbers as one batch (destination, plan, asks first)"
+        }
+        KeyAction::OpenJournals => "journals: every migration of this backend, report, resume",
+        KeyAction::Resume => "journals: resume the unfinished migration in the wizard",
+        KeyAction::Abandon => "journals: abandon the unfinished migration (asks first)",
         KeyAction::OpenTemplates => "review templates: source vs destination, what a move carries",
         KeyAction::FilterOutcome => "templates: filter by outcome (cycles)",
         KeyAction::FilterCategory => "templates: filter by category (cycles)",
@@ -135,6 +145,12 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",
+        KeyAction::ToggleSelect => "select row",
+        KeyAction::SelectAll => "all",
+        KeyAction::MigrateSelected => "migrate selected",
+        KeyAction::OpenJournals => "journals",
+        KeyAction::Resume => "resume",
+        KeyAction::Abandon => "abandon",
         KeyAction::OpenTemplates => "templates",
         KeyAction::FilterOutcome => "outcome",
         KeyAction::FilterCategory => "category",

@@ -8,9 +8,10 @@ use ratatui::layout::{Position, Rect};
 use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
-use super::board::Board;
+use super::board::{Board, batch};
 use super::clipboard::Copied;
 use super::derived;
+use super::journals;
 use super::keymap::KeyAction;
 use super::layout::PickerLayout;
 use super::log_view;
@@ -109,7 +110,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
         },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
-        Action::Wizard(event) => wizard::on_event(state, event),
+        Action::Wizard(event) => {
+            batch::on_wizard_event(state, &event);
+            let mut effects = journals::on_wizard_event(state, &event);
+            effects.extend(wizard::on_event(state, event));
+            effects
+        }
+        Action::Journals(event) => journals::on_event(state, event),
     }
 }
 
@@ -190,6 +197,8 @@ fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Eff
             state.popup = Some(Popup::Palette(Palette::default()));
             Vec::new()
         }
+        None if state.journals.is_some() => journals::on_key(state, action),
+        None if batch::takes(state, action) => batch::on_key(state, action),
         None if state.board.open => {
             on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
         }
@@ -210,6 +219,7 @@ fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Eff
                 Vec::new()
             }
             Some(KeyAction::Journals) => wizard::open_journals(state),
+            Some(KeyAction::OpenJournals) => journals::open(state),
             Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
             Some(KeyAction::Filter) if state.focus == Pane::Log => {
                 log_view::start_filter(state);

@@ -43,6 +43,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "scroll"),
             Hint::Keys(&[KeyAction::Back], "close"),
         ],
+        None if state.journals.is_some() => state
+            .journals
+            .as_ref()
+            .map_or(&[][..], super::journals::hints),
         None if state.board.open && state.board.detail_open => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
             Hint::Keys(&[KeyAction::Back], "close"),

@@ -35,6 +35,7 @@ use super::strings::wizard as text;
 
 mod question;
 pub mod runner;
+mod start;
 
 pub use question::{
     Entry, Question, QuestionId, QuestionKind, QuestionPage, SecretInput, WizardAnswer,

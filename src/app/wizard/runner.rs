@@ -310,12 +310,7 @@ pub fn unfinished_journals(
     data_dir: &Path,
     backend: &Backend,
 ) -> Result<Vec<UnfinishedJournal>, String> {
-    let journals = journal_store::list_of(data_dir, backend).map_err(|e| {
-        format!(
-            "Could not read {}: {e}.",
-            journal_store::journals_dir(data_dir).display()
-        )
-    })?;
+    let journals = journal_store::list_of_explained(data_dir, backend)?;
     Ok(journals
         .into_iter()
         .filter(|state| !state.is_finished())
