@@ -52,6 +52,9 @@ pub enum KeyAction {
     OpenTemplates,
     SortColumn,
     SortReverse,
+    /// The board: show the columns further left / right (the number stays).
+    ScrollLeft,
+    ScrollRight,
     GroupRows,
     ExportCsv,
     ExportJson,
@@ -217,6 +220,11 @@ impl KeySpec {
         Ok(KeySpec { code, ctrl, alt })
     }
 
+    /// Whether this is a plain character (a letter, `?`): text while a field is typed.
+    pub fn is_letter(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl && !self.alt
+    }
+
     /// Whether a pressed key is this one. Shift is part of the character itself
     /// (`G`, `?`), so it is not compared for characters.
     pub fn matches(&self, key: &KeyEvent) -> bool {
@@ -343,6 +351,11 @@ impl Keymap {
             .first()
             .map(ToString::to_string)
             .unwrap_or_default()
+    }
+
+    /// The keys of an action on `screen`, in the keymap's order.
+    pub fn keys_of(&self, screen: Screen, action: KeyAction) -> &[KeySpec] {
+        self.keys(screen, action)
     }
 
     fn keys(&self, screen: Screen, action: KeyAction) -> &[KeySpec] {

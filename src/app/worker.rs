@@ -236,7 +236,11 @@ impl Worker {
                 let app_id = sandbox.then(|| crate::sim::SANDBOX_APP_ID.to_string());
                 self.recreations.start((), command.run, |context| {
                     crate::app::templates::recreate::execute_marked(
-                        graph, data_dir, app_id, command, context,
+                        graph,
+                        (data_dir, backend.clone()),
+                        app_id,
+                        command,
+                        context,
                     )
                 });
             }

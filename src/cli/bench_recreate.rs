@@ -20,6 +20,9 @@ use crate::ops::recreate::{
 };
 use crate::sim::{self, SimConfig};
 
+/// Why the rows past `--count` are not sent.
+const BEYOND_COUNT: &str = "beyond the benchmark's count";
+
 /// Times the plan of `count` × `count` templates with realistic components.
 pub fn plan_figures(count: usize) {
     let make = |i: usize, language: &str| -> Template {
@@ -138,8 +141,13 @@ pub async fn run(count: usize, window_secs: u64) -> ExitCode {
         .filter(|at| planned.plan.candidates[*at].action == crate::domain::recreate::Action::Submit)
         .collect();
     for at in submit.iter().skip(count) {
-        planned.plan.skip(*at, "beyond the benchmark's count");
+        planned.plan.skip(*at, BEYOND_COUNT);
     }
+    let intended: std::collections::BTreeSet<(String, String)> = planned
+        .plan
+        .to_submit()
+        .map(|c| (c.name.clone(), c.language.clone()))
+        .collect();
     let data_dir =
         std::env::temp_dir().join(format!("wamigrate-bench-recreate-{}", std::process::id()));
     let settings = RunSettings {
@@ -148,6 +156,13 @@ pub async fn run(count: usize, window_secs: u64) -> ExitCode {
         yes: true,
         edit: false,
         app_id: None,
+        backend: crate::domain::journal::Backend {
+            profile: "bench".to_string(),
+            graph_url: handle.base_url.clone(),
+            graph_version: "v25.0".to_string(),
+            hub_url: None,
+            sandbox_instance: Some(handle.instance_id.clone()),
+        },
     };
     let operator = Counting::default();
     let started = Instant::now();
@@ -181,6 +196,16 @@ pub async fn run(count: usize, window_secs: u64) -> ExitCode {
         elapsed.as_secs_f64(),
         operator.pauses.load(Ordering::Relaxed),
     );
+    // Every row that was to be sent and was not, by reason: a refusal is never silent.
+    let mut not_sent: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &end.report.skipped {
+        if intended.contains(&(row.name.clone(), row.language.clone())) {
+            *not_sent.entry(row.skip_reason.as_str()).or_default() += 1;
+        }
+    }
+    for (reason, rows) in not_sent {
+        println!("  not submitted ({rows}): {reason}");
+    }
     ExitCode::SUCCESS
 }
 

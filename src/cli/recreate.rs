@@ -117,6 +117,7 @@ pub async fn run_recreate(settings: &Settings, args: RecreateArgs) -> ExitCode {
         yes: args.yes,
         edit: args.edit,
         app_id,
+        backend: connection.backend.clone(),
     };
     let operator = TerminalOperator {
         terminal: std::io::stdin().is_terminal(),
@@ -214,6 +215,7 @@ pub async fn run_track(settings: &Settings, args: TrackArgs) -> ExitCode {
     match track(
         &connection.graph,
         &settings.data_dir,
+        &connection.backend,
         &args.run_id,
         args.watch,
         &operator,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::api::GraphClient;
 use crate::domain::checklist::CheckResult;
-use crate::domain::journal::{JournalState, MigrationId};
+use crate::domain::journal::{Backend, JournalState, MigrationId};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, step_of};
 use crate::ops::journal_store::{self, AbandonError};
@@ -51,6 +51,10 @@ pub struct Report {
     /// (also those sent before and delivered after), after it the business pays.
     pub billing_cutover: Option<String>,
     pub still_to_do: Vec<String>,
+    /// The backend the migration ran against: the template re-creation runs listed
+    /// with it are that backend's.
+    #[serde(skip)]
+    pub backend: Option<Backend>,
 }
 
 /// A plan step and whether it is done.
@@ -127,6 +131,7 @@ impl Report {
                 .collect(),
             billing_cutover: state.registered_at.as_ref().map(ToString::to_string),
             still_to_do,
+            backend: state.backend.clone(),
         }
     }
 
@@ -256,9 +261,16 @@ impl Report {
         private_dir(&dir)?;
         let md = dir.join(format!("{id}.md"));
         let json = dir.join(format!("{id}.json"));
-        // What re-creation runs between the two WABAs achieved, read from their journals.
-        let recreation = match (&self.source_waba_id, &self.destination_waba_id) {
-            (Some(source), Some(dest)) => Some(recreation_summary(data_dir, source, dest)),
+        // What re-creation runs between the two WABAs (on the migration's backend)
+        // achieved, read from their journals.
+        let recreation = match (
+            &self.source_waba_id,
+            &self.destination_waba_id,
+            &self.backend,
+        ) {
+            (Some(source), Some(dest), Some(backend)) => {
+                Some(recreation_summary(data_dir, backend, source, dest))
+            }
             _ => None,
         };
         let markdown = self.markdown()

@@ -1,5 +1,5 @@
-//! One migration, one process: an advisory lock (fs4, `flock`) per journal and per
-//! phone number, held for as long as a run is open. A second run on the same journal
+//! One run, one process: an advisory lock (fs4, `flock`) per migration journal, per
+//! phone number and per template re-creation run, held for as long as a run is open. A second run on the same journal
 //! or number is refused at once with the holder's pid and start time. The operating
 //! system drops a lock when its process dies; a lock file that still names a holder
 //! but is free was left by a process that died, and is taken over (the caller
@@ -23,18 +23,16 @@ pub enum LockKey {
     /// A phone number by its E.164 digits, a phone number id, or (partner changes)
     /// the request or channel id the operator gave; only letters and digits are kept.
     Number(String),
+    /// A template re-creation run by its id (checked before it gets here).
+    Recreation(String),
 }
 
 impl LockKey {
     fn file_name(&self) -> String {
         match self {
             LockKey::Journal(id) => format!("journal-{id}.lock"),
-            LockKey::Number(key) => format!(
-                "number-{}.lock",
-                key.chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-            ),
+            LockKey::Number(key) => format!("number-{}.lock", letters_and_digits(key)),
+            LockKey::Recreation(run_id) => format!("recreate-{}.lock", letters_and_digits(run_id)),
         }
     }
 
@@ -42,8 +40,14 @@ impl LockKey {
         match self {
             LockKey::Journal(id) => format!("migration {id}"),
             LockKey::Number(key) => format!("number {key}"),
+            LockKey::Recreation(run_id) => format!("template re-creation run {run_id}"),
         }
     }
+}
+
+/// Only the letters and digits of a key: what may go into a lock file's name.
+fn letters_and_digits(key: &str) -> String {
+    key.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// Another process holds the lock.

@@ -28,9 +28,10 @@ use serde_json::{Map, Value, json};
 use crate::domain::eligibility;
 use crate::domain::recreate::CreateBody;
 use crate::domain::recreate::body::expand_authentication;
-use crate::domain::recreate::rules::{self, kind_of};
+use crate::domain::recreate::rules;
 use crate::domain::template::{
-    ParameterFormat, QualityScore, Template, TemplateCategory, TemplateStatus,
+    ComponentKind, ParameterFormat, QualityScore, Template, TemplateCategory, TemplateComponent,
+    TemplateStatus,
 };
 use crate::sim::state::World;
 use crate::sim::templates::SimTemplate;
@@ -219,14 +220,10 @@ fn store(world: &mut World, waba_id: &str, body: CreateBody) -> SimTemplate {
 }
 
 /// Meta stores `type` and `format` in upper case whatever the request said.
-fn upper_case_kinds(component: &Value) -> Value {
+fn upper_case_kinds(component: &TemplateComponent) -> Value {
     let mut component = component.clone();
-    for key in ["type", "format"] {
-        if let Some(text) = component[key].as_str().map(str::to_ascii_uppercase) {
-            component[key] = json!(text);
-        }
-    }
-    component
+    component.format = component.format.map(|f| f.to_ascii_uppercase());
+    serde_json::to_value(&component).unwrap_or_default()
 }
 
 /// The verdict of the review: approved, re-categorised, or rejected with a reason.
@@ -238,10 +235,9 @@ fn judge(seed: u64, template: &mut SimTemplate) {
             .iter()
             .any(|r| r.contains("promotional wording"))
     });
-    let has_body = template
-        .components
-        .as_array()
-        .is_some_and(|cs| cs.iter().any(|c| kind_of(c) == "BODY"));
+    let has_body = as_read
+        .as_ref()
+        .is_some_and(|t| t.components.iter().any(|c| c.kind == ComponentKind::Body));
     if hash % 100 < REJECT_PERCENT || !has_body {
         template.status = TemplateStatus::Rejected;
         template.rejected_reason = REJECTIONS[(hash / 100) as usize % REJECTIONS.len()].to_string();

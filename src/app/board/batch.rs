@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use crate::app::action::Effect;
 use crate::app::keymap::KeyAction;
-use crate::app::state::{LogEntry, Picker, PickerKind, Popup, State};
+use crate::app::main_screen::open_picker;
+use crate::app::state::{LogEntry, PickerKind, State};
 use crate::app::strings::batch as text;
 use crate::app::wizard::{RunOrder, RunOutcome, RunStart, Wizard, WizardEvent};
 use crate::domain::plan::PlanVariant;
@@ -93,13 +94,10 @@ pub fn takes(state: &State, action: Option<KeyAction>) -> bool {
 /// A key for the batch (see [`takes`]).
 pub fn on_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
     match action {
-        Some(KeyAction::PickDestination) => {
-            state.popup = Some(Popup::Picker(Picker::new(PickerKind::Destination)));
-        }
+        Some(KeyAction::PickDestination) => open_picker(state, PickerKind::Destination),
         Some(KeyAction::MigrateSelected) if state.board.batch.page.is_none() => open(state),
         Some(KeyAction::Select | KeyAction::MigrateSelected) => return start(state),
         Some(KeyAction::Back | KeyAction::Quit) => state.board.batch.page = None,
-        Some(KeyAction::Help) => state.popup = Some(Popup::Help { scroll: 0 }),
         Some(KeyAction::Down) => {
             if let Some(page) = &mut state.board.batch.page {
                 page.scroll = page.scroll.saturating_add(1);

@@ -8,7 +8,7 @@
 
 use crate::app::action::Effect;
 use crate::app::keymap::KeyAction;
-use crate::app::state::{ListCursor, Popup, State};
+use crate::app::state::{ListCursor, State};
 use crate::app::strings::journals as text;
 use crate::app::wizard::{RunOrder, RunStart, Wizard, WizardEvent};
 use crate::domain::scenario::Scenario;
@@ -130,7 +130,6 @@ pub fn on_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
             Some(KeyAction::PageDown) => report.scroll = report.scroll.saturating_add(10),
             Some(KeyAction::PageUp) => report.scroll = report.scroll.saturating_sub(10),
             Some(KeyAction::Top) => report.scroll = 0,
-            Some(KeyAction::Help) => state.popup = Some(Popup::Help { scroll: 0 }),
             _ => {}
         }
         return Vec::new();
@@ -146,7 +145,6 @@ pub fn on_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
         Some(KeyAction::Top) => view.cursor.move_by(isize::MIN / 2, len, height),
         Some(KeyAction::Bottom) => view.cursor.move_by(isize::MAX / 2, len, height),
         Some(KeyAction::Refresh) => return vec![Effect::Journals(JournalsCommand::List)],
-        Some(KeyAction::Help) => state.popup = Some(Popup::Help { scroll: 0 }),
         Some(KeyAction::Select) => {
             if let Some(row) = view.selected() {
                 let id = row.id.clone();

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::api::GraphClient;
 use crate::app::action::{Action, RequestId};
 use crate::app::jobs::JobContext;
+use crate::domain::journal::Backend;
 use crate::domain::template::Template;
 use crate::ops::recreate::{
     Line, Question, RecreateOperator, RecreateRequest, RunSettings, execute, read_and_plan,
@@ -111,7 +112,7 @@ pub struct RecreateEvent {
 /// The job: plans the pair, keeps only the marked rows, submits them, reports states.
 pub async fn execute_marked(
     graph: GraphClient,
-    data_dir: PathBuf,
+    (data_dir, backend): (PathBuf, Backend),
     app_id: Option<String>,
     command: RecreateCommand,
     context: JobContext<(), Action>,
@@ -154,6 +155,7 @@ pub async fn execute_marked(
                 yes: false,
                 edit: false,
                 app_id,
+                backend,
             };
             match execute(&graph, planned, &settings, &ScreenOperator).await {
                 Err(sentence) => Err(sentence),
@@ -262,7 +264,10 @@ impl super::TemplateView {
                 .insert(key.clone(), Submission::Sending);
         }
         self.recreate.run = Some(run);
-        self.recreate.message = Some(format!("submitting {} templates…", marked.len()));
+        self.recreate.message = Some(format!(
+            "submitting {}…",
+            crate::app::strings::plural(marked.len(), "template", "templates")
+        ));
         vec![crate::app::action::Effect::Recreate(RecreateCommand {
             run,
             source_waba_id,

@@ -201,6 +201,18 @@ fn high_contrast_theme_renders_the_same_text() {
 }
 
 #[test]
+fn long_names_are_cut_in_the_middle_so_names_that_start_alike_stay_apart() {
+    use crate::app::layout::fit_middle;
+    let retail = fit_middle("Lucky Shrub Retail", 14);
+    let restaurants = fit_middle("Lucky Shrub Restaurants", 14);
+    assert_eq!(retail, "Lucky S…Retail");
+    assert_eq!(restaurants, "Lucky S…urants");
+    assert_ne!(retail, restaurants);
+    assert_eq!(fit_middle("Short", 14), "Short");
+    assert_eq!(fit_middle("日本語の名前です", 7), "日…です");
+}
+
+#[test]
 fn words_wrap_at_spaces_and_long_words_are_cut() {
     assert_eq!(
         super::wrap_words("fix the name then retry", 10),

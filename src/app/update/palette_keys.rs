@@ -28,13 +28,11 @@ pub(super) fn on_key(state: &mut State, mut open: Palette, key: KeyEvent) -> Vec
 /// Whether the screen in front takes typed text now (a filter, a search, a
 /// confirmation): `:` is then a character, not the palette.
 pub(super) fn typing(state: &State) -> bool {
-    state.filter_editing
-        || state.log_view.filter_editing
-        || (state.board.open && state.board.filter_editing)
+    state.typing()
         || state
             .templates
             .as_ref()
-            .is_some_and(|view| view.search_editing || view.confirm.is_some())
+            .is_some_and(|view| view.confirm.is_some())
         // A question waits for its answer.
         || state
             .journals

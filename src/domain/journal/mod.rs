@@ -195,15 +195,19 @@ impl Backend {
     }
 }
 
-/// A journal's records and how much of the file they cover.
+/// The records of a JSON-lines journal (a migration's, a template re-creation run's)
+/// and how much of the file they cover.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParsedJournal {
-    pub records: Vec<Record>,
+pub struct ParsedLines<T> {
+    pub records: Vec<T>,
     /// Bytes of whole records; past them is a torn last line (`torn`).
     pub complete_len: usize,
     /// The process died while writing the last line; it is not part of the journal.
     pub torn: bool,
 }
+
+/// A migration journal, parsed.
+pub type ParsedJournal = ParsedLines<Record>;
 
 /// A line that is not a record and is not a torn last line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -213,13 +217,20 @@ pub struct JournalDamage {
     pub reason: String,
 }
 
-/// Parses journal bytes. A torn last line (the process died mid-write: no newline at
-/// its end, or the start of a record that is not whole JSON, with or without a
-/// newline or zero bytes after it) is left out and reported; a last record that is
-/// whole but for its newline is kept (the appender ends its line before writing). Any
-/// other bad line, the last one included (whole JSON that is not a record, or text
-/// that is not one), is damage.
+/// Parses migration journal bytes (see [`parse_lines`]).
 pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
+    parse_lines(bytes)
+}
+
+/// Parses the bytes of a JSON-lines journal whose records are `T`. A torn last line
+/// (the process died mid-write: no newline at its end, or the start of a record that
+/// is not whole JSON, with or without a newline or zero bytes after it) is left out and
+/// reported; a last record that is whole but for its newline is kept (the appender
+/// ends its line before writing). Any other bad line, the last one included (whole
+/// JSON that is not a record, or text that is not one), is damage.
+pub fn parse_lines<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<ParsedLines<T>, JournalDamage> {
     let mut records = Vec::new();
     let mut offset = 0;
     let segments: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
@@ -231,7 +242,7 @@ pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
             offset += segment.len();
             continue;
         }
-        match serde_json::from_slice::<Record>(segment) {
+        match serde_json::from_slice::<T>(segment) {
             Ok(record) => records.push(record),
             Err(e) => {
                 let torn = Some(index) == last_filled
@@ -239,7 +250,7 @@ pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
                         || (segment.trim_ascii_start().starts_with(b"{")
                             && serde_json::from_slice::<serde_json::Value>(segment).is_err()));
                 if torn {
-                    return Ok(ParsedJournal {
+                    return Ok(ParsedLines {
                         records,
                         complete_len: offset,
                         torn: true,
@@ -253,7 +264,7 @@ pub fn parse_journal(bytes: &[u8]) -> Result<ParsedJournal, JournalDamage> {
         }
         offset += segment.len();
     }
-    Ok(ParsedJournal {
+    Ok(ParsedLines {
         records,
         complete_len: offset,
         torn: false,

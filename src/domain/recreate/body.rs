@@ -98,14 +98,21 @@ pub fn fill_media(body: &mut CreateBody, slot: &MediaSlot, handle: &str) {
     let Some(component) = body.components.get_mut(slot.component) else {
         return;
     };
-    let header = match slot.card {
-        None => Some(component),
-        Some(card) => component["cards"][card]["components"]
-            .as_array_mut()
-            .and_then(|parts| parts.iter_mut().find(|p| p["type"] == "HEADER")),
+    let sample = json!({ "header_handle": [handle] });
+    let Some(card) = slot.card else {
+        component.extra.insert("example".into(), sample);
+        return;
     };
+    let header = component
+        .extra
+        .get_mut("cards")
+        .and_then(|cards| cards.get_mut(card))
+        .and_then(|card| card.get_mut("components"))
+        .and_then(Value::as_array_mut)
+        .and_then(|parts| parts.iter_mut().find(|p| is_kind(p, "HEADER")))
+        .and_then(Value::as_object_mut);
     if let Some(header) = header {
-        header["example"] = json!({ "header_handle": [handle] });
+        header.insert("example".into(), sample);
     }
 }
 
@@ -131,16 +138,16 @@ fn legacy_category(raw: &str) -> Option<&'static str> {
 }
 
 /// Components as read, with media samples replaced by slots to fill.
-fn standard_components(template: &Template) -> (Vec<Value>, Vec<MediaSlot>) {
+fn standard_components(template: &Template) -> (Vec<TemplateComponent>, Vec<MediaSlot>) {
     let mut media = Vec::new();
     let components = template
         .components
         .iter()
         .enumerate()
-        .map(|(at, component)| {
-            let mut value = serde_json::to_value(component).unwrap_or(Value::Null);
-            if let Some(format) = media_format(component) {
-                clear_sample(&mut value);
+        .map(|(at, read)| {
+            let mut component = read.clone();
+            if let Some(format) = media_format(read) {
+                component.extra.remove("example");
                 media.push(MediaSlot {
                     key: template.name.clone(),
                     format,
@@ -149,19 +156,21 @@ fn standard_components(template: &Template) -> (Vec<Value>, Vec<MediaSlot>) {
                 });
             }
             if component.kind == ComponentKind::Carousel {
-                for (card_at, card) in value["cards"]
-                    .as_array_mut()
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    for part in card["components"].as_array_mut().into_iter().flatten() {
+                let cards = component
+                    .extra
+                    .get_mut("cards")
+                    .and_then(Value::as_array_mut);
+                for (card_at, card) in cards.into_iter().flatten().enumerate() {
+                    let parts = card.get_mut("components").and_then(Value::as_array_mut);
+                    for part in parts.into_iter().flatten() {
                         let format = part["format"]
                             .as_str()
                             .unwrap_or_default()
                             .to_ascii_uppercase();
-                        if part["type"] == "HEADER" && is_media(&format) {
-                            clear_sample(part);
+                        if is_kind(part, "HEADER") && is_media(&format) {
+                            if let Some(header) = part.as_object_mut() {
+                                header.remove("example");
+                            }
                             media.push(MediaSlot {
                                 key: format!("{}/card{card_at}", template.name),
                                 format,
@@ -172,10 +181,17 @@ fn standard_components(template: &Template) -> (Vec<Value>, Vec<MediaSlot>) {
                     }
                 }
             }
-            value
+            component
         })
         .collect();
     (components, media)
+}
+
+/// Whether a component written as JSON (a carousel card's part) is of `kind`.
+fn is_kind(part: &Value, kind: &str) -> bool {
+    part["type"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case(kind))
 }
 
 fn media_format(component: &TemplateComponent) -> Option<String> {
@@ -187,15 +203,16 @@ fn is_media(format: &str) -> bool {
     matches!(format, "IMAGE" | "VIDEO" | "DOCUMENT")
 }
 
-fn clear_sample(header: &mut Value) {
-    if let Some(object) = header.as_object_mut() {
-        object.remove("example");
-    }
+/// A component of `kind` holding one field besides its type.
+fn component_with(kind: ComponentKind, key: &str, value: Value) -> TemplateComponent {
+    let mut component = TemplateComponent::new(kind);
+    component.extra.insert(key.to_string(), value);
+    component
 }
 
 /// BODY with `add_security_recommendation`, FOOTER with `code_expiration_minutes`, and
 /// the OTP button, read back from the preset text and the URL button.
-fn authentication_components(template: &Template) -> Result<Vec<Value>, String> {
+fn authentication_components(template: &Template) -> Result<Vec<TemplateComponent>, String> {
     let body_text = template
         .component_text(&ComponentKind::Body)
         .unwrap_or_default();
@@ -205,10 +222,11 @@ fn authentication_components(template: &Template) -> Result<Vec<Value>, String> 
                 .to_string(),
         );
     }
-    let mut components = vec![json!({
-        "type": "BODY",
-        "add_security_recommendation": body_text.contains(SECURITY_RECOMMENDATION),
-    })];
+    let mut components = vec![component_with(
+        ComponentKind::Body,
+        "add_security_recommendation",
+        json!(body_text.contains(SECURITY_RECOMMENDATION)),
+    )];
     if let Some(footer) = template.component_text(&ComponentKind::Footer) {
         let minutes = footer
             .strip_prefix(EXPIRY_PREFIX)
@@ -217,7 +235,11 @@ fn authentication_components(template: &Template) -> Result<Vec<Value>, String> 
             .ok_or_else(|| {
                 format!("footer {footer:?} is not the preset expiry warning: fix it with --edit")
             })?;
-        components.push(json!({ "type": "FOOTER", "code_expiration_minutes": minutes }));
+        components.push(component_with(
+            ComponentKind::Footer,
+            "code_expiration_minutes",
+            json!(minutes),
+        ));
     }
     let button = template
         .components
@@ -226,13 +248,15 @@ fn authentication_components(template: &Template) -> Result<Vec<Value>, String> 
         .flat_map(|c| c.buttons.iter())
         .next()
         .ok_or("authentication template without its OTP button")?;
-    components.push(json!({ "type": "BUTTONS", "buttons": [otp_button(button)] }));
+    let mut buttons = TemplateComponent::new(ComponentKind::Buttons);
+    buttons.buttons.push(otp_button(button));
+    components.push(buttons);
     Ok(components)
 }
 
 /// The read's URL button (`.../otp/code/?otp_type=COPY_CODE&code=otp{{1}}`) as the
 /// creation's OTP button, keeping `text` and the one-tap fields the read gave.
-fn otp_button(read: &TemplateButton) -> Value {
+fn otp_button(read: &TemplateButton) -> TemplateButton {
     let otp_type = read
         .extra
         .get("otp_type")
@@ -246,53 +270,56 @@ fn otp_button(read: &TemplateButton) -> Value {
                 .map(str::to_string)
         })
         .unwrap_or_else(|| "COPY_CODE".to_string());
-    let mut button = Map::new();
-    button.insert("type".into(), json!("OTP"));
-    button.insert("otp_type".into(), json!(otp_type.to_ascii_uppercase()));
-    if let Some(text) = &read.text {
-        button.insert("text".into(), json!(text));
-    }
+    let mut extra = Map::new();
+    extra.insert("otp_type".into(), json!(otp_type.to_ascii_uppercase()));
     for (key, value) in &read.extra {
         if key != "otp_type" && key != "example" {
-            button.insert(key.clone(), value.clone());
+            extra.insert(key.clone(), value.clone());
         }
     }
-    Value::Object(button)
+    TemplateButton {
+        kind: Some("OTP".to_string()),
+        text: read.text.clone(),
+        url: None,
+        phone_number: None,
+        extra,
+    }
 }
 
 /// What Meta stores for an authentication request: the preset texts and a URL button.
 /// The sandbox answers reads with it, as Meta does.
-pub fn expand_authentication(components: &[Value]) -> Vec<Value> {
-    let part = |kind: &str| {
-        components.iter().find(|c| {
-            c["type"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
-        })
-    };
+pub fn expand_authentication(components: &[TemplateComponent]) -> Vec<Value> {
+    let part = |kind: ComponentKind| components.iter().find(|c| c.kind == kind);
     let mut text = format!("{{{{1}}}} {VERIFICATION_PRESET}");
-    if part("BODY").is_some_and(|b| b["add_security_recommendation"] == json!(true)) {
+    if part(ComponentKind::Body)
+        .is_some_and(|b| b.extra.get("add_security_recommendation") == Some(&json!(true)))
+    {
         text.push(' ');
         text.push_str(SECURITY_RECOMMENDATION);
     }
     let mut expanded = vec![json!({ "type": "BODY", "text": text })];
-    if let Some(minutes) = part("FOOTER").and_then(|f| f["code_expiration_minutes"].as_u64()) {
+    let minutes = part(ComponentKind::Footer)
+        .and_then(|f| f.extra.get("code_expiration_minutes"))
+        .and_then(Value::as_u64);
+    if let Some(minutes) = minutes {
         expanded.push(
             json!({ "type": "FOOTER", "text": format!("{EXPIRY_PREFIX}{minutes} minutes.") }),
         );
     }
-    if let Some(otp) = part("BUTTONS").and_then(|b| b["buttons"].get(0)) {
-        let otp_type = otp["otp_type"]
-            .as_str()
+    if let Some(otp) = part(ComponentKind::Buttons).and_then(|b| b.buttons.first()) {
+        let otp_type = otp
+            .extra
+            .get("otp_type")
+            .and_then(Value::as_str)
             .unwrap_or("COPY_CODE")
             .to_ascii_uppercase();
         let mut button = json!({
             "type": "URL",
-            "text": otp["text"].as_str().unwrap_or("Copy code"),
+            "text": otp.text.as_deref().unwrap_or("Copy code"),
             "url": format!("https://www.whatsapp.com/otp/code/?otp_type={otp_type}&code=otp{{{{1}}}}"),
         });
-        for (key, value) in otp.as_object().into_iter().flatten() {
-            if !matches!(key.as_str(), "type" | "otp_type" | "text") {
+        for (key, value) in &otp.extra {
+            if key != "otp_type" {
                 button[key] = value.clone();
             }
         }
@@ -324,7 +351,10 @@ mod tests {
                                             {"type": "PHONE_NUMBER", "text": "Call", "phone_number": "+16315550101"}]}
         ]);
         let built = build(&read("UTILITY", components.clone())).unwrap();
-        assert_eq!(Value::Array(built.body.components.clone()), components);
+        assert_eq!(
+            serde_json::to_value(&built.body.components).unwrap(),
+            components
+        );
         assert_eq!(built.body.parameter_format.as_deref(), Some("POSITIONAL"));
         assert!(built.media.is_empty() && check(&built.body).is_empty());
     }
@@ -338,10 +368,13 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(built.media.len(), 1);
-        assert_eq!(built.body.components[0].get("example"), None);
+        assert_eq!(built.body.components[0].extra.get("example"), None);
         let mut body = built.body;
         fill_media(&mut body, &built.media[0], "4::aW1h");
-        assert_eq!(body.components[0]["example"]["header_handle"][0], "4::aW1h");
+        assert_eq!(
+            body.components[0].extra["example"]["header_handle"][0],
+            "4::aW1h"
+        );
     }
 
     #[test]
@@ -357,7 +390,7 @@ mod tests {
         let mut body = built.body;
         fill_media(&mut body, &built.media[1], "h1");
         assert_eq!(
-            body.components[1]["cards"][1]["components"][0]["example"]["header_handle"][0],
+            body.components[1].extra["cards"][1]["components"][0]["example"]["header_handle"][0],
             "h1"
         );
     }
@@ -371,7 +404,7 @@ mod tests {
         ]);
         let built = build(&read("AUTHENTICATION", read_components.clone())).unwrap();
         assert_eq!(
-            Value::Array(built.body.components.clone()),
+            serde_json::to_value(&built.body.components).unwrap(),
             json!([{"type": "BODY", "add_security_recommendation": true},
                    {"type": "FOOTER", "code_expiration_minutes": 10},
                    {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE", "text": "Copy code"}]}])

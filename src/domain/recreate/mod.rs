@@ -26,20 +26,22 @@ pub mod rules;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::domain::eligibility::{self, Mode, Outcome};
+use crate::domain::eligibility::{self, Mode, Outcome, Prediction};
 use crate::domain::recreate::body::{Built, MediaSlot, build};
 use crate::domain::recreate::rules::{Violation, check};
 use crate::domain::template::{
-    ComponentKind, QualityScore, Template, TemplateCategory, TemplateInventory, TemplateStatus,
+    ComponentKind, QualityScore, Template, TemplateCategory, TemplateComponent, TemplateInventory,
+    TemplateStatus,
 };
 
 /// Why a row that could be sent is not: the destination is full.
 pub const NO_ROOM: &str =
     "the destination has no room under its template limit: delete unused templates there first";
 
-/// The request body of `POST /{dest_waba_id}/message_templates`.
+/// The request body of `POST /{dest_waba_id}/message_templates`. Components are typed
+/// as the read gives them (every field it does not name kept in `extra`), so building
+/// a body is a copy and checking it reads fields in place: JSON only at the edges.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateBody {
     pub name: String,
@@ -48,7 +50,7 @@ pub struct CreateBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameter_format: Option<String>,
     #[serde(default)]
-    pub components: Vec<Value>,
+    pub components: Vec<TemplateComponent>,
 }
 
 /// Which candidates the operator wants (`--only`).
@@ -218,7 +220,7 @@ pub fn plan(
                 return None;
             }
             let (reason, why) = qualify(template, p.outcome, p.reason.as_deref(), options)?;
-            Some(candidate(p.source_index, template, reason, why, &mut left))
+            Some(candidate(p, template, reason, why, &mut left))
         })
         .collect();
     RecreatePlan {
@@ -282,14 +284,16 @@ fn qualify(
     wanted.then_some((reason, why))
 }
 
+/// One row: the prediction's risks (already computed) and the copy's own, the body
+/// built and checked, and a slot of the destination's room when it will be sent.
 fn candidate(
-    source_index: usize,
+    prediction: &Prediction,
     template: &Template,
     reason: Reason,
     why: String,
     left: &mut Option<u64>,
 ) -> Candidate {
-    let mut risks = eligibility::risks(template);
+    let mut risks = prediction.risks.clone();
     risks.extend(recreate_risks(template));
     let (body, media, skip_reason) = match build(template) {
         Ok(Built { body, media, notes }) => {
@@ -324,7 +328,7 @@ fn candidate(
     let skip_reason = skip_reason.or_else(|| (!room).then(|| NO_ROOM.to_string()));
 
     Candidate {
-        source_index,
+        source_index: prediction.source_index,
         name: template.name.clone(),
         language: template.language.clone(),
         category: template.category.as_ref().map(ToString::to_string),

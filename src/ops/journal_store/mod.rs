@@ -3,15 +3,14 @@
 //! Reading (list, show, the budget) never writes; only a run, holding the journal's
 //! lock, cuts a torn last line before it appends.
 
-use std::fs::File;
-use std::io::Write;
+mod lines;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::domain::journal::{
-    Backend, JournalDamage, JournalState, MigrationId, Record, parse_journal, replay,
-};
-use crate::ops::private_files::{private_dir, private_options, restrict_file};
+pub use lines::{LinesError, LinesFile, read_lines};
+
+use crate::domain::journal::{Backend, JournalDamage, JournalState, MigrationId, Record, replay};
 
 /// The moving window of Meta's register limit.
 pub const REGISTER_WINDOW: Duration = Duration::from_secs(72 * 3600);
@@ -35,8 +34,7 @@ pub enum JournalReadError {
 
 /// An open journal, appended to and fsynced record by record.
 pub struct JournalFile {
-    path: PathBuf,
-    file: File,
+    lines: LinesFile,
 }
 
 /// The folder that holds the journals.
@@ -51,39 +49,15 @@ pub fn journal_path(data_dir: &Path, id: &MigrationId) -> PathBuf {
 
 impl JournalFile {
     /// Creates the journal of a new migration holding its first record; fails if it
-    /// exists. The file appears whole or not at all (written aside, fsynced, then
-    /// linked into place), so a crash can never leave a journal without its `started`
-    /// record.
+    /// exists. The file appears whole or not at all, so a crash can never leave a
+    /// journal without its `started` record.
     pub fn create(
         data_dir: &Path,
         id: &MigrationId,
         first: &Record,
     ) -> std::io::Result<JournalFile> {
-        let dir = journals_dir(data_dir);
-        private_dir(&dir)?;
-        let path = journal_path(data_dir, id);
-        let aside = dir.join(format!(".{id}.jsonl.new"));
-        let mut line = serde_json::to_vec(first).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        {
-            let mut file = private_options()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&aside)?;
-            file.write_all(&line)?;
-            file.sync_all()?;
-        }
-        // A hard link fails when the journal exists: an id is never reused.
-        let linked = std::fs::hard_link(&aside, &path);
-        let _ = std::fs::remove_file(&aside);
-        linked?;
-        // Make the new directory entry durable too, so a crash cannot lose the file.
-        if let Ok(dir_handle) = File::open(&dir) {
-            let _ = dir_handle.sync_all();
-        }
-        let file = std::fs::OpenOptions::new().append(true).open(&path)?;
-        Ok(JournalFile { path, file })
+        let lines = LinesFile::create(&journal_path(data_dir, id), first)?;
+        Ok(JournalFile { lines })
     }
 
     /// Opens an existing journal for appending, with its records so far. A torn last
@@ -93,68 +67,33 @@ impl JournalFile {
         data_dir: &Path,
         id: &MigrationId,
     ) -> Result<(JournalFile, Vec<Record>), JournalReadError> {
-        let path = journal_path(data_dir, id);
-        let io = |source| JournalReadError::Io {
-            path: path.clone(),
-            source,
-        };
-        let bytes = read_bytes(&path, id)?;
-        let parsed = parse_journal(&bytes).map_err(|damage| JournalReadError::Damaged {
-            path: path.clone(),
-            damage,
-        })?;
-        let file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(io)?;
-        restrict_file(&file).map_err(io)?;
-        if parsed.torn || parsed.complete_len < bytes.len() {
-            file.set_len(parsed.complete_len as u64).map_err(io)?;
-            file.sync_data().map_err(io)?;
-        }
-        // A whole last record whose newline the crash cut off: end its line, or the
-        // next record would be glued to it and both lost (found by a property test).
-        if bytes[..parsed.complete_len]
-            .last()
-            .is_some_and(|b| *b != b'\n')
-        {
-            (&file).write_all(b"\n").map_err(io)?;
-            file.sync_data().map_err(io)?;
-        }
-        Ok((JournalFile { path, file }, parsed.records))
+        let (lines, records) = LinesFile::open_for_append(&journal_path(data_dir, id))
+            .map_err(|e| read_error(e, id))?;
+        Ok((JournalFile { lines }, records))
     }
 
     /// Appends one record and waits until it is on disk.
     pub fn append(&mut self, record: &Record) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()
+        self.lines.append(record)
     }
 
     /// Where the journal lives.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.lines.path()
     }
 }
 
 /// The records of a journal, read only (a torn last line is left out, not cut).
 pub fn read(data_dir: &Path, id: &MigrationId) -> Result<Vec<Record>, JournalReadError> {
-    let path = journal_path(data_dir, id);
-    let bytes = read_bytes(&path, id)?;
-    parse_journal(&bytes)
-        .map(|parsed| parsed.records)
-        .map_err(|damage| JournalReadError::Damaged { path, damage })
+    read_lines(&journal_path(data_dir, id)).map_err(|e| read_error(e, id))
 }
 
-fn read_bytes(path: &Path, id: &MigrationId) -> Result<Vec<u8>, JournalReadError> {
-    std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => JournalReadError::Missing(id.clone()),
-        _ => JournalReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
-    })
+fn read_error(error: LinesError, id: &MigrationId) -> JournalReadError {
+    match error {
+        LinesError::Missing { .. } => JournalReadError::Missing(id.clone()),
+        LinesError::Io { path, source } => JournalReadError::Io { path, source },
+        LinesError::Damaged { path, damage } => JournalReadError::Damaged { path, damage },
+    }
 }
 
 /// Why a migration could not be abandoned.

@@ -1,7 +1,10 @@
 use super::*;
+use std::io::Write;
+
 use crate::domain::journal::Stamp;
 use crate::domain::plan::StepId;
 use crate::domain::scenario::Scenario;
+use crate::ops::private_files::private_dir;
 
 fn at(text: &str) -> Stamp {
     serde_json::from_value(serde_json::Value::String(text.into())).unwrap()

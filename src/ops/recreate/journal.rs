@@ -1,18 +1,21 @@
 //! The journal of a re-creation run: one JSON-lines file per run under
-//! `<data dir>/template-recreate/`, every record fsynced before the next call; a torn
-//! last line (a crash mid-write) is cut off on open. A lock file beside it keeps a
-//! second process off the same run.
+//! `<data dir>/template-recreate/`, in the same file format as the migration journals
+//! ([`crate::ops::journal_store::LinesFile`]: created whole with its plan, every record
+//! fsynced before the next call, a torn last line cut off on open). A run belongs to
+//! the backend it started on, and one process holds it at a time (the shared run lock,
+//! [`crate::ops::run_lock`]; a lock left by a dead process is taken over and journaled).
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::journal::Backend;
 use crate::domain::recreate::CreateBody;
 use crate::domain::recreate::body::MediaSlot;
-use crate::ops::private_files::{private_dir, private_options};
+use crate::ops::journal_store::{LinesError, LinesFile, read_lines};
+use crate::ops::run_lock::{HeldLock, LockError, LockKey, LockRefused, lock};
+use crate::ops::template_migration::now_rfc3339;
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +33,10 @@ pub enum Entry {
         rows: Vec<PlannedRow>,
         /// Media sample sources by key (`NAME` or `NAME/cardN`): file paths or URLs.
         media: BTreeMap<String, String>,
+        /// The backend the run belongs to; absent in journals written before runs were
+        /// bound to one (they belong to none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        backend: Option<Backend>,
         at: String,
     },
     /// About to send the creation of `name`/`language` with this body.
@@ -63,6 +70,8 @@ pub enum Entry {
         reason: String,
         at: String,
     },
+    /// Something the run noted (a lock taken over from a process that died).
+    Note { text: String, at: String },
     /// Every row to submit has a final outcome.
     Finished { at: String },
 }
@@ -147,96 +156,140 @@ pub fn valid_run_id(run_id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// Why a run's journal could not be created, opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum RunJournalError {
+    #[error("{0:?} is not a run id (recreate-… as printed when the run started)")]
+    BadId(String),
+    #[error(
+        "there is no re-creation run {0} here (`wamigrate templates track` lists the runs of this backend)"
+    )]
+    Missing(String),
+    #[error("{0}")]
+    Locked(#[from] LockRefused),
+    #[error("{0}")]
+    Lock(String),
+    #[error("could not use the journal of run {run_id}: {reason}")]
+    File { run_id: String, reason: String },
+    #[error(
+        "Run {run_id} ran against {recorded}, not against the current backend ({current}): use it with the profile (or sandbox) it started on."
+    )]
+    OtherBackend {
+        run_id: String,
+        recorded: String,
+        current: String,
+    },
+}
+
 /// An open journal, appended to and fsynced entry by entry, holding the run's lock.
 pub struct RunJournal {
-    file: File,
-    path: PathBuf,
-    lock: PathBuf,
+    lines: LinesFile,
+    lock: HeldLock,
 }
 
 impl RunJournal {
-    /// Creates the journal of a new run (fails if the id exists) and takes its lock.
-    pub fn create(data_dir: &Path, run_id: &str) -> std::io::Result<RunJournal> {
-        let dir = runs_dir(data_dir);
-        private_dir(&dir)?;
+    /// Takes the run's lock and creates its journal holding the plan (`started`);
+    /// fails if the id exists.
+    pub fn create(
+        data_dir: &Path,
+        run_id: &str,
+        started: &Entry,
+    ) -> Result<RunJournal, RunJournalError> {
         let path = journal_path(data_dir, run_id)?;
-        let lock = take_lock(&path)?;
-        let file = match private_options().create_new(true).append(true).open(&path) {
-            Ok(file) => file,
-            Err(e) => {
-                let _ = std::fs::remove_file(&lock);
-                return Err(e);
-            }
-        };
-        if let Ok(handle) = File::open(&dir) {
-            let _ = handle.sync_all();
-        }
-        Ok(RunJournal { file, path, lock })
+        let held = take_lock(data_dir, run_id)?;
+        let lines = LinesFile::create(&path, started).map_err(|e| RunJournalError::File {
+            run_id: run_id.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut journal = RunJournal { lines, lock: held };
+        journal.note_takeover(run_id, &mut Vec::new())?;
+        Ok(journal)
     }
 
-    /// Opens a run's journal for appending, with its entries, after taking its lock.
-    pub fn open(data_dir: &Path, run_id: &str) -> std::io::Result<(RunJournal, Vec<Entry>)> {
+    /// Takes the run's lock and opens its journal for appending, with its entries;
+    /// a lock taken over from a process that died is noted in the journal.
+    pub fn open(
+        data_dir: &Path,
+        run_id: &str,
+    ) -> Result<(RunJournal, Vec<Entry>), RunJournalError> {
         let path = journal_path(data_dir, run_id)?;
-        let lock = take_lock(&path)?;
-        let opened = (|| {
-            let bytes = std::fs::read(&path)?;
-            let file = OpenOptions::new().append(true).open(&path)?;
-            let complete = whole_lines(&bytes)?;
-            if complete.len() < bytes.len() {
-                // A torn last line from a crash: cut it off so the next entry starts clean.
-                file.set_len(complete.len() as u64)?;
-                file.sync_data()?;
-            }
-            Ok((file, parse(complete)?))
-        })();
-        match opened {
-            Ok((file, entries)) => Ok((RunJournal { file, path, lock }, entries)),
-            Err(e) => {
-                let _ = std::fs::remove_file(&lock);
-                Err(e)
-            }
-        }
+        let held = take_lock(data_dir, run_id)?;
+        let (lines, mut entries) =
+            LinesFile::open_for_append(&path).map_err(|e| lines_error(e, run_id))?;
+        let mut journal = RunJournal { lines, lock: held };
+        journal.note_takeover(run_id, &mut entries)?;
+        Ok((journal, entries))
     }
 
     /// Appends one entry and waits until it is on disk.
     pub fn append(&mut self, entry: &Entry) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.sync_data()
+        self.lines.append(entry)
     }
 
     /// Where the journal lives.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.lines.path()
     }
-}
 
-impl Drop for RunJournal {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.lock);
+    fn note_takeover(
+        &mut self,
+        run_id: &str,
+        entries: &mut Vec<Entry>,
+    ) -> Result<(), RunJournalError> {
+        let Some(holder) = self.lock.took_over_from.clone() else {
+            return Ok(());
+        };
+        let note = Entry::Note {
+            text: format!(
+                "took over a lock left by a wamigrate process that is no longer running ({holder})"
+            ),
+            at: now_rfc3339(),
+        };
+        self.append(&note).map_err(|e| RunJournalError::File {
+            run_id: run_id.to_string(),
+            reason: e.to_string(),
+        })?;
+        entries.push(note);
+        Ok(())
     }
 }
 
 /// Reads a run's entries without opening it for writing (tracking, reports).
-pub fn read(data_dir: &Path, run_id: &str) -> std::io::Result<Vec<Entry>> {
-    let bytes = std::fs::read(journal_path(data_dir, run_id)?)?;
-    parse(whole_lines(&bytes)?)
+pub fn read(data_dir: &Path, run_id: &str) -> Result<Vec<Entry>, RunJournalError> {
+    read_lines(&journal_path(data_dir, run_id)?).map_err(|e| lines_error(e, run_id))
 }
 
-/// The lines a crash cannot have torn: up to the last newline. A write cut inside a
-/// character leaves bytes that are not UTF-8, and they are all past it.
-fn whole_lines(bytes: &[u8]) -> std::io::Result<&str> {
-    let complete = bytes
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |at| at + 1);
-    std::str::from_utf8(&bytes[..complete])
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+/// The backend a run's journal records.
+pub fn backend_of(entries: &[Entry]) -> Option<&Backend> {
+    match entries.first() {
+        Some(Entry::Started { backend, .. }) => backend.as_ref(),
+        _ => None,
+    }
 }
 
-/// Every run's id and entries, oldest first.
-pub fn all_runs(data_dir: &Path) -> Vec<(String, Vec<Entry>)> {
+/// Refuses a run that belongs to another backend than `current` (or to none: a journal
+/// written before runs were bound).
+pub fn check_backend(
+    run_id: &str,
+    entries: &[Entry],
+    current: &Backend,
+) -> Result<(), RunJournalError> {
+    match backend_of(entries) {
+        Some(recorded) if recorded.same_as(current) => Ok(()),
+        recorded => Err(RunJournalError::OtherBackend {
+            run_id: run_id.to_string(),
+            recorded: recorded.map_or_else(
+                || "no recorded backend (an older journal)".to_string(),
+                Backend::describe,
+            ),
+            current: current.describe(),
+        }),
+    }
+}
+
+/// Every run of `backend` with its entries, oldest first; runs of other backends, and
+/// files that are not readable journals, are left out.
+pub fn runs_of(data_dir: &Path, backend: &Backend) -> Vec<(String, Vec<Entry>)> {
     let mut runs: Vec<(String, Vec<Entry>)> = std::fs::read_dir(runs_dir(data_dir))
         .into_iter()
         .flatten()
@@ -247,72 +300,67 @@ pub fn all_runs(data_dir: &Path) -> Vec<(String, Vec<Entry>)> {
             (is_journal && valid_run_id(&id))
                 .then(|| read(data_dir, &id).ok().map(|entries| (id, entries)))?
         })
+        .filter(|(_, entries)| backend_of(entries).is_some_and(|b| b.same_as(backend)))
         .collect();
     runs.sort_by(|a, b| a.0.cmp(&b.0));
     runs
 }
 
-fn journal_path(data_dir: &Path, run_id: &str) -> std::io::Result<PathBuf> {
+fn journal_path(data_dir: &Path, run_id: &str) -> Result<PathBuf, RunJournalError> {
     if !valid_run_id(run_id) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("{run_id:?} is not a run id (recreate-… as printed when the run started)"),
-        ));
+        return Err(RunJournalError::BadId(run_id.to_string()));
     }
     Ok(runs_dir(data_dir).join(format!("{run_id}.jsonl")))
 }
 
-fn parse(text: &str) -> std::io::Result<Vec<Entry>> {
-    text.lines()
-        .filter(|line| !line.trim().is_empty())
-        .enumerate()
-        .map(|(at, line)| {
-            serde_json::from_str(line).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("journal line {}: {e}", at + 1),
-                )
-            })
-        })
-        .collect()
+fn take_lock(data_dir: &Path, run_id: &str) -> Result<HeldLock, RunJournalError> {
+    lock(data_dir, &LockKey::Recreation(run_id.to_string())).map_err(|e| match e {
+        LockError::Held(refused) => RunJournalError::Locked(refused),
+        other => RunJournalError::Lock(other.to_string()),
+    })
 }
 
-/// Takes `<journal>.lock` holding our pid; a lock whose process is gone is taken over.
-fn take_lock(journal: &Path) -> std::io::Result<PathBuf> {
-    let lock = journal.with_extension("lock");
-    for _ in 0..2 {
-        match private_options().write(true).create_new(true).open(&lock) {
-            Ok(mut file) => {
-                write!(file, "{}", std::process::id())?;
-                file.sync_data()?;
-                return Ok(lock);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&lock).unwrap_or_default();
-                let alive = holder
-                    .trim()
-                    .parse::<u32>()
-                    .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-                if alive {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::WouldBlock,
-                        format!(
-                            "process {} holds this run: wait for it to end",
-                            holder.trim()
-                        ),
-                    ));
-                }
-                std::fs::remove_file(&lock)?;
-            }
-            Err(e) => return Err(e),
-        }
+fn lines_error(error: LinesError, run_id: &str) -> RunJournalError {
+    match error {
+        LinesError::Missing { .. } => RunJournalError::Missing(run_id.to_string()),
+        other => RunJournalError::File {
+            run_id: run_id.to_string(),
+            reason: other.to_string(),
+        },
     }
-    Err(std::io::Error::other("could not take the run's lock"))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
+    use crate::ops::private_files::private_dir;
+
+    fn backend(instance: &str) -> Backend {
+        Backend {
+            profile: "sandbox".into(),
+            graph_url: "http://127.0.0.1:4010".into(),
+            graph_version: "v25.0".into(),
+            hub_url: None,
+            sandbox_instance: Some(instance.into()),
+        }
+    }
+
+    fn started(run_id: &str, on: Option<Backend>) -> Entry {
+        Entry::Started {
+            run_id: run_id.into(),
+            source_waba_id: "1".into(),
+            destination_waba_id: "2".into(),
+            room: None,
+            operator: "ops".into(),
+            confirmed: "--yes".into(),
+            rows: Vec::new(),
+            media: BTreeMap::new(),
+            backend: on,
+            at: "t".into(),
+        }
+    }
 
     fn intent(name: &str) -> Entry {
         Entry::Intent {
@@ -326,35 +374,90 @@ mod tests {
     #[test]
     fn entries_survive_a_torn_line_and_one_process_holds_a_run() {
         let dir = tempfile::tempdir().unwrap();
-        let mut journal = RunJournal::create(dir.path(), "recreate-1").unwrap();
+        let first = started("recreate-1", Some(backend("a")));
+        let mut journal = RunJournal::create(dir.path(), "recreate-1", &first).unwrap();
         journal.append(&intent("a")).unwrap();
+        let Err(RunJournalError::Locked(refused)) = RunJournal::open(dir.path(), "recreate-1")
+        else {
+            panic!("a second holder is refused while the run is open");
+        };
         assert!(
-            RunJournal::open(dir.path(), "recreate-1").is_err(),
-            "locked while open"
+            refused
+                .holder
+                .contains(&format!("pid {}", std::process::id()))
         );
         let path = journal.path().to_path_buf();
         drop(journal);
-        OpenOptions::new()
+        std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .unwrap()
             .write_all(b"{\"record\":\"outc")
             .unwrap();
-        assert_eq!(read(dir.path(), "recreate-1").unwrap(), vec![intent("a")]);
+        let whole = vec![first.clone(), intent("a")];
+        assert_eq!(read(dir.path(), "recreate-1").unwrap(), whole);
         let (mut reopened, entries) = RunJournal::open(dir.path(), "recreate-1").unwrap();
-        assert_eq!(entries, vec![intent("a")]);
+        assert_eq!(entries, whole);
         reopened.append(&intent("b")).unwrap();
         drop(reopened);
         assert_eq!(
             read(dir.path(), "recreate-1").unwrap(),
-            vec![intent("a"), intent("b")]
+            vec![first.clone(), intent("a"), intent("b")]
         );
         assert!(
-            RunJournal::create(dir.path(), "recreate-1").is_err(),
+            RunJournal::create(dir.path(), "recreate-1", &first).is_err(),
             "an id is never reused"
         );
-        assert!(RunJournal::open(dir.path(), "../etc/passwd").is_err());
-        assert_eq!(all_runs(dir.path()).len(), 1);
+        assert!(matches!(
+            RunJournal::open(dir.path(), "../etc/passwd"),
+            Err(RunJournalError::BadId(_))
+        ));
+    }
+
+    #[test]
+    fn a_lock_left_by_a_dead_process_is_taken_over_and_noted() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = started("recreate-2", Some(backend("a")));
+        drop(RunJournal::create(dir.path(), "recreate-2", &first).unwrap());
+        let lock_file = crate::ops::run_lock::locks_dir(dir.path()).join("recreate-recreate2.lock");
+        std::fs::write(&lock_file, "pid 999999, started 2026-11-25T10:00:00Z").unwrap();
+        let (_journal, entries) = RunJournal::open(dir.path(), "recreate-2").unwrap();
+        let Some(Entry::Note { text, .. }) = entries.last() else {
+            panic!("the takeover is journaled: {entries:?}");
+        };
+        assert!(text.contains("pid 999999"), "{text}");
+        assert_eq!(read(dir.path(), "recreate-2").unwrap(), entries);
+    }
+
+    #[test]
+    fn runs_belong_to_the_backend_they_started_on() {
+        let dir = tempfile::tempdir().unwrap();
+        for (id, on) in [
+            ("recreate-1", Some(backend("a"))),
+            ("recreate-2", Some(backend("b"))),
+            ("recreate-3", None),
+        ] {
+            drop(RunJournal::create(dir.path(), id, &started(id, on)).unwrap());
+        }
+        let ids = |on: &str| -> Vec<String> {
+            runs_of(dir.path(), &backend(on))
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        };
+        assert_eq!(ids("a"), vec!["recreate-1"]);
+        assert_eq!(ids("b"), vec!["recreate-2"]);
+        let entries = read(dir.path(), "recreate-1").unwrap();
+        assert!(check_backend("recreate-1", &entries, &backend("a")).is_ok());
+        let refused = check_backend("recreate-1", &entries, &backend("b"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("sandbox a at") && refused.contains("sandbox b at"),
+            "one sentence naming both: {refused}"
+        );
+        let older = read(dir.path(), "recreate-3").unwrap();
+        assert!(check_backend("recreate-3", &older, &backend("a")).is_err());
     }
 
     proptest::proptest! {

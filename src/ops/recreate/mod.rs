@@ -18,12 +18,14 @@ use std::future::Future;
 use serde::Serialize;
 
 pub use journal::{
-    CallResult, Entry, PlannedRow, RunJournal, all_runs, read as read_run, runs_dir, valid_run_id,
+    CallResult, Entry, PlannedRow, RunJournal, RunJournalError, check_backend, read as read_run,
+    runs_dir, runs_of, valid_run_id,
 };
 pub use run::{RunEnd, RunSettings, execute, resume};
 pub use track::{TrackRow, TrackSummary, track};
 
 use crate::api::{ApiError, GraphClient};
+use crate::domain::journal::Backend;
 use crate::domain::recreate::{
     Action, Business, CreateBody, Only, PlanOptions, RecreatePlan, plan,
 };
@@ -238,15 +240,16 @@ pub struct RecreationSummary {
     pub still_missing: Vec<String>,
 }
 
-/// Folds every run from `source` to `destination` under the data directory.
+/// Folds every run of `backend` from `source` to `destination` under the data directory.
 pub fn recreation_summary(
     data_dir: &std::path::Path,
+    backend: &Backend,
     source: &str,
     destination: &str,
 ) -> RecreationSummary {
     let mut summary = RecreationSummary::default();
     let mut latest: BTreeMap<(String, String), Result<String, String>> = BTreeMap::new();
-    for (run_id, entries) in all_runs(data_dir) {
+    for (run_id, entries) in runs_of(data_dir, backend) {
         let report = run::report_from(&entries);
         if report.source_waba_id != source || report.destination_waba_id != destination {
             continue;
@@ -325,7 +328,13 @@ mod tests {
     #[test]
     fn the_audit_summary_lists_what_was_recreated_and_what_is_still_missing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut journal = RunJournal::create(dir.path(), "recreate-1").unwrap();
+        let backend = Backend {
+            profile: "sandbox".into(),
+            graph_url: "http://127.0.0.1:4010".into(),
+            graph_version: "v25.0".into(),
+            hub_url: None,
+            sandbox_instance: Some("world-1".into()),
+        };
         let entries = [
             Entry::Started {
                 run_id: "recreate-1".into(),
@@ -336,6 +345,7 @@ mod tests {
                 confirmed: "--yes".into(),
                 rows: vec![row("a", true), row("b", false), row("c", true)],
                 media: BTreeMap::new(),
+                backend: Some(backend.clone()),
                 at: "t".into(),
             },
             Entry::Outcome {
@@ -366,10 +376,11 @@ mod tests {
                 at: "t".into(),
             },
         ];
-        for entry in &entries {
+        let mut journal = RunJournal::create(dir.path(), "recreate-1", &entries[0]).unwrap();
+        for entry in &entries[1..] {
             journal.append(entry).unwrap();
         }
-        let summary = recreation_summary(dir.path(), "1", "2");
+        let summary = recreation_summary(dir.path(), &backend, "1", "2");
         assert_eq!(summary.recreated, vec!["a (en_US): APPROVED"]);
         assert_eq!(
             summary.still_missing,
@@ -380,8 +391,17 @@ mod tests {
         );
         assert!(summary.markdown().contains("### Still missing"));
         assert_eq!(
-            recreation_summary(dir.path(), "1", "3"),
+            recreation_summary(dir.path(), &backend, "1", "3"),
             RecreationSummary::default()
+        );
+        let elsewhere = Backend {
+            sandbox_instance: Some("world-2".into()),
+            ..backend
+        };
+        assert_eq!(
+            recreation_summary(dir.path(), &elsewhere, "1", "2"),
+            RecreationSummary::default(),
+            "another backend's runs are not this one's"
         );
     }
 }

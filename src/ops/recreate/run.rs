@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use crate::api::graph::{CreatedTemplate, UploadFile};
 use crate::api::{ApiError, ErrorClass, GraphClient, pacing};
+use crate::domain::journal::Backend;
 use crate::domain::recreate::body::{MediaSlot, fill_media};
 use crate::domain::recreate::rules::check;
 use crate::domain::recreate::{Action, CreateBody};
 use crate::ops::migration::CRASH_HOOK_ENV;
 use crate::ops::template_migration::now_rfc3339;
 
-use super::journal::{CallResult, Entry, MediaSlotRecord, PlannedRow, RunJournal};
+use super::journal::{CallResult, Entry, MediaSlotRecord, PlannedRow, RunJournal, check_backend};
 use super::{
     CandidateRow, EditAnswer, Line, LineKind, Planned, Question, REFUSED_PREFIX, RecreateOperator,
     RecreateReport, SkippedRow, SubmittedRow,
@@ -35,6 +36,8 @@ pub struct RunSettings {
     pub edit: bool,
     /// The Meta app the media samples are uploaded to.
     pub app_id: Option<String>,
+    /// The backend the run belongs to (journaled; a resume elsewhere is refused).
+    pub backend: Backend,
 }
 
 /// How a run ended.
@@ -93,8 +96,6 @@ pub async fn execute(
         edit_rows(&mut planned, operator).await;
     }
     let run_id = new_run_id();
-    let mut journal = RunJournal::create(&settings.data_dir, &run_id)
-        .map_err(|e| format!("Could not create the run's journal ({e}): nothing was sent."))?;
     let rows: Vec<PlannedRow> = planned
         .plan
         .candidates
@@ -120,9 +121,11 @@ pub async fn execute(
         confirmed: confirmed.to_string(),
         rows,
         media: planned.request.media.clone(),
+        backend: Some(settings.backend.clone()),
         at: now_rfc3339(),
     };
-    append(&mut journal, &started)?;
+    let journal = RunJournal::create(&settings.data_dir, &run_id, &started)
+        .map_err(|e| format!("Could not create the run's journal ({e}): nothing was sent."))?;
     operator.say(Line::info(format!(
         "Run {run_id}: journal {} (resume with --resume {run_id}, follow with `wamigrate templates track {run_id}`).",
         journal.path().display()
@@ -138,12 +141,13 @@ pub async fn resume(
     operator: &impl RecreateOperator,
 ) -> Result<RunEnd, String> {
     let (journal, entries) = RunJournal::open(&settings.data_dir, run_id)
-        .map_err(|e| format!("Could not open run {run_id} ({e})."))?;
+        .map_err(|e| format!("Could not open run {run_id}: {e}"))?;
     if !matches!(entries.first(), Some(Entry::Started { .. })) {
         return Err(format!(
             "Run {run_id} has no plan in its journal: it cannot be resumed."
         ));
     }
+    check_backend(run_id, &entries, &settings.backend).map_err(|e| e.to_string())?;
     operator.say(Line::info(format!("Resuming run {run_id}.")));
     drive(graph, journal, entries, settings, operator).await
 }

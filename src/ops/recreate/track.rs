@@ -8,9 +8,10 @@
 use std::time::Duration;
 
 use crate::api::GraphClient;
+use crate::domain::journal::Backend;
 use crate::ops::template_migration::now_rfc3339;
 
-use super::journal::{Entry, RunJournal, read};
+use super::journal::{Entry, RunJournal, RunJournalError, check_backend, read};
 use super::run::report_from;
 use super::{Line, LineKind, RecreateOperator};
 
@@ -83,27 +84,32 @@ impl TrackSummary {
 }
 
 /// Reads every submission of a run once, or until all are decided when `watch`.
+/// Refused for a run of another backend (its template ids mean nothing here).
 pub async fn track(
     graph: &GraphClient,
     data_dir: &std::path::Path,
+    backend: &Backend,
     run_id: &str,
     watch: bool,
     operator: &impl RecreateOperator,
 ) -> Result<TrackSummary, String> {
+    let entries =
+        read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
+    check_backend(run_id, &entries, backend).map_err(|e| e.to_string())?;
     let mut journal = match RunJournal::open(data_dir, run_id) {
         Ok((journal, _)) => Some(journal),
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+        Err(RunJournalError::Locked(_)) => {
             operator.say(Line::info(format!(
                 "Run {run_id} is still running elsewhere: verdicts are shown, not journaled."
             )));
             None
         }
-        Err(e) => return Err(format!("Could not open run {run_id} ({e}).")),
+        Err(e) => return Err(format!("Could not open run {run_id}: {e}")),
     };
     let mut pause = FIRST_PAUSE;
     loop {
         let entries =
-            read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id} ({e})."))?;
+            read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
         let summary = read_states(graph, run_id, &entries).await?;
         for row in &summary.rows {
             let known = entries.iter().rev().find_map(|e| match e {

@@ -8,6 +8,7 @@ use ratatui::style::Color;
 
 use crate::app::action::Action;
 use crate::app::state::State;
+use crate::app::theme::Role;
 use crate::app::ui::tests::{default_theme, render, text};
 use crate::app::update::update;
 use crate::app::wizard::{
@@ -211,5 +212,44 @@ fn finished_page_120x40() {
     assert!(screen.contains("/data/reports/m-20261125T100000-0042.md"));
     press(&mut state, KeyCode::Enter);
     let report = text(&render(&state, &default_theme()));
-    assert!(report.contains("| status | completed |"), "{report}");
+    insta::assert_snapshot!("wizard_report_120x40", report);
+    assert!(report.contains("│ status │ completed │"), "{report}");
+    assert!(
+        !report.contains("|---|") && !report.contains("# Migration"),
+        "rendered, not raw"
+    );
+}
+
+#[test]
+fn the_report_page_draws_headings_tables_and_verdict_colours_at_80x24() {
+    let mut state = at_code_question(80, 24);
+    let markdown = "# Migration m-1\n\n| | |\n|---|---|\n| status | completed |\n\n## Preflight checklist\n\n| rule | status | evidence |\n|---|---|---|\n| two_step_off | fail | two-step verification is still on at the source, read just now |\n\n## Steps\n\n- [x] Preflight\n- [ ] Register\n";
+    event(
+        &mut state,
+        WizardEvent::Ended(RunSummary {
+            outcome: RunOutcome::Completed,
+            report: Some(Ok(SavedReport {
+                markdown_path: "/data/reports/m-1.md".into(),
+                json_path: "/data/reports/m-1.json".into(),
+                markdown: markdown.into(),
+            })),
+        }),
+    );
+    press(&mut state, KeyCode::Enter);
+    let buffer = render(&state, &default_theme());
+    let screen = text(&buffer);
+    insta::assert_snapshot!("wizard_report_80x24", screen);
+    let theme = default_theme();
+    let (y, row) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("two_step_off"))
+        .expect("the checklist row");
+    let before_cell = &row[..row.find("│ fail").expect("the status cell")];
+    let fail_x = before_cell.chars().count() as u16 + 2;
+    assert_eq!(
+        buffer[(fail_x, y as u16)].fg,
+        theme.style(Role::Fail).fg.unwrap_or_default(),
+        "a failing rule reads red: {row}"
+    );
 }
