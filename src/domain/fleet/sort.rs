@@ -20,15 +20,15 @@ pub fn sort_indices(rows: &[FleetRow], indices: &mut [usize], column: Column, de
 /// The precomputed sort key of one cell; its order honours the direction, so the
 /// (stable) standard sort keeps ties in their original order either way.
 #[derive(PartialEq, Eq)]
-struct SortKey {
-    missing: bool,
+pub(crate) struct SortKey {
+    pub(crate) missing: bool,
     rank: u64,
     text: String,
     descending: bool,
 }
 
 impl SortKey {
-    fn new(row: &FleetRow, column: Column, descending: bool) -> SortKey {
+    pub(crate) fn new(row: &FleetRow, column: Column, descending: bool) -> SortKey {
         let value = column.value(row);
         let text = match column {
             Column::Number => row.phone_digits().unwrap_or_else(|| value.to_lowercase()),
