@@ -285,7 +285,7 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
 }
 
 /// Opens a picker on its current value (the source, the destination, the number).
-fn open_picker(state: &mut State, kind: PickerKind) {
+pub fn open_picker(state: &mut State, kind: PickerKind) {
     let mut picker = Picker::new(kind, 0);
     let current = match kind {
         PickerKind::Source => state.source.as_deref(),

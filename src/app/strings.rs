@@ -3,7 +3,9 @@
 
 use crate::app::keymap::{KeyAction, Screen};
 
+pub mod batch;
 pub mod board;
+pub mod journals;
 pub mod log;
 pub mod palette;
 pub mod wizard;
@@ -98,6 +100,7 @@ pub fn help_heading(screen: Screen) -> &'static str {
         Screen::Board => "Fleet board: every number of every WABA and channel",
         Screen::Templates => "Template review: source and destination side by side",
         Screen::Wizard => "Guided migration: scenario, plan, run, report",
+        Screen::Journals => "Journals: every migration of this backend, newest first",
     }
 }
 
@@ -115,6 +118,8 @@ pub fn help_notes(screen: Screen) -> &'static [&'static str] {
             "Filter: free text and field:value terms, e.g. status:FLAGGED quality:RED;",
             "  a term with an error is shown under the filter and the last valid view stays.",
             "◆ marks a cell changed since the previous refresh, + a new number.",
+            "● marks a row selected for a batch (Space, * for every row shown); m plans it,",
+            "  d chooses its destination, Enter starts it: each number then runs in the wizard.",
         ],
         Screen::Templates => &[
             "Esc closes the diff or clears the search, then goes back to the main screen.",
@@ -126,6 +131,11 @@ pub fn help_notes(screen: Screen) -> &'static [&'static str] {
             "Questions: y/n; warnings want yes typed out; the code and the PIN are 6 digits.",
             "Esc at a question asks, then stops: the journal stays and J resumes it later.",
             "q asks before quitting while a run is active; the journal keeps its place.",
+        ],
+        Screen::Journals => &[
+            "Enter shows the audit report (Esc closes it); R resumes an unfinished run here.",
+            "A abandons an unfinished run after a yes: it ends for good, nothing is sent.",
+            "The CLI has the same: wamigrate journal list|show|abandon.",
         ],
     }
 }
@@ -165,6 +175,14 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
+        KeyAction::ToggleSelect => "board: select the row for a batch, or unselect it",
+        KeyAction::SelectAll => "board: select every row shown (the filter applied), or none",
+        KeyAction::MigrateSelected => {
+            "board: migrate the selected numbers as one batch (destination, plan, asks first)"
+        }
+        KeyAction::OpenJournals => "journals: every migration of this backend, report, resume",
+        KeyAction::Resume => "journals: resume the unfinished migration in the wizard",
+        KeyAction::Abandon => "journals: abandon the unfinished migration (asks first)",
         KeyAction::OpenTemplates => "review templates: source vs destination, what a move carries",
         KeyAction::FilterOutcome => "templates: filter by outcome (cycles)",
         KeyAction::FilterCategory => "templates: filter by category (cycles)",
@@ -212,6 +230,12 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",
+        KeyAction::ToggleSelect => "select row",
+        KeyAction::SelectAll => "all",
+        KeyAction::MigrateSelected => "batch",
+        KeyAction::OpenJournals => "journals",
+        KeyAction::Resume => "resume",
+        KeyAction::Abandon => "abandon",
         KeyAction::OpenTemplates => "templates",
         KeyAction::FilterOutcome => "outcome",
         KeyAction::FilterCategory => "category",
