@@ -36,6 +36,14 @@ pub enum KeyAction {
     Select,
     /// The fleet board's row fields.
     RowDetail,
+    /// The fleet board: mark the row for a batch, mark every row shown, migrate them.
+    ToggleSelect,
+    SelectAll,
+    MigrateSelected,
+    /// The journals screen, from the main screen; resume or abandon the journal there.
+    OpenJournals,
+    Resume,
+    Abandon,
     Filter,
     Refresh,
     ToggleLog,
@@ -115,6 +123,7 @@ pub enum Screen {
     Board,
     Templates,
     Wizard,
+    Journals,
 }
 
 /// Why the keymap could not be loaded; each is an operator sentence.

@@ -36,6 +36,7 @@ pub mod file_error;
 pub mod fuzzy;
 pub mod help;
 pub mod jobs;
+pub mod journals;
 pub mod keymap;
 pub mod layout;
 pub mod log_view;

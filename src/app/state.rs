@@ -17,6 +17,7 @@ use crate::domain::scenario::Scenario;
 use super::board::Board;
 use super::derived::Derived;
 use super::fuzzy::{FIELD_SEPARATOR, FuzzyMatch, digits_match, digits_query, search_match};
+use super::journals::JournalsView;
 use super::keymap::{Keymap, Screen};
 use super::log_view::{LogView, Logged};
 use super::palette::Palette;
@@ -223,6 +224,8 @@ pub struct State {
     pub dirty: bool,
     /// The guided migration wizard, while it is open (it covers the panes).
     pub wizard: Option<Wizard>,
+    /// The journals screen, while it is open (over the board and the panes).
+    pub journals: Option<JournalsView>,
     /// Counts changes of the data read (answers, journaled register calls), so derived
     /// views know when to recompute.
     pub data_generation: u64,
@@ -288,6 +291,7 @@ impl State {
             next_auto_refresh: None,
             dirty: true,
             wizard: None,
+            journals: None,
             data_generation: 0,
             derived: Derived::default(),
         }
@@ -302,6 +306,8 @@ impl State {
     pub fn screen(&self) -> Screen {
         if self.wizard.is_some() {
             Screen::Wizard
+        } else if self.journals.is_some() {
+            Screen::Journals
         } else if self.board.open {
             Screen::Board
         } else if self.templates.is_some() {
@@ -322,6 +328,7 @@ impl State {
             Screen::Board => self.board.filter_editing,
             Screen::Templates => self.templates.as_ref().is_some_and(|v| v.search_editing),
             Screen::Main => self.filter_editing || self.log_view.filter_editing,
+            Screen::Journals => false,
         }
     }
 

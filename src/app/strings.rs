@@ -3,7 +3,9 @@
 
 use crate::app::keymap::{KeyAction, Screen};
 
+pub mod batch;
 pub mod board;
+pub mod journals;
 pub mod log;
 pub mod palette;
 pub mod wizard;
@@ -26,8 +28,11 @@ pub const NOTE_DESTINATION: &str = "the destination";
 
 /// Enter on the other side's WABA in a picker: nothing changes until Enter again.
 pub fn would_swap(other_side: &str) -> String {
-    format!("⚠ that is {other_side}: Enter again swaps source and destination")
+    format!("⚠ that is {other_side}: Enter again swaps them")
 }
+
+/// After a pick of the other side's WABA: the two sides traded places.
+pub const SWAPPED: &str = "⚠ source and destination swapped";
 
 /// Picker titles.
 pub const PICK_SOURCE: &str = "Choose the source WABA";
@@ -95,6 +100,7 @@ pub fn help_heading(screen: Screen) -> &'static str {
         Screen::Board => "Fleet board: every number of every WABA and channel",
         Screen::Templates => "Template review: source and destination side by side",
         Screen::Wizard => "Guided migration: scenario, plan, run, report",
+        Screen::Journals => "Journals: every migration of this backend, newest first",
     }
 }
 
@@ -112,6 +118,8 @@ pub fn help_notes(screen: Screen) -> &'static [&'static str] {
             "Filter: free text and field:value terms, e.g. status:FLAGGED quality:RED;",
             "  a term with an error is shown under the filter and the last valid view stays.",
             "◆ marks a cell changed since the previous refresh, + a new number.",
+            "● marks a row selected for a batch (Space, * for every row shown); m plans it,",
+            "  d chooses its destination, Enter starts it: each number then runs in the wizard.",
         ],
         Screen::Templates => &[
             "Esc closes the diff or clears the search, then goes back to the main screen.",
@@ -124,6 +132,32 @@ pub fn help_notes(screen: Screen) -> &'static [&'static str] {
             "Esc at a question asks, then stops: the journal stays and J resumes it later.",
             "q asks before quitting while a run is active; the journal keeps its place.",
         ],
+        Screen::Journals => &[
+            "Enter shows the audit report (Esc closes it); R resumes an unfinished run here.",
+            "A abandons an unfinished run after a yes: it ends for good, nothing is sent.",
+            "The CLI has the same: wamigrate journal list|show|abandon.",
+        ],
+    }
+}
+
+/// What an action does on `screen`, for its help and the README's key tables: the
+/// keys that mean something of their own there, else [`describe`].
+pub fn describe_on(screen: Screen, action: KeyAction) -> &'static str {
+    match (screen, action) {
+        (Screen::Board, KeyAction::Select) => "open the number in the main screen (as source)",
+        (Screen::Board, KeyAction::Filter) => "filter: free text and field:value terms",
+        (Screen::Board, KeyAction::Refresh) => "refresh the fleet: every WABA, rows as they arrive",
+        (Screen::Templates, KeyAction::Select) => "open the row's component diff",
+        (Screen::Templates, KeyAction::Filter) => "search templates by name",
+        (Screen::Templates, KeyAction::Refresh) => "re-read both template inventories",
+        (Screen::Templates | Screen::Journals, KeyAction::Yes) => "confirm what is asked",
+        (Screen::Templates | Screen::Journals, KeyAction::No) => "decline what is asked",
+        (Screen::Wizard, KeyAction::Select) => {
+            "choose the scenario, start the plan, open the report"
+        }
+        (Screen::Journals, KeyAction::Select) => "show the run's audit report",
+        (Screen::Journals, KeyAction::Refresh) => "re-read the journals",
+        _ => describe(action),
     }
 }
 
@@ -162,6 +196,14 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
+        KeyAction::ToggleSelect => "board: select the row for a batch, or unselect it",
+        KeyAction::SelectAll => "board: select every row shown (the filter applied), or none",
+        KeyAction::MigrateSelected => {
+            "board: migrate the selected numbers as one batch (destination, plan, asks first)"
+        }
+        KeyAction::OpenJournals => "journals: every migration of this backend, report, resume",
+        KeyAction::Resume => "journals: resume the unfinished migration in the wizard",
+        KeyAction::Abandon => "journals: abandon the unfinished migration (asks first)",
         KeyAction::OpenTemplates => "review templates: source vs destination, what a move carries",
         KeyAction::FilterOutcome => "templates: filter by outcome (cycles)",
         KeyAction::FilterCategory => "templates: filter by category (cycles)",
@@ -209,6 +251,12 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",
+        KeyAction::ToggleSelect => "select row",
+        KeyAction::SelectAll => "all",
+        KeyAction::MigrateSelected => "batch",
+        KeyAction::OpenJournals => "journals",
+        KeyAction::Resume => "resume",
+        KeyAction::Abandon => "abandon",
         KeyAction::OpenTemplates => "templates",
         KeyAction::FilterOutcome => "outcome",
         KeyAction::FilterCategory => "category",

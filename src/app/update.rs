@@ -10,10 +10,11 @@ use ratatui::layout::{Position, Rect};
 use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
-use super::board::Board;
+use super::board::{Board, batch};
 use super::clipboard::Copied;
 use super::derived;
 use super::help;
+use super::journals;
 use super::keymap::{KeyAction, Screen};
 use super::layout::PickerLayout;
 use super::log_view;
@@ -121,19 +122,32 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
         },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
-        Action::Wizard(event) => match (&state.wizard, event) {
-            (None, WizardEvent::Journals(journals)) => {
-                // Start-up: unfinished migrations are offered before anything else.
-                state.wizard = Wizard::offer_resume(journals, state.scenario);
-                state.dirty = state.wizard.is_some();
-                Vec::new()
-            }
-            (None, _) => {
-                state.dirty = false;
-                Vec::new()
-            }
-            (Some(_), event) => on_wizard(state, true, |wizard, ctx| wizard.on_event(event, ctx)),
-        },
+        Action::Wizard(event) => {
+            // A batch opens the run page for each of its numbers; the journals screen
+            // reads its list again when a run ends.
+            batch::on_wizard_event(state, &event);
+            let mut effects = journals::on_wizard_event(state, &event);
+            effects.extend(on_wizard_event(state, event));
+            effects
+        }
+        Action::Journals(event) => journals::on_event(state, event),
+    }
+}
+
+/// A wizard event: to the wizard when it is open, else the start-up resume offer.
+fn on_wizard_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
+    match (&state.wizard, event) {
+        (None, WizardEvent::Journals(journals)) => {
+            // Start-up: unfinished migrations are offered before anything else.
+            state.wizard = Wizard::offer_resume(journals, state.scenario);
+            state.dirty = state.wizard.is_some();
+            Vec::new()
+        }
+        (None, _) => {
+            state.dirty = false;
+            Vec::new()
+        }
+        (Some(_), event) => on_wizard(state, true, |wizard, ctx| wizard.on_event(event, ctx)),
     }
 }
 
@@ -198,6 +212,8 @@ fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Eff
             state.popup = Some(Popup::Palette(Palette::default()));
             Vec::new()
         }
+        _ if state.journals.is_some() => journals::on_key(state, action),
+        _ if batch::takes(state, action) => batch::on_key(state, action),
         _ if state.board.open => on_board(state, true, |board, ctx| board.on_key(key, action, ctx)),
         _ if state.templates.is_some() => {
             on_templates(state, |view, ctx| view.on_key(key, action, ctx))
@@ -219,6 +235,7 @@ fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Eff
             state.wizard = Some(Wizard::resume_picker(state.scenario));
             vec![Effect::ListJournals]
         }
+        Some(KeyAction::OpenJournals) => journals::open(state),
         Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
         Some(KeyAction::Filter) if state.focus == Pane::Log => {
             log_view::start_filter(state);
@@ -527,6 +544,7 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
                 Screen::Wizard => state.wizard = None,
                 Screen::Templates => state.templates = None,
                 Screen::Board => state.board.open = false,
+                Screen::Journals => state.journals = None,
                 Screen::Main => {}
             },
             Outcome::ScenarioChosen(scenario) => {

@@ -34,8 +34,10 @@ use super::state::{ListCursor, LogEntry};
 use super::strings;
 use super::strings::board as text;
 
+pub mod batch;
 pub mod columns;
 pub mod refresh;
+pub mod selection;
 
 /// Shortest time between two rebuilds of the view while a refresh streams rows in.
 pub const VIEW_REBUILD: Duration = Duration::from_millis(200);
@@ -150,6 +152,10 @@ pub struct Board {
     pub view_stale: bool,
     /// When the view was last built.
     pub view_built: Option<Instant>,
+    /// The rows selected for a batch (`Space`, `*`).
+    pub selection: selection::Selection,
+    /// The batch page and the batch under way (`m`).
+    pub batch: batch::Batch,
 }
 
 impl Default for Board {
@@ -181,6 +187,8 @@ impl Default for Board {
             first_column: 0,
             view_stale: false,
             view_built: None,
+            selection: selection::Selection::default(),
+            batch: batch::Batch::default(),
         }
     }
 }
@@ -420,6 +428,8 @@ impl Board {
             KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
             KeyAction::ExportJson => return self.export(ExportFormat::Json),
             KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
+            KeyAction::ToggleSelect => self.toggle_selected(),
+            KeyAction::SelectAll => self.select_all_shown(),
             KeyAction::Yank => return self.yank(false),
             KeyAction::YankId => return self.yank(true),
             // The board's keymap binds nothing else.

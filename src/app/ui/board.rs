@@ -11,6 +11,8 @@ use ratatui::widgets::{
 };
 
 use super::hints::Hint;
+
+mod batch;
 use super::{connection_line, dot, loading_line, log, selected_style};
 use crate::app::board::{Board, BoardLine, columns};
 use crate::app::keymap::{KeyAction, Screen};
@@ -22,9 +24,11 @@ use crate::domain::fleet::{Column, FleetRow, Grouping, or_dash};
 
 /// The keys the status line offers on the board, most useful first (help and quit are
 /// always at the right end).
-pub const HINTS: [Hint; 12] = [
+pub const HINTS: [Hint; 14] = [
     Hint::Action(KeyAction::Down),
     Hint::Action(KeyAction::Select),
+    Hint::Action(KeyAction::ToggleSelect),
+    Hint::Action(KeyAction::MigrateSelected),
     Hint::Action(KeyAction::RowDetail),
     Hint::Action(KeyAction::Filter),
     Hint::Action(KeyAction::SortColumn),
@@ -68,6 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             draw_detail(frame, area, board, row, theme);
         }
     }
+    if let Some(page) = &board.batch.page {
+        batch::draw_page(frame, area, state, page, theme);
+    }
 }
 
 /// "40 numbers · ✔ CONNECTED 17 ⚠ FLAGGED 6 … · ✔ GREEN 24 ⚠ YELLOW 8 …" of the view.
@@ -76,6 +83,7 @@ fn summary_line(board: &Board, theme: &Theme) -> Line<'static> {
         format!(" {} ", text::shown(board.shown, board.fleet.rows().len())),
         theme.style(Role::Title),
     )];
+    spans.extend(batch::count_span(board, theme));
     for (column, counts) in [
         (Column::Status, &board.summary.by_status),
         (Column::Quality, &board.summary.by_quality),
@@ -247,6 +255,7 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
     let mut table_state =
         TableState::default().with_selected(board.cursor.selected.checked_sub(offset));
     frame.render_stateful_widget(table, inner, &mut table_state);
+    batch::draw_marks(frame, layout.body, board, visible, theme);
     for (y, line) in (layout.body.y..).zip(visible) {
         if let BoardLine::Group { label, count } = line {
             let mut style = theme.style(Role::Header);

@@ -20,6 +20,7 @@ mod columns;
 mod destination;
 mod help;
 mod hints;
+mod journals;
 mod log;
 mod palette;
 mod picker;
@@ -61,7 +62,14 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     }
     top_bar::draw(frame, layout.top_bar, state, theme);
-    if state.board.open {
+    if let Some(view) = &state.journals {
+        let body = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        journals::draw(frame, body, state, view, theme);
+    } else if state.board.open {
         board::draw(frame, area, state, theme);
     } else {
         match (&state.templates, TemplatesLayout::compute(area)) {
@@ -143,6 +151,14 @@ fn bordered<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Blo
         .border_type(border_type)
         .border_style(border)
         .title(title.into().style(theme.style(Role::Title)))
+}
+
+/// `sentence` wrapped at word boundaries to `width`, every line in `role`'s style.
+fn wrapped(sentence: &str, width: usize, theme: &Theme, role: Role) -> Vec<Line<'static>> {
+    wrap_words(sentence, width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.style(role)))
+        .collect()
 }
 
 /// The current spinner frame.
@@ -290,6 +306,8 @@ fn selected_style(theme: &Theme) -> Style {
     theme.style(Role::Selected)
 }
 
+#[cfg(test)]
+mod help_tests;
 #[cfg(test)]
 mod template_tests;
 #[cfg(test)]

@@ -101,6 +101,10 @@ fn shown_hints(state: &State) -> &'static [Hint] {
         Some(Popup::ConfirmQuit { .. }) => {
             &[Hint::Text("y", "quit"), Hint::Text("any other key", "stay")]
         }
+        None if state.journals.is_some() => state
+            .journals
+            .as_ref()
+            .map_or(&[][..], super::journals::hints),
         None if state.board.open && state.board.detail_open => &[
             Hint::Keys(&[KeyAction::Up, KeyAction::Down], "move"),
             Hint::Keys(&[KeyAction::Back], "close"),

@@ -36,6 +36,7 @@ mod keys;
 pub mod pages;
 mod question;
 pub mod runner;
+mod start;
 
 pub use question::{
     Entry, Question, QuestionId, QuestionKind, QuestionPage, SecretInput, WizardAnswer,
