@@ -189,6 +189,51 @@ fn a_crash_after_the_call_resumes_without_sending_it_again() {
 }
 
 #[test]
+fn a_run_resumed_or_tracked_on_another_backend_is_refused_naming_both() {
+    let sim = SimProcess::start(&[]);
+    let first = recreate(
+        &sim,
+        &["--from", SOURCE, "--to", DEST],
+        &[("WAMIGRATE_TEST_CRASH_AFTER", "call:recreate:2")],
+    );
+    assert_eq!(first.code, 137, "{}", first.stderr);
+    let id = run_id(&first.stderr);
+    // Another sandbox (another world) over the same data directory.
+    let other = SimProcess::start(&[]);
+    let elsewhere = |command: &[&str]| {
+        let mut args = vec!["--graph-url", other.url.as_str(), "templates"];
+        args.extend_from_slice(command);
+        wamigrate(&sim, &args, &[])
+    };
+    for refused in [
+        elsewhere(&["recreate", "--yes", "--resume", &id]),
+        elsewhere(&["track", &id]),
+    ] {
+        assert_eq!(
+            refused.code, 2,
+            "a backend mix-up is usage: {}",
+            refused.stderr
+        );
+        let sentence = refused.stderr.trim();
+        assert_eq!(sentence.lines().count(), 1, "one sentence: {sentence}");
+        for url in [&sim.url, &other.url] {
+            assert!(
+                sentence.contains(url.trim_end_matches('/')),
+                "names both backends: {sentence}"
+            );
+        }
+    }
+    assert_eq!(
+        stats_by_path(&other)
+            .keys()
+            .filter(|p| p.starts_with("POST"))
+            .count(),
+        0,
+        "nothing was sent to the other backend"
+    );
+}
+
+#[test]
 fn rule_breaks_in_an_edit_are_shown_and_nothing_is_sent() {
     let sim = SimProcess::start(&[]);
     let editor = sim.data_dir.path().join("break-name.sh");
