@@ -4,11 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use secrecy::SecretString;
 use serde_json::Value;
-use wamigrate::api::{GraphClient, RetryPolicy, Transport};
 use wamigrate::domain::recreate::body::build;
 use wamigrate::domain::template::TemplateCategory;
 use wamigrate::sim::{self, SimConfig};
@@ -59,14 +55,7 @@ fn json(stdout: &str) -> Value {
 #[tokio::test]
 async fn the_body_built_from_a_read_comes_back_as_the_source_components() {
     let handle = sim::start(SimConfig::default()).await.unwrap();
-    let transport = Transport::new(Duration::from_secs(5), RetryPolicy::default()).unwrap();
-    let graph = GraphClient::new(
-        transport,
-        &handle.base_url,
-        "v25.0",
-        SecretString::from("sandbox-token"),
-    )
-    .unwrap();
+    let graph = wamigrate::testkit::sandbox_graph(&handle.base_url);
     let source = graph.templates(SOURCE).await.unwrap();
     let dest = graph.templates(DEST).await.unwrap();
     let mut kinds = std::collections::BTreeSet::new();

@@ -415,7 +415,7 @@ impl super::TemplateView {
                     format!("re-creation run {run_id}: every submission has Meta's verdict")
                 } else {
                     format!(
-                        "re-creation run {run_id}: {in_review} in review, reading again with a growing pause"
+                        "re-creation run {run_id}: {in_review} in review, read again with a growing pause (also `wamigrate templates track {run_id}`)"
                     )
                 });
                 crate::app::screen::Handled::done()
@@ -433,12 +433,7 @@ impl super::TemplateView {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use secrecy::SecretString;
-
     use super::*;
-    use crate::api::{RetryPolicy, Transport};
     use crate::app::jobs::Jobs;
     use crate::ops::recreate::RecreateRequest;
     use crate::sim::{self, SimConfig};
@@ -451,14 +446,7 @@ mod tests {
     #[tokio::test]
     async fn the_job_follows_its_submissions_to_approved_and_rejected() {
         let handle = sim::start(SimConfig::default()).await.unwrap();
-        let transport = Transport::new(Duration::from_secs(5), RetryPolicy::default()).unwrap();
-        let graph = GraphClient::new(
-            transport,
-            &handle.base_url,
-            "v25.0",
-            SecretString::from("sandbox-token"),
-        )
-        .unwrap();
+        let graph = crate::testkit::sandbox_graph(&handle.base_url);
         let request = RecreateRequest {
             source_waba_id: SOURCE.into(),
             destination_waba_id: DEST.into(),

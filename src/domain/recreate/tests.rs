@@ -31,6 +31,19 @@ fn options(only: Only, business: Business) -> PlanOptions {
     }
 }
 
+fn actions(plan: &RecreatePlan) -> Vec<Action> {
+    plan.candidates.iter().map(|c| c.action).collect()
+}
+
+/// The plan of `source` into a destination with room for two more templates.
+fn room_for_two(source: &TemplateInventory) -> RecreatePlan {
+    plan(
+        source,
+        &inventory(vec![], Some(8), Some(10)),
+        options(Only::All, Business::Same),
+    )
+}
+
 fn names(plan: &RecreatePlan) -> Vec<(&str, Reason)> {
     plan.candidates
         .iter()
@@ -193,12 +206,7 @@ fn rows_skipped_later_give_their_room_back() {
         None,
         None,
     );
-    let mut plan = plan(
-        &source,
-        &inventory(vec![], Some(8), Some(10)),
-        options(Only::All, Business::Same),
-    );
-    let actions = |p: &RecreatePlan| p.candidates.iter().map(|c| c.action).collect::<Vec<_>>();
+    let mut plan = room_for_two(&source);
     assert_eq!(
         actions(&plan),
         vec![Action::Submit, Action::Submit, Action::Skip]
@@ -238,12 +246,7 @@ fn a_row_without_its_media_sample_never_takes_the_room_given_back() {
         None,
         None,
     );
-    let mut plan = plan(
-        &source,
-        &inventory(vec![], Some(8), Some(10)),
-        options(Only::All, Business::Same),
-    );
-    let actions = |p: &RecreatePlan| p.candidates.iter().map(|c| c.action).collect::<Vec<_>>();
+    let mut plan = room_for_two(&source);
     assert_eq!(
         actions(&plan),
         vec![Action::Submit, Action::Submit, Action::Skip, Action::Skip]
@@ -267,11 +270,7 @@ fn a_row_without_its_media_sample_never_takes_the_room_given_back() {
     }
     let mut given = BTreeMap::new();
     given.insert("banner_a".to_string(), "./a.png".to_string());
-    let mut with_sample = self::plan(
-        &source,
-        &inventory(vec![], Some(8), Some(10)),
-        options(Only::All, Business::Same),
-    );
+    let mut with_sample = room_for_two(&source);
     with_sample.skip_missing_media(&given);
     assert_eq!(
         actions(&with_sample),
