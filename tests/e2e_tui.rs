@@ -24,7 +24,7 @@ struct TuiSession {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl TuiSession {
@@ -34,8 +34,17 @@ impl TuiSession {
 
     /// Like [`TuiSession::start`], with extra environment (e.g. an external sandbox).
     fn start_with(env: &[(&str, &str)]) -> TuiSession {
+        TuiSession::start_with_dir(tempfile::tempdir().unwrap(), env)
+    }
+
+    /// Starts again on the data dir of an earlier session (its journals and sandbox
+    /// world).
+    fn start_in(dir: tempfile::TempDir) -> TuiSession {
+        TuiSession::start_with_dir(dir, &[])
+    }
+
+    fn start_with_dir(dir: tempfile::TempDir, env: &[(&str, &str)]) -> TuiSession {
         let (rows, cols) = (40, 120);
-        let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").unwrap();
         let pair = native_pty_system()
@@ -83,8 +92,13 @@ impl TuiSession {
             child,
             writer,
             screen,
-            _dir: dir,
+            dir: Some(dir),
         }
+    }
+
+    /// The session's data dir, kept for a next session once this one has ended.
+    fn take_dir(&mut self) -> tempfile::TempDir {
+        self.dir.take().expect("the data dir is taken once")
     }
 
     fn contents(&self) -> String {
@@ -172,17 +186,15 @@ fn sandbox_session_finds_a_pending_display_name_shows_help_and_quits_cleanly() {
     }
     tui.send("l");
     tui.send("?");
-    tui.wait_for("Keys (Esc or ? to close)");
+    tui.wait_for("Help (Esc to close");
     tui.send("\x1b");
-    tui.wait_until("the help to close", |s| {
-        !s.contains("Keys (Esc or ? to close)")
-    });
+    tui.wait_until("the help to close", |s| !s.contains("Help (Esc to close"));
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
 
 #[test]
-fn f_opens_the_fleet_board_with_its_summary_and_q_goes_back() {
+fn f_opens_the_fleet_board_with_its_summary_and_esc_goes_back() {
     let mut tui = TuiSession::start();
     tui.wait_until("the numbers", |s| s.contains(" numbers"));
     tui.send("f");
@@ -191,7 +203,7 @@ fn f_opens_the_fleet_board_with_its_summary_and_q_goes_back() {
         s.contains("Fleet board") && s.contains("✔ CONNECTED")
     });
     assert!(board.contains("CHANNEL"), "{board}");
-    tui.send("q");
+    tui.send("\x1b");
     tui.wait_until("the main screen", |s| {
         s.contains("Source WABA") && !s.contains("Fleet board")
     });
@@ -378,6 +390,96 @@ fn the_panes_and_the_board_work_on_a_graph_version_without_messaging_limit_tier(
     });
     assert!(!board.contains("nonexisting field"), "{board}");
     tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+#[test]
+fn esc_never_leaves_the_main_screen_and_q_asks_while_a_migration_runs_then_keeps_its_place() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    let footer = tui.contents();
+    let last = footer
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(last.contains("? help") && last.contains("q quit"), "{last}");
+    for _ in 0..3 {
+        tui.send("\x1b");
+        // A lone Esc, not the start of an Alt-key sequence with the next key.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    // Still running: the next key is answered.
+    tui.send("?");
+    tui.wait_for("Help (Esc to close");
+    tui.send("\x1b");
+    tui.wait_until("the help to close", |s| !s.contains("Help (Esc to close"));
+    tui.send("n");
+    tui.wait_for("Choose a number");
+    tui.send("631-555-0101\r");
+    tui.wait_until("the picker to close", |s| !s.contains("Choose a number"));
+    tui.send("m");
+    tui.wait_for("Guided migration: choose a scenario");
+    tui.send("to-new-waba\r");
+    tui.wait_for("The plan");
+    tui.send("\r");
+    tui.wait_for("Esc stop");
+    tui.send("q");
+    let asked = tui.wait_for("Quit while a run is active?");
+    assert!(asked.contains("press J to resume"), "{asked}");
+    tui.send("n");
+    tui.wait_until("the question again", |s| {
+        !s.contains("Quit while a run is active?") && s.contains("Esc stop")
+    });
+    tui.send("q");
+    tui.wait_for("Quit while a run is active?");
+    tui.send("y");
+    assert_eq!(tui.exit_code(), 0);
+    // The place is kept: the next start offers the run at the step it stopped.
+    let again = TuiSession::start_in(tui.take_dir());
+    again.wait_for("Unfinished migrations");
+    again.wait_for("next: Preflight checklist");
+}
+
+#[test]
+fn a_picker_opens_on_its_value_and_says_so_before_source_and_destination_swap() {
+    let mut tui = TuiSession::start();
+    tui.wait_until("the numbers and the checklist", |s| {
+        s.contains(" numbers") && s.contains("pass)")
+    });
+    tui.send("d");
+    let picker = tui.wait_for("Choose the destination WABA");
+    let current = picker
+        .lines()
+        .find(|l| l.contains("(current)"))
+        .unwrap_or_default();
+    assert!(
+        current.contains("▶ "),
+        "opens on the destination: {current}"
+    );
+    assert!(picker.contains("(the source)"), "{picker}");
+    tui.send("104996122399160\r");
+    let warned = tui.wait_for("that is the source");
+    assert!(
+        warned.contains("Choose the destination WABA"),
+        "still open:\n{warned}"
+    );
+    tui.send("\r");
+    tui.wait_until("the picker to close", |s| {
+        !s.contains("Choose the destination WABA")
+    });
+    tui.send("s");
+    let swapped = tui.wait_for("Choose the source WABA");
+    let now = swapped
+        .lines()
+        .find(|l| l.contains("(current)"))
+        .unwrap_or_default();
+    assert!(now.contains("104996122399161"), "swapped, as asked: {now}");
+    tui.send("\x1b");
+    tui.wait_until("the picker to close", |s| {
+        !s.contains("Choose the source WABA")
+    });
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }

@@ -13,6 +13,7 @@ use crate::domain::template::TemplateInventory;
 use crate::domain::waba::{SubscribedApp, Waba};
 
 use super::board::{BoardCommand, BoardEvent};
+use super::journals::{JournalsCommand, JournalsEvent};
 use super::state::Recent;
 use super::templates::{RunCommand, RunEvent};
 use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
@@ -55,6 +56,8 @@ pub enum Action {
     Terminate,
     /// Progress, questions and the end of a migration run, or the journals to resume.
     Wizard(WizardEvent),
+    /// An answer for the journals screen.
+    Journals(JournalsEvent),
 }
 
 /// A read the worker performs on the app's behalf.
@@ -112,6 +115,8 @@ pub enum Effect {
     Quit(u8),
     /// Start or resume a migration run (a job on the worker's clients).
     StartMigration(RunOrder),
+    /// Run these migrations one after the other in one job (the board's batch).
+    StartBatch(Vec<RunOrder>),
     /// Answer the run's pending question.
     AnswerMigration {
         question: QuestionId,
@@ -121,4 +126,6 @@ pub enum Effect {
     ListJournals,
     /// Put this text on the clipboard (OSC 52, written between two frames).
     Copy(String),
+    /// List, show or abandon journals for the journals screen.
+    Journals(JournalsCommand),
 }

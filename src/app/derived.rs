@@ -9,9 +9,9 @@ use crate::domain::number::PhoneNumber;
 use crate::domain::readability::NotReadable;
 use crate::domain::scenario::Scenario;
 
-use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::fuzzy::FuzzyMatch;
 use super::layout::{ChecklistColumns, ScreenLayout};
-use super::state::{State, number_search_text};
+use super::state::{State, number_match};
 use super::store::WabaRecord;
 
 /// The derived views and the inputs they were computed from.
@@ -89,23 +89,20 @@ pub fn refresh_numbers(state: &mut State) {
     state.derived.numbers_from = Some(inputs);
 }
 
-/// The numbers passing `query`, best match first (all of them, in order, without one).
+/// The numbers passing `query`, best match first (all of them, in order, without one):
+/// digits match a run of the number's digits; exact and prefix matches come first.
 fn visible(numbers: &[PhoneNumber], query: &str) -> Vec<(usize, FuzzyMatch)> {
     if query.trim().is_empty() {
-        let everything = FuzzyMatch {
-            score: 0,
-            positions: Vec::new(),
-        };
         return (0..numbers.len())
-            .map(|i| (i, everything.clone()))
+            .map(|i| (i, FuzzyMatch::everything()))
             .collect();
     }
     let mut rows: Vec<(usize, FuzzyMatch)> = numbers
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| fuzzy_match(query, &number_search_text(n)).map(|m| (i, m)))
+        .filter_map(|(i, n)| number_match(query, n).map(|m| (i, m)))
         .collect();
-    rows.sort_by_key(|(_, m)| std::cmp::Reverse(m.score));
+    rows.sort_by_key(|(_, m)| m.rank());
     rows
 }
 
@@ -172,6 +169,37 @@ mod tests {
     use crate::domain::checklist::CheckStatus;
     use crate::domain::readability::{DESTINATION_NOT_READABLE, NOT_READABLE};
     use crate::testkit::demo::{self, Portfolio};
+
+    fn numbers(labels: &[&str]) -> Vec<PhoneNumber> {
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| PhoneNumber {
+                id: format!("20000000000000{i}"),
+                display_phone_number: Some(label.to_string()),
+                ..PhoneNumber::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn digits_find_a_run_of_the_number_s_digits_and_prefixes_rank_first() {
+        let list = numbers(&["+1 631-555-0121", "+1 610-212-1000", "+1 21 555 0000"]);
+        let found =
+            |query| -> Vec<usize> { visible(&list, query).into_iter().map(|(i, _)| i).collect() };
+        assert_eq!(
+            found("0121"),
+            vec![0],
+            "0,1,2,1 scattered in another number is no match"
+        );
+        assert_eq!(
+            found("121"),
+            vec![2, 1, 0],
+            "a prefix of the digits first, then runs, earlier runs first"
+        );
+        assert_eq!(found("+1 (631) 555-0121"), vec![0]);
+        assert_eq!(found("shop"), Vec::<usize>::new());
+    }
 
     /// Graph's answer to a WABA that does not exist or was not shared (100/33).
     fn not_readable() -> ApiError {

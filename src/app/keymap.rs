@@ -36,6 +36,14 @@ pub enum KeyAction {
     Select,
     /// The fleet board's row fields.
     RowDetail,
+    /// The fleet board: mark the row for a batch, mark every row shown, migrate them.
+    ToggleSelect,
+    SelectAll,
+    MigrateSelected,
+    /// The journals screen, from the main screen; resume or abandon the journal there.
+    OpenJournals,
+    Resume,
+    Abandon,
     Filter,
     Refresh,
     ToggleLog,
@@ -44,6 +52,9 @@ pub enum KeyAction {
     OpenTemplates,
     SortColumn,
     SortReverse,
+    /// The board: show the columns further left / right (the number stays).
+    ScrollLeft,
+    ScrollRight,
     GroupRows,
     ExportCsv,
     ExportJson,
@@ -112,6 +123,7 @@ pub enum Screen {
     Board,
     Templates,
     Wizard,
+    Journals,
 }
 
 /// Why the keymap could not be loaded; each is an operator sentence.
@@ -206,6 +218,11 @@ impl KeySpec {
             },
         };
         Ok(KeySpec { code, ctrl, alt })
+    }
+
+    /// Whether this is a plain character (a letter, `?`): text while a field is typed.
+    pub fn is_letter(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl && !self.alt
     }
 
     /// Whether a pressed key is this one. Shift is part of the character itself
@@ -334,6 +351,11 @@ impl Keymap {
             .first()
             .map(ToString::to_string)
             .unwrap_or_default()
+    }
+
+    /// The keys of an action on `screen`, in the keymap's order.
+    pub fn keys_of(&self, screen: Screen, action: KeyAction) -> &[KeySpec] {
+        self.keys(screen, action)
     }
 
     fn keys(&self, screen: Screen, action: KeyAction) -> &[KeySpec] {

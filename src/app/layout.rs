@@ -81,6 +81,8 @@ impl ScreenLayout {
 pub struct PickerLayout {
     pub popup: Rect,
     pub query: Rect,
+    /// The line between the query and the list (a warning about the pick).
+    pub notice: Rect,
     pub list: Rect,
 }
 
@@ -93,13 +95,18 @@ impl PickerLayout {
             area.height * 7 / 10,
         );
         let inner = popup.inner(Margin::new(1, 1));
-        let [query, _, list] = Layout::vertical([
+        let [query, notice, list] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Fill(1),
         ])
         .areas(inner);
-        PickerLayout { popup, query, list }
+        PickerLayout {
+            popup,
+            query,
+            notice,
+            list,
+        }
     }
 }
 
@@ -233,6 +240,58 @@ impl TemplatesLayout {
     }
 }
 
+/// The help popup for text `width` columns wide and `lines` long: as large as that
+/// (within the terminal), in the middle.
+pub fn help_popup(area: Rect, width: usize, lines: usize) -> Rect {
+    centred(area, width as u16 + 4, lines as u16 + 2)
+}
+
+/// Height of the plan page's footer (why Enter cannot start, or what it does).
+pub const PLAN_FOOTER_LINES: u16 = 4;
+
+/// The rectangles of the wizard's pages (it covers the whole terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WizardLayout {
+    pub top_bar: Rect,
+    pub body: Rect,
+    pub status_line: Rect,
+    /// The plan page's bordered text and its footer.
+    pub plan: Rect,
+    pub plan_footer: Rect,
+}
+
+impl WizardLayout {
+    /// Lays out `area`.
+    pub fn compute(area: Rect) -> WizardLayout {
+        let [top_bar, body, status_line] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let [plan, plan_footer] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(PLAN_FOOTER_LINES)])
+                .areas(body);
+        WizardLayout {
+            top_bar,
+            body,
+            status_line,
+            plan,
+            plan_footer,
+        }
+    }
+
+    /// Inside the plan's border: the width its lines wrap at and the lines it shows.
+    pub fn plan_text(&self) -> Rect {
+        self.plan.inner(Margin::new(1, 1))
+    }
+
+    /// Inside the report's border.
+    pub fn report_text(&self) -> Rect {
+        self.body.inner(Margin::new(1, 1))
+    }
+}
+
 /// Splits `text` into lines of at most `width` columns at spaces (longer words are cut).
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -262,6 +321,44 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
         lines.push(current);
     }
     lines
+}
+
+/// `text` in at most `width` columns: whole when it fits, else its start and its end
+/// around "…", so names that start alike ("Lucky Shrub Retail", "Lucky Shrub
+/// Restaurants") stay apart when cut.
+pub fn fit_middle(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width <= 1 {
+        return "…".repeat(width);
+    }
+    let room = width - 1;
+    let head_room = room.div_ceil(2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_room {
+            break;
+        }
+        used += w;
+        head.push(c);
+    }
+    let tail_room = room - used;
+    let mut tail: Vec<char> = Vec::new();
+    let mut tail_used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if tail_used + w > tail_room {
+            break;
+        }
+        tail_used += w;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
 /// Width of the checklist's status column ("✘ fail", "⠋ checking…").

@@ -14,19 +14,17 @@ use super::keymap::KeyAction;
 use super::layout::ScreenLayout;
 use super::state::{Pane, Phase, Picker, PickerKind, Popup, Recent, State};
 use super::strings;
+use super::wizard::Target;
 
 /// An action of the main screen's keymap (the other screens are opened by `update`).
 pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
     let page = page_size(state);
     match action {
-        KeyAction::Quit | KeyAction::Back => {
-            if state.number_filter.value().is_empty() {
-                return vec![Effect::Quit(0)];
-            }
+        // Esc goes back and never out of the app: it clears the filter, else nothing.
+        KeyAction::Back => {
             state.number_filter.reset();
             sync_selection(state);
         }
-        KeyAction::ForceQuit => return vec![Effect::Quit(0)],
         KeyAction::NextPane => cycle_focus(state, 1),
         KeyAction::PreviousPane => cycle_focus(state, -1),
         KeyAction::PaneLeft if state.focus == Pane::Destination => state.focus = Pane::Numbers,
@@ -51,7 +49,6 @@ pub fn on_action(state: &mut State, action: KeyAction) -> Vec<Effect> {
         KeyAction::PickNumber => open_picker(state, PickerKind::Number),
         KeyAction::Refresh => return refresh(state),
         KeyAction::ToggleLog => toggle_log(state),
-        KeyAction::Help => state.popup = Some(Popup::Help { scroll: 0 }),
         // Opening the other screens is the dispatcher's; the rest is not bound here.
         _ => {}
     }
@@ -85,6 +82,9 @@ pub fn yank_target(state: &State, id_only: bool) -> Option<Copied> {
 pub fn on_picker_key(state: &mut State, mut picker: Picker, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let count = state.picker_candidates(&picker).len();
+    if key.code != KeyCode::Enter {
+        picker.swap = None;
+    }
     match key.code {
         KeyCode::Esc => return Vec::new(),
         KeyCode::Enter => return choose(state, &picker),
@@ -188,7 +188,7 @@ pub fn after_discovery(state: &mut State) -> Vec<Effect> {
         .source
         .clone()
         .filter(|s| ids.contains(s))
-        .or_else(|| state.recent.wabas.iter().find(known).cloned())
+        .or_else(|| state.recent.sources.iter().find(known).cloned())
         .or_else(|| ids.first().cloned());
     let destination = state
         .destination
@@ -197,7 +197,7 @@ pub fn after_discovery(state: &mut State) -> Vec<Effect> {
         .or_else(|| {
             state
                 .recent
-                .wabas
+                .destinations
                 .iter()
                 .filter(known)
                 .find(|id| Some(*id) != source.as_ref())
@@ -284,17 +284,42 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-fn open_picker(state: &mut State, kind: PickerKind) {
-    state.popup = Some(Popup::Picker(Picker::new(kind)));
+/// Opens a picker on its current value (the source, the destination, the number).
+pub fn open_picker(state: &mut State, kind: PickerKind) {
+    let mut picker = Picker::new(kind, 0);
+    let current = match kind {
+        PickerKind::Source => state.source.as_deref(),
+        PickerKind::Destination => state.destination.as_deref(),
+        PickerKind::Number => state.selected_number.as_deref(),
+    };
+    picker.cursor = state
+        .picker_candidates(&picker)
+        .iter()
+        .position(|c| Some(c.key.as_str()) == current)
+        .unwrap_or(0);
+    state.popup = Some(Popup::Picker(picker));
 }
 
-/// Applies the highlighted picker row.
+/// Applies the highlighted picker row. The other side's WABA is not taken at once:
+/// the picker says that source and destination would be the same, and Enter again
+/// swaps them.
 pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
     let candidates = state.picker_candidates(picker);
     let Some(choice) = candidates.get(picker.cursor).map(|c| c.key.clone()) else {
         state.popup = Some(Popup::Picker(picker.clone()));
         return Vec::new();
     };
+    let other_side = match picker.kind {
+        PickerKind::Source => state.destination.as_deref(),
+        PickerKind::Destination => state.source.as_deref(),
+        PickerKind::Number => None,
+    };
+    if other_side == Some(choice.as_str()) && picker.swap.as_deref() != Some(choice.as_str()) {
+        let mut asking = picker.clone();
+        asking.swap = Some(choice);
+        state.popup = Some(Popup::Picker(asking));
+        return Vec::new();
+    }
     state.popup = None;
     match picker.kind {
         PickerKind::Source | PickerKind::Destination => choose_waba(state, picker.kind, choice),
@@ -310,22 +335,36 @@ pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
 /// Makes `waba_id` the source or the destination (`role`) and remembers it, as the
 /// pickers and the palette do.
 pub fn choose_waba(state: &mut State, role: PickerKind, waba_id: String) -> Vec<Effect> {
+    let other_side = match role {
+        PickerKind::Source => state.destination.as_deref(),
+        _ => state.source.as_deref(),
+    };
+    if other_side == Some(waba_id.as_str()) {
+        // Never silent: the status line says the two sides traded places.
+        state.flash = Some(strings::SWAPPED.to_string());
+    }
     let mut effects = match role {
         PickerKind::Source => set_source(state, waba_id),
         PickerKind::Destination => set_destination(state, waba_id),
         PickerKind::Number => return Vec::new(),
     };
-    if let Some(waba) = match role {
-        PickerKind::Source => state.source.clone(),
-        _ => state.destination.clone(),
-    } {
-        Recent::touch(&mut state.recent.wabas, &waba);
-        effects.push(Effect::SaveRecent(state.recent.clone()));
-    }
+    remember_sides(state);
+    effects.push(Effect::SaveRecent(state.recent.clone()));
     effects
 }
 
-/// Makes `waba_id` the source; choosing the destination swaps the two.
+/// Puts the source and destination in front of their recent lists.
+fn remember_sides(state: &mut State) {
+    if let Some(source) = state.source.clone() {
+        Recent::touch(&mut state.recent.sources, &source);
+    }
+    if let Some(destination) = state.destination.clone() {
+        Recent::touch(&mut state.recent.destinations, &destination);
+    }
+}
+
+/// Makes `waba_id` the source; the destination swaps with it when it was `waba_id`
+/// (the picker asked first).
 fn set_source(state: &mut State, waba_id: String) -> Vec<Effect> {
     if state.source.as_deref() == Some(waba_id.as_str()) {
         return Vec::new();
@@ -340,7 +379,8 @@ fn set_source(state: &mut State, waba_id: String) -> Vec<Effect> {
     switched(state, previous)
 }
 
-/// Makes `waba_id` the destination; choosing the source swaps the two.
+/// Makes `waba_id` the destination; the source swaps with it when it was `waba_id`
+/// (the picker asked first).
 fn set_destination(state: &mut State, waba_id: String) -> Vec<Effect> {
     if state.destination.as_deref() == Some(waba_id.as_str()) {
         return Vec::new();
@@ -382,12 +422,29 @@ pub fn toggle_log(state: &mut State) {
 /// source, the number is selected and its checklist read, as if chosen in the pickers.
 pub fn open_number(state: &mut State, waba_id: &str, number_id: &str) -> Vec<Effect> {
     let mut effects = set_source(state, waba_id.to_string());
-    Recent::touch(&mut state.recent.wabas, waba_id);
+    Recent::touch(&mut state.recent.sources, waba_id);
     state.number_filter.reset();
     set_selected_number(state, Some(number_id.to_string()));
     sync_selection(state);
     effects.extend(select_current_number(state));
     effects
+}
+
+/// What `m` migrates: the selected number (E.164 when known, else its id) from the
+/// source to the destination.
+pub fn wizard_target(state: &State) -> Target {
+    let number = state.selected_phone();
+    Target {
+        number: number
+            .map(|n| {
+                n.e164_digits()
+                    .map_or_else(|| n.id.clone(), |digits| format!("+{digits}"))
+            })
+            .or_else(|| state.selected_number.clone()),
+        number_label: number.map(|n| n.label().to_string()),
+        source: state.source.clone(),
+        destination: state.destination.clone(),
+    }
 }
 
 /// Enter on a number: re-read it fresh, remember it, and show its checklist.
@@ -476,12 +533,17 @@ fn scroll_focused(state: &mut State, delta: isize) {
         Pane::Numbers => move_number_cursor(state, delta),
         Pane::Destination => {}
         Pane::Checklist => {
-            let max = state.derived.checklist_lines.saturating_sub(1);
+            // The last line stops at the bottom of the pane.
+            let max = state
+                .derived
+                .checklist_lines
+                .saturating_sub(pane_height(state, Pane::Checklist));
             state.checklist_scroll =
                 (state.checklist_scroll as isize + delta).clamp(0, max as isize) as u16;
         }
         Pane::Log => {
-            // The log follows the newest entry; scrolling up goes back in time.
+            // The log follows the newest entry; the cursor goes back in time, at most
+            // to the oldest line shown.
             let max = super::log_view::visible(state).len().saturating_sub(1);
             state.log_scroll = (state.log_scroll as isize - delta).clamp(0, max as isize) as u16;
         }
@@ -503,12 +565,16 @@ pub fn number_rows(state: &State) -> usize {
 }
 
 fn page_size(state: &State) -> isize {
+    pane_height(state, state.focus).max(1) as isize
+}
+
+/// Lines a pane shows at once on this terminal.
+fn pane_height(state: &State, pane: Pane) -> usize {
     let layout = ScreenLayout::compute(state.screen, state.log_visible);
-    let rows = match (state.focus, layout) {
+    match (pane, layout) {
         (Pane::Numbers, Some(l)) => l.number_rows(),
         (Pane::Checklist, Some(l)) => ScreenLayout::inner_height(l.checklist),
         (Pane::Log, Some(l)) => l.log.map_or(1, ScreenLayout::inner_height),
         _ => 1,
-    };
-    rows.max(1) as isize
+    }
 }

@@ -2,11 +2,14 @@
 //! actions to `update`, runs its effects and redraws when something changed.
 //!
 //! Module map: `state` (all state), `action` (inputs and effects), `update` (the only
-//! writer: a dispatcher to the screen in front), the screens `main_screen`, `board`,
-//! `templates` and `wizard` (their state and handlers; `screen` is what handlers get and
-//! give back), `store` (data read, requests asked and answered), `derived` (views
-//! computed when their inputs change), `layout` (geometry shared with drawing), `log_view`
-//! (the log's levels, times, filter and call detail),
+//! writer: a dispatcher to the screen in front; quitting and help are its own), the
+//! screens `main_screen`, `board`, `templates` and `wizard` (their state and handlers;
+//! `screen` is what handlers get and give back), `store` (data read, requests asked and
+//! answered), `derived` (views computed when their inputs change), `rich` (text with
+//! roles, and documents that scroll to their end), `markdown` (the audit report drawn),
+//! `help` (each screen's help), `file_error` (files the app could not write or read),
+//! `layout` (geometry shared with drawing), `log_view` (the log's levels, times, filter
+//! and call detail),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
 //! `assets/`, a keymap per screen), `clipboard` (yank with OSC 52), `strings`
@@ -29,13 +32,18 @@ pub mod action;
 pub mod board;
 pub mod clipboard;
 pub mod derived;
+pub mod file_error;
 pub mod fuzzy;
+pub mod help;
 pub mod jobs;
+pub mod journals;
 pub mod keymap;
 pub mod layout;
 pub mod log_view;
 pub mod main_screen;
+pub mod markdown;
 pub mod palette;
+pub mod rich;
 pub mod screen;
 pub mod state;
 pub mod store;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+use crate::domain::scenario::Scenario;
+
 use super::action::Effect;
 use super::clipboard::Copied;
 use super::state::LogEntry;
@@ -33,8 +35,6 @@ pub struct Context<'a> {
 /// What a screen asks of the dispatcher.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Show the help popup for the screen.
-    Help,
     /// Show or hide the log pane.
     ToggleLog,
     /// A line for the log pane.
@@ -43,8 +43,12 @@ pub enum Outcome {
     OpenNumber { waba_id: String, number_id: String },
     /// Read the main screen's data again (after a migration, the number may have moved).
     RefreshMain,
-    /// Leave the screen for the main screen.
+    /// Leave the screen in front for the one under it.
     Close,
+    /// The wizard's scenario was chosen: the main screen's checklist judges by its rules.
+    ScenarioChosen(Scenario),
+    /// Data was read at this time (a board refresh finished): the top bar's "synced".
+    Synced(Instant),
     /// Put this on the clipboard and say so (`y`).
     Copy(Copied),
     /// A one-line sentence for the status line, until the next key.

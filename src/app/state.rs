@@ -16,10 +16,12 @@ use crate::domain::scenario::Scenario;
 
 use super::board::Board;
 use super::derived::Derived;
-use super::fuzzy::{FuzzyMatch, fuzzy_match};
+use super::fuzzy::{FIELD_SEPARATOR, FuzzyMatch, digits_match, digits_query, search_match};
+use super::journals::JournalsView;
 use super::keymap::{Keymap, Screen};
 use super::log_view::{LogView, Logged};
 use super::palette::Palette;
+use super::rich::Document;
 pub use super::store::{Remote, Store, WabaRecord};
 use super::strings;
 use super::templates::TemplateView;
@@ -50,21 +52,25 @@ pub enum PickerKind {
     Number,
 }
 
-/// A popup with a fuzzy filter over WABAs or numbers.
+/// A popup with a filter over WABAs or numbers.
 #[derive(Debug, Clone)]
 pub struct Picker {
     pub kind: PickerKind,
     pub query: Input,
     pub cursor: usize,
+    /// A pick that would make source and destination the same WABA: Enter on it again
+    /// swaps them, as the popup says; any other key forgets it.
+    pub swap: Option<String>,
 }
 
 impl Picker {
-    /// An empty picker of `kind`, highlighting the first (most recent) row.
-    pub fn new(kind: PickerKind) -> Picker {
+    /// An empty picker of `kind`, highlighting row `cursor` (the current value).
+    pub fn new(kind: PickerKind, cursor: usize) -> Picker {
         Picker {
             kind,
             query: Input::default(),
-            cursor: 0,
+            cursor,
+            swap: None,
         }
     }
 }
@@ -76,15 +82,21 @@ pub struct Candidate {
     pub text: String,
     pub recent: bool,
     pub matched: FuzzyMatch,
+    /// What the row already is ("current", "the source"), shown after it.
+    pub note: Option<&'static str>,
 }
 
-/// The popup over the panes, if any (Esc closes it first).
+/// The popup over the screen, if any (Esc closes it first).
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help {
-        scroll: u16,
-    },
+    /// The keys and notes of the screen in front.
+    Help(Document),
     Picker(Picker),
+    /// `q` while a run is active: quitting waits for a yes. `about` says what runs and
+    /// how to go on with it later.
+    ConfirmQuit {
+        about: String,
+    },
     /// The command palette (`:`).
     Palette(Palette),
     /// One log line in full (Enter on the log): a call's method, path, status, times
@@ -92,11 +104,16 @@ pub enum Popup {
     LogDetail(Box<Logged>),
 }
 
-/// Recently used WABAs and numbers, most recent first; persisted in the data dir.
+/// Recently used sources, destinations and numbers, most recent first; persisted in
+/// the data dir. Sources and destinations are kept apart, so the destination picker
+/// does not offer the source first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Recent {
+    /// Earlier versions kept one list for both sides (`wabas`): it becomes the sources'.
+    #[serde(default, alias = "wabas")]
+    pub sources: Vec<String>,
     #[serde(default)]
-    pub wabas: Vec<String>,
+    pub destinations: Vec<String>,
     #[serde(default)]
     pub numbers: Vec<String>,
 }
@@ -207,6 +224,8 @@ pub struct State {
     pub dirty: bool,
     /// The guided migration wizard, while it is open (it covers the panes).
     pub wizard: Option<Wizard>,
+    /// The journals screen, while it is open (over the board and the panes).
+    pub journals: Option<JournalsView>,
     /// Counts changes of the data read (answers, journaled register calls), so derived
     /// views know when to recompute.
     pub data_generation: u64,
@@ -272,6 +291,7 @@ impl State {
             next_auto_refresh: None,
             dirty: true,
             wizard: None,
+            journals: None,
             data_generation: 0,
             derived: Derived::default(),
         }
@@ -286,12 +306,29 @@ impl State {
     pub fn screen(&self) -> Screen {
         if self.wizard.is_some() {
             Screen::Wizard
+        } else if self.journals.is_some() {
+            Screen::Journals
         } else if self.board.open {
             Screen::Board
         } else if self.templates.is_some() {
             Screen::Templates
         } else {
             Screen::Main
+        }
+    }
+
+    /// Whether the screen in front takes typed text now (a filter, a search, a path):
+    /// there, letters such as `q` and `?` are text.
+    pub fn typing(&self) -> bool {
+        if matches!(self.popup, Some(Popup::Picker(_) | Popup::Palette(_))) {
+            return true;
+        }
+        match self.screen() {
+            Screen::Wizard => self.wizard.as_ref().is_some_and(Wizard::typing),
+            Screen::Board => self.board.filter_editing,
+            Screen::Templates => self.templates.as_ref().is_some_and(|v| v.search_editing),
+            Screen::Main => self.filter_editing || self.log_view.filter_editing,
+            Screen::Journals => false,
         }
     }
 
@@ -356,17 +393,39 @@ impl State {
             || pending(self.record(self.destination.as_deref()))
     }
 
-    /// The rows of the open picker: recently used first, or best match first when a
-    /// query is typed.
+    /// The rows of a picker: recently used (on that side) first, or best match first
+    /// when a query is typed; each side's WABA is marked in the other side's picker.
     pub fn picker_candidates(&self, picker: &Picker) -> Vec<Candidate> {
         let query = picker.query.value();
-        let (options, recent): (Vec<(String, String)>, &[String]) = match picker.kind {
+        let (current, other, other_note) = match picker.kind {
+            PickerKind::Number => (self.selected_number.as_deref(), None, None),
+            PickerKind::Source => (
+                self.source.as_deref(),
+                self.destination.as_deref(),
+                Some(strings::NOTE_DESTINATION),
+            ),
+            PickerKind::Destination => (
+                self.destination.as_deref(),
+                self.source.as_deref(),
+                Some(strings::NOTE_SOURCE),
+            ),
+        };
+        let note = |key: &str| {
+            if Some(key) == current {
+                Some(strings::NOTE_CURRENT)
+            } else if Some(key) == other {
+                other_note
+            } else {
+                None
+            }
+        };
+        let (options, recent): (Vec<PickerOption>, &[String]) = match picker.kind {
             PickerKind::Number => (
                 self.record(self.source.as_deref())
                     .and_then(|r| r.numbers.value())
                     .map(|ns| {
                         ns.iter()
-                            .map(|n| (n.id.clone(), number_search_text(n)))
+                            .map(|n| (n.id.clone(), number_search_text(n), number_match(query, n)))
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -378,27 +437,35 @@ impl State {
                     .value()
                     .map(|ids| {
                         ids.iter()
-                            .map(|id| (id.clone(), self.waba_search_text(id)))
+                            .map(|id| {
+                                let text = self.waba_search_text(id);
+                                let matched = search_match(query, &text);
+                                (id.clone(), text, matched)
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),
-                &self.recent.wabas,
+                if picker.kind == PickerKind::Source {
+                    &self.recent.sources
+                } else {
+                    &self.recent.destinations
+                },
             ),
         };
         let rank = |key: &str| recent.iter().position(|r| r == key).unwrap_or(usize::MAX);
         let mut candidates: Vec<Candidate> = options
             .into_iter()
-            .filter_map(|(key, text)| {
-                let matched = fuzzy_match(query, &text)?;
+            .filter_map(|(key, text, matched)| {
                 Some(Candidate {
                     recent: rank(&key) != usize::MAX,
+                    note: note(&key),
+                    matched: matched?,
                     key,
                     text,
-                    matched,
                 })
             })
             .collect();
-        candidates.sort_by_key(|c| (std::cmp::Reverse(c.matched.score), rank(&c.key)));
+        candidates.sort_by_key(|c| (c.matched.rank(), rank(&c.key)));
         candidates
     }
 
@@ -406,8 +473,8 @@ impl State {
     pub fn waba_search_text(&self, id: &str) -> String {
         match self.store.wabas.get(id).and_then(|r| r.waba.value()) {
             Some(w) => match w.owner_business_label() {
-                Some(owner) => format!("{}  ·  {id}  ·  {owner}", w.label()),
-                None => format!("{}  ·  {id}", w.label()),
+                Some(owner) => [w.label(), id, owner].join(FIELD_SEPARATOR),
+                None => [w.label(), id].join(FIELD_SEPARATOR),
             },
             None => id.to_string(),
         }
@@ -431,6 +498,10 @@ impl State {
     }
 }
 
+/// One row a picker may offer: its key, the text it is matched and shown by, and how it
+/// matches the query (`None`: it does not).
+type PickerOption = (String, String, Option<FuzzyMatch>);
+
 /// "+1 631-555-0101  ·  Jasper's Market  ·  APPROVED  ·  CONNECTED": what a number is
 /// matched and shown by in pickers and filters.
 pub fn number_search_text(n: &PhoneNumber) -> String {
@@ -438,7 +509,16 @@ pub fn number_search_text(n: &PhoneNumber) -> String {
     parts.extend(n.verified_name.clone());
     parts.extend(n.name_status.as_ref().map(|s| s.as_str().to_string()));
     parts.extend(n.status.as_ref().map(|s| s.as_str().to_string()));
-    parts.join("  ·  ")
+    parts.join(FIELD_SEPARATOR)
+}
+
+/// How a number matches what the operator typed: digits against the number's digits
+/// only (as one run), words against its [`number_search_text`].
+pub fn number_match(query: &str, n: &PhoneNumber) -> Option<FuzzyMatch> {
+    match digits_query(query) {
+        Some(digits) => digits_match(&digits, n.label()),
+        None => search_match(query, &number_search_text(n)),
+    }
 }
 
 /// The backend label known before connecting (the sandbox's port comes later).

@@ -117,6 +117,15 @@ impl Store {
         self.wabas.get(waba_id?)
     }
 
+    /// "Lucky Shrub Retail (104996122399160)": a WABA as confirmations and headers name
+    /// it, or its id alone before its name is read.
+    pub fn waba_label(&self, id: &str) -> String {
+        match self.record(Some(id)).and_then(|r| r.waba.value()) {
+            Some(waba) => format!("{} ({id})", waba.label()),
+            None => id.to_string(),
+        }
+    }
+
     /// How many requests are awaited.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()

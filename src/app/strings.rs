@@ -1,9 +1,11 @@
 //! Every user-facing text of the TUI in one place, so wording stays consistent and the
 //! help screen cannot drift from the keys.
 
-use crate::app::keymap::KeyAction;
+use crate::app::keymap::{KeyAction, Screen};
 
+pub mod batch;
 pub mod board;
+pub mod journals;
 pub mod log;
 pub mod palette;
 pub mod wizard;
@@ -15,7 +17,23 @@ pub const SOURCE_TITLE: &str = "Source WABA";
 pub const DESTINATION_TITLE: &str = "Destination WABA";
 pub const CHECKLIST_TITLE: &str = "Checklist";
 pub const LOG_TITLE: &str = "Log: API calls";
-pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
+pub const HELP_TITLE: &str = "Help (Esc to close, ↑/↓ to scroll)";
+/// The quit confirmation while a run is active.
+pub const QUIT_TITLE: &str = "Quit while a run is active?";
+pub const QUIT_KEYS: &str = "y quit · any other key: stay";
+/// What a picker row already is.
+pub const NOTE_CURRENT: &str = "current";
+pub const NOTE_SOURCE: &str = "the source";
+pub const NOTE_DESTINATION: &str = "the destination";
+
+/// Enter on the other side's WABA in a picker: nothing changes until Enter again.
+pub fn would_swap(other_side: &str) -> String {
+    format!("⚠ that is {other_side}: Enter again swaps them")
+}
+
+/// After a pick of the other side's WABA: the two sides traded places.
+pub const SWAPPED: &str = "⚠ source and destination swapped";
+
 /// Picker titles.
 pub const PICK_SOURCE: &str = "Choose the source WABA";
 pub const PICK_DESTINATION: &str = "Choose the destination WABA";
@@ -57,12 +75,98 @@ pub const FIX_PREFIX: &str = "fix: ";
 /// Prefix of a filter being typed or applied.
 pub const FILTER_PROMPT: &str = "/";
 
+/// The marker of a view with lines hidden: "↓ 12 more lines" below (and "↑" when some
+/// are above), "↑ 5 lines above" at the end; none when everything shows.
+pub fn scroll_marker(scroll: usize, viewport: usize, total: usize) -> Option<String> {
+    let below = total.saturating_sub(scroll + viewport);
+    let lines = |n: usize| if n == 1 { "line" } else { "lines" };
+    match (scroll, below) {
+        (0, 0) => None,
+        (0, below) => Some(format!("↓ {below} more {}", lines(below))),
+        (above, 0) => Some(format!("↑ {above} {} above", lines(above))),
+        (_, below) => Some(format!("↑↓ {below} more {}", lines(below))),
+    }
+}
+
+/// "1 number", "3 numbers": a count with its noun in the right number.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// The first line of a screen's help.
+pub fn help_heading(screen: Screen) -> &'static str {
+    match screen {
+        Screen::Main => "Main screen: source, destination, numbers, checklist, log",
+        Screen::Board => "Fleet board: every number of every WABA and channel",
+        Screen::Templates => "Template review: source and destination side by side",
+        Screen::Wizard => "Guided migration: scenario, plan, run, report",
+        Screen::Journals => "Journals: every migration of this backend, newest first",
+    }
+}
+
+/// What else works on a screen besides its keys, for the end of its help.
+pub fn help_notes(screen: Screen) -> &'static [&'static str] {
+    match screen {
+        Screen::Main => &[
+            "Esc closes a popup or clears the filter; it never leaves the app: q does.",
+            "Mouse: click a pane to focus it, click a number to select it, wheel to scroll.",
+            "Pickers and the filter: type to narrow (digits match the number), ↑/↓, Enter.",
+            "Keys and theme: [keys.<screen>] and [theme] in the config file; NO_COLOR is honoured.",
+        ],
+        Screen::Board => &[
+            "Esc stops a refresh, clears the filter, then goes back to the main screen.",
+            "Filter: free text and field:value terms, e.g. status:FLAGGED quality:RED;",
+            "  a term with an error is shown under the filter and the last valid view stays.",
+            "◆ marks a cell changed since the previous refresh, + a new number.",
+            "● marks a row selected for a batch (Space, * for every row shown); m plans it,",
+            "  d chooses its destination, Enter starts it: each number then runs in the wizard.",
+        ],
+        Screen::Templates => &[
+            "Esc closes the diff or clears the search, then goes back to the main screen.",
+            "/ searches names: an exact name first, then names starting with it, then the rest.",
+            "During a run, Esc stops after the pages in flight.",
+        ],
+        Screen::Wizard => &[
+            "Scenarios: type to filter, Enter for the plan; the plan: Enter starts the run.",
+            "Questions: y/n; warnings want yes typed out; the code and the PIN are 6 digits.",
+            "Esc at a question asks, then stops: the journal stays and J resumes it later.",
+            "q asks before quitting while a run is active; the journal keeps its place.",
+        ],
+        Screen::Journals => &[
+            "Enter shows the audit report (Esc closes it); R resumes an unfinished run here.",
+            "A abandons an unfinished run after a yes: it ends for good, nothing is sent.",
+            "The CLI has the same: wamigrate journal list|show|abandon.",
+        ],
+    }
+}
+
+/// What an action does on `screen`, for its help and the README's key tables: the
+/// keys that mean something of their own there, else [`describe`].
+pub fn describe_on(screen: Screen, action: KeyAction) -> &'static str {
+    match (screen, action) {
+        (Screen::Board, KeyAction::Select) => "open the number in the main screen (as source)",
+        (Screen::Board, KeyAction::Filter) => "filter: free text and field:value terms",
+        (Screen::Board, KeyAction::Refresh) => "refresh the fleet: every WABA, rows as they arrive",
+        (Screen::Templates, KeyAction::Select) => "open the row's component diff",
+        (Screen::Templates, KeyAction::Filter) => "search templates by name",
+        (Screen::Templates, KeyAction::Refresh) => "re-read both template inventories",
+        (Screen::Templates | Screen::Journals, KeyAction::Yes) => "confirm what is asked",
+        (Screen::Templates | Screen::Journals, KeyAction::No) => "decline what is asked",
+        (Screen::Wizard, KeyAction::Select) => {
+            "choose the scenario, start the plan, open the report"
+        }
+        (Screen::Journals, KeyAction::Select) => "show the run's audit report",
+        (Screen::Journals, KeyAction::Refresh) => "re-read the journals",
+        _ => describe(action),
+    }
+}
+
 /// What an action does, for the help screen and the status line.
 pub fn describe(action: KeyAction) -> &'static str {
     match action {
-        KeyAction::Quit => "back, or quit from the main screen",
-        KeyAction::Back => "close the popup or filter, else quit",
-        KeyAction::ForceQuit => "quit at once",
+        KeyAction::Quit => "quit wamigrate (asks first while a run is active)",
+        KeyAction::Back => "back: close the popup, the filter or the screen",
+        KeyAction::ForceQuit => "quit (asks first while a run is active)",
         KeyAction::NextPane => "focus the next pane",
         KeyAction::PreviousPane => "focus the previous pane",
         KeyAction::PaneLeft => "focus the pane to the left",
@@ -87,9 +191,19 @@ pub fn describe(action: KeyAction) -> &'static str {
         KeyAction::SortColumn => "board, templates: sort by the next column",
         KeyAction::SortReverse => "board, templates: reverse the sort order",
         KeyAction::GroupRows => "board: group rows by none, WABA, business",
+        KeyAction::ScrollLeft => "board: show the columns further left",
+        KeyAction::ScrollRight => "board: show the columns further right (the number stays)",
         KeyAction::ExportCsv => "board: export the view (filter and sort applied) as CSV",
         KeyAction::ExportJson => "board: export the view as JSON",
         KeyAction::RowDetail => "board: the row's fields, old → new where changed",
+        KeyAction::ToggleSelect => "board: select the row for a batch, or unselect it",
+        KeyAction::SelectAll => "board: select every row shown (the filter applied), or none",
+        KeyAction::MigrateSelected => {
+            "board: migrate the selected numbers as one batch (destination, plan, asks first)"
+        }
+        KeyAction::OpenJournals => "journals: every migration of this backend, report, resume",
+        KeyAction::Resume => "journals: resume the unfinished migration in the wizard",
+        KeyAction::Abandon => "journals: abandon the unfinished migration (asks first)",
         KeyAction::OpenTemplates => "review templates: source vs destination, what a move carries",
         KeyAction::FilterOutcome => "templates: filter by outcome (cycles)",
         KeyAction::FilterCategory => "templates: filter by category (cycles)",
@@ -132,9 +246,17 @@ pub fn hint(action: KeyAction) -> &'static str {
         KeyAction::SortColumn => "sort",
         KeyAction::SortReverse => "reverse",
         KeyAction::GroupRows => "group",
+        KeyAction::ScrollLeft => "columns",
+        KeyAction::ScrollRight => "columns",
         KeyAction::ExportCsv => "csv",
         KeyAction::ExportJson => "json",
         KeyAction::RowDetail => "detail",
+        KeyAction::ToggleSelect => "select row",
+        KeyAction::SelectAll => "all",
+        KeyAction::MigrateSelected => "batch",
+        KeyAction::OpenJournals => "journals",
+        KeyAction::Resume => "resume",
+        KeyAction::Abandon => "abandon",
         KeyAction::OpenTemplates => "templates",
         KeyAction::FilterOutcome => "outcome",
         KeyAction::FilterCategory => "category",
@@ -209,6 +331,9 @@ pub fn connect_failed(sentence: &str) -> String {
 pub mod templates {
     use crate::app::templates::{RowOutcome, SortKey};
     use crate::domain::eligibility::Outcome;
+
+    /// The quit confirmation while a template run sends calls.
+    pub const QUIT_DURING_RUN: &str = "A template run is sending calls. Quit wamigrate anyway? What was sent stays sent; the run's record is not written, so read the destination again (t, then r) to see what arrived.";
 
     pub const TITLE: &str = "Templates";
     pub const NO_PAIR: &str =
@@ -292,7 +417,8 @@ pub mod templates {
         [
             format!("Copy the templates of {source} into {destination} with migrate_message_templates?"),
             format!(
-                "The endpoint's rule applies (APPROVED, quality GREEN or UNKNOWN): about {expected} of {total} templates are expected to be copied, in {pages} page call(s) of up to 500."
+                "The endpoint's rule applies (APPROVED, quality GREEN or UNKNOWN): about {expected} of {total} templates are expected to be copied, in {} of up to 500.",
+                super::plural(pages as usize, "page call", "page calls")
             ),
             "Copies are re-checked for category (some may turn REJECTED); their quality is UNKNOWN for 24 hours.".to_string(),
         ]
@@ -302,12 +428,16 @@ pub mod templates {
     /// The question before a re-creation run.
     pub fn confirm_recreate(count: usize, destination: &str) -> String {
         format!(
-            "Submit the {count} marked template(s) to WABA {destination} for approval? Each creation is journaled (template-recreate/); media headers are skipped here (the CLI takes --media)."
+            "Submit the {} to {destination} for approval? Each creation is journaled (template-recreate/); media headers are skipped here (the CLI takes --media).",
+            super::plural(count, "marked template", "marked templates")
         )
     }
 
     pub fn confirm_retry(count: usize) -> String {
-        format!("Retry the {count} failed template(s) by id (template_ids), once?")
+        format!(
+            "Retry the {} by id (template_ids), once?",
+            super::plural(count, "failed template", "failed templates")
+        )
     }
 
     /// "3/5 calls" on the progress bar.
@@ -353,6 +483,11 @@ pub mod templates {
     /// Where the record went.
     pub fn saved(path: &std::path::Path) -> String {
         format!("Run recorded in {}", path.display())
+    }
+
+    /// The run's record could not be written.
+    pub fn not_saved(error: &crate::app::file_error::FileError) -> String {
+        format!("✘ the run was not recorded: {error}.")
     }
 
     /// A copy rejected by the re-check.

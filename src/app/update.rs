@@ -2,16 +2,20 @@
 //! await, no clock (time arrives in `Tick` and `ApiEvent`), so every behaviour is a
 //! unit test away.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::{Position, Rect};
 
 use crate::exit::EXIT_TERMINATED;
 
 use super::action::{Action, ApiEvent, ApiRequest, Effect};
-use super::board::Board;
+use super::board::{Board, batch};
 use super::clipboard::Copied;
 use super::derived;
-use super::keymap::KeyAction;
+use super::help;
+use super::journals;
+use super::keymap::{KeyAction, Screen};
 use super::layout::PickerLayout;
 use super::log_view;
 use super::main_screen;
@@ -20,7 +24,7 @@ use super::screen::{Context, Handled, Outcome};
 use super::state::{LogEntry, Pane, Phase, Popup, State};
 use super::strings;
 use super::templates::TemplateView;
-use super::wizard;
+use super::wizard::{Page, Wizard, WizardAnswer, WizardEvent};
 use crate::api::transport::WAIT_WORTH_SHOWING;
 
 /// Applies one action to the state and returns what the event loop must do.
@@ -50,6 +54,15 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 view.on_resize(ctx);
                 Handled::done()
             });
+            on_wizard(state, false, |wizard, ctx| {
+                wizard.on_resize(ctx);
+                Handled::done()
+            });
+            if let Some(Popup::Help(doc)) = &state.popup {
+                let mut resized = help::document(&state.keymap, state.screen(), state.screen);
+                resized.scroll_by(doc.scroll as isize);
+                state.popup = Some(Popup::Help(resized));
+            }
             Vec::new()
         }
         Action::Tick(now) => {
@@ -109,14 +122,39 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
         },
         Action::Terminate => vec![Effect::Quit(EXIT_TERMINATED)],
-        Action::Wizard(event) => wizard::on_event(state, event),
+        Action::Wizard(event) => {
+            // A batch opens the run page for each of its numbers; the journals screen
+            // reads its list again when a run ends.
+            batch::on_wizard_event(state, &event);
+            let mut effects = journals::on_wizard_event(state, &event);
+            effects.extend(on_wizard_event(state, event));
+            effects
+        }
+        Action::Journals(event) => journals::on_event(state, event),
+    }
+}
+
+/// A wizard event: to the wizard when it is open, else the start-up resume offer.
+fn on_wizard_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
+    match (&state.wizard, event) {
+        (None, WizardEvent::Journals(journals)) => {
+            // Start-up: unfinished migrations are offered before anything else.
+            state.wizard = Wizard::offer_resume(journals, state.scenario);
+            state.dirty = state.wizard.is_some();
+            Vec::new()
+        }
+        (None, _) => {
+            state.dirty = false;
+            Vec::new()
+        }
+        (Some(_), event) => on_wizard(state, true, |wizard, ctx| wizard.on_event(event, ctx)),
     }
 }
 
 fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
     let shown_age = state.synced_label();
     state.now = now;
-    wizard::on_tick(state);
+    on_wizard(state, false, Wizard::on_tick);
     if state.is_busy() {
         state.spinner_frame = state.spinner_frame.wrapping_add(1);
         state.dirty = true;
@@ -146,36 +184,115 @@ fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     state.flash = None;
     let action = state.keymap.action_for(state.screen(), &key);
-    if action == Some(KeyAction::ForceQuit) {
-        return vec![Effect::Quit(0)];
-    }
-    if state.wizard.is_some() {
-        let handled = wizard::on_key(state, key, action);
-        return apply_handled(state, handled, false);
+    if let Some(popup) = state.popup.take() {
+        return on_popup_key(state, popup, key, action);
     }
     route(state, key, action)
 }
 
-/// A key (or a palette command, with a null key) to the popup or screen in front.
+/// A key (or a palette command, with a null key) to the screen in front.
 fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Effect> {
-    match state.popup.take() {
-        Some(Popup::Help { scroll }) => {
+    // Quit and help mean the same on every screen; where keys are text (a filter, a
+    // path), a letter is text and only keys that are not (F1, ctrl-c) act.
+    if !(is_letter(&key) && state.typing()) {
+        match action {
+            Some(KeyAction::Quit | KeyAction::ForceQuit) => return request_quit(state),
+            Some(KeyAction::Help) => {
+                open_help(state);
+                return Vec::new();
+            }
+            _ => {}
+        }
+    }
+    if state.wizard.is_some() {
+        return on_wizard(state, false, |wizard, ctx| wizard.on_key(key, action, ctx));
+    }
+    match action {
+        Some(KeyAction::Palette) if !palette_keys::typing(state) => {
+            state.popup = Some(Popup::Palette(Palette::default()));
+            Vec::new()
+        }
+        _ if state.journals.is_some() => journals::on_key(state, action),
+        _ if batch::takes(state, action) => batch::on_key(state, action),
+        _ if state.board.open => on_board(state, true, |board, ctx| board.on_key(key, action, ctx)),
+        _ if state.templates.is_some() => {
+            on_templates(state, |view, ctx| view.on_key(key, action, ctx))
+        }
+        _ if state.filter_editing => {
+            main_screen::on_filter_key(state, key);
+            Vec::new()
+        }
+        _ if state.log_view.filter_editing => {
+            log_view::on_filter_key(state, key);
+            Vec::new()
+        }
+        Some(KeyAction::Migrate) => {
+            let target = main_screen::wizard_target(state);
+            state.wizard = Some(Wizard::open(target, state.scenario));
+            Vec::new()
+        }
+        Some(KeyAction::Journals) => {
+            state.wizard = Some(Wizard::resume_picker(state.scenario));
+            vec![Effect::ListJournals]
+        }
+        Some(KeyAction::OpenJournals) => journals::open(state),
+        Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
+        Some(KeyAction::Filter) if state.focus == Pane::Log => {
+            log_view::start_filter(state);
+            Vec::new()
+        }
+        Some(KeyAction::Select) if state.focus == Pane::Log => {
+            log_view::open_detail(state);
+            Vec::new()
+        }
+        Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
+        Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
+        Some(KeyAction::OpenTemplates) => open_templates(state),
+        Some(action) => main_screen::on_action(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// A key while a popup is open: it goes to the popup alone.
+fn on_popup_key(
+    state: &mut State,
+    popup: Popup,
+    key: KeyEvent,
+    action: Option<KeyAction>,
+) -> Vec<Effect> {
+    match popup {
+        Popup::ConfirmQuit { .. } => match (key.code, action) {
+            (KeyCode::Char('y'), _) | (_, Some(KeyAction::ForceQuit)) => quit_now(state),
+            // Any other key keeps the app and the run.
+            _ => Vec::new(),
+        },
+        Popup::Help(mut doc) => {
             match action {
-                Some(KeyAction::Back | KeyAction::Quit | KeyAction::Help) => {}
-                Some(KeyAction::Down) => state.popup = Some(Popup::Help { scroll: scroll + 1 }),
-                Some(KeyAction::Up) => {
-                    state.popup = Some(Popup::Help {
-                        scroll: scroll.saturating_sub(1),
-                    })
+                Some(KeyAction::Back | KeyAction::Help) => {}
+                Some(KeyAction::Quit | KeyAction::ForceQuit) => return request_quit(state),
+                Some(other) => {
+                    doc.on_action(other);
+                    state.popup = Some(Popup::Help(doc));
                 }
-                _ => state.popup = Some(Popup::Help { scroll }),
+                None => state.popup = Some(Popup::Help(doc)),
             }
             Vec::new()
         }
-        Some(Popup::Picker(picker)) => main_screen::on_picker_key(state, picker, key),
-        Some(Popup::Palette(palette)) => palette_keys::on_key(state, palette, key),
-        Some(Popup::LogDetail(line)) => match action {
-            Some(KeyAction::Back | KeyAction::Quit | KeyAction::Select) => Vec::new(),
+        // They take text: only keys that are not letters quit or help.
+        Popup::Picker(_) | Popup::Palette(_) if action == Some(KeyAction::ForceQuit) => {
+            request_quit(state)
+        }
+        Popup::Picker(_) | Popup::Palette(_)
+            if action == Some(KeyAction::Help) && !is_letter(&key) =>
+        {
+            open_help(state);
+            Vec::new()
+        }
+        Popup::Picker(picker) => main_screen::on_picker_key(state, picker, key),
+        Popup::Palette(palette) => palette_keys::on_key(state, palette, key),
+        Popup::LogDetail(line) => match action {
+            Some(KeyAction::Back | KeyAction::Select) => Vec::new(),
+            Some(KeyAction::Quit | KeyAction::ForceQuit) => request_quit(state),
             Some(KeyAction::Yank | KeyAction::YankId) => {
                 let copied = log_view::yank_target(&line);
                 state.popup = Some(Popup::LogDetail(line));
@@ -186,46 +303,80 @@ fn route(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Vec<Eff
                 Vec::new()
             }
         },
-        None if action == Some(KeyAction::Palette) && !palette_keys::typing(state) => {
-            state.popup = Some(Popup::Palette(Palette::default()));
-            Vec::new()
-        }
-        None if state.board.open => {
-            on_board(state, true, |board, ctx| board.on_key(key, action, ctx))
-        }
-        None if state.templates.is_some() => {
-            on_templates(state, |view, ctx| view.on_key(key, action, ctx))
-        }
-        None if state.filter_editing => {
-            main_screen::on_filter_key(state, key);
-            Vec::new()
-        }
-        None if state.log_view.filter_editing => {
-            log_view::on_filter_key(state, key);
-            Vec::new()
-        }
-        None => match action {
-            Some(KeyAction::Migrate) => {
-                wizard::open(state);
-                Vec::new()
-            }
-            Some(KeyAction::Journals) => wizard::open_journals(state),
-            Some(KeyAction::FleetBoard) => on_board(state, true, Board::open),
-            Some(KeyAction::Filter) if state.focus == Pane::Log => {
-                log_view::start_filter(state);
-                Vec::new()
-            }
-            Some(KeyAction::Select) if state.focus == Pane::Log => {
-                log_view::open_detail(state);
-                Vec::new()
-            }
-            Some(KeyAction::Yank) => copy(state, main_screen::yank_target(state, false)),
-            Some(KeyAction::YankId) => copy(state, main_screen::yank_target(state, true)),
-            Some(KeyAction::OpenTemplates) => open_templates(state),
-            Some(action) => main_screen::on_action(state, action),
-            None => Vec::new(),
-        },
     }
+}
+
+/// Whether `key` types a character (no ctrl or alt): text where text is typed.
+fn is_letter(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+}
+
+/// Shows the help of the screen in front.
+fn open_help(state: &mut State) {
+    state.popup = Some(Popup::Help(help::document(
+        &state.keymap,
+        state.screen(),
+        state.screen,
+    )));
+}
+
+/// `q` or ctrl-c: quits at once, or asks first while a run is active (a migration in
+/// the wizard, a template run), saying how to go on with it later.
+fn request_quit(state: &mut State) -> Vec<Effect> {
+    match active_run(state) {
+        Some(about) => {
+            state.popup = Some(Popup::ConfirmQuit { about });
+            Vec::new()
+        }
+        None => vec![Effect::Quit(0)],
+    }
+}
+
+/// What is running that quitting would interrupt, as the confirmation says it.
+fn active_run(state: &State) -> Option<String> {
+    if let Some(run) = state
+        .wizard
+        .as_ref()
+        .filter(|w| w.page == Page::Run || w.page == Page::Report)
+        .and_then(|w| w.run.as_ref())
+        .filter(|run| run.end.is_none())
+    {
+        let step = run.focus_step().map(crate::ops::migration::step_name);
+        return Some(strings::wizard::quit_during_run(
+            run.migration_id.as_deref(),
+            &run.number,
+            step,
+        ));
+    }
+    state
+        .templates
+        .as_ref()
+        .filter(|view| view.is_running() || view.recreate.run.is_some())
+        .map(|_| strings::templates::QUIT_DURING_RUN.to_string())
+}
+
+/// Quits after a yes: a migration waiting at a question is stopped there first, so its
+/// journal records where it stopped.
+fn quit_now(state: &mut State) -> Vec<Effect> {
+    let pending = state
+        .wizard
+        .as_ref()
+        .and_then(|w| w.run.as_ref())
+        .filter(|run| run.end.is_none())
+        .and_then(|run| run.question.as_ref())
+        .map(|q| q.question.id);
+    let mut effects: Vec<Effect> = pending
+        .map(|question| Effect::AnswerMigration {
+            question,
+            answer: WizardAnswer::Stop,
+        })
+        .into_iter()
+        .collect();
+    effects.push(Effect::Quit(0));
+    effects
 }
 
 /// `t`: the template review of the chosen source and destination.
@@ -354,6 +505,20 @@ fn on_templates(
     apply_handled(state, handled, true)
 }
 
+/// Runs a wizard handler, when the wizard is open, and applies what it hands back.
+fn on_wizard(
+    state: &mut State,
+    owns_redraw: bool,
+    handle: impl FnOnce(&mut Wizard, &mut Context) -> Handled,
+) -> Vec<Effect> {
+    let Some(wizard) = state.wizard.as_mut() else {
+        return Vec::new();
+    };
+    let mut ctx = screen_context!(state);
+    let handled = handle(wizard, &mut ctx);
+    apply_handled(state, handled, owns_redraw)
+}
+
 /// The context of a screen opened from the main screen.
 fn context(state: &mut State) -> Context<'_> {
     screen_context!(state)
@@ -369,14 +534,26 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
     let mut effects = handled.effects;
     for outcome in handled.outcomes {
         match outcome {
-            Outcome::Help => state.popup = Some(Popup::Help { scroll: 0 }),
             Outcome::ToggleLog => main_screen::toggle_log(state),
             Outcome::Log(entry) => state.push_log(entry),
             Outcome::OpenNumber { waba_id, number_id } => {
                 effects.extend(main_screen::open_number(state, &waba_id, &number_id));
             }
             Outcome::RefreshMain => effects.extend(main_screen::refresh(state)),
-            Outcome::Close => state.templates = None,
+            Outcome::Close => match state.screen() {
+                Screen::Wizard => state.wizard = None,
+                Screen::Templates => state.templates = None,
+                Screen::Board => state.board.open = false,
+                Screen::Journals => state.journals = None,
+                Screen::Main => {}
+            },
+            Outcome::ScenarioChosen(scenario) => {
+                state.scenario = scenario;
+                state.checklist_scroll = 0;
+            }
+            Outcome::Synced(at) => {
+                state.last_synced = Some(state.last_synced.map_or(at, |t| t.max(at)));
+            }
             Outcome::Copy(copied) => effects.extend(copy(state, Some(copied))),
             Outcome::Flash(sentence) => state.flash = Some(sentence),
         }

@@ -21,6 +21,7 @@ use crate::ops::fleet_read::select_wabas;
 use super::action::{Action, ApiEvent, ApiRequest, ApiResponse, Effect};
 use super::board::{BoardCommand, refresh as board_jobs};
 use super::jobs::{JobContext, JobId, Jobs};
+use super::journals::{JournalsCommand, jobs as journals_jobs};
 use super::state::Recent;
 use super::templates::run::{self as template_run, RunCommand, RunInstruction};
 use super::wizard::runner::{RunBridge, RunJob, execute as run_migration, unfinished_journals};
@@ -43,6 +44,11 @@ enum BoardSlot {
 enum FileSlot {
     Journals,
     SaveRecent,
+    /// The journals screen's work: the newest listing or report wins; every
+    /// abandonment runs to its end.
+    JournalList,
+    JournalReport,
+    JournalAbandon(JobId),
 }
 
 /// An answer for the migration run's pending question.
@@ -146,6 +152,22 @@ impl Worker {
                 }
                 None => self.waiting.push(Effect::ListJournals),
             },
+            // Journals belong to a backend: the screen's work waits for the connection.
+            Effect::Journals(command) => match self.connection.as_ref() {
+                Some(connection) => {
+                    let (data_dir, backend) = (self.data_dir.clone(), connection.backend.clone());
+                    let id = self.job_id();
+                    let slot = match &command {
+                        JournalsCommand::List => FileSlot::JournalList,
+                        JournalsCommand::Report(_) => FileSlot::JournalReport,
+                        JournalsCommand::Abandon(_) => FileSlot::JournalAbandon(id),
+                    };
+                    self.files.start(slot, id, |context| {
+                        journals_jobs::execute(command, data_dir, backend, context)
+                    });
+                }
+                None => self.waiting.push(Effect::Journals(command)),
+            },
             effect => match self.connection.as_ref() {
                 Some(connection) => {
                     let (graph, hub) = (connection.graph.clone(), connection.hub.clone());
@@ -223,16 +245,10 @@ impl Worker {
                 });
             }
             Effect::StartMigration(order) => {
-                if self.migrations.is_running(&()) {
-                    // Never abandon a run mid-step; the wizard cannot start two.
-                    tracing::warn!("a migration run is already under way; not starting another");
-                    return;
-                }
-                let id = self.job_id();
-                self.migration = Some(id);
-                self.migrations.start((), id, |context| {
-                    migrate(graph, hub, order, data_dir, (backend, in_flight), context)
-                });
+                self.start_migrations(graph, hub, vec![order], data_dir, (backend, in_flight))
+            }
+            Effect::StartBatch(orders) => {
+                self.start_migrations(graph, hub, orders, data_dir, (backend, in_flight))
             }
             Effect::AnswerMigration { question, answer } => {
                 if let Some(id) = self.migration {
@@ -243,8 +259,30 @@ impl Worker {
             | Effect::Copy(_)
             | Effect::SaveRecent(_)
             | Effect::ListJournals
+            | Effect::Journals(_)
             | Effect::Board(BoardCommand::Export { .. }) => {}
         }
+    }
+
+    /// Starts a job running `orders` one after the other (never two jobs at once).
+    fn start_migrations(
+        &mut self,
+        graph: GraphClient,
+        hub: Option<HubClient>,
+        orders: Vec<RunOrder>,
+        data_dir: PathBuf,
+        backend: (Backend, Duration),
+    ) {
+        if self.migrations.is_running(&()) {
+            // Never abandon a run mid-step; the wizard cannot start two.
+            tracing::warn!("a migration run is already under way; not starting another");
+            return;
+        }
+        let id = self.job_id();
+        self.migration = Some(id);
+        self.migrations.start((), id, |context| {
+            migrate(graph, hub, orders, data_dir, backend, context)
+        });
     }
 
     fn job_id(&mut self) -> JobId {
@@ -270,12 +308,13 @@ pub async fn perform(graph: &GraphClient, request: ApiRequest) -> Result<ApiResp
     })
 }
 
-/// Runs (or resumes) a migration with the ops runner, relaying its news and questions
-/// as actions and the wizard's answers (the job's inbox) back to the pending question.
+/// Runs (or resumes) migrations with the ops runner, one after the other, relaying
+/// their news and questions as actions and the wizard's answers (the job's inbox) back
+/// to the pending question.
 async fn migrate(
     graph: GraphClient,
     hub: Option<HubClient>,
-    order: RunOrder,
+    orders: Vec<RunOrder>,
     data_dir: PathBuf,
     (backend, in_flight): (Backend, Duration),
     context: JobContext<Answer, Action>,
@@ -285,17 +324,20 @@ async fn migrate(
         mut inbox,
     } = context;
     let (messages, mut news) = tokio::sync::mpsc::unbounded_channel();
-    let run = run_migration(
-        graph,
-        hub,
-        RunJob {
-            order,
-            data_dir,
-            backend,
-            in_flight,
-            messages,
-        },
-    );
+    let run = async move {
+        for order in orders {
+            let job = RunJob {
+                order,
+                data_dir: data_dir.clone(),
+                backend: backend.clone(),
+                in_flight,
+                messages: messages.clone(),
+            };
+            run_migration(graph.clone(), hub.clone(), job).await;
+        }
+        // Dropping the last sender ends the relay once it has said everything.
+        drop(messages);
+    };
     let relay = async {
         let mut bridge = RunBridge::default();
         loop {

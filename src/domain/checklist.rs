@@ -497,9 +497,18 @@ fn number_connected(n: &PhoneNumber) -> Verdict {
     let evidence = field("status", &n.status);
     match &n.status {
         Some(NumberStatus::Connected) => pass(evidence),
-        Some(NumberStatus::Banned | NumberStatus::Deleted | NumberStatus::Migrated) => fail(
+        Some(NumberStatus::Banned) => fail(
             evidence,
-            "This number cannot be migrated in its current state: resolve the ban or deletion with Meta first.",
+            "A banned number cannot be migrated: resolve the ban with Meta (WhatsApp Manager, request a review) first.",
+        ),
+        Some(NumberStatus::Deleted) => fail(
+            evidence,
+            "A deleted number cannot be migrated: register it again before moving it.",
+        ),
+        // A MIGRATED number already left this WABA: there is nothing to resolve here.
+        Some(NumberStatus::Migrated) => fail(
+            evidence,
+            "This number already moved to another WABA: choose the WABA it is in now as the source (the fleet board, f, shows where it is).",
         ),
         Some(NumberStatus::Flagged | NumberStatus::Restricted | NumberStatus::RateLimited) => warn(
             evidence,

@@ -11,9 +11,22 @@ use crate::domain::checklist::CheckResult;
 use crate::domain::journal::{Backend, JournalState, MigrationId};
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{StepId, step_of};
+use crate::ops::journal_store::{self, AbandonError};
 use crate::ops::migration::step_name;
 use crate::ops::private_files::{private_dir, write_private};
 use crate::ops::recreate::recreation_summary;
+
+/// Ends an unfinished migration with a reason (under its lock, see
+/// [`journal_store::abandon`]) and saves its report, as `wamigrate journal abandon` and
+/// the TUI's journals screen do; the Markdown report's path, or why it was not saved.
+pub fn abandon_with_report(
+    data_dir: &Path,
+    id: &MigrationId,
+    reason: &str,
+) -> Result<std::io::Result<PathBuf>, AbandonError> {
+    let state = journal_store::abandon(data_dir, id, reason)?;
+    Ok(Report::new(&state, None).save(data_dir).map(|(md, _)| md))
+}
 
 /// The report's JSON document.
 #[derive(Debug, Serialize)]

@@ -26,6 +26,7 @@ use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
 use super::clipboard::Copied;
+use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::BoardLayout;
 use super::screen::{Context, Handled, Outcome};
@@ -33,7 +34,10 @@ use super::state::{ListCursor, LogEntry};
 use super::strings;
 use super::strings::board as text;
 
+pub mod batch;
+pub mod columns;
 pub mod refresh;
+pub mod selection;
 
 /// Shortest time between two rebuilds of the view while a refresh streams rows in.
 pub const VIEW_REBUILD: Duration = Duration::from_millis(200);
@@ -70,7 +74,7 @@ pub enum BoardEvent {
     /// An export finished: its path, or the sentence of why not.
     Exported {
         rows: usize,
-        result: Result<PathBuf, String>,
+        result: Result<PathBuf, FileError>,
     },
 }
 
@@ -142,10 +146,16 @@ pub struct Board {
     pub notice: Option<Notice>,
     /// The selected row's fields (with old → new values) are shown over the table.
     pub detail_open: bool,
+    /// Columns scrolled past to the right (`l`); 0 shows the most important ones.
+    pub first_column: usize,
     /// Rows arrived since the view was last built.
     pub view_stale: bool,
     /// When the view was last built.
     pub view_built: Option<Instant>,
+    /// The rows selected for a batch (`Space`, `*`).
+    pub selection: selection::Selection,
+    /// The batch page and the batch under way (`m`).
+    pub batch: batch::Batch,
 }
 
 impl Default for Board {
@@ -174,8 +184,11 @@ impl Default for Board {
             failures: Vec::new(),
             notice: None,
             detail_open: false,
+            first_column: 0,
             view_stale: false,
             view_built: None,
+            selection: selection::Selection::default(),
+            batch: batch::Batch::default(),
         }
     }
 }
@@ -279,12 +292,9 @@ impl Board {
         };
         if self.detail_open {
             match action {
-                KeyAction::Back | KeyAction::Quit | KeyAction::RowDetail => {
-                    self.detail_open = false
-                }
+                KeyAction::Back | KeyAction::RowDetail => self.detail_open = false,
                 KeyAction::Up => self.move_cursor(-1, ctx),
                 KeyAction::Down => self.move_cursor(1, ctx),
-                KeyAction::Help => return Handled::outcome(Outcome::Help),
                 _ => {}
             }
             return Handled::done();
@@ -305,8 +315,8 @@ impl Board {
                         text: text::exported(rows, &path),
                         is_error: false,
                     },
-                    Err(sentence) => Notice {
-                        text: sentence,
+                    Err(error) => Notice {
+                        text: text::export_failed(&error),
                         is_error: true,
                     },
                 };
@@ -367,7 +377,6 @@ impl Board {
     fn on_action(&mut self, action: KeyAction, ctx: &mut Context) -> Handled {
         let page = self.table_rows(ctx).max(1) as isize;
         match action {
-            KeyAction::Quit => self.close(),
             KeyAction::Back if self.refresh.is_some() => {
                 self.refresh = None;
                 self.notice = Some(Notice {
@@ -398,7 +407,6 @@ impl Board {
                 self.settle_cursor(ctx);
                 return Handled::outcome(Outcome::ToggleLog);
             }
-            KeyAction::Help => return Handled::outcome(Outcome::Help),
             KeyAction::SortColumn => {
                 self.sort = self.sort.next();
                 self.refresh_view(ctx);
@@ -411,9 +419,17 @@ impl Board {
                 self.grouping = self.next_grouping();
                 self.refresh_view(ctx);
             }
+            KeyAction::ScrollRight => {
+                if columns::can_scroll_right(self.table_width(ctx), self.sort, self.first_column) {
+                    self.first_column += 1;
+                }
+            }
+            KeyAction::ScrollLeft => self.first_column = self.first_column.saturating_sub(1),
             KeyAction::ExportCsv => return self.export(ExportFormat::Csv),
             KeyAction::ExportJson => return self.export(ExportFormat::Json),
             KeyAction::RowDetail => self.detail_open = self.selected_row().is_some(),
+            KeyAction::ToggleSelect => self.toggle_selected(),
+            KeyAction::SelectAll => self.select_all_shown(),
             KeyAction::Yank => return self.yank(false),
             KeyAction::YankId => return self.yank(true),
             // The board's keymap binds nothing else.
@@ -443,20 +459,17 @@ impl Board {
         }
     }
 
-    /// Parses the filter input: a valid filter becomes the view's, an invalid one shows
-    /// the parser's sentence and leaves the view as it was.
+    /// Parses the filter input: the terms that parse make the view; a term in error
+    /// is left out and its sentence shown, so the view is the last valid one (what the
+    /// other terms select) while the operator fixes it.
     fn apply_filter(&mut self, ctx: &Context) {
-        match FilterExpr::parse(self.filter_input.value()) {
-            Ok(filter) => {
-                self.filter = filter;
-                self.filter_error = None;
-                self.refresh_view(ctx);
-            }
-            Err(error) => {
-                self.filter_error = Some(error.to_string());
-                self.settle_cursor(ctx);
-            }
+        let (filter, error) = FilterExpr::parse_lenient(self.filter_input.value());
+        self.filter_error = error.map(|e| e.to_string());
+        if filter != self.filter {
+            self.filter = filter;
+            self.rebuild_view();
         }
+        self.settle_cursor(ctx);
     }
 
     fn refresh_view(&mut self, ctx: &Context) {
@@ -481,6 +494,12 @@ impl Board {
 
     fn layout(&self, ctx: &Context) -> Option<BoardLayout> {
         BoardLayout::compute(ctx.screen, ctx.log_visible, self.filter_error.is_some())
+    }
+
+    /// Columns the table's cells may use (inside its border, after the row marker).
+    fn table_width(&self, ctx: &Context) -> u16 {
+        self.layout(ctx)
+            .map_or(0, |l| l.body.width.saturating_sub(columns::MARKER_WIDTH))
     }
 
     fn table_rows(&self, ctx: &Context) -> usize {
@@ -631,6 +650,7 @@ impl Board {
         if finished {
             self.refresh = None;
             self.next_auto_refresh = ctx.auto_refresh.map(|period| ctx.now + period);
+            handled.outcomes.push(Outcome::Synced(ctx.now));
         }
         if finished || moved || (due && !absorbed.changes.is_empty()) {
             self.refresh_view(ctx);

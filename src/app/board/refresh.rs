@@ -9,8 +9,8 @@ use tokio::sync::mpsc;
 
 use crate::api::{GraphClient, HubClient};
 use crate::app::action::Action;
+use crate::app::file_error::FileError;
 use crate::app::jobs::JobContext;
-use crate::app::strings::board as text;
 use crate::domain::fleet::FleetRow;
 use crate::ops::export::{ExportFormat, export};
 use crate::ops::fleet_read::{FleetQuery, read_fleet};
@@ -53,13 +53,11 @@ pub async fn export_rows(
     context: JobContext<(), Action>,
 ) {
     let count = rows.len();
-    let written = tokio::task::spawn_blocking({
-        let data_dir = data_dir.clone();
-        move || export(&rows, format, &data_dir).map_err(|e| e.to_string())
-    })
-    .await
-    .unwrap_or_else(|e| Err(e.to_string()));
-    let result = written.map_err(|e| text::export_failed(&data_dir.join("exports"), &e));
+    let exports = data_dir.join("exports");
+    let result = tokio::task::spawn_blocking(move || export(&rows, format, &data_dir))
+        .await
+        .map_err(|e| FileError::write(&exports, e))
+        .and_then(|written| written.map_err(|e| FileError::write(&exports, e)));
     let event = BoardEvent::Exported {
         rows: count,
         result,

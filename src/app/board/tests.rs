@@ -109,8 +109,15 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
         rows.len(),
         "every WABA's rows, before Finished"
     );
+    state.last_synced = None;
+    state.now += std::time::Duration::from_secs(30);
     deliver(&mut state, finished.clone());
     assert!(state.board.loaded && state.board.refresh.is_none());
+    assert_eq!(
+        state.last_synced,
+        Some(state.now),
+        "the top bar's synced counts a board refresh"
+    );
     assert_eq!(state.board.shown, rows.len());
     assert_eq!(state.board.summary.total, rows.len());
     assert!(
@@ -118,8 +125,8 @@ fn f_opens_the_board_which_loads_waba_by_waba_with_progress() {
         "a first load changes nothing"
     );
 
-    key(&mut state, KeyCode::Char('q'));
-    assert!(!state.board.open, "q goes back to the main screen");
+    key(&mut state, KeyCode::Esc);
+    assert!(!state.board.open, "Esc goes back to the main screen");
     let again = key(&mut state, KeyCode::Char('f'));
     assert!(again.is_empty(), "reopening shows the fleet already read");
 }
@@ -202,6 +209,23 @@ fn the_filter_narrows_the_view_and_a_broken_one_keeps_the_last_valid_view() {
     assert_eq!(view_ids(&state), flagged, "the last valid view stays");
 
     key(&mut state, KeyCode::Backspace);
+    assert_eq!(state.board.filter_error, None);
+    chars(&mut state, " x:");
+    assert!(
+        state
+            .board
+            .filter_error
+            .as_deref()
+            .is_some_and(|e| e.contains("'x' is not a filter field"))
+    );
+    assert_eq!(
+        view_ids(&state),
+        flagged,
+        "a term in error is left out: the text typed on the way to it does not empty the view"
+    );
+    for _ in 0..3 {
+        key(&mut state, KeyCode::Backspace);
+    }
     assert_eq!(state.board.filter_error, None);
     chars(&mut state, " quality:RED");
     assert!(

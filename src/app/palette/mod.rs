@@ -33,10 +33,17 @@ pub enum Jump {
     Board,
     Templates,
     Log,
+    Journals,
 }
 
 impl Jump {
-    const ALL: [Jump; 4] = [Jump::Main, Jump::Board, Jump::Templates, Jump::Log];
+    const ALL: [Jump; 5] = [
+        Jump::Main,
+        Jump::Board,
+        Jump::Templates,
+        Jump::Log,
+        Jump::Journals,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -44,6 +51,7 @@ impl Jump {
             Jump::Board => text::BOARD,
             Jump::Templates => text::TEMPLATES,
             Jump::Log => text::LOG,
+            Jump::Journals => text::JOURNALS,
         }
     }
 }

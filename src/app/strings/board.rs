@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::app::file_error::FileError;
+use crate::app::strings::plural;
+
 /// The board's table title.
 pub const TITLE: &str = "Fleet board";
 /// The row detail popup's title.
@@ -24,7 +27,10 @@ pub const UNGROUPED: &str = "none";
 /// "12/20 WABAs" of the refresh gauge (`?` until the WABAs are known).
 pub fn progress(done: usize, total: Option<usize>) -> String {
     match total {
-        Some(total) => format!("refreshing {done}/{total} WABAs"),
+        Some(total) => format!(
+            "refreshing {done}/{total} {}",
+            if total == 1 { "WABA" } else { "WABAs" }
+        ),
         None => "refreshing: finding the WABAs…".to_string(),
     }
 }
@@ -59,29 +65,31 @@ pub fn filter_error(sentence: &str) -> String {
 
 /// "12 of 40 numbers".
 pub fn shown(shown: usize, total: usize) -> String {
+    let total_numbers = plural(total, "number", "numbers");
     if shown == total {
-        format!("{total} numbers")
+        total_numbers
     } else {
-        format!("{shown} of {total} numbers")
+        format!("{shown} of {total_numbers}")
     }
 }
 
 /// The export was handed to the worker.
 pub fn exporting(rows: usize) -> String {
-    format!("exporting {rows} numbers…")
+    format!("exporting {}…", plural(rows, "number", "numbers"))
 }
 
 /// The export is on disk.
 pub fn exported(rows: usize, path: &Path) -> String {
-    format!("✔ exported {rows} numbers to {}", path.display())
+    format!(
+        "✔ exported {} to {}",
+        plural(rows, "number", "numbers"),
+        path.display()
+    )
 }
 
 /// The export could not be written.
-pub fn export_failed(dir: &Path, error: &str) -> String {
-    format!(
-        "✘ could not write the export under {}: {error}; check that the data directory is writable (--data-dir).",
-        dir.display()
-    )
+pub fn export_failed(error: &FileError) -> String {
+    format!("✘ the export failed: {error}.")
 }
 
 /// Nothing passes the filter, so there is nothing to export.
@@ -96,3 +104,8 @@ pub fn partner_only(label: &str) -> String {
 
 /// Esc stopped a refresh.
 pub const REFRESH_CANCELLED: &str = "Refresh cancelled: showing the previous refresh.";
+
+/// The controls line when columns do not fit: "9 more columns".
+pub fn columns_hidden(count: usize) -> String {
+    format!("{} off screen", plural(count, "column", "columns"))
+}

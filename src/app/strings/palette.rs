@@ -9,6 +9,7 @@ pub const MAIN: &str = "main screen: source, destination, checklist";
 pub const BOARD: &str = "fleet board: every number of every WABA";
 pub const TEMPLATES: &str = "templates: source vs destination";
 pub const LOG: &str = "log: API calls with times, levels and details";
+pub const JOURNALS: &str = "journals: every migration, its report, resume, abandon";
 /// The kind column.
 pub const KIND_SCREEN: &str = "screen";
 pub const KIND_COMMAND: &str = "command";

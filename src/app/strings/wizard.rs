@@ -36,6 +36,8 @@ pub const SAME_WABA: &str =
     "The source and the destination are the same WABA: choose another destination (d).";
 pub const NOT_CONNECTED: &str =
     "Not connected to the API yet: wait for the panes to load, then start.";
+/// The plan page's footer, when the run can start.
+pub const PLAN_FOOTER: &str = "Enter starts the run: every step is explained, checked, confirmed and journaled as it goes. Nothing is sent before.";
 /// Step marks: a symbol and a word, so state never rests on colour alone.
 pub const MARK_DONE: &str = "✔ done ";
 pub const MARK_CURRENT: &str = "▶ now  ";
@@ -100,4 +102,21 @@ pub fn report_saved(markdown: &str, json: &str) -> String {
 /// Why the report could not be written.
 pub fn report_failed(error: &str) -> String {
     format!("The report could not be written: {error}. `wamigrate journal show ID` makes it again.")
+}
+
+/// The plan page's code options: "Verification code by SMS, language en_US ".
+pub fn code_options(method: &str, language: &str) -> String {
+    format!("Verification code by {method}, language {language} ")
+}
+
+/// How to switch the code method on the plan page.
+pub const CODE_METHOD_KEY: &str = "(c: switch SMS/VOICE)";
+
+/// The quit confirmation while a migration runs: where it is and how to go on later.
+pub fn quit_during_run(migration_id: Option<&str>, number: &str, step: Option<&str>) -> String {
+    let at = step.map_or_else(String::new, |s| format!(" at step {s}"));
+    let id = migration_id.map_or_else(String::new, |id| format!(" {id}"));
+    format!(
+        "The migration{id} of {number} is running{at}. Quit wamigrate anyway? Its journal keeps the place: start wamigrate again and press J to resume it (a call in flight is read back before anything is sent again)."
+    )
 }

@@ -24,6 +24,7 @@ use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateRun};
 use crate::ops::template_tally::FailedTemplate;
 
 use super::action::{ApiRequest, Effect, RequestId};
+use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::TemplatesLayout;
 use super::screen::{Context, Handled, Outcome as ScreenOutcome};
@@ -182,14 +183,14 @@ pub enum RunPhase {
     AwaitingDecision {
         record: TemplateRun,
         failures: Vec<FailedCopy>,
-        saved: Result<PathBuf, String>,
+        saved: Result<PathBuf, FileError>,
     },
     /// Re-reading the destination for copies that turned REJECTED.
     Rechecking,
     Done {
         record: TemplateRun,
         failures: Vec<FailedCopy>,
-        saved: Result<PathBuf, String>,
+        saved: Result<PathBuf, FileError>,
         recheck: Result<(), ApiError>,
     },
     /// The source could not be read; nothing was sent.
@@ -342,9 +343,6 @@ impl TemplateView {
         let Some(action) = action else {
             return Handled::done();
         };
-        if action == KeyAction::Help {
-            return Handled::outcome(ScreenOutcome::Help);
-        }
         if self.run.is_some() {
             return Handled::effects(self.on_run_key(action));
         }
@@ -439,7 +437,7 @@ impl TemplateView {
                 self.search.reset();
                 self.refilter(ctx);
             }
-            KeyAction::Back | KeyAction::Quit => return Handled::outcome(ScreenOutcome::Close),
+            KeyAction::Back => return Handled::outcome(ScreenOutcome::Close),
             KeyAction::Up => self.cursor.move_by(-1, len, rows),
             KeyAction::Down => self.cursor.move_by(1, len, rows),
             KeyAction::PageUp => self.cursor.move_by(-page, len, rows),
@@ -493,7 +491,7 @@ impl TemplateView {
     fn on_detail_key(&mut self, action: KeyAction, ctx: &Context) {
         let page = table_rows(ctx) as i16;
         let delta = match action {
-            KeyAction::Back | KeyAction::Quit | KeyAction::Select => {
+            KeyAction::Back | KeyAction::Select => {
                 self.detail = None;
                 return;
             }
@@ -572,10 +570,7 @@ impl TemplateView {
         let Some(run) = self.run.as_mut() else {
             return Vec::new();
         };
-        let leave = matches!(
-            action,
-            KeyAction::Back | KeyAction::Quit | KeyAction::Select
-        );
+        let leave = matches!(action, KeyAction::Back | KeyAction::Select);
         match &mut run.phase {
             RunPhase::Running { stopping, .. } if leave && !*stopping => {
                 *stopping = true;

@@ -364,7 +364,10 @@ impl super::TemplateView {
         self.recreate.run = Some(run);
         // The job of this run replaces the one following the previous run.
         self.recreate.following = None;
-        self.recreate.message = Some(format!("submitting {} templates…", marked.len()));
+        self.recreate.message = Some(format!(
+            "submitting {}…",
+            crate::app::strings::plural(marked.len(), "template", "templates")
+        ));
         vec![crate::app::action::Effect::Recreate(RecreateCommand {
             run,
             source_waba_id,

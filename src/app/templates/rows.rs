@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::app::fuzzy::fuzzy_match;
+use crate::app::fuzzy::{MatchTier, search_match};
 use crate::app::screen::Context;
 use crate::domain::eligibility::{self, Forecast};
 use crate::domain::template::{QualityScore, Template, TemplateInventory};
@@ -63,10 +63,17 @@ impl TemplateView {
         let previous = view.visible.get(view.cursor.selected).copied();
         let query = view.search.value().trim();
         let filters = &view.filters;
+        // The search's tier per row: an exact name first, then names starting with it.
+        let mut tiers: HashMap<usize, MatchTier> = HashMap::new();
         let mut visible: Vec<usize> = (0..view.rows.len())
             .filter(|&i| {
                 let row = &view.rows[i];
                 let t = row.primary(source, destination);
+                let searched = query.is_empty()
+                    || search_match(query, &t.name).is_some_and(|m| {
+                        tiers.insert(i, m.tier);
+                        true
+                    });
                 filters.outcome.is_none_or(|o| o == row.outcome)
                     && filters.category.as_ref().is_none_or(|c| {
                         t.category
@@ -78,7 +85,7 @@ impl TemplateView {
                             .as_ref()
                             .is_some_and(|ts| ts.as_str() == s.as_str())
                     })
-                    && (query.is_empty() || fuzzy_match(query, &t.name).is_some())
+                    && searched
             })
             .collect();
         let key = |i: &usize| {
@@ -95,6 +102,8 @@ impl TemplateView {
         if view.reverse {
             visible.reverse();
         }
+        // Stable: within a tier the chosen order stays.
+        visible.sort_by_key(|i| tiers.get(i).copied().unwrap_or(MatchTier::Exact));
         view.cursor.selected = previous
             .and_then(|p| visible.iter().position(|&i| i == p))
             .unwrap_or(0);

@@ -18,6 +18,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::api::{ApiError, GraphClient};
 use crate::app::action::{Action, RequestId};
+use crate::app::file_error::FileError;
 use crate::app::jobs::{JobContext, JobReporter};
 use crate::ops::template_migration::{self as ops, Progress, TemplateRun};
 use crate::ops::template_tally::{self, FailedTemplate};
@@ -59,14 +60,14 @@ pub enum RunUpdate {
     AwaitingDecision {
         record: TemplateRun,
         missing: Vec<FailedTemplate>,
-        saved: Result<PathBuf, String>,
+        saved: Result<PathBuf, FileError>,
     },
     /// The destination is being re-read for REJECTED copies.
     Rechecking,
     /// The run is over and recorded.
     Finished {
         record: TemplateRun,
-        saved: Result<PathBuf, String>,
+        saved: Result<PathBuf, FileError>,
         recheck: Result<(), ApiError>,
     },
     /// The source's templates could not be read: nothing was sent.
@@ -236,13 +237,11 @@ async fn run(
         .await;
 }
 
-/// Saves the record off the async threads (it fsyncs); the error is a sentence.
-async fn save(record: &TemplateRun, data_dir: &Path) -> Result<PathBuf, String> {
+/// Saves the record off the async threads (it fsyncs).
+async fn save(record: &TemplateRun, data_dir: &Path) -> Result<PathBuf, FileError> {
     let (record, dir) = (record.clone(), data_dir.to_path_buf());
     tokio::task::spawn_blocking(move || record.save(&dir))
         .await
-        .map_err(|e| e.to_string())
-        .and_then(|saved| {
-            saved.map_err(|e| format!("could not record the run under {}: {e}", data_dir.display()))
-        })
+        .map_err(|e| FileError::write(data_dir, e))
+        .and_then(|saved| saved.map_err(|e| FileError::write(data_dir, e)))
 }

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::app::action::{Action, ApiEvent, ApiResponse};
-use crate::app::state::State;
+use crate::app::state::{Popup, State};
 use crate::app::update::update;
 use crate::domain::template::{TemplateCategory, TemplateStatus};
 use crate::domain::template_diff::Section;
@@ -399,7 +399,14 @@ fn copying_needs_the_confirmation_and_reports_progress_of_its_own_run_only() {
         RunPhase::Running { progress: Some(p), stopping: false } if *p == progress
     ));
     assert!(
-        key(&mut state, KeyCode::Char('q'))
+        key(&mut state, KeyCode::Char('q')).is_empty(),
+        "q during a run asks before quitting"
+    );
+    assert!(matches!(state.popup, Some(Popup::ConfirmQuit { .. })));
+    key(&mut state, KeyCode::Char('n'));
+    assert!(state.popup.is_none(), "any other key stays");
+    assert!(
+        key(&mut state, KeyCode::Esc)
             .iter()
             .any(|e| matches!(e, Effect::TemplateRun(RunCommand::Stop { .. }))),
         "leaving during a run stops it instead"
@@ -549,7 +556,10 @@ fn finishing_without_retry_sends_finish() {
         RunUpdate::AwaitingDecision {
             record,
             missing: vec![missing_template("s2", "template_00002", "pt_BR", "x")],
-            saved: Err("disk full".into()),
+            saved: Err(crate::app::file_error::FileError::write(
+                std::path::Path::new("/data"),
+                "disk full",
+            )),
         },
     );
     assert_eq!(

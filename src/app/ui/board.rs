@@ -11,54 +11,38 @@ use ratatui::widgets::{
 };
 
 use super::hints::Hint;
+
+mod batch;
 use super::{connection_line, dot, loading_line, log, selected_style};
-use crate::app::board::{Board, BoardLine};
+use crate::app::board::{Board, BoardLine, columns};
 use crate::app::keymap::{KeyAction, Screen};
-use crate::app::layout::{BoardLayout, centred};
+use crate::app::layout::{BoardLayout, centred, fit_middle};
 use crate::app::state::{Phase, State};
 use crate::app::strings::board as text;
 use crate::app::theme::{Role, Theme};
 use crate::domain::fleet::{Column, FleetRow, Grouping, or_dash};
 
-/// The keys the status line offers on the board, most useful first.
+/// The keys the status line offers on the board, most useful first (help and quit are
+/// always at the right end).
 pub const HINTS: [Hint; 14] = [
     Hint::Action(KeyAction::Down),
     Hint::Action(KeyAction::Select),
+    Hint::Action(KeyAction::ToggleSelect),
+    Hint::Action(KeyAction::MigrateSelected),
     Hint::Action(KeyAction::RowDetail),
     Hint::Action(KeyAction::Filter),
     Hint::Action(KeyAction::SortColumn),
     Hint::Action(KeyAction::SortReverse),
     Hint::Action(KeyAction::GroupRows),
+    Hint::Action(KeyAction::ScrollRight),
     Hint::Action(KeyAction::ExportCsv),
-    Hint::Action(KeyAction::ExportJson),
     Hint::Action(KeyAction::Refresh),
     Hint::Action(KeyAction::Palette),
     Hint::Action(KeyAction::ToggleLog),
-    Hint::Action(KeyAction::Help),
-    Hint::Action(KeyAction::Quit),
 ];
 
 /// The row marker in front of the highlighted row.
 const MARKER: &str = "▶ ";
-
-/// The board's columns in display order: width, and priority (lower shows first when
-/// the terminal is narrow; the sort column always shows).
-const COLUMNS: [(Column, u16, u8); 14] = [
-    (Column::Number, 17, 0),
-    (Column::VerifiedName, 16, 3),
-    (Column::Waba, 14, 4),
-    (Column::Business, 18, 11),
-    (Column::NameStatus, 16, 8),
-    (Column::Quality, 9, 2),
-    (Column::Limit, 14, 9),
-    (Column::Platform, 10, 10),
-    (Column::Status, 13, 1),
-    (Column::TwoFactor, 5, 7),
-    (Column::Throughput, 10, 12),
-    (Column::Channel, 15, 6),
-    (Column::Migration, 20, 5),
-    (Column::LastChecked, 20, 13),
-];
 
 /// Draws the board over everything but the top bar and the status line.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -88,6 +72,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             draw_detail(frame, area, board, row, theme);
         }
     }
+    if let Some(page) = &board.batch.page {
+        batch::draw_page(frame, area, state, page, theme);
+    }
 }
 
 /// "40 numbers · ✔ CONNECTED 17 ⚠ FLAGGED 6 … · ✔ GREEN 24 ⚠ YELLOW 8 …" of the view.
@@ -96,6 +83,7 @@ fn summary_line(board: &Board, theme: &Theme) -> Line<'static> {
         format!(" {} ", text::shown(board.shown, board.fleet.rows().len())),
         theme.style(Role::Title),
     )];
+    spans.extend(batch::count_span(board, theme));
     for (column, counts) in [
         (Column::Status, &board.summary.by_status),
         (Column::Quality, &board.summary.by_quality),
@@ -149,6 +137,28 @@ fn controls_line(state: &State, theme: &Theme) -> Line<'static> {
         ),
         dot(theme),
     ];
+    let width = BoardLayout::compute(
+        state.screen,
+        state.log_visible,
+        board.filter_error.is_some(),
+    )
+    .map_or(0, |l| l.body.width.saturating_sub(columns::MARKER_WIDTH));
+    let hidden = columns::hidden(width, board.sort, board.first_column);
+    if hidden > 0 {
+        spans.push(Span::styled(
+            text::columns_hidden(hidden),
+            theme.style(Role::Muted),
+        ));
+        spans.push(Span::styled(
+            format!(
+                " ({}/{})",
+                key(KeyAction::ScrollLeft),
+                key(KeyAction::ScrollRight)
+            ),
+            theme.style(Role::Key),
+        ));
+        spans.push(dot(theme));
+    }
     let query = board.filter_input.value();
     if board.filter_editing || !query.is_empty() {
         spans.push(Span::styled(
@@ -202,9 +212,10 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
         );
         return;
     }
-    let columns = fitting_columns(
-        inner.width.saturating_sub(MARKER.chars().count() as u16),
+    let columns = columns::shown(
+        inner.width.saturating_sub(columns::MARKER_WIDTH),
         board.sort,
+        board.first_column,
     );
     let header = Row::new(columns.iter().map(|&(column, _)| {
         let mut title = column.header().to_string();
@@ -229,7 +240,7 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
             Row::new(
                 columns
                     .iter()
-                    .map(|&(column, _)| cell(board, row, column, theme)),
+                    .map(|&(column, width)| cell(board, row, column, width, theme)),
             )
         }
         // The label is drawn across the whole width below.
@@ -244,6 +255,7 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
     let mut table_state =
         TableState::default().with_selected(board.cursor.selected.checked_sub(offset));
     frame.render_stateful_widget(table, inner, &mut table_state);
+    batch::draw_marks(frame, layout.body, board, visible, theme);
     for (y, line) in (layout.body.y..).zip(visible) {
         if let BoardLine::Group { label, count } = line {
             let mut style = theme.style(Role::Header);
@@ -262,29 +274,9 @@ fn draw_table(frame: &mut Frame, layout: &BoardLayout, state: &State, theme: &Th
     }
 }
 
-/// The columns that fit in `width` (the sort column first of all), in board order.
-fn fitting_columns(width: u16, sort: Column) -> Vec<(Column, u16)> {
-    let mut by_priority: Vec<(Column, u16, u8)> = COLUMNS.to_vec();
-    by_priority.sort_by_key(|&(column, _, priority)| (column != sort, priority));
-    let mut used = 0u16;
-    let mut chosen: Vec<Column> = Vec::new();
-    for (column, column_width, _) in by_priority {
-        let needed = column_width + u16::from(!chosen.is_empty());
-        if used + needed <= width {
-            used += needed;
-            chosen.push(column);
-        }
-    }
-    COLUMNS
-        .iter()
-        .filter(|(column, ..)| chosen.contains(column))
-        .map(|&(column, width, _)| (column, width))
-        .collect()
-}
-
 /// A cell: its symbol and style by meaning, the change marker when it changed since the
 /// previous refresh, and `+` on the number of a row that is new.
-fn cell(board: &Board, row: &FleetRow, column: Column, theme: &Theme) -> Cell<'static> {
+fn cell(board: &Board, row: &FleetRow, column: Column, width: u16, theme: &Theme) -> Cell<'static> {
     let value = column.value(row);
     let (symbol, role) = look(column, &value);
     let mut spans = Vec::with_capacity(3);
@@ -299,6 +291,9 @@ fn cell(board: &Board, row: &FleetRow, column: Column, theme: &Theme) -> Cell<'s
     } else {
         format!("{symbol} {value}")
     };
+    // A long name is cut in the middle, so two names that start alike stay apart.
+    let marker_width: usize = spans.iter().map(Span::width).sum();
+    let shown = fit_middle(&shown, (width as usize).saturating_sub(marker_width));
     spans.push(Span::styled(shown, theme.style(role)));
     Cell::from(Line::from(spans))
 }

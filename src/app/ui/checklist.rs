@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::domain::checklist::{CheckResult, CheckStatus};
 
-use super::{connection_line, pane_block, spinner};
+use super::{connection_line, pane_block, scroll_line, spinner};
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
@@ -21,7 +21,16 @@ use crate::app::layout::{CHECKLIST_STATUS_WIDTH as STATUS_WIDTH, ChecklistColumn
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let results = state.derived.checklist.as_deref();
     let title = title(state, results);
-    let block = pane_block(title, Pane::Checklist, state, theme);
+    let mut block = pane_block(title, Pane::Checklist, state, theme);
+    if results.is_some() {
+        // Rows below (or above) the pane are never hidden silently.
+        block = block.title_bottom(scroll_line(
+            state.checklist_scroll as usize,
+            area.height.saturating_sub(2) as usize,
+            state.derived.checklist_lines,
+            theme,
+        ));
+    }
     let lines = match results {
         Some(results) => rows(
             state,

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
 use crate::api::ApiError;
 
+use super::rich::{Document, RichLine};
 use super::state::{Pane, Phase, Popup, Remote, State, WabaRecord};
 use super::strings;
 use super::theme::{Role, Theme};
@@ -19,6 +20,7 @@ mod columns;
 mod destination;
 mod help;
 mod hints;
+mod journals;
 mod log;
 mod palette;
 mod picker;
@@ -56,10 +58,18 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     };
     if let Some(open) = &state.wizard {
         wizard::draw(frame, area, state, open, theme);
+        draw_popup(frame, area, state, theme);
         return;
     }
     top_bar::draw(frame, layout.top_bar, state, theme);
-    if state.board.open {
+    if let Some(view) = &state.journals {
+        let body = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        journals::draw(frame, body, state, view, theme);
+    } else if state.board.open {
         board::draw(frame, area, state, theme);
     } else {
         match (&state.templates, TemplatesLayout::compute(area)) {
@@ -75,12 +85,47 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     status_line::draw(frame, layout.status_line, state, theme);
+    draw_popup(frame, area, state, theme);
+}
+
+/// The popup over the screen, if one is open.
+fn draw_popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match &state.popup {
-        Some(Popup::Help { scroll }) => help::draw(frame, area, state, theme, *scroll),
+        Some(Popup::Help(doc)) => help::draw(frame, area, doc, theme),
         Some(Popup::Picker(p)) => picker::draw(frame, area, state, theme, p),
+        Some(Popup::ConfirmQuit { about }) => help::draw_quit(frame, area, about, theme),
         Some(Popup::Palette(open)) => palette::draw(frame, area, state, theme, open),
         Some(Popup::LogDetail(line)) => log::draw_detail(frame, area, state, line, theme),
         None => {}
+    }
+}
+
+/// Rich lines (built by `update`) in the theme's styles.
+pub fn rich_lines(lines: &[RichLine], theme: &Theme) -> Vec<Line<'static>> {
+    lines
+        .iter()
+        .map(|line| {
+            Line::from(
+                line.spans
+                    .iter()
+                    .map(|s| Span::styled(s.text.clone(), theme.style(s.role)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
+/// The bottom title of a scrolled view: "↓ more (12 of 80)" while lines are hidden
+/// below, "↑ top" at the end of a long one, nothing when it all fits.
+fn scroll_title(doc: &Document, theme: &Theme) -> Line<'static> {
+    scroll_line(doc.scroll, doc.viewport, doc.lines.len(), theme)
+}
+
+/// The scroll marker of a view of `total` lines showing `shown` from `scroll`.
+fn scroll_line(scroll: usize, shown: usize, total: usize, theme: &Theme) -> Line<'static> {
+    match strings::scroll_marker(scroll, shown, total) {
+        Some(marker) => Line::styled(format!(" {marker} "), theme.style(Role::Key)),
+        None => Line::default(),
     }
 }
 
@@ -92,6 +137,11 @@ fn pane_block<'a>(
     theme: &Theme,
 ) -> Block<'a> {
     let focused = state.focus == pane && state.popup.is_none();
+    bordered(title, theme, focused)
+}
+
+/// A bordered block titled `title`, thick and highlighted when focused.
+fn bordered<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Block<'a> {
     let (border, border_type) = if focused {
         (theme.style(Role::BorderFocused), BorderType::Thick)
     } else {
@@ -101,6 +151,14 @@ fn pane_block<'a>(
         .border_type(border_type)
         .border_style(border)
         .title(title.into().style(theme.style(Role::Title)))
+}
+
+/// `sentence` wrapped at word boundaries to `width`, every line in `role`'s style.
+fn wrapped(sentence: &str, width: usize, theme: &Theme, role: Role) -> Vec<Line<'static>> {
+    wrap_words(sentence, width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.style(role)))
+        .collect()
 }
 
 /// The current spinner frame.
@@ -179,7 +237,14 @@ fn waba_facts(
     let mut second = Vec::new();
     second.extend(fact("currency", or_dash(waba.currency.as_deref()), theme));
     second.push(dot(theme));
-    second.extend(fact("tz", or_dash(waba.timezone_id.as_deref()), theme));
+    // Graph gives an id; no table of WABA time zone ids is documented, so the id is
+    // shown as one (Meta documents ad-account ids only: marketing-api/reference/
+    // ad-account/timezone-ids).
+    second.extend(fact(
+        "time zone id",
+        or_dash(waba.timezone_id.as_deref()),
+        theme,
+    ));
     second.push(dot(theme));
     second.extend(fact(
         "review",
@@ -241,6 +306,8 @@ fn selected_style(theme: &Theme) -> Style {
     theme.style(Role::Selected)
 }
 
+#[cfg(test)]
+mod help_tests;
 #[cfg(test)]
 mod template_tests;
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The picker popup: a query line (tui-input) over fuzzy-matched candidates, recently
-//! used first, matched letters highlighted.
+//! The picker popup: a query line (tui-input) over matching candidates, recently used
+//! first, matched letters highlighted, the current value and the other side's WABA
+//! named, and the warning when a pick would make source and destination the same.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -42,6 +43,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
     );
     let cursor_x = picker.query.visual_cursor().saturating_sub(scroll) as u16 + 2;
     frame.set_cursor_position(Position::new(layout.query.x + cursor_x, layout.query.y));
+    if picker.swap.is_some() {
+        let other_side = match picker.kind {
+            PickerKind::Source => strings::NOTE_DESTINATION,
+            _ => strings::NOTE_SOURCE,
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                strings::would_swap(other_side),
+                theme.style(Role::Warn),
+            )),
+            layout.notice,
+        );
+    }
     let items: Vec<ListItem> = if candidates.is_empty() {
         vec![ListItem::new(Line::styled(
             strings::NO_MATCH,
@@ -61,12 +75,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
     frame.render_stateful_widget(list, layout.list, &mut list_state);
 }
 
-/// A candidate with its matched characters highlighted and a mark when recently used.
+/// A candidate with its matched characters highlighted, a mark when recently used and
+/// what it already is ("current", "the source").
 pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
         if candidate.recent { "★ " } else { "  " },
         theme.style(Role::Key),
     )];
+    // In front, so a long row cut at the popup's edge still says it.
+    if let Some(note) = candidate.note {
+        spans.push(Span::styled(format!("({note}) "), theme.style(Role::Muted)));
+    }
     for (i, c) in candidate.text.chars().enumerate() {
         let role = if candidate.matched.positions.contains(&i) {
             Role::Match

@@ -10,7 +10,7 @@ use crate::domain::number::{NameStatus, PhoneNumber, QualityRating};
 
 use super::columns::{Column, fitting};
 use super::{error_lines, loading_line, pane_block, selected_style, waba_facts};
-use crate::app::layout::ScreenLayout;
+use crate::app::layout::{ScreenLayout, fit_middle};
 use crate::app::state::{Pane, State};
 use crate::app::strings;
 use crate::app::theme::{Role, Theme};
@@ -48,7 +48,12 @@ const COLUMNS: [Column<NumberCell>; 8] = [
         header: strings::NUMBER_COLUMNS[1],
         width: 20,
         priority: 4,
-        cell: |n, _| Cell::from(n.verified_name.clone().unwrap_or_default()),
+        cell: |n, _| {
+            Cell::from(fit_middle(
+                n.verified_name.as_deref().unwrap_or_default(),
+                20,
+            ))
+        },
     },
     Column {
         header: strings::NUMBER_COLUMNS[3],
@@ -161,7 +166,7 @@ fn numbers_summary(state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = vec![];
     if let Some(total) = total {
         spans.push(Span::styled(
-            format!("{total} numbers"),
+            strings::plural(total, "number", "numbers"),
             theme.style(Role::Muted),
         ));
     }

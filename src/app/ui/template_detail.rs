@@ -17,6 +17,9 @@ use crate::app::templates::{ComponentDetail, TemplateView};
 use crate::app::theme::{Role, Theme};
 use crate::domain::template_diff::{Change, Piece};
 
+/// Columns between the source and the destination: a space, a rule, a space.
+const GUTTER_WIDTH: u16 = 3;
+
 /// Brackets around a parameter, so it is marked without colour.
 const PLACEHOLDER_OPEN: &str = "‹";
 const PLACEHOLDER_CLOSE: &str = "›";
@@ -60,13 +63,12 @@ pub fn draw(
     let [heading_area, columns_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(heading)), heading_area);
-    let [left, _, right] = Layout::horizontal([
+    let [left, gutter, right] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(GUTTER_WIDTH),
         Constraint::Fill(1),
     ])
     .areas(columns_area);
-    let width = left.width as usize;
     let side_title = |label: &str, id: Option<&str>, absent: &str| match id {
         Some(id) => Line::styled(format!("{label} {id}"), theme.style(Role::Header)),
         None => Line::styled(format!("{label} {absent}"), theme.style(Role::Muted)),
@@ -96,16 +98,28 @@ pub fn draw(
         right_lines.push(Line::raw(""));
         left_lines.push(Line::styled(title.clone(), theme.style(role)));
         right_lines.push(Line::styled(title, theme.style(role)));
-        let mut l = side_lines(section.source.as_deref(), width, theme);
-        let mut r = side_lines(section.destination.as_deref(), width, theme);
+        // Each side wraps at its own width: the two halves differ by one column when
+        // the width is odd, and the wider one's lines would lose their last character.
+        let mut l = side_lines(section.source.as_deref(), left.width as usize, theme);
+        let mut r = side_lines(section.destination.as_deref(), right.width as usize, theme);
         let height = l.len().max(r.len());
         l.resize(height, Line::raw(""));
         r.resize(height, Line::raw(""));
         left_lines.extend(l);
         right_lines.extend(r);
     }
-    let scroll = detail.scroll.min(left_lines.len().saturating_sub(1) as u16);
+    let shown = columns_area.height as usize;
+    let scroll = detail
+        .scroll
+        .min(left_lines.len().saturating_sub(shown) as u16);
     frame.render_widget(Paragraph::new(left_lines).scroll((scroll, 0)), left);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(" │ ", theme.style(Role::Border));
+            gutter.height as usize
+        ]),
+        gutter,
+    );
     frame.render_widget(Paragraph::new(right_lines).scroll((scroll, 0)), right);
 }
 

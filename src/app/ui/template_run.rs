@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use super::error_lines;
 use super::loading_line;
+use crate::app::file_error::FileError;
 use crate::app::layout::centred;
 use crate::app::state::State;
 use crate::app::strings::templates as text;
@@ -19,9 +20,14 @@ use crate::ops::template_migration::TemplateRun;
 
 /// Draws the confirmation or the run over `area`, if either is open.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, theme: &Theme) {
-    let pair = view.pair.as_ref();
+    // Both WABAs by name (and id), as the operator chose them.
+    let (source, destination) = view
+        .pair
+        .as_ref()
+        .map_or((String::new(), String::new()), |(s, d)| {
+            (state.store.waba_label(s), state.store.waba_label(d))
+        });
     if let Some(run) = &view.run {
-        let (source, destination) = pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
         let title = format!(" {}: {source} → {destination} ", text::RUN_TITLE);
         let inner = popup(frame, area, title, 80, 70, theme);
         draw_run(frame, inner, state, &run.phase, theme);
@@ -32,17 +38,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                 expected,
                 total,
                 pages,
-            } => {
-                let (source, destination) =
-                    pair.map_or(("", ""), |(s, d)| (s.as_str(), d.as_str()));
-                (
-                    text::CONFIRM_TITLE,
-                    text::confirm_migrate(source, destination, *expected, *total, *pages)
-                        .into_iter()
-                        .map(|l| Line::styled(l, theme.style(Role::Text)))
-                        .collect::<Vec<_>>(),
-                )
-            }
+            } => (
+                text::CONFIRM_TITLE,
+                text::confirm_migrate(&source, &destination, *expected, *total, *pages)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.style(Role::Text)))
+                    .collect::<Vec<_>>(),
+            ),
             Confirm::Retry { ids } => (
                 text::RETRY_TITLE,
                 vec![Line::styled(
@@ -50,16 +52,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &TemplateView, t
                     theme.style(Role::Text),
                 )],
             ),
-            Confirm::Recreate { count } => {
-                let destination = pair.map_or("", |(_, d)| d.as_str());
-                (
-                    text::RECREATE_TITLE,
-                    vec![Line::styled(
-                        text::confirm_recreate(*count, destination),
-                        theme.style(Role::Text),
-                    )],
-                )
-            }
+            Confirm::Recreate { count } => (
+                text::RECREATE_TITLE,
+                vec![Line::styled(
+                    text::confirm_recreate(*count, &destination),
+                    theme.style(Role::Text),
+                )],
+            ),
         };
         lines.push(Line::raw(""));
         lines.push(Line::styled(text::CONFIRM_KEYS, theme.style(Role::Key)));
@@ -168,7 +167,7 @@ fn draw_run(frame: &mut Frame, area: Rect, state: &State, phase: &RunPhase, them
 fn done_lines(
     record: &TemplateRun,
     failures: &[FailedCopy],
-    saved: &Result<std::path::PathBuf, String>,
+    saved: &Result<std::path::PathBuf, FileError>,
     recheck: &Result<(), crate::api::ApiError>,
     height: usize,
     theme: &Theme,
@@ -244,9 +243,9 @@ fn failure_lines(failures: &[FailedCopy], room: usize, theme: &Theme) -> Vec<Lin
     lines
 }
 
-fn saved_line(saved: &Result<std::path::PathBuf, String>, theme: &Theme) -> Line<'static> {
+fn saved_line(saved: &Result<std::path::PathBuf, FileError>, theme: &Theme) -> Line<'static> {
     match saved {
         Ok(path) => Line::styled(text::saved(path), theme.style(Role::Muted)),
-        Err(sentence) => Line::styled(format!("✘ {sentence}"), theme.style(Role::Error)),
+        Err(error) => Line::styled(text::not_saved(error), theme.style(Role::Error)),
     }
 }

@@ -14,7 +14,7 @@ use super::hints::Hint;
 use super::source::MARKER;
 use super::{dot, error_lines, loading_line, selected_style, template_detail, template_run};
 use crate::app::keymap::{KeyAction, Screen};
-use crate::app::layout::TemplatesLayout;
+use crate::app::layout::{TemplatesLayout, fit_middle};
 use crate::app::state::State;
 use crate::app::strings::{self, templates as text};
 use crate::app::templates::{AlignedRow, RowOutcome, TemplateView};
@@ -43,7 +43,8 @@ const COLUMNS: [Column<RowCell>; 10] = [
         header: text::COLUMNS[0],
         width: 24,
         priority: 0,
-        cell: |r, _| Cell::from(r.primary.name.clone()),
+        // Names that start alike differ at their end: cut in the middle.
+        cell: |r, _| Cell::from(fit_middle(&r.primary.name, 24)),
     },
     Column {
         header: text::COLUMNS[1],
@@ -210,9 +211,8 @@ pub fn hints(view: &TemplateView) -> &'static [Hint] {
         Hint::Action(KeyAction::MigrateTemplates),
         Hint::Action(KeyAction::MarkRecreate),
         Hint::Action(KeyAction::RecreateMarked),
-        Hint::Action(KeyAction::Refresh),
-        Hint::Action(KeyAction::Help),
         Hint::Action(KeyAction::Back),
+        Hint::Action(KeyAction::Refresh),
     ]
 }
 

@@ -169,6 +169,25 @@ fn number_picker_filters_fuzzily_and_highlights_matches() {
 }
 
 #[test]
+fn picking_the_source_as_destination_warns_and_changes_nothing_80x24_and_120x40() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut state = loaded(width, height);
+        let (source, destination) = (state.source.clone(), state.destination.clone());
+        press(&mut state, KeyCode::Char('d'));
+        type_text(&mut state, source.as_deref().unwrap());
+        press(&mut state, KeyCode::Enter);
+        assert_eq!(
+            (&state.source, &state.destination),
+            (&source, &destination),
+            "nothing swapped yet"
+        );
+        let screen = text(&render(&state, &default_theme()));
+        insta::assert_snapshot!(format!("destination_picker_swap_{width}x{height}"), screen);
+        assert!(screen.contains("that is the source"), "{screen}");
+    }
+}
+
+#[test]
 fn a_failed_read_shows_its_operator_sentence_in_the_pane() {
     let mut portfolio = Portfolio::new(40);
     portfolio.failing.push(DESTINATION_WABA.into());
@@ -198,6 +217,18 @@ fn high_contrast_theme_renders_the_same_text() {
         text(&render(&state, &theme)),
         text(&render(&state, &default_theme()))
     );
+}
+
+#[test]
+fn long_names_are_cut_in_the_middle_so_names_that_start_alike_stay_apart() {
+    use crate::app::layout::fit_middle;
+    let retail = fit_middle("Lucky Shrub Retail", 14);
+    let restaurants = fit_middle("Lucky Shrub Restaurants", 14);
+    assert_eq!(retail, "Lucky S…Retail");
+    assert_eq!(restaurants, "Lucky S…urants");
+    assert_ne!(retail, restaurants);
+    assert_eq!(fit_middle("Short", 14), "Short");
+    assert_eq!(fit_middle("日本語の名前です", 7), "日…です");
 }
 
 #[test]

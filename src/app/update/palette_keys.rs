@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::{on_board, open_templates, route};
 use crate::app::action::Effect;
 use crate::app::board::Board;
+use crate::app::journals;
 use crate::app::main_screen;
 use crate::app::palette::{self, Chosen, Jump, Palette, PaletteKey};
 use crate::app::state::{Pane, Popup, State};
@@ -27,13 +28,16 @@ pub(super) fn on_key(state: &mut State, mut open: Palette, key: KeyEvent) -> Vec
 /// Whether the screen in front takes typed text now (a filter, a search, a
 /// confirmation): `:` is then a character, not the palette.
 pub(super) fn typing(state: &State) -> bool {
-    state.filter_editing
-        || state.log_view.filter_editing
-        || (state.board.open && state.board.filter_editing)
+    state.typing()
         || state
             .templates
             .as_ref()
-            .is_some_and(|view| view.search_editing || view.confirm.is_some())
+            .is_some_and(|view| view.confirm.is_some())
+        // A question waits for its answer.
+        || state
+            .journals
+            .as_ref()
+            .is_some_and(|view| view.confirming_abandon.is_some())
 }
 
 fn apply(state: &mut State, chosen: Chosen) -> Vec<Effect> {
@@ -51,6 +55,8 @@ fn apply(state: &mut State, chosen: Chosen) -> Vec<Effect> {
         Chosen::Jump(Jump::Board) => on_board(state, true, Board::open),
         Chosen::Jump(Jump::Templates) if state.templates.is_some() => Vec::new(),
         Chosen::Jump(Jump::Templates) => open_templates(state),
+        Chosen::Jump(Jump::Journals) if state.journals.is_some() => Vec::new(),
+        Chosen::Jump(Jump::Journals) => journals::open(state),
         Chosen::Jump(Jump::Log) => {
             state.log_visible = true;
             state.focus = Pane::Log;
@@ -69,6 +75,7 @@ fn leave_screens(state: &mut State, chosen: &Chosen) -> bool {
     let staying = match chosen {
         Chosen::Jump(Jump::Board) => state.board.open,
         Chosen::Jump(Jump::Templates) => state.templates.is_some(),
+        Chosen::Jump(Jump::Journals) => state.journals.is_some(),
         _ => false,
     };
     if staying {
@@ -81,5 +88,6 @@ fn leave_screens(state: &mut State, chosen: &Chosen) -> bool {
         state.templates = None;
     }
     state.board.close();
+    state.journals = None;
     true
 }

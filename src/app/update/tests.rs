@@ -8,7 +8,7 @@ use super::*;
 use crate::api::ApiError;
 use crate::app::action::{ApiRequest, ApiResponse, RequestId};
 use crate::app::layout::ScreenLayout;
-use crate::app::state::Pane;
+use crate::app::state::{Candidate, Pane, Picker};
 use crate::testkit::demo::{
     self, BARE_WABA, DESTINATION_WABA, PENDING_NUMBER, Portfolio, SOURCE_WABA,
 };
@@ -186,10 +186,24 @@ fn number_picker_filters_fuzzily_and_enter_selects_rereads_and_remembers() {
     );
 }
 
+/// The picker in front and its highlighted row.
+fn picked(state: &State) -> (Picker, Candidate) {
+    let Some(Popup::Picker(picker)) = &state.popup else {
+        panic!("picker not open")
+    };
+    let row = state.picker_candidates(picker)[picker.cursor].clone();
+    (picker.clone(), row)
+}
+
 #[test]
-fn waba_pickers_put_recent_choices_first_and_swap_when_source_equals_destination() {
+fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silently() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('d'));
+    assert_eq!(
+        picked(&state).1.key,
+        DESTINATION_WABA,
+        "opens on the destination"
+    );
     chars(&mut state, "lab");
     let effects = key(&mut state, KeyCode::Enter);
     assert_eq!(state.destination.as_deref(), Some(BARE_WABA));
@@ -197,22 +211,77 @@ fn waba_pickers_put_recent_choices_first_and_swap_when_source_equals_destination
     assert!(asked.contains(&ApiRequest::SubscribedApps(BARE_WABA.into())));
     let now = state.now;
     demo::answer_all(&mut state, &Portfolio::new(40), effects, now);
+
     key(&mut state, KeyCode::Char('s'));
-    let Some(Popup::Picker(picker)) = &state.popup else {
-        panic!("picker not open")
-    };
+    let (picker, current) = picked(&state);
     assert_eq!(
-        state.picker_candidates(picker)[0].key,
-        BARE_WABA,
-        "recently used first"
+        current.key, SOURCE_WABA,
+        "opens on the source, not on a recent pick"
+    );
+    let destination_row = state
+        .picker_candidates(&picker)
+        .into_iter()
+        .find(|c| c.key == BARE_WABA)
+        .expect("the destination is listed");
+    assert_eq!(destination_row.note, Some(strings::NOTE_DESTINATION));
+    chars(&mut state, BARE_WABA);
+    assert_eq!(picked(&state).1.key, BARE_WABA);
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
+    assert_eq!(
+        (state.source.as_deref(), state.destination.as_deref()),
+        (Some(SOURCE_WABA), Some(BARE_WABA)),
+        "picking the destination as source changes nothing at once"
+    );
+    assert_eq!(
+        picked(&state).0.swap.as_deref(),
+        Some(BARE_WABA),
+        "it says so"
     );
     key(&mut state, KeyCode::Enter);
-    assert_eq!(state.source.as_deref(), Some(BARE_WABA));
+    assert!(state.popup.is_none());
     assert_eq!(
-        state.destination.as_deref(),
-        Some(SOURCE_WABA),
-        "choosing the destination as source swaps"
+        (state.source.as_deref(), state.destination.as_deref()),
+        (Some(BARE_WABA), Some(SOURCE_WABA)),
+        "Enter again swaps them, as the picker said"
     );
+    assert_eq!(
+        state.flash.as_deref(),
+        Some(strings::SWAPPED),
+        "and says so"
+    );
+    assert_eq!(
+        state.recent.sources.first().map(String::as_str),
+        Some(BARE_WABA)
+    );
+    assert_eq!(
+        state.recent.destinations.first().map(String::as_str),
+        Some(SOURCE_WABA)
+    );
+}
+
+#[test]
+fn a_palette_pick_of_the_other_side_swaps_and_says_so() {
+    let mut state = loaded();
+    crate::app::main_screen::choose_waba(
+        &mut state,
+        crate::app::state::PickerKind::Destination,
+        SOURCE_WABA.into(),
+    );
+    assert_eq!(state.destination.as_deref(), Some(SOURCE_WABA));
+    assert_eq!(state.flash.as_deref(), Some(strings::SWAPPED));
+}
+
+#[test]
+fn a_swap_offer_is_forgotten_when_the_operator_moves_on() {
+    let mut state = loaded();
+    key(&mut state, KeyCode::Char('d'));
+    chars(&mut state, SOURCE_WABA);
+    key(&mut state, KeyCode::Enter);
+    assert!(picked(&state).0.swap.is_some());
+    key(&mut state, KeyCode::Backspace);
+    assert!(picked(&state).0.swap.is_none());
+    key(&mut state, KeyCode::Esc);
+    assert_eq!(state.destination.as_deref(), Some(DESTINATION_WABA));
 }
 
 #[test]
@@ -272,7 +341,7 @@ fn a_failed_read_keeps_its_operator_sentence_for_the_pane() {
 }
 
 #[test]
-fn filter_narrows_the_list_esc_clears_it_then_quits() {
+fn filter_narrows_the_list_esc_clears_it_and_never_quits() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('/'));
     assert!(state.filter_editing);
@@ -282,8 +351,8 @@ fn filter_narrows_the_list_esc_clears_it_then_quits() {
     key(&mut state, KeyCode::Enter);
     assert!(!state.filter_editing);
     assert!(
-        key(&mut state, KeyCode::Char('q')).is_empty(),
-        "q first clears the filter"
+        key(&mut state, KeyCode::Esc).is_empty(),
+        "Esc first clears the filter"
     );
     assert_eq!(state.visible_numbers().len(), 40);
     assert_eq!(
@@ -291,14 +360,20 @@ fn filter_narrows_the_list_esc_clears_it_then_quits() {
         Some("200000000000005"),
         "selection survives"
     );
-    assert_eq!(key(&mut state, KeyCode::Esc), vec![Effect::Quit(0)]);
+    for _ in 0..3 {
+        assert!(
+            key(&mut state, KeyCode::Esc).is_empty(),
+            "Esc never leaves the main screen"
+        );
+    }
+    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![Effect::Quit(0)]);
 }
 
 #[test]
-fn esc_closes_popups_before_quitting_and_ctrl_c_always_quits() {
+fn esc_closes_popups_and_ctrl_c_quits_when_nothing_runs() {
     let mut state = loaded();
     key(&mut state, KeyCode::Char('?'));
-    assert!(matches!(state.popup, Some(Popup::Help { .. })));
+    assert!(matches!(state.popup, Some(Popup::Help(_))));
     assert!(key(&mut state, KeyCode::Esc).is_empty());
     assert!(state.popup.is_none());
     key(&mut state, KeyCode::Char('s'));

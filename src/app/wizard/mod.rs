@@ -1,40 +1,42 @@
 //! The guided migration wizard: scenario picker → plan → run → report, and the resume
-//! picker of unfinished journals. This module holds the wizard's state and its pure
-//! update (called from `update`); `runner` bridges to the ops runner on a task; the
-//! pages are drawn by `ui/wizard.rs`.
+//! picker of unfinished journals. Like the board and the template screen, it handles
+//! its own events with `&mut Wizard` and a screen [`Context`] (called by `update`):
+//! `keys` (the pages' keys), `answers` (the run page: questions, stop, the end),
+//! `events` (what the runner reports), `pages` (the long texts as rich lines); `runner`
+//! bridges to the ops runner on a task; `ui/wizard` draws the pages.
 //!
 //! The runner asks, the wizard answers: a question arrives as an action, the page for
 //! its kind shows, and the answer leaves as [`Effect::AnswerMigration`]. Secrets typed
 //! here (code, PIN, backup password) live in [`SecretInput`]s and leave as
 //! `SecretString`s; they never reach the log lines, the journal or the report.
-//!
-//! Longer than 600 lines: the run page's key handling (one arm per kind of question)
-//! is most of it; its handlers still take `&mut State` (the board and the template
-//! screen already take `&mut` their own state and a `Context`).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent};
-
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
 use crate::api::graph::CodeMethod;
 use crate::domain::plan::{StepId, plan};
 use crate::domain::scenario::{Scenario, ScenarioKind};
-use crate::ops::migration::{MigrationRequest, RequestProblem, validate_request};
+use crate::ops::migration::MigrationRequest;
 
-use super::action::Effect;
-use super::fuzzy::fuzzy_match;
-use super::keymap::KeyAction;
-use super::screen::{Handled, Outcome};
-use super::state::{Candidate, Phase, State};
+use super::file_error::FileError;
+use super::fuzzy::search_match;
+use super::layout::WizardLayout;
+use super::markdown;
+use super::rich::Document;
+use super::screen::Context;
+use super::state::Candidate;
 use super::strings::wizard as text;
 
+mod answers;
+mod events;
+mod keys;
+pub mod pages;
 mod question;
 pub mod runner;
+mod start;
 
 pub use question::{
     Entry, Question, QuestionId, QuestionKind, QuestionPage, SecretInput, WizardAnswer,
@@ -80,11 +82,16 @@ pub struct Wizard {
     /// The scenario the plan page shows, with the run's options.
     pub scenario: Scenario,
     pub code_method: CodeMethod,
-    pub plan_scroll: u16,
+    /// The plan page's text, built when the scenario, the code method or the width
+    /// changes.
+    pub plan: Document,
     /// Why Enter on the plan page could not start, if it could not.
     pub plan_problem: Option<String>,
     pub run: Option<RunPage>,
-    pub report_scroll: u16,
+    /// The audit report rendered from its Markdown, once opened.
+    pub report: Document,
+    /// The report's Markdown, kept to render it again at a new width.
+    report_markdown: Option<String>,
     pub resume: ResumePage,
 }
 
@@ -153,7 +160,7 @@ pub struct SavedReport {
 pub struct RunSummary {
     pub outcome: RunOutcome,
     /// `None` when the run never started (no journal, so no report).
-    pub report: Option<Result<SavedReport, String>>,
+    pub report: Option<Result<SavedReport, FileError>>,
 }
 
 /// One unfinished journal in the resume picker.
@@ -166,10 +173,13 @@ pub struct UnfinishedJournal {
     pub started_at: String,
 }
 
+/// Why the journals could not be listed for the resume picker.
+pub type JournalListError = FileError;
+
 /// The resume picker: the journals once read (or why they could not be).
 #[derive(Debug, Clone, Default)]
 pub struct ResumePage {
-    pub journals: Option<Result<Vec<UnfinishedJournal>, String>>,
+    pub journals: Option<Result<Vec<UnfinishedJournal>, JournalListError>>,
     pub cursor: usize,
 }
 
@@ -192,7 +202,7 @@ pub enum RunStart {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WizardEvent {
     /// The unfinished journals under the data dir (start-up and `J`).
-    Journals(Result<Vec<UnfinishedJournal>, String>),
+    Journals(Result<Vec<UnfinishedJournal>, JournalListError>),
     /// The journal is open; `done` are the steps finished in earlier runs.
     Started {
         migration_id: String,
@@ -211,6 +221,30 @@ pub enum WizardEvent {
 }
 
 impl Wizard {
+    /// `m`: the scenario picker for `target`, on the scenario the checklist judges by.
+    pub fn open(target: Target, scenario: Scenario) -> Wizard {
+        Wizard::new(target, Page::Scenarios, scenario)
+    }
+
+    /// `J`: the resume picker, waiting for the journals.
+    pub fn resume_picker(scenario: Scenario) -> Wizard {
+        Wizard::new(Target::default(), Page::Resume, scenario)
+    }
+
+    /// At start-up: the resume picker when there are unfinished journals (offered
+    /// before anything else), else nothing.
+    pub fn offer_resume(
+        journals: Result<Vec<UnfinishedJournal>, JournalListError>,
+        scenario: Scenario,
+    ) -> Option<Wizard> {
+        if !journals.as_ref().is_ok_and(|j| !j.is_empty()) {
+            return None;
+        }
+        let mut wizard = Wizard::resume_picker(scenario);
+        wizard.resume.journals = Some(journals);
+        Some(wizard)
+    }
+
     fn new(target: Target, page: Page, scenario: Scenario) -> Wizard {
         Wizard {
             page,
@@ -222,10 +256,11 @@ impl Wizard {
                 .unwrap_or(0),
             scenario,
             code_method: CodeMethod::Sms,
-            plan_scroll: 0,
+            plan: Document::default(),
             plan_problem: None,
             run: None,
-            report_scroll: 0,
+            report: Document::default(),
+            report_markdown: None,
             resume: ResumePage::default(),
         }
     }
@@ -246,7 +281,7 @@ impl Wizard {
             .iter()
             .filter_map(|scenario| {
                 let text = scenario_row_text(*scenario);
-                let matched = fuzzy_match(query, &text)?;
+                let matched = search_match(query, &text)?;
                 Some((
                     *scenario,
                     Candidate {
@@ -254,12 +289,38 @@ impl Wizard {
                         text,
                         recent: false,
                         matched,
+                        note: None,
                     },
                 ))
             })
             .collect();
-        rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.matched.score));
+        rows.sort_by_key(|(_, c)| c.matched.rank());
         rows
+    }
+
+    /// The terminal was resized: the long texts are wrapped again at the new width.
+    pub fn on_resize(&mut self, ctx: &Context) {
+        if self.page == Page::Plan {
+            self.build_plan(ctx);
+        }
+        let markdown = self.report_markdown.take();
+        self.open_report(markdown.as_deref(), ctx);
+    }
+
+    /// (Re)builds the plan page's text for the chosen scenario at the terminal's width.
+    fn build_plan(&mut self, ctx: &Context) {
+        let area = WizardLayout::compute(ctx.screen).plan_text();
+        let lines = pages::plan_lines(self, ctx.store, area.width as usize);
+        self.plan.set(lines, area.height as usize);
+    }
+
+    /// Renders the audit report's Markdown for the report page (nothing when the run
+    /// wrote none).
+    fn open_report(&mut self, markdown: Option<&str>, ctx: &Context) {
+        let area = WizardLayout::compute(ctx.screen).report_text();
+        let lines = markdown.map_or_else(Vec::new, |md| markdown::render(md, area.width as usize));
+        self.report.set(lines, area.height as usize);
+        self.report_markdown = markdown.map(str::to_string);
     }
 
     /// The scenario under the picker's cursor.
@@ -331,542 +392,6 @@ impl RunPage {
         }
         self.log.push_back(line);
     }
-}
-
-/// `m`: opens the scenario picker for the selected number and destination.
-pub fn open(state: &mut State) {
-    let number = state.selected_phone();
-    let target = Target {
-        number: number
-            .map(|n| {
-                n.e164_digits()
-                    .map_or_else(|| n.id.clone(), |digits| format!("+{digits}"))
-            })
-            .or_else(|| state.selected_number.clone()),
-        number_label: number.map(|n| n.label().to_string()),
-        source: state.source.clone(),
-        destination: state.destination.clone(),
-    };
-    state.wizard = Some(Wizard::new(target, Page::Scenarios, state.scenario));
-}
-
-/// `J`: opens the resume picker and asks for the journals.
-pub fn open_journals(state: &mut State) -> Vec<Effect> {
-    state.wizard = Some(Wizard::new(Target::default(), Page::Resume, state.scenario));
-    vec![Effect::ListJournals]
-}
-
-/// Keeps the resend countdown ticking on screen.
-pub fn on_tick(state: &mut State) {
-    let now = state.now;
-    let counting = state
-        .wizard
-        .as_ref()
-        .and_then(|w| w.run.as_ref())
-        .is_some_and(|run| {
-            matches!(&run.question, Some(q) if q.question.kind == QuestionKind::Code)
-                && run.resend_wait(now) > 0
-        });
-    if counting {
-        state.dirty = true;
-    }
-}
-
-/// Applies a runner or journal event.
-pub fn on_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
-    let now = state.now;
-    if let WizardEvent::Journals(journals) = event {
-        match &mut state.wizard {
-            Some(wizard) if wizard.page == Page::Resume => {
-                wizard.resume = ResumePage {
-                    journals: Some(journals),
-                    cursor: 0,
-                };
-            }
-            // Start-up: offer the unfinished ones, if any, before anything else.
-            None if journals.as_ref().is_ok_and(|j| !j.is_empty()) => {
-                let mut wizard = Wizard::new(Target::default(), Page::Resume, state.scenario);
-                wizard.resume.journals = Some(journals);
-                state.wizard = Some(wizard);
-            }
-            _ => state.dirty = false,
-        }
-        return Vec::new();
-    }
-    let Some(run) = state.wizard.as_mut().and_then(|w| w.run.as_mut()) else {
-        state.dirty = false;
-        return Vec::new();
-    };
-    match event {
-        WizardEvent::Journals(_) => {}
-        WizardEvent::Started {
-            migration_id,
-            journal,
-            scenario,
-            number,
-            plan,
-            done,
-        } => {
-            run.migration_id = Some(migration_id);
-            run.journal = Some(journal);
-            run.scenario = scenario.or(run.scenario);
-            run.number = number;
-            run.steps = plan
-                .into_iter()
-                .map(|id| {
-                    let mark = if done.contains(&id) {
-                        StepMark::Done
-                    } else {
-                        StepMark::Pending
-                    };
-                    (id, mark)
-                })
-                .collect();
-        }
-        WizardEvent::StepStarted(step) => run.mark(step, StepMark::Current),
-        WizardEvent::StepDone(step) => {
-            run.mark(step, StepMark::Done);
-            if step == StepId::RequestCode {
-                run.code_requested_at = Some(now);
-            }
-        }
-        WizardEvent::Said(line) => run.push_line(line),
-        WizardEvent::Asked(question) => {
-            let entry = match question.kind {
-                QuestionKind::YesNo => Entry::YesNo,
-                QuestionKind::TypedYes => Entry::TypedYes(Input::default()),
-                QuestionKind::Code => Entry::Code(SecretInput::default()),
-                QuestionKind::Pin => Entry::Pin {
-                    first: SecretInput::default(),
-                    second: SecretInput::default(),
-                    repeating: false,
-                },
-                QuestionKind::Backup => Entry::Backup {
-                    path: Input::default(),
-                    password: SecretInput::default(),
-                    on_password: false,
-                },
-            };
-            let rejected_code = question.kind == QuestionKind::Code && run.code_sent;
-            run.code_sent = false;
-            run.question = Some(QuestionPage {
-                question,
-                entry,
-                error: rejected_code.then(|| run.log.back().cloned()).flatten(),
-            });
-            run.confirming_stop = false;
-            run.notice = None;
-        }
-        WizardEvent::Ended(summary) => {
-            match &summary.outcome {
-                RunOutcome::Blocked(_) => run.mark(StepId::Preflight, StepMark::Failed),
-                RunOutcome::Failed { step, .. } => run.mark(*step, StepMark::Failed),
-                RunOutcome::Paused { step, .. } => run.mark(*step, StepMark::Paused),
-                RunOutcome::Completed | RunOutcome::JournalError(_) => {}
-            }
-            run.question = None;
-            run.confirming_stop = false;
-            run.notice = None;
-            run.end = Some(summary);
-        }
-    }
-    Vec::new()
-}
-
-/// A key while the wizard is open (Ctrl-C is handled before); `action` is what the
-/// wizard's keymap binds it to.
-pub fn on_key(state: &mut State, key: KeyEvent, action: Option<KeyAction>) -> Handled {
-    let Some(page) = state.wizard.as_ref().map(|w| w.page) else {
-        return Handled::ignored();
-    };
-    let effects = match page {
-        Page::Scenarios => on_scenarios_key(state, key),
-        Page::Plan => on_plan_key(state, action),
-        Page::Run => return on_run_key(state, action, key),
-        Page::Report => {
-            let Some(wizard) = state.wizard.as_mut() else {
-                return Handled::ignored();
-            };
-            match action {
-                Some(KeyAction::Back | KeyAction::Quit) => wizard.page = Page::Run,
-                Some(KeyAction::Down) => wizard.report_scroll += 1,
-                Some(KeyAction::Up) => {
-                    wizard.report_scroll = wizard.report_scroll.saturating_sub(1)
-                }
-                Some(KeyAction::PageDown) => wizard.report_scroll += 10,
-                Some(KeyAction::PageUp) => {
-                    wizard.report_scroll = wizard.report_scroll.saturating_sub(10)
-                }
-                Some(KeyAction::Top) => wizard.report_scroll = 0,
-                _ => {}
-            }
-            Vec::new()
-        }
-        Page::Resume => on_resume_key(state, action),
-    };
-    Handled::effects(effects)
-}
-
-fn on_scenarios_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(wizard) = state.wizard.as_mut() else {
-        return Vec::new();
-    };
-    let count = wizard.scenario_candidates().len();
-    match key.code {
-        KeyCode::Esc => state.wizard = None,
-        KeyCode::Up => wizard.scenario_cursor = wizard.scenario_cursor.saturating_sub(1),
-        KeyCode::Down => {
-            wizard.scenario_cursor = (wizard.scenario_cursor + 1).min(count.saturating_sub(1))
-        }
-        KeyCode::Enter => {
-            if let Some(scenario) = wizard.highlighted_scenario() {
-                wizard.scenario = scenario;
-                wizard.page = Page::Plan;
-                wizard.plan_scroll = 0;
-                wizard.plan_problem = None;
-                // The main screen's checklist judges by the chosen scenario's rules.
-                state.scenario = scenario;
-                state.checklist_scroll = 0;
-            }
-        }
-        _ => {
-            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key))
-                && wizard
-                    .scenario_query
-                    .handle(request)
-                    .is_some_and(|r| r.value)
-            {
-                wizard.scenario_cursor = 0;
-            }
-        }
-    }
-    Vec::new()
-}
-
-fn on_plan_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
-    let ready = state.phase == Phase::Ready;
-    let Some(wizard) = state.wizard.as_mut() else {
-        return Vec::new();
-    };
-    match action {
-        Some(KeyAction::ToggleCodeMethod) => {
-            wizard.code_method = match wizard.code_method {
-                CodeMethod::Sms => CodeMethod::Voice,
-                CodeMethod::Voice => CodeMethod::Sms,
-            }
-        }
-        Some(KeyAction::Back | KeyAction::Quit) => wizard.page = Page::Scenarios,
-        Some(KeyAction::Down) => wizard.plan_scroll += 1,
-        Some(KeyAction::Up) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(1),
-        Some(KeyAction::PageDown) => wizard.plan_scroll += 10,
-        Some(KeyAction::PageUp) => wizard.plan_scroll = wizard.plan_scroll.saturating_sub(10),
-        Some(KeyAction::Select) => match start_problem(wizard, ready) {
-            Some(problem) => wizard.plan_problem = Some(problem),
-            None => return start(wizard),
-        },
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// Why a new run cannot start from the plan page, if it cannot: the runner's own
-/// check of the request, worded for the wizard's keys.
-fn start_problem(wizard: &Wizard, ready: bool) -> Option<String> {
-    if !ready {
-        return Some(text::NOT_CONNECTED.to_string());
-    }
-    let Some(request) = request(wizard) else {
-        return Some(text::NO_NUMBER.to_string());
-    };
-    match validate_request(&request) {
-        Ok(()) => None,
-        Err(RequestProblem::NoDestination(_)) => Some(text::NO_DESTINATION.to_string()),
-        Err(RequestProblem::SameWaba) => Some(text::SAME_WABA.to_string()),
-        Err(problem @ RequestProblem::Number(_)) => Some(problem.to_string()),
-    }
-}
-
-/// The request the plan page would start; `None` without a number.
-fn request(wizard: &Wizard) -> Option<MigrationRequest> {
-    let target = &wizard.target;
-    Some(MigrationRequest {
-        scenario: wizard.scenario,
-        variant: crate::domain::plan::PlanVariant::Standard,
-        number: target.number.clone()?,
-        source_waba_id: target.source.clone(),
-        destination_waba_id: target.destination.clone(),
-    })
-}
-
-fn start(wizard: &mut Wizard) -> Vec<Effect> {
-    let Some(request) = request(wizard) else {
-        return Vec::new();
-    };
-    let label = wizard
-        .target
-        .number_label
-        .clone()
-        .unwrap_or_else(|| request.number.clone());
-    wizard.run = Some(RunPage::new(Some(wizard.scenario), label));
-    wizard.page = Page::Run;
-    vec![Effect::StartMigration(RunOrder {
-        start: RunStart::New(request),
-        code_method: wizard.code_method,
-        language: CODE_LANGUAGE.to_string(),
-    })]
-}
-
-fn on_resume_key(state: &mut State, action: Option<KeyAction>) -> Vec<Effect> {
-    let Some(wizard) = state.wizard.as_mut() else {
-        return Vec::new();
-    };
-    let count = match &wizard.resume.journals {
-        Some(Ok(journals)) => journals.len(),
-        _ => 0,
-    };
-    match action {
-        Some(KeyAction::Back | KeyAction::Quit) => state.wizard = None,
-        Some(KeyAction::Up) => wizard.resume.cursor = wizard.resume.cursor.saturating_sub(1),
-        Some(KeyAction::Down) => {
-            wizard.resume.cursor = (wizard.resume.cursor + 1).min(count.saturating_sub(1))
-        }
-        Some(KeyAction::Select) => {
-            let Some(Ok(journals)) = &wizard.resume.journals else {
-                return Vec::new();
-            };
-            let Some(chosen) = journals.get(wizard.resume.cursor).cloned() else {
-                return Vec::new();
-            };
-            wizard.run = Some(RunPage::new(chosen.scenario, chosen.number));
-            wizard.page = Page::Run;
-            return vec![Effect::StartMigration(RunOrder {
-                start: RunStart::Resume(chosen.id),
-                code_method: wizard.code_method,
-                language: CODE_LANGUAGE.to_string(),
-            })];
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
-fn on_run_key(state: &mut State, action: Option<KeyAction>, key: KeyEvent) -> Handled {
-    Handled::effects(match run_key(state, action, key) {
-        Ok(effects) => effects,
-        Err(outcome) => return Handled::outcome(outcome),
-    })
-}
-
-/// The run page's keys: effects, or an outcome for the dispatcher (leaving the wizard).
-fn run_key(
-    state: &mut State,
-    action: Option<KeyAction>,
-    key: KeyEvent,
-) -> Result<Vec<Effect>, Outcome> {
-    let now = state.now;
-    let Some(wizard) = state.wizard.as_mut() else {
-        return Ok(Vec::new());
-    };
-    let Some(run) = wizard.run.as_mut() else {
-        return Ok(Vec::new());
-    };
-    if run.end.is_some() {
-        match action {
-            Some(KeyAction::OpenReport | KeyAction::Select) => {
-                wizard.page = Page::Report;
-                wizard.report_scroll = 0;
-            }
-            Some(KeyAction::Back | KeyAction::Quit) => {
-                state.wizard = None;
-                // The number may have moved: the panes read everything again.
-                return Err(Outcome::RefreshMain);
-            }
-            Some(KeyAction::Up) => run.log_scroll = run.log_scroll.saturating_add(1),
-            Some(KeyAction::Down) => run.log_scroll = run.log_scroll.saturating_sub(1),
-            _ => {}
-        }
-        return Ok(Vec::new());
-    }
-    if run.confirming_stop {
-        match action {
-            Some(KeyAction::Yes) => {
-                run.confirming_stop = false;
-                return Ok(run
-                    .question
-                    .take()
-                    .map(|q| answer(q.question.id, WizardAnswer::Stop))
-                    .unwrap_or_default());
-            }
-            Some(KeyAction::No | KeyAction::Back) => run.confirming_stop = false,
-            _ => {}
-        }
-        return Ok(Vec::new());
-    }
-    let resend_wait = run.resend_wait(now);
-    let Some(page) = run.question.as_mut() else {
-        match action {
-            Some(KeyAction::Back | KeyAction::Quit) => run.notice = Some(text::BUSY_ESC.into()),
-            Some(KeyAction::Up) => run.log_scroll = run.log_scroll.saturating_add(1),
-            Some(KeyAction::Down) => run.log_scroll = run.log_scroll.saturating_sub(1),
-            _ => {}
-        }
-        return Ok(Vec::new());
-    };
-    if key.code == KeyCode::Esc {
-        run.confirming_stop = true;
-        return Ok(Vec::new());
-    }
-    let id = page.question.id;
-    let reply = match &mut page.entry {
-        Entry::YesNo => match action {
-            // Enter alone never confirms a write: `y` does.
-            Some(KeyAction::Select) if page.question.sends => {
-                page.error = Some(text::Y_TO_SEND.into());
-                None
-            }
-            Some(KeyAction::Yes | KeyAction::Select) => Some(WizardAnswer::Confirm(true)),
-            Some(KeyAction::No) => Some(WizardAnswer::Confirm(false)),
-            _ => None,
-        },
-        Entry::TypedYes(input) => match key.code {
-            KeyCode::Enter if input.value().trim().eq_ignore_ascii_case("yes") => {
-                Some(WizardAnswer::Confirm(true))
-            }
-            KeyCode::Enter => {
-                page.error = Some(text::TYPE_YES.into());
-                None
-            }
-            _ if action == Some(KeyAction::No) && input.value().is_empty() => {
-                Some(WizardAnswer::Confirm(false))
-            }
-            _ => {
-                if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
-                    input.handle(request);
-                }
-                None
-            }
-        },
-        Entry::Code(code) => match key.code {
-            _ if action == Some(KeyAction::ResendCode) && resend_wait > 0 => {
-                page.error = Some(text::resend_wait(resend_wait));
-                None
-            }
-            _ if action == Some(KeyAction::ResendCode) => Some(WizardAnswer::ResendCode),
-            KeyCode::Enter => match digits_problem(code) {
-                Some(problem) => {
-                    page.error = Some(problem);
-                    None
-                }
-                None => Some(WizardAnswer::Code(code.secret())),
-            },
-            _ => {
-                page.error = edit_digits(code, key.code, text::CODE_DIGITS_ONLY);
-                None
-            }
-        },
-        Entry::Pin {
-            first,
-            second,
-            repeating,
-        } if key.code != KeyCode::Enter => {
-            let field = if *repeating { second } else { first };
-            page.error = edit_digits(field, key.code, text::PIN_DIGITS_ONLY);
-            None
-        }
-        Entry::Pin {
-            first,
-            second,
-            repeating,
-        } => {
-            let field = if *repeating { &*second } else { &*first };
-            if let Some(problem) = digits_problem(field) {
-                page.error = Some(problem);
-                None
-            } else if !*repeating {
-                *repeating = true;
-                page.error = None;
-                None
-            } else if first.revealed() == second.revealed() {
-                Some(WizardAnswer::Pin(first.secret()))
-            } else {
-                *first = SecretInput::default();
-                *second = SecretInput::default();
-                *repeating = false;
-                page.error = Some(text::PIN_MISMATCH.into());
-                None
-            }
-        }
-        Entry::Backup {
-            path,
-            password,
-            on_password,
-        } => match key.code {
-            KeyCode::Enter | KeyCode::Tab if !*on_password => {
-                if path.value().trim().is_empty() {
-                    page.error = Some(text::BACKUP_PATH_EMPTY.into());
-                } else {
-                    *on_password = true;
-                    page.error = None;
-                }
-                None
-            }
-            KeyCode::Enter => Some(WizardAnswer::Backup {
-                path: PathBuf::from(path.value().trim()),
-                password: password.secret(),
-            }),
-            KeyCode::BackTab => {
-                *on_password = false;
-                None
-            }
-            KeyCode::Backspace if *on_password => {
-                password.pop();
-                None
-            }
-            KeyCode::Char(c) if *on_password => {
-                password.push(c);
-                None
-            }
-            _ => {
-                if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
-                    path.handle(request);
-                }
-                None
-            }
-        },
-    };
-    match reply {
-        Some(reply) => {
-            if reply == WizardAnswer::ResendCode {
-                run.code_requested_at = Some(now);
-            }
-            run.code_sent = matches!(reply, WizardAnswer::Code(_));
-            run.question = None;
-            Ok(answer(id, reply))
-        }
-        None => Ok(Vec::new()),
-    }
-}
-
-/// Why a 6-digit field cannot be sent yet, if it cannot.
-fn digits_problem(field: &SecretInput) -> Option<String> {
-    (field.len() != DIGITS || !field.is_digits()).then(|| text::digits_needed(field.len()))
-}
-
-/// Types into a 6-digit field: digits up to six, Backspace; anything else is refused
-/// with `refusal`. Returns the message to show (none when the key was taken).
-fn edit_digits(field: &mut SecretInput, code: KeyCode, refusal: &str) -> Option<String> {
-    match code {
-        KeyCode::Backspace => field.pop(),
-        KeyCode::Char(c) if c.is_ascii_digit() && field.len() < DIGITS => field.push(c),
-        KeyCode::Char(c) if c.is_ascii_digit() => return Some(text::digits_needed(field.len())),
-        KeyCode::Char(_) => return Some(refusal.to_string()),
-        _ => {}
-    }
-    None
-}
-
-fn answer(question: QuestionId, answer: WizardAnswer) -> Vec<Effect> {
-    vec![Effect::AnswerMigration { question, answer }]
 }
 
 #[cfg(test)]

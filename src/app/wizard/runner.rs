@@ -24,10 +24,11 @@ use crate::ops::migration::{
 use crate::ops::report::Report;
 
 use super::{
-    Question, QuestionId, QuestionKind, RunOrder, RunOutcome, RunStart, RunSummary, SavedReport,
-    UnfinishedJournal, WizardAnswer, WizardEvent,
+    JournalListError, Question, QuestionId, QuestionKind, RunOrder, RunOutcome, RunStart,
+    RunSummary, SavedReport, UnfinishedJournal, WizardAnswer, WizardEvent,
 };
 use crate::app::action::Action;
+use crate::app::file_error::FileError;
 
 /// Between two reads while a step watches the API.
 const WATCH_INTERVAL: Duration = Duration::from_secs(5);
@@ -248,7 +249,7 @@ pub async fn execute(graph: GraphClient, hub: Option<HubClient>, job: RunJob) {
             json_path,
             markdown: report.markdown(),
         })
-        .map_err(|e| e.to_string());
+        .map_err(|e| FileError::write(&data_dir.join("reports"), e));
     operator.send(WizardEvent::Ended(RunSummary {
         outcome: outcome(end),
         report: Some(saved),
@@ -309,13 +310,9 @@ impl RunBridge {
 pub fn unfinished_journals(
     data_dir: &Path,
     backend: &Backend,
-) -> Result<Vec<UnfinishedJournal>, String> {
-    let journals = journal_store::list_of(data_dir, backend).map_err(|e| {
-        format!(
-            "Could not read {}: {e}.",
-            journal_store::journals_dir(data_dir).display()
-        )
-    })?;
+) -> Result<Vec<UnfinishedJournal>, JournalListError> {
+    let journals = journal_store::list_of(data_dir, backend)
+        .map_err(|e| FileError::read(&journal_store::journals_dir(data_dir), e))?;
     Ok(journals
         .into_iter()
         .filter(|state| !state.is_finished())

@@ -10,6 +10,7 @@ use super::runner::{self, RunBridge, RunJob};
 use super::tests::{answered, chars, error, key, loaded, run, running, wizard};
 use super::*;
 use crate::app::action::{Action, Effect};
+use crate::app::state::State;
 use crate::app::update::update;
 use crate::testkit::demo::{self, SOURCE_WABA};
 

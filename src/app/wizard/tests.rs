@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use super::runner::{RunBridge, RunJob, RunnerMessage};
 use super::*;
 use crate::app::action::{Action, Effect};
+use crate::app::state::State;
 use crate::app::update::update;
 use crate::testkit::demo::{self, DESTINATION_WABA, Portfolio, SOURCE_WABA};
 
@@ -328,7 +329,12 @@ fn the_finished_page_opens_the_report_and_esc_returns_to_fresh_panes() {
     let saved = SavedReport {
         markdown_path: "/data/reports/m-1.md".into(),
         json_path: "/data/reports/m-1.json".into(),
-        markdown: "# Migration m-1".into(),
+        markdown: format!(
+            "# Migration m-1\n\n| | |\n|---|---|\n| status | completed |\n\n## Steps\n\n{}",
+            (1..=60)
+                .map(|i| format!("- [x] step {i}\n"))
+                .collect::<String>()
+        ),
     };
     update(
         &mut state,
@@ -339,8 +345,25 @@ fn the_finished_page_opens_the_report_and_esc_returns_to_fresh_panes() {
     );
     key(&mut state, KeyCode::Enter);
     assert_eq!(wizard(&state).page, Page::Report);
+    let report = &wizard(&state).report;
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.text().contains("│ status │ completed │")),
+        "the report is rendered, not shown as raw Markdown"
+    );
     key(&mut state, KeyCode::Down);
-    assert_eq!(wizard(&state).report_scroll, 1);
+    assert_eq!(wizard(&state).report.scroll, 1);
+    for _ in 0..200 {
+        key(&mut state, KeyCode::Down);
+    }
+    let report = &wizard(&state).report;
+    assert_eq!(
+        report.scroll + report.viewport,
+        report.lines.len(),
+        "scrolling stops with the last line at the bottom"
+    );
     key(&mut state, KeyCode::Esc);
     assert_eq!(wizard(&state).page, Page::Run);
     let effects = key(&mut state, KeyCode::Esc);

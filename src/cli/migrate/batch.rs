@@ -2,7 +2,7 @@
 //! (scenario, number, destination), a number named twice (by id and by E.164) run
 //! once, and the rows run side by side with one prompt at a time.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,8 +14,8 @@ use crate::cli::output::write_table;
 use crate::connect::Connection;
 use crate::domain::plan::PlanVariant;
 use crate::domain::scenario::Scenario;
-use crate::ops::migration::{Migration, MigrationRequest, RunEnd, RunSettings, validate_request};
-use crate::ops::preflight::NumberRef;
+use crate::ops::migration::batch::{BatchItem, numbers_of_ids, once_per_number, validate_all};
+use crate::ops::migration::{Migration, MigrationRequest, RunEnd, RunSettings};
 use crate::ops::report::Report;
 
 use super::MigrateArgs;
@@ -49,7 +49,7 @@ pub(super) async fn run_batch(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let mut requests = Vec::new();
+    let mut items = Vec::new();
     for (line, row) in rows.iter().enumerate() {
         let Some(scenario) = Scenario::from_id(row.scenario.trim()) else {
             eprintln!(
@@ -61,23 +61,35 @@ pub(super) async fn run_batch(
             return ExitCode::from(EXIT_USAGE);
         };
         let destination = row.destination.trim();
-        let request = MigrationRequest {
-            scenario,
-            variant: PlanVariant::Standard,
-            number: row.number.trim().to_string(),
-            source_waba_id: None,
-            destination_waba_id: (!destination.is_empty()).then(|| destination.to_string()),
-        };
-        if let Err(e) = validate_request(&request) {
-            eprintln!("wamigrate: {} row {}: {e}", path.display(), line + 2);
-            return ExitCode::from(EXIT_USAGE);
-        }
-        requests.push((line + 2, request));
+        items.push(BatchItem {
+            origin: format!("row {}", line + 2),
+            request: MigrationRequest {
+                scenario,
+                variant: PlanVariant::Standard,
+                number: row.number.trim().to_string(),
+                source_waba_id: None,
+                destination_waba_id: (!destination.is_empty()).then(|| destination.to_string()),
+            },
+        });
     }
-    let requests = once_per_number(connection, path, requests).await;
+    if let Err(refused) = validate_all(&items) {
+        eprintln!("wamigrate: {} {refused}", path.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let known = numbers_of_ids(&connection.graph, &items).await;
+    let plan = once_per_number(items, &known);
+    for left_out in &plan.left_out {
+        eprintln!(
+            "wamigrate: {} {} names the same number as {first}; it runs once, in {first}.",
+            path.display(),
+            left_out.origin,
+            first = left_out.first,
+        );
+    }
+    let requests = plan.runs;
     let permits = Arc::new(tokio::sync::Semaphore::new(args.batch_concurrency.max(1)));
     let runs = requests.iter().map(|request| {
-        let request = &request.1;
+        let request = &request.request;
         let operator = TerminalOperator::new(
             args.yes,
             pin.clone(),
@@ -132,40 +144,4 @@ pub(super) async fn run_batch(
     } else {
         ExitCode::from(EXIT_FINDINGS)
     }
-}
-
-/// The rows with each number once: a number named twice (by phone number id in one
-/// row and by E.164 in another, or twice alike) runs in the first row that names it,
-/// and the others are said to be left out. Ids are read to learn their E.164 number.
-async fn once_per_number(
-    connection: &Connection,
-    path: &Path,
-    rows: Vec<(usize, MigrationRequest)>,
-) -> Vec<(usize, MigrationRequest)> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    let mut kept = Vec::new();
-    for (line, request) in rows {
-        let key = match NumberRef::parse(&request.number) {
-            Ok(NumberRef::E164(e164)) => e164.digits(),
-            Ok(NumberRef::Id(id)) => connection
-                .graph
-                .phone_number(&id)
-                .await
-                .ok()
-                .and_then(|n| n.e164_digits())
-                .unwrap_or(id),
-            Err(_) => request.number.clone(),
-        };
-        match seen.iter().find(|(k, _)| *k == key) {
-            Some((_, first)) => eprintln!(
-                "wamigrate: {} row {line} names the same number as row {first}; it runs once, in row {first}.",
-                path.display()
-            ),
-            None => {
-                seen.push((key, line));
-                kept.push((line, request));
-            }
-        }
-    }
-    kept
 }

@@ -8,9 +8,9 @@ use crate::api::text::{multi_line, one_line};
 use crate::cli::output::{write_json, write_table};
 use crate::cli::{EXIT_ERROR, EXIT_USAGE};
 use crate::config::Settings;
-use crate::domain::journal::{MigrationId, RunStatus, replay};
+use crate::domain::journal::{MigrationId, replay};
 use crate::ops::journal_store::{self, AbandonError, JournalReadError};
-use crate::ops::report::Report;
+use crate::ops::report::{Report, abandon_with_report};
 
 /// Arguments of `wamigrate journal`.
 #[derive(Debug, clap::Args)]
@@ -94,11 +94,10 @@ pub async fn run_journal(settings: &Settings, args: JournalArgs) -> ExitCode {
             let Some(id) = checked_id(&id) else {
                 return ExitCode::from(EXIT_USAGE);
             };
-            match journal_store::abandon(data_dir, &id, &reason) {
-                Ok(state) => {
-                    let saved = Report::new(&state, None).save(data_dir);
+            match abandon_with_report(data_dir, &id, &reason) {
+                Ok(saved) => {
                     eprintln!("Migration {id} is abandoned: {}.", one_line(&reason));
-                    if let Ok((md, _)) = saved {
+                    if let Ok(md) = saved {
                         eprintln!("Report: {}.", md.display());
                     }
                     ExitCode::SUCCESS
@@ -140,16 +139,7 @@ fn list(data_dir: &std::path::Path) -> ExitCode {
         .iter()
         .map(|(id, state)| match state {
             Ok(s) => {
-                let status = s.status();
-                let state = match status {
-                    RunStatus::InProgress | RunStatus::Blocked => format!(
-                        "{} at {}",
-                        status.label(),
-                        s.next_step().map_or("-", crate::ops::migration::step_name)
-                    ),
-                    _ => status.label().to_string(),
-                };
-                let open = matches!(status, RunStatus::InProgress | RunStatus::Blocked);
+                let (open, state) = journal_store::state_label(s);
                 (
                     open,
                     vec![

@@ -3,11 +3,13 @@
 //! a refresh replaces one WABA's rows the moment they arrive, in place, reporting what
 //! changed, instead of rebuilding the fleet at the end.
 
+use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-use super::{
-    Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, search_text, sort_indices,
-};
+use super::sort::SortKey;
+use super::{Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, search_text};
 
 /// The rows of the fleet with their search texts, viewed through index lists.
 #[derive(Debug, Clone, Default)]
@@ -16,7 +18,18 @@ pub struct FleetSnapshot {
     search_texts: Vec<String>,
     /// The indices of each WABA's Graph rows.
     by_waba: HashMap<String, Vec<usize>>,
+    /// Per column, each row's place in that column's order: computed on the first sort
+    /// by the column, kept until the rows change, so a re-sort or a filter keystroke
+    /// sorts numbers instead of lower-casing 100,000 cells again.
+    ranks: Ranks,
 }
+
+/// Each row's rank in each column's order ([`MISSING`] for an empty cell), per column.
+#[derive(Debug, Clone, Default)]
+struct Ranks([OnceLock<Vec<u32>>; Column::ALL.len()]);
+
+/// The rank of an empty cell: last in both directions.
+const MISSING: u32 = u32::MAX;
 
 impl FleetSnapshot {
     /// Takes the rows of a read.
@@ -26,6 +39,7 @@ impl FleetSnapshot {
             rows,
             search_texts,
             by_waba: HashMap::new(),
+            ranks: Ranks::default(),
         };
         snapshot.index();
         snapshot
@@ -65,8 +79,51 @@ impl FleetSnapshot {
     /// What a screen shows: the matching rows sorted by `column`.
     pub fn view(&self, filter: &FilterExpr, column: Column, descending: bool) -> Vec<usize> {
         let mut indices = self.matching(filter);
-        sort_indices(&self.rows, &mut indices, column, descending);
+        self.sort(&mut indices, column, descending);
         indices
+    }
+
+    /// Sorts row indices by `column` as [`super::sort_indices`] does (stable, empty cells
+    /// last in both directions), by the column's cached ranks.
+    pub fn sort(&self, indices: &mut [usize], column: Column, descending: bool) {
+        let ranks = self.ranks(column);
+        if descending {
+            indices.sort_by_key(|&i| (ranks[i] == MISSING, Reverse(ranks[i])));
+        } else {
+            indices.sort_by_key(|&i| ranks[i]);
+        }
+    }
+
+    /// Each row's rank in `column`'s order: the column's distinct cells are ordered once
+    /// (most columns hold a handful of values), equal cells share a rank.
+    fn ranks(&self, column: Column) -> &[u32] {
+        let slot = Column::ALL.iter().position(|c| *c == column).unwrap_or(0);
+        self.ranks.0[slot].get_or_init(|| {
+            let mut distinct: HashMap<Cow<'_, str>, (u32, usize)> = HashMap::new();
+            let of_row: Vec<u32> = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let next = distinct.len() as u32;
+                    distinct.entry(column.value(row)).or_insert((next, i)).0
+                })
+                .collect();
+            let mut keyed: Vec<(SortKey, u32)> = distinct
+                .into_values()
+                .map(|(id, first)| (SortKey::new(&self.rows[first], column, false), id))
+                .collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut rank_of = vec![MISSING; keyed.len()];
+            let mut rank = 0u32;
+            for (position, (key, id)) in keyed.iter().enumerate() {
+                if position > 0 && keyed[position - 1].0 != *key {
+                    rank += 1;
+                }
+                rank_of[*id as usize] = if key.missing { MISSING } else { rank };
+            }
+            of_row.into_iter().map(|id| rank_of[id as usize]).collect()
+        })
     }
 
     /// Replaces the Graph rows of `waba_id` with `rows`, as a refresh reads them: a row
@@ -75,6 +132,7 @@ impl FleetSnapshot {
     /// read is removed. Returns what changed: cells, added rows, removed rows. Indices
     /// of other rows stay valid unless a row was removed.
     pub fn replace_waba(&mut self, waba_id: &str, rows: Vec<FleetRow>) -> Vec<RowChange> {
+        self.ranks = Ranks::default();
         let old: HashMap<String, usize> = self
             .by_waba
             .get(waba_id)
@@ -200,6 +258,7 @@ impl FleetSnapshot {
     }
 
     fn index(&mut self) {
+        self.ranks = Ranks::default();
         self.by_waba.clear();
         for (i, row) in self.rows.iter().enumerate() {
             if row.origin == RowOrigin::Graph {
@@ -313,6 +372,28 @@ mod tests {
                 .is_empty(),
             "the same rows again: no change"
         );
+    }
+
+    #[test]
+    fn sorting_by_cached_ranks_orders_as_the_domain_sort_in_both_directions() {
+        let rows = crate::testkit::fleet::fleet_rows(600);
+        let mut fleet = FleetSnapshot::new(rows.clone());
+        for column in Column::ALL {
+            for descending in [false, true] {
+                let mut expected: Vec<usize> = (0..rows.len()).collect();
+                super::super::sort_indices(&rows, &mut expected, column, descending);
+                let mut got: Vec<usize> = (0..rows.len()).collect();
+                fleet.sort(&mut got, column, descending);
+                assert_eq!(got, expected, "{column:?} descending {descending}");
+            }
+        }
+        // The ranks follow a change of the rows.
+        let mut moved = rows[0].clone();
+        moved.status = Some("AAA_FIRST".into());
+        fleet.replace_waba(&moved.waba_id.clone(), vec![moved.clone()]);
+        let mut all: Vec<usize> = (0..fleet.rows().len()).collect();
+        fleet.sort(&mut all, Column::Status, false);
+        assert_eq!(fleet.rows()[all[0]].id, moved.id);
     }
 
     #[test]

@@ -160,6 +160,33 @@ pub fn abandon(
     replay(&records).map_err(damaged)
 }
 
+/// The replayed state of one journal, or the sentence of why it could not be read.
+pub fn read_state(data_dir: &Path, id: &MigrationId) -> Result<JournalState, String> {
+    read(data_dir, id)
+        .map_err(|e| e.to_string())
+        .and_then(|records| replay(&records))
+}
+
+/// Whether a run of this journal can go on (resume or abandon it), and its state in
+/// words: "in progress at Register", "completed".
+pub fn state_label(state: &JournalState) -> (bool, String) {
+    use crate::domain::journal::RunStatus;
+    let status = state.status();
+    match status {
+        RunStatus::InProgress | RunStatus::Blocked => (
+            true,
+            format!(
+                "{} at {}",
+                status.label(),
+                state
+                    .next_step()
+                    .map_or("-", crate::ops::migration::step_name)
+            ),
+        ),
+        _ => (false, status.label().to_string()),
+    }
+}
+
 /// One journal in a listing: its id and its replayed state (or why it could not be
 /// read).
 pub type Listed = (MigrationId, Result<JournalState, String>);
@@ -187,9 +214,7 @@ pub fn list(data_dir: &Path) -> std::io::Result<Vec<Listed>> {
         else {
             continue;
         };
-        let state = read(data_dir, &id)
-            .map_err(|e| e.to_string())
-            .and_then(|records| replay(&records));
+        let state = read_state(data_dir, &id);
         journals.push((id, state));
     }
     journals.sort_by(|a, b| b.0.cmp(&a.0));
@@ -212,6 +237,12 @@ pub fn list_of(data_dir: &Path, backend: &Backend) -> std::io::Result<Vec<Journa
         .filter_map(|(_, state)| state.ok())
         .filter(|state| belongs_to(state, backend))
         .collect())
+}
+
+/// [`list_of`] with its failure said as an operator sentence (for the TUI's lists).
+pub fn list_of_explained(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalState>, String> {
+    list_of(data_dir, backend)
+        .map_err(|e| format!("Could not read {}: {e}.", journals_dir(data_dir).display()))
 }
 
 /// Register calls journaled for a number (by its E.164 digits) in the last 72 hours,

@@ -22,6 +22,7 @@
 //! into [`Migration::run_step`], and, if it sends a non-idempotent call, its read-back
 //! into `reconcile`.
 
+pub mod batch;
 mod followups;
 mod hosting;
 mod journaling;

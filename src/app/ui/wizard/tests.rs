@@ -1,4 +1,4 @@
-//! Snapshots of the wizard's pages at 120x40 (and the code page at 80x24), plus the
+//! Snapshots of the wizard's pages at 120x40 (and the scenarios, plan and code pages at 80x24), plus the
 //! cells that carry meaning: step marks with words, the PIN masked.
 
 use std::time::Instant;
@@ -8,6 +8,7 @@ use ratatui::style::Color;
 
 use crate::app::action::Action;
 use crate::app::state::State;
+use crate::app::theme::Role;
 use crate::app::ui::tests::{default_theme, render, text};
 use crate::app::update::update;
 use crate::app::wizard::{
@@ -126,6 +127,23 @@ fn plan_page_120x40() {
 }
 
 #[test]
+fn scenario_picker_and_plan_80x24_keep_the_footer_keys() {
+    let mut state = demo::loaded_state(&Portfolio::new(40), 80, 24, Instant::now());
+    press(&mut state, KeyCode::Char('m'));
+    let scenarios = text(&render(&state, &default_theme()));
+    insta::assert_snapshot!("wizard_scenarios_80x24", scenarios);
+    let plan = text(&render(&plan_page(80, 24), &default_theme()));
+    insta::assert_snapshot!("wizard_plan_80x24", plan);
+    for screen in [scenarios, plan] {
+        let footer = screen.lines().last().unwrap_or_default().to_string();
+        assert!(
+            footer.contains("help") && footer.contains("quit"),
+            "{footer}"
+        );
+    }
+}
+
+#[test]
 fn code_page_120x40() {
     let state = at_code_question(120, 40);
     let buffer = render(&state, &default_theme());
@@ -211,5 +229,44 @@ fn finished_page_120x40() {
     assert!(screen.contains("/data/reports/m-20261125T100000-0042.md"));
     press(&mut state, KeyCode::Enter);
     let report = text(&render(&state, &default_theme()));
-    assert!(report.contains("| status | completed |"), "{report}");
+    insta::assert_snapshot!("wizard_report_120x40", report);
+    assert!(report.contains("│ status │ completed │"), "{report}");
+    assert!(
+        !report.contains("|---|") && !report.contains("# Migration"),
+        "rendered, not raw"
+    );
+}
+
+#[test]
+fn the_report_page_draws_headings_tables_and_verdict_colours_at_80x24() {
+    let mut state = at_code_question(80, 24);
+    let markdown = "# Migration m-1\n\n| | |\n|---|---|\n| status | completed |\n\n## Preflight checklist\n\n| rule | status | evidence |\n|---|---|---|\n| two_step_off | fail | two-step verification is still on at the source, read just now |\n\n## Steps\n\n- [x] Preflight\n- [ ] Register\n";
+    event(
+        &mut state,
+        WizardEvent::Ended(RunSummary {
+            outcome: RunOutcome::Completed,
+            report: Some(Ok(SavedReport {
+                markdown_path: "/data/reports/m-1.md".into(),
+                json_path: "/data/reports/m-1.json".into(),
+                markdown: markdown.into(),
+            })),
+        }),
+    );
+    press(&mut state, KeyCode::Enter);
+    let buffer = render(&state, &default_theme());
+    let screen = text(&buffer);
+    insta::assert_snapshot!("wizard_report_80x24", screen);
+    let theme = default_theme();
+    let (y, row) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("two_step_off"))
+        .expect("the checklist row");
+    let before_cell = &row[..row.find("│ fail").expect("the status cell")];
+    let fail_x = before_cell.chars().count() as u16 + 2;
+    assert_eq!(
+        buffer[(fail_x, y as u16)].fg,
+        theme.style(Role::Fail).fg.unwrap_or_default(),
+        "a failing rule reads red: {row}"
+    );
 }

@@ -1,0 +1,76 @@
+//! The help popup's text for the screen in front: every key of its keymap (so a rebound
+//! key shows as rebound), then what else works there. Built as a [`Document`] when the
+//! popup opens or the terminal is resized, so it scrolls to its last line and no
+//! further.
+
+use ratatui::layout::Rect;
+use unicode_width::UnicodeWidthStr;
+
+use super::keymap::{Keymap, Screen};
+use super::layout::help_popup;
+use super::rich::{Document, RichLine, wrap_keeping_indent};
+use super::strings;
+use super::theme::Role;
+
+/// The help of `screen`, laid out for a terminal of `area`: notes wrap inside it.
+pub fn document(keymap: &Keymap, screen: Screen, area: Rect) -> Document {
+    // The popup's border and margin take 4 columns.
+    let lines = lines(keymap, screen, area.width.saturating_sub(4) as usize);
+    let popup = help_popup(area, width(&lines), lines.len());
+    let mut doc = Document::default();
+    doc.set(lines, popup.height.saturating_sub(2) as usize);
+    doc
+}
+
+/// Columns the widest line takes.
+pub fn width(lines: &[RichLine]) -> usize {
+    lines.iter().map(RichLine::width).max().unwrap_or(0)
+}
+
+/// The keys of `screen` with what they do, then the screen's notes wrapped to `width`.
+pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
+    let key_width = keymap
+        .bindings(screen)
+        .map(|(action, _)| keymap.keys_label(screen, action).width())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<RichLine> = vec![RichLine::styled(
+        format!("  {}", strings::help_heading(screen)),
+        Role::Header,
+    )];
+    lines.extend(keymap.bindings(screen).map(|(action, _)| {
+        let keys = keymap.keys_label(screen, action);
+        let pad = key_width.saturating_sub(keys.width());
+        RichLine::from_spans([
+            (Role::Key, format!("  {keys}{}  ", " ".repeat(pad))),
+            (Role::Text, strings::describe_on(screen, action).to_string()),
+        ])
+    }));
+    lines.push(RichLine::default());
+    for note in strings::help_notes(screen) {
+        lines.extend(
+            wrap_keeping_indent(&format!("  {note}"), width)
+                .into_iter()
+                .map(|line| RichLine::styled(line, Role::Muted)),
+        );
+    }
+    lines
+}
+
+/// The keys of `screen` as a Markdown table (key, action), in the keymap's order: the
+/// README's tables are these, checked by a test so they cannot drift from the keymap.
+pub fn markdown_table(keymap: &Keymap, screen: Screen) -> String {
+    let mut table = String::from("| key | action |\n|---|---|\n");
+    for (action, keys) in keymap.bindings(screen) {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        table.push_str(&format!(
+            "| {} | {} |\n",
+            keys.join(" "),
+            strings::describe_on(screen, action)
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests;
