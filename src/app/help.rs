@@ -8,13 +8,14 @@ use unicode_width::UnicodeWidthStr;
 
 use super::keymap::{Keymap, Screen};
 use super::layout::help_popup;
-use super::rich::{Document, RichLine};
+use super::rich::{Document, RichLine, wrap_keeping_indent};
 use super::strings;
 use super::theme::Role;
 
-/// The help of `screen`, laid out for a terminal of `area`.
+/// The help of `screen`, laid out for a terminal of `area`: notes wrap inside it.
 pub fn document(keymap: &Keymap, screen: Screen, area: Rect) -> Document {
-    let lines = lines(keymap, screen);
+    // The popup's border and margin take 4 columns.
+    let lines = lines(keymap, screen, area.width.saturating_sub(4) as usize);
     let popup = help_popup(area, width(&lines), lines.len());
     let mut doc = Document::default();
     doc.set(lines, popup.height.saturating_sub(2) as usize);
@@ -26,8 +27,8 @@ pub fn width(lines: &[RichLine]) -> usize {
     lines.iter().map(RichLine::width).max().unwrap_or(0)
 }
 
-/// The keys of `screen` with what they do, then the screen's notes.
-pub fn lines(keymap: &Keymap, screen: Screen) -> Vec<RichLine> {
+/// The keys of `screen` with what they do, then the screen's notes wrapped to `width`.
+pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
     let key_width = keymap
         .bindings(screen)
         .map(|(action, _)| keymap.keys_label(screen, action).width())
@@ -46,10 +47,30 @@ pub fn lines(keymap: &Keymap, screen: Screen) -> Vec<RichLine> {
         ])
     }));
     lines.push(RichLine::default());
-    lines.extend(
-        strings::help_notes(screen)
-            .iter()
-            .map(|note| RichLine::styled(format!("  {note}"), Role::Muted)),
-    );
+    for note in strings::help_notes(screen) {
+        lines.extend(
+            wrap_keeping_indent(&format!("  {note}"), width)
+                .into_iter()
+                .map(|line| RichLine::styled(line, Role::Muted)),
+        );
+    }
     lines
 }
+
+/// The keys of `screen` as a Markdown table (key, action), in the keymap's order: the
+/// README's tables are these, checked by a test so they cannot drift from the keymap.
+pub fn markdown_table(keymap: &Keymap, screen: Screen) -> String {
+    let mut table = String::from("| key | action |\n|---|---|\n");
+    for (action, keys) in keymap.bindings(screen) {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        table.push_str(&format!(
+            "| {} | {} |\n",
+            keys.join(" "),
+            strings::describe(action)
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests;

@@ -247,7 +247,7 @@ pub fn help_popup(area: Rect, width: usize, lines: usize) -> Rect {
 }
 
 /// Height of the plan page's footer (why Enter cannot start, or what it does).
-pub const PLAN_FOOTER_LINES: u16 = 3;
+pub const PLAN_FOOTER_LINES: u16 = 4;
 
 /// The rectangles of the wizard's pages (it covers the whole terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -335,6 +335,14 @@ pub fn choose(state: &mut State, picker: &Picker) -> Vec<Effect> {
 /// Makes `waba_id` the source or the destination (`role`) and remembers it, as the
 /// pickers and the palette do.
 pub fn choose_waba(state: &mut State, role: PickerKind, waba_id: String) -> Vec<Effect> {
+    let other_side = match role {
+        PickerKind::Source => state.destination.as_deref(),
+        _ => state.source.as_deref(),
+    };
+    if other_side == Some(waba_id.as_str()) {
+        // Never silent: the status line says the two sides traded places.
+        state.flash = Some(strings::SWAPPED.to_string());
+    }
     let mut effects = match role {
         PickerKind::Source => set_source(state, waba_id),
         PickerKind::Destination => set_destination(state, waba_id),

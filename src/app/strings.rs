@@ -28,8 +28,11 @@ pub const NOTE_DESTINATION: &str = "the destination";
 
 /// Enter on the other side's WABA in a picker: nothing changes until Enter again.
 pub fn would_swap(other_side: &str) -> String {
-    format!("⚠ that is {other_side}: Enter again swaps source and destination")
+    format!("⚠ that is {other_side}: Enter again swaps them")
 }
+
+/// After a pick of the other side's WABA: the two sides traded places.
+pub const SWAPPED: &str = "⚠ source and destination swapped";
 
 /// Picker titles.
 pub const PICK_SOURCE: &str = "Choose the source WABA";

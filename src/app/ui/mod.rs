@@ -307,6 +307,8 @@ fn selected_style(theme: &Theme) -> Style {
 }
 
 #[cfg(test)]
+mod help_tests;
+#[cfg(test)]
 mod template_tests;
 #[cfg(test)]
 pub(crate) mod tests;

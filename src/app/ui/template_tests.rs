@@ -101,21 +101,27 @@ fn diff_view_of_the_sandbox_portfolio_80x24() {
     insta::assert_snapshot!("templates_80x24", text(&render(&state, &default_theme())));
 }
 
-#[test]
-fn component_diff_of_a_reworded_sandbox_template_120x40() {
-    let mut state = sandbox_templates(120, 40);
+/// The sandbox's template pair whose bodies differ, opened in the component diff; with
+/// the destination's body.
+fn reworded_diff(width: u16, height: u16) -> (State, String) {
+    let mut state = sandbox_templates(width, height);
     let view = state.templates.as_ref().unwrap();
     let (source, destination) = view.inventories(&state.store.wabas).unwrap();
     let body = |t: &crate::domain::template::Template| {
         t.component_text(&ComponentKind::Body).map(String::from)
     };
-    let reworded = view
+    let (reworded, destination_body) = view
         .visible
         .iter()
-        .position(
-            |&i| match (view.rows[i].source(), view.rows[i].destination()) {
-                (Some(s), Some(d)) => body(&source.templates[s]) != body(&destination.templates[d]),
-                _ => false,
+        .enumerate()
+        .find_map(
+            |(at, &i)| match (view.rows[i].source(), view.rows[i].destination()) {
+                (Some(s), Some(d))
+                    if body(&source.templates[s]) != body(&destination.templates[d]) =>
+                {
+                    Some((at, body(&destination.templates[d]).unwrap_or_default()))
+                }
+                _ => None,
             },
         )
         .expect("the sandbox rewords some pairs");
@@ -123,9 +129,39 @@ fn component_diff_of_a_reworded_sandbox_template_120x40() {
         key(&mut state, KeyCode::Down);
     }
     key(&mut state, KeyCode::Enter);
+    (state, destination_body)
+}
+
+#[test]
+fn component_diff_of_a_reworded_sandbox_template_120x40() {
+    let (state, _) = reworded_diff(120, 40);
     let buffer = render(&state, &default_theme());
     insta::assert_snapshot!("template_diff_120x40", text(&buffer));
     row_with(&buffer, &["BODY · changed", "BODY · changed"]);
+}
+
+#[test]
+fn the_diff_s_right_column_keeps_every_character_behind_its_gutter_80x24() {
+    let (state, destination_body) = reworded_diff(80, 24);
+    let buffer = render(&state, &default_theme());
+    let screen = text(&buffer);
+    insta::assert_snapshot!("template_diff_80x24", screen);
+    // The right column: what follows the gutter on each row of the diff.
+    let right: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("BODY"))
+        .filter_map(|l| l.split_once("│ ").map(|(_, right)| right))
+        .flat_map(|right| right.trim_end_matches('┃').chars())
+        .filter(|c| !c.is_whitespace() && !"‹›".contains(*c))
+        .collect();
+    let wanted: String = destination_body
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        right.contains(&wanted),
+        "the destination's body lost characters:\n{wanted}\n{right}\n{screen}"
+    );
 }
 
 #[test]

@@ -169,6 +169,25 @@ fn number_picker_filters_fuzzily_and_highlights_matches() {
 }
 
 #[test]
+fn picking_the_source_as_destination_warns_and_changes_nothing_80x24_and_120x40() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut state = loaded(width, height);
+        let (source, destination) = (state.source.clone(), state.destination.clone());
+        press(&mut state, KeyCode::Char('d'));
+        type_text(&mut state, source.as_deref().unwrap());
+        press(&mut state, KeyCode::Enter);
+        assert_eq!(
+            (&state.source, &state.destination),
+            (&source, &destination),
+            "nothing swapped yet"
+        );
+        let screen = text(&render(&state, &default_theme()));
+        insta::assert_snapshot!(format!("destination_picker_swap_{width}x{height}"), screen);
+        assert!(screen.contains("that is the source"), "{screen}");
+    }
+}
+
+#[test]
 fn a_failed_read_shows_its_operator_sentence_in_the_pane() {
     let mut portfolio = Portfolio::new(40);
     portfolio.failing.push(DESTINATION_WABA.into());

@@ -245,6 +245,11 @@ fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silentl
         "Enter again swaps them, as the picker said"
     );
     assert_eq!(
+        state.flash.as_deref(),
+        Some(strings::SWAPPED),
+        "and says so"
+    );
+    assert_eq!(
         state.recent.sources.first().map(String::as_str),
         Some(BARE_WABA)
     );
@@ -252,6 +257,18 @@ fn waba_pickers_open_on_their_value_keep_recents_per_side_and_never_swap_silentl
         state.recent.destinations.first().map(String::as_str),
         Some(SOURCE_WABA)
     );
+}
+
+#[test]
+fn a_palette_pick_of_the_other_side_swaps_and_says_so() {
+    let mut state = loaded();
+    crate::app::main_screen::choose_waba(
+        &mut state,
+        crate::app::state::PickerKind::Destination,
+        SOURCE_WABA.into(),
+    );
+    assert_eq!(state.destination.as_deref(), Some(SOURCE_WABA));
+    assert_eq!(state.flash.as_deref(), Some(strings::SWAPPED));
 }
 
 #[test]

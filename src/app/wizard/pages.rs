@@ -13,19 +13,19 @@ use crate::domain::scenario::{IMPACT, Scenario, ScenarioKind};
 use super::{CODE_LANGUAGE, Wizard};
 
 /// The scenario's title with its id, and its kind.
-fn scenario_heading(scenario: Scenario) -> Vec<RichLine> {
-    vec![
-        RichLine::styled(
-            format!("{} ({})", scenario.title(), scenario.id()),
-            Role::Title,
-        ),
-        RichLine::styled(kind_text(scenario), Role::Header),
-    ]
+fn scenario_heading(scenario: Scenario, width: usize) -> Vec<RichLine> {
+    let mut lines = wrapped(
+        &format!("{} ({})", scenario.title(), scenario.id()),
+        width,
+        Role::Title,
+    );
+    lines.extend(wrapped(kind_text(scenario), width, Role::Header));
+    lines
 }
 
 /// The scenario explained: kind, who acts, the paragraph and the impact table.
 pub fn scenario_lines(scenario: Scenario, width: usize) -> Vec<RichLine> {
-    let mut lines = scenario_heading(scenario);
+    let mut lines = scenario_heading(scenario, width);
     lines.extend(wrapped(
         &format!("{}{}", text::WHO_ACTS, scenario.actors()),
         width,
@@ -43,7 +43,7 @@ pub fn scenario_lines(scenario: Scenario, width: usize) -> Vec<RichLine> {
 pub fn plan_lines(wizard: &Wizard, store: &Store, width: usize) -> Vec<RichLine> {
     let scenario = wizard.scenario;
     let target = &wizard.target;
-    let mut lines = scenario_heading(scenario);
+    let mut lines = scenario_heading(scenario, width);
     lines.extend(wrapped(
         &format!(
             "Number {} · from {} → {}",

@@ -1,4 +1,4 @@
-//! Snapshots of the wizard's pages at 120x40 (and the code page at 80x24), plus the
+//! Snapshots of the wizard's pages at 120x40 (and the scenarios, plan and code pages at 80x24), plus the
 //! cells that carry meaning: step marks with words, the PIN masked.
 
 use std::time::Instant;
@@ -124,6 +124,23 @@ fn plan_page_120x40() {
     insta::assert_snapshot!("wizard_plan_120x40", screen);
     assert!(screen.contains("POST /{dest_waba_id}/phone_numbers"));
     assert!(screen.contains("⚠ non-idempotent"));
+}
+
+#[test]
+fn scenario_picker_and_plan_80x24_keep_the_footer_keys() {
+    let mut state = demo::loaded_state(&Portfolio::new(40), 80, 24, Instant::now());
+    press(&mut state, KeyCode::Char('m'));
+    let scenarios = text(&render(&state, &default_theme()));
+    insta::assert_snapshot!("wizard_scenarios_80x24", scenarios);
+    let plan = text(&render(&plan_page(80, 24), &default_theme()));
+    insta::assert_snapshot!("wizard_plan_80x24", plan);
+    for screen in [scenarios, plan] {
+        let footer = screen.lines().last().unwrap_or_default().to_string();
+        assert!(
+            footer.contains("help") && footer.contains("quit"),
+            "{footer}"
+        );
+    }
 }
 
 #[test]
