@@ -177,6 +177,12 @@ fn the_table_says_how_many_rules_are_unknown_and_a_failed_read_exits_1() {
         "{}",
         run.stdout
     );
+    // The header names the destination the token reads, with its id.
+    let header = run.stdout.lines().next().unwrap_or_default();
+    assert!(
+        header.contains(&format!("→ Lucky Shrub Retail EU ({DEST})")),
+        "{header}"
+    );
     // Nothing listens on this loopback port: a network failure, never 0 nor 4.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -14,6 +14,7 @@ use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 use crate::config::Settings;
 use crate::domain::checklist::{CheckResult, CheckStatus, is_blocked};
 use crate::domain::scenario::Scenario;
+use crate::domain::waba::Waba;
 use crate::exit::EXIT_UNKNOWN;
 use crate::ops::preflight::{NumberRef, gather};
 
@@ -129,15 +130,19 @@ pub async fn run_check(settings: &Settings, args: CheckArgs) -> ExitCode {
                 })
                 .collect();
             // The number as the API spells it: server text, so one safe line.
+            // WABAs by name where the token read them, with their ids.
             let header = format!(
-                "{} ({}) → {}, scenario {}: {}",
+                "{} in {} → {}, scenario {}: {}",
                 report
                     .number
                     .display_phone_number
                     .as_deref()
                     .unwrap_or(&args.number),
-                report.number.waba_id.as_deref().unwrap_or("not found"),
-                args.to,
+                report.number.waba_id.as_deref().map_or_else(
+                    || "no WABA found".to_string(),
+                    |id| named(data.source.as_ref(), id)
+                ),
+                named(data.destination.as_ref(), &args.to),
                 args.scenario.id(),
                 verdict_line(&checks)
             );
@@ -194,6 +199,14 @@ fn symbol(status: CheckStatus) -> &'static str {
         CheckStatus::Fail => "✘ FAIL",
         CheckStatus::Warn => "! warn",
         CheckStatus::Unknown => "? unknown",
+    }
+}
+
+/// "Lucky Shrub Retail (104996122399160)" when the WABA was read, else its id alone.
+fn named(waba: Option<&Waba>, id: &str) -> String {
+    match waba.and_then(|w| w.name.as_deref()) {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_string(),
     }
 }
 

@@ -455,3 +455,21 @@ fn evidence_names_the_field_and_value() {
     assert_eq!(json["id"], "display_name_approved");
     assert_eq!(json["status"], "fail");
 }
+
+#[test]
+fn a_gone_number_s_fix_fits_why_it_is_gone() {
+    let fix_for = |status| {
+        let mut f = Fixture::good();
+        f.number.status = Some(status);
+        let check = f.check(RuleId::NumberConnected);
+        assert_eq!(check.status, CheckStatus::Fail);
+        check.fix
+    };
+    let migrated = fix_for(NumberStatus::Migrated);
+    assert!(
+        !migrated.contains("ban") && migrated.contains("already moved"),
+        "{migrated}"
+    );
+    assert!(fix_for(NumberStatus::Banned).contains("ban"));
+    assert!(fix_for(NumberStatus::Deleted).contains("register it again"));
+}
