@@ -5,63 +5,12 @@
 //! the rest (substrings for digits, fuzzy subsequences for words).
 
 use crate::app::fuzzy::fuzzy_match;
-
-/// How well a row matches, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tier {
-    Exact,
-    Prefix,
-    Contains,
-    Fuzzy,
-}
-
-/// A match: its tier, a score within the tier (higher is better) and the character
-/// positions of the row's text to highlight.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ranked {
-    pub tier: Tier,
-    pub score: i64,
-    pub positions: Vec<usize>,
-}
-
-/// The digits of a query made only of digits and the separators people type in phone
-/// numbers; `None` when it holds anything else (then it is matched as words).
-pub fn query_digits(query: &str) -> Option<String> {
-    let mut digits = String::new();
-    for c in query.chars() {
-        match c {
-            '0'..='9' => digits.push(c),
-            ' ' | '+' | '-' | '(' | ')' | '.' => {}
-            _ => return None,
-        }
-    }
-    (!digits.is_empty()).then_some(digits)
-}
-
-/// Matches `digits` inside the digits of `text` (`+1 631-555-0101`, or an id); the
-/// positions are those of the matched digits in `text`.
-pub fn match_digits(digits: &str, text: &str) -> Option<Ranked> {
-    let (only, places): (String, Vec<usize>) = text
-        .chars()
-        .enumerate()
-        .filter(|(_, c)| c.is_ascii_digit())
-        .map(|(i, c)| (c, i))
-        .unzip();
-    let start = only.find(digits)?;
-    let tier = if only == digits {
-        Tier::Exact
-    } else if start == 0 {
-        Tier::Prefix
-    } else {
-        Tier::Contains
-    };
-    Some(Ranked {
-        tier,
-        // Earlier matches first within a tier.
-        score: -(start as i64),
-        positions: places[start..start + digits.len()].to_vec(),
-    })
-}
+// The pickers' matching: a tier, a score within it and the positions to highlight;
+// digits against digits (exact, prefix, then a run), never scattered.
+pub use crate::app::fuzzy::{
+    FuzzyMatch as Ranked, MatchTier as Tier, digits_match as match_digits,
+    digits_query as query_digits,
+};
 
 /// Matches words against a row: exact or prefix against its `name` (case-insensitive),
 /// else a fuzzy subsequence of its whole `text` (which starts with the name).
@@ -114,7 +63,7 @@ mod tests {
         assert_eq!(prefix.tier, Tier::Prefix);
         assert_eq!(prefix.positions, [1, 3, 4, 5]);
         let inside = match_digits("0121", "+1 631-555-0121").unwrap();
-        assert_eq!(inside.tier, Tier::Contains);
+        assert_eq!(inside.tier, Tier::Substring);
         assert_eq!(inside.positions, [11, 12, 13, 14]);
         assert!(exact.tier < prefix.tier && prefix.tier < inside.tier);
         // Scattered digits are not a match (the fuzzy matcher would take them).
