@@ -43,7 +43,7 @@ pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
         let pad = key_width.saturating_sub(keys.width());
         RichLine::from_spans([
             (Role::Key, format!("  {keys}{}  ", " ".repeat(pad))),
-            (Role::Text, strings::describe(action).to_string()),
+            (Role::Text, strings::describe_on(screen, action).to_string()),
         ])
     }));
     lines.push(RichLine::default());
@@ -66,7 +66,7 @@ pub fn markdown_table(keymap: &Keymap, screen: Screen) -> String {
         table.push_str(&format!(
             "| {} | {} |\n",
             keys.join(" "),
-            strings::describe(action)
+            strings::describe_on(screen, action)
         ));
     }
     table

@@ -140,6 +140,27 @@ pub fn help_notes(screen: Screen) -> &'static [&'static str] {
     }
 }
 
+/// What an action does on `screen`, for its help and the README's key tables: the
+/// keys that mean something of their own there, else [`describe`].
+pub fn describe_on(screen: Screen, action: KeyAction) -> &'static str {
+    match (screen, action) {
+        (Screen::Board, KeyAction::Select) => "open the number in the main screen (as source)",
+        (Screen::Board, KeyAction::Filter) => "filter: free text and field:value terms",
+        (Screen::Board, KeyAction::Refresh) => "refresh the fleet: every WABA, rows as they arrive",
+        (Screen::Templates, KeyAction::Select) => "open the row's component diff",
+        (Screen::Templates, KeyAction::Filter) => "search templates by name",
+        (Screen::Templates, KeyAction::Refresh) => "re-read both template inventories",
+        (Screen::Templates | Screen::Journals, KeyAction::Yes) => "confirm what is asked",
+        (Screen::Templates | Screen::Journals, KeyAction::No) => "decline what is asked",
+        (Screen::Wizard, KeyAction::Select) => {
+            "choose the scenario, start the plan, open the report"
+        }
+        (Screen::Journals, KeyAction::Select) => "show the run's audit report",
+        (Screen::Journals, KeyAction::Refresh) => "re-read the journals",
+        _ => describe(action),
+    }
+}
+
 /// What an action does, for the help screen and the status line.
 pub fn describe(action: KeyAction) -> &'static str {
     match action {

@@ -11,7 +11,7 @@ use crate::app::action::Action;
 use crate::app::keymap::{KeyAction, Screen};
 use crate::app::rich::RichLine;
 use crate::app::state::{Popup, State};
-use crate::app::strings::{describe, help_heading};
+use crate::app::strings::{describe, describe_on, help_heading};
 use crate::app::update::update;
 use crate::testkit::demo::{self, Portfolio};
 
@@ -43,7 +43,7 @@ fn check_help_of(state: &mut State, screen: Screen, foreign: KeyAction) {
         let keys = state.keymap.keys_label(screen, action);
         assert!(
             help.lines()
-                .any(|l| l.contains(&keys) && l.contains(describe(action))),
+                .any(|l| l.contains(&keys) && l.contains(describe_on(screen, action))),
             "{screen:?}: {action:?} ({keys}) missing:\n{help}"
         );
     }
