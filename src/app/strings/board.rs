@@ -109,3 +109,17 @@ pub const REFRESH_CANCELLED: &str = "Refresh cancelled: showing the previous ref
 pub fn columns_hidden(count: usize) -> String {
     format!("{} off screen", plural(count, "column", "columns"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(shown(1, 1), "1 number");
+        assert_eq!(shown(0, 1), "0 of 1 number");
+        assert_eq!(shown(2, 40), "2 of 40 numbers");
+        assert_eq!(exporting(1), "exporting 1 number…");
+        assert_eq!(columns_hidden(1), "1 column off screen");
+    }
+}

@@ -90,6 +90,9 @@ fn draw_scenarios(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: &Theme)
                 theme.style(Role::Muted),
             )]
         });
+    // What does not fit is said, not hidden (the plan page shows it all).
+    let shown = detail_area.height.saturating_sub(2) as usize;
+    let detail = detail.title_bottom(super::scroll_line(0, shown, lines.len(), theme));
     frame.render_widget(Paragraph::new(lines).block(detail), detail_area);
 }
 

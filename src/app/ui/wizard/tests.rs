@@ -132,6 +132,10 @@ fn scenario_picker_and_plan_80x24_keep_the_footer_keys() {
     press(&mut state, KeyCode::Char('m'));
     let scenarios = text(&render(&state, &default_theme()));
     insta::assert_snapshot!("wizard_scenarios_80x24", scenarios);
+    assert!(
+        scenarios.contains("more lines"),
+        "the scenario's text that does not fit is said, not hidden"
+    );
     let plan = text(&render(&plan_page(80, 24), &default_theme()));
     insta::assert_snapshot!("wizard_plan_80x24", plan);
     for screen in [scenarios, plan] {
