@@ -513,6 +513,140 @@ fn the_palette_finds_a_number_by_digits_opens_it_and_jumps_to_a_screen() {
     });
     tui.send(":main\r");
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send(":journals\r");
+    tui.wait_until("the journals screen", |s| {
+        s.contains("Journals (H)") && s.contains("No migration journals")
+    });
+    tui.send("\x1b");
+    tui.wait_until("the main screen", |s| s.contains("Source WABA"));
+    tui.send("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+/// Answers the wizard's questions of a run until `done` holds: codes from the
+/// sandbox, the PIN twice, a typed yes, else `y`. Each question is answered once: the
+/// next answer waits until the question panel changed (or stayed for a few seconds,
+/// when two questions read alike).
+fn answer_questions(
+    tui: &mut TuiSession,
+    sim_url: &str,
+    mut done: impl FnMut(&str) -> bool,
+) -> String {
+    let started = Instant::now();
+    let mut last: Option<(String, Instant)> = None;
+    loop {
+        let screen = tui.contents();
+        if done(&screen) {
+            return screen;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the batch did not end; screen:\n{screen}"
+        );
+        let question = screen
+            .split_once("Your answer")
+            .map(|(_, rest)| rest.to_string());
+        let Some(question) = question else {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        };
+        if let Some((previous, at)) = &last
+            && *previous == question
+            && at.elapsed() < Duration::from_secs(3)
+        {
+            std::thread::sleep(Duration::from_millis(50));
+            continue;
+        }
+        // The prompt wraps inside its box: read it without borders and line ends.
+        let flat: String = screen
+            .replace(['│', '┃', '\n'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if question.contains("Code:") {
+            let id: String = flat
+                .split("phone number id ")
+                .nth(1)
+                .unwrap_or_default()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let (status, body) = common::http_get(&format!("{sim_url}/_sandbox/otp/{id}"));
+            assert_eq!(status, 200, "a code was sent to {id}: {body}");
+            let code: serde_json::Value = serde_json::from_str(&body).unwrap();
+            tui.send(&format!("{}\r", code["code"].as_str().unwrap()));
+        } else if question.contains("two-step PIN") {
+            tui.send("246810\r246810\r");
+        } else if question.contains("Type yes") {
+            tui.send("yes\r");
+        } else {
+            tui.send("y");
+        }
+        last = Some((question, Instant::now()));
+    }
+}
+
+#[test]
+fn numbers_selected_on_the_board_migrate_as_one_batch_each_once() {
+    let sim = common::SimProcess::start(&[]);
+    let mut tui = TuiSession::start_with(&[("WAMIGRATE_GRAPH_URL", &sim.url)]);
+    tui.wait_until("the numbers", |s| s.contains(" numbers"));
+    tui.send("f");
+    tui.wait_until("the board", |s| {
+        s.contains("Fleet board") && s.contains("✔ CONNECTED")
+    });
+    let numbers = ["+1 631-555-0101", "+1 631-555-0108"];
+    for (selected, number) in (1..).zip(numbers) {
+        tui.send(&format!("/{number}\r"));
+        tui.wait_until("the filtered row", |s| {
+            s.lines().any(|l| l.contains('▶') && l.contains(number))
+        });
+        tui.send(" ");
+        tui.wait_for(&format!("● {selected} selected"));
+        // Esc clears the filter; the selection stays.
+        tui.send("\x1b");
+        tui.wait_until("the whole board", |s| !s.contains(&format!("/{number}")));
+    }
+    tui.send("m");
+    tui.wait_for("Migrate the selected numbers");
+    tui.send("d");
+    tui.wait_for("Choose the destination WABA");
+    tui.send("104996122399161");
+    tui.wait_until("the candidate", |s| s.lines().any(|l| l.contains("▶")));
+    tui.send("\r");
+    let page = tui.wait_until("the plan with its destination", |s| {
+        s.contains("2 numbers · scenario to-new-waba · to ")
+    });
+    assert!(page.contains("104996122399161"), "{page}");
+    tui.send("\r");
+    // Each number's run page ends with its outcome, and the next number's replaces it
+    // at once: the batch has ended when an outcome stays.
+    let mut outcome_since: Option<Instant> = None;
+    let last = answer_questions(&mut tui, &sim.url, |s| {
+        if !s.contains("Outcome") || s.contains("Your answer") {
+            outcome_since = None;
+            return false;
+        }
+        outcome_since.get_or_insert_with(Instant::now).elapsed() > Duration::from_secs(2)
+    });
+    assert!(last.contains("Report saved"), "{last}");
+    tui.send("\x1b");
+    let board = tui.wait_for("batch finished");
+    assert!(board.contains("2 of 2 completed"), "{board}");
+
+    let (_, body) = common::http_get(&format!("{}/_sandbox/stats", sim.url));
+    let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for route in [
+        "POST /{id}/phone_numbers",
+        "POST /{id}/request_code",
+        "POST /{id}/verify_code",
+        "POST /{id}/register",
+    ] {
+        assert_eq!(
+            stats["by_route"][route], 2,
+            "{route}, once per number: {stats}"
+        );
+    }
     tui.send("q");
     assert_eq!(tui.exit_code(), 0);
 }
