@@ -4,11 +4,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use secrecy::SecretString;
 use serde_json::Value;
-use wamigrate::api::{GraphClient, RetryPolicy, Transport};
 use wamigrate::domain::recreate::body::build;
 use wamigrate::domain::template::TemplateCategory;
 use wamigrate::sim::{self, SimConfig};
@@ -59,14 +55,7 @@ fn json(stdout: &str) -> Value {
 #[tokio::test]
 async fn the_body_built_from_a_read_comes_back_as_the_source_components() {
     let handle = sim::start(SimConfig::default()).await.unwrap();
-    let transport = Transport::new(Duration::from_secs(5), RetryPolicy::default()).unwrap();
-    let graph = GraphClient::new(
-        transport,
-        &handle.base_url,
-        "v25.0",
-        SecretString::from("sandbox-token"),
-    )
-    .unwrap();
+    let graph = wamigrate::testkit::sandbox_graph(&handle.base_url);
     let source = graph.templates(SOURCE).await.unwrap();
     let dest = graph.templates(DEST).await.unwrap();
     let mut kinds = std::collections::BTreeSet::new();
@@ -186,6 +175,51 @@ fn a_crash_after_an_intent_resumes_by_reading_back_and_sending_once() {
 #[test]
 fn a_crash_after_the_call_resumes_without_sending_it_again() {
     crash_then_resume("call:recreate:3");
+}
+
+#[test]
+fn a_run_resumed_or_tracked_on_another_backend_is_refused_naming_both() {
+    let sim = SimProcess::start(&[]);
+    let first = recreate(
+        &sim,
+        &["--from", SOURCE, "--to", DEST],
+        &[("WAMIGRATE_TEST_CRASH_AFTER", "call:recreate:2")],
+    );
+    assert_eq!(first.code, 137, "{}", first.stderr);
+    let id = run_id(&first.stderr);
+    // Another sandbox (another world) over the same data directory.
+    let other = SimProcess::start(&[]);
+    let elsewhere = |command: &[&str]| {
+        let mut args = vec!["--graph-url", other.url.as_str(), "templates"];
+        args.extend_from_slice(command);
+        wamigrate(&sim, &args, &[])
+    };
+    for refused in [
+        elsewhere(&["recreate", "--yes", "--resume", &id]),
+        elsewhere(&["track", &id]),
+    ] {
+        assert_eq!(
+            refused.code, 2,
+            "a backend mix-up is usage: {}",
+            refused.stderr
+        );
+        let sentence = refused.stderr.trim();
+        assert_eq!(sentence.lines().count(), 1, "one sentence: {sentence}");
+        for url in [&sim.url, &other.url] {
+            assert!(
+                sentence.contains(url.trim_end_matches('/')),
+                "names both backends: {sentence}"
+            );
+        }
+    }
+    assert_eq!(
+        stats_by_path(&other)
+            .keys()
+            .filter(|p| p.starts_with("POST"))
+            .count(),
+        0,
+        "nothing was sent to the other backend"
+    );
 }
 
 #[test]

@@ -46,8 +46,24 @@ pub(crate) enum BodyError {
     Transport(reqwest::Error),
 }
 
-/// Reads `response`'s body, refusing it once it passes `cap` bytes.
+/// Reads `response`'s body, refusing it once it passes `cap` bytes; JSON strings longer
+/// than [`MAX_STRING_BYTES`] are cut.
 pub(crate) async fn read_capped(
+    response: reqwest::Response,
+    cap: usize,
+    budget: usize,
+    gate: &LargeBodyGate,
+) -> Result<Body, BodyError> {
+    let mut body = read_bytes_capped(response, cap, budget, gate).await?;
+    if let Some(shorter) = cut_long_strings(&body.bytes, MAX_STRING_BYTES) {
+        body.bytes = shorter;
+    }
+    Ok(body)
+}
+
+/// Reads `response`'s body as it is (a file, not JSON), refusing it once it passes
+/// `cap` bytes or the heap grows by `budget` while it arrives.
+pub(crate) async fn read_bytes_capped(
     mut response: reqwest::Response,
     cap: usize,
     budget: usize,
@@ -75,9 +91,6 @@ pub(crate) async fn read_capped(
             return Err(BodyError::OverBudget { grown });
         }
         bytes.extend_from_slice(&chunk);
-    }
-    if let Some(shorter) = cut_long_strings(&bytes, MAX_STRING_BYTES) {
-        bytes = shorter;
     }
     Ok(Body {
         bytes,

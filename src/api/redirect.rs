@@ -32,7 +32,7 @@ pub(crate) fn write_policy() -> redirect::Policy {
 }
 
 /// `scheme://host:port` of a URL, as the sentence names it.
-fn origin_label(url: &Url) -> String {
+pub(crate) fn origin_label(url: &Url) -> String {
     match (url.host_str(), url.port_or_known_default()) {
         (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
         (Some(host), None) => format!("{}://{host}", url.scheme()),

@@ -21,6 +21,8 @@ use crate::api::error::{ApiError, ErrorClass};
 use crate::api::redirect;
 use crate::api::usage::{RateUsage, UsageBook};
 
+mod sample;
+
 /// How hard to try before giving up on an idempotent read.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {

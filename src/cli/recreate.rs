@@ -18,7 +18,7 @@ use crate::domain::recreate::rules::check;
 use crate::domain::recreate::{CreateBody, Only};
 use crate::ops::recreate::{
     EditAnswer, Line, Question, RecreateOperator, RecreateReport, RecreateRequest, RunEnd,
-    RunSettings, TrackSummary, execute, read_and_plan, resume, track,
+    RunSettings, RunStopped, TrackSummary, execute, read_and_plan, resume, track,
 };
 
 /// Arguments of `templates recreate`.
@@ -124,7 +124,10 @@ pub async fn run_recreate(settings: &Settings, args: RecreateArgs) -> ExitCode {
     };
     let graph = &connection.graph;
     let ended = if let Some(run_id) = &args.resume {
-        resume(graph, run_id, &run_settings, &operator).await
+        match resume(graph, run_id, &run_settings, &operator).await {
+            Ok(end) => Ok(end),
+            Err(stopped) => return refusal(&stopped),
+        }
     } else {
         let (Some(from), Some(to)) = (args.from.clone(), args.to.clone()) else {
             eprintln!("wamigrate: give --from and --to, or --resume RUN_ID.");
@@ -238,11 +241,18 @@ pub async fn run_track(settings: &Settings, args: TrackArgs) -> ExitCode {
                 _ => ExitCode::from(code),
             }
         }
-        Err(sentence) => {
-            eprintln!("wamigrate: {sentence}");
-            ExitCode::from(EXIT_ERROR)
-        }
+        Err(stopped) => refusal(&stopped),
     }
+}
+
+/// The exit of a resume or a tracking that did not go on: a mix-up of id or backend is
+/// usage (as for a migration), the rest a runtime failure. The sentence goes to stderr.
+fn refusal(stopped: &RunStopped) -> ExitCode {
+    eprintln!("wamigrate: {stopped}");
+    ExitCode::from(match stopped {
+        RunStopped::Usage(_) => EXIT_USAGE,
+        RunStopped::Failed(_) => EXIT_ERROR,
+    })
 }
 
 fn print(report: &RecreateReport, format: Option<ReportFormat>, code: ExitCode) -> ExitCode {

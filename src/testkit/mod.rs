@@ -9,3 +9,19 @@
 
 pub mod demo;
 pub mod fleet;
+
+/// A Graph client for an in-process sandbox at `base_url`, with the sandbox's token.
+pub fn sandbox_graph(base_url: &str) -> crate::api::GraphClient {
+    let transport = crate::api::Transport::new(
+        std::time::Duration::from_secs(5),
+        crate::api::RetryPolicy::default(),
+    )
+    .expect("a transport");
+    crate::api::GraphClient::new(
+        transport,
+        base_url,
+        "v25.0",
+        secrecy::SecretString::from("sandbox-token"),
+    )
+    .expect("a Graph client for the sandbox")
+}

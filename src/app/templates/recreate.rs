@@ -1,8 +1,10 @@
 //! Re-creation from the template review screen: `m` marks rows whose template a
 //! migration will not carry, `X` asks and then submits the marked ones
 //! (`ops::recreate`, journaled like the CLI's runs), and the table's column shows each
-//! submission's state: marked, submitted, refused, skipped, then the destination's
-//! PENDING / APPROVED / REJECTED once it is read again (`r`).
+//! submission's state: marked, submitted, refused, skipped, then Meta's review as the
+//! same job follows the run (`ops::recreate::track`, reads with a growing pause until
+//! every submission is APPROVED or REJECTED: the reason, and the category Meta chose
+//! when it is not the one submitted).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -10,10 +12,12 @@ use std::path::PathBuf;
 use crate::api::GraphClient;
 use crate::app::action::{Action, RequestId};
 use crate::app::jobs::JobContext;
+use crate::app::jobs::JobReporter;
 use crate::domain::journal::Backend;
 use crate::domain::template::Template;
 use crate::ops::recreate::{
-    Line, Question, RecreateOperator, RecreateRequest, RunSettings, execute, read_and_plan,
+    Line, Question, RecreateOperator, RecreateRequest, RunSettings, TrackRow, TrackSummary,
+    execute, read_and_plan, track,
 };
 
 /// A template by name and language.
@@ -28,6 +32,28 @@ pub enum Submission {
     Present,
     Refused(String),
     Skipped(String),
+    /// Meta's review as the run is followed: `pending`, `approved`, `approved as
+    /// MARKETING` (re-categorised), `rejected: REASON`.
+    Reviewed(String),
+}
+
+impl Submission {
+    /// The column's text for one submission's review state.
+    pub fn reviewed(row: &TrackRow) -> Submission {
+        let status = row.status.to_lowercase();
+        Submission::Reviewed(match row.status.as_str() {
+            "REJECTED" => format!(
+                "rejected: {}",
+                row.rejected_reason.as_deref().unwrap_or("no reason given")
+            ),
+            _ => match (&row.category, &row.requested_category) {
+                (Some(chosen), Some(asked)) if !chosen.eq_ignore_ascii_case(asked) => {
+                    format!("{status} as {chosen}")
+                }
+                _ => status,
+            },
+        })
+    }
 }
 
 /// The screen's re-creation state.
@@ -36,6 +62,8 @@ pub struct RecreateMarks {
     pub states: BTreeMap<TemplateKey, Submission>,
     /// The run under way, if any.
     pub run: Option<RequestId>,
+    /// The run whose submissions are being followed to a verdict, if any.
+    pub following: Option<RequestId>,
     /// The last run's end: its id and journal, or why it stopped.
     pub message: Option<String>,
 }
@@ -67,6 +95,9 @@ impl RecreateMarks {
     /// else what the run said.
     pub fn cell(&self, key: &TemplateKey, destination: Option<&Template>) -> Option<String> {
         let state = self.states.get(key)?;
+        if let Submission::Reviewed(review) = state {
+            return Some(review.clone());
+        }
         if let Some(found) = destination {
             let status = found
                 .status
@@ -87,6 +118,7 @@ impl RecreateMarks {
             Submission::Present => "already there".to_string(),
             Submission::Refused(reason) => format!("refused: {reason}"),
             Submission::Skipped(reason) => format!("skipped: {reason}"),
+            Submission::Reviewed(review) => review.clone(),
         })
     }
 }
@@ -105,8 +137,19 @@ pub struct RecreateCommand {
 pub struct RecreateEvent {
     pub run: RequestId,
     pub states: Vec<(TemplateKey, Submission)>,
-    /// The run id and journal path, or the sentence that ended it early.
-    pub end: Result<String, String>,
+    pub news: RecreateNews,
+}
+
+/// What a re-creation event says besides the rows' states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecreateNews {
+    /// The run ended: its id (followed next when it submitted anything), or the
+    /// sentence that ended it early.
+    Ended(Result<String, String>),
+    /// A read of the submissions while they are followed; `in_review` still wait.
+    Reviewed { run_id: String, in_review: usize },
+    /// Following stopped before every verdict (a read failed): why.
+    FollowStopped(String),
 }
 
 /// The job: plans the pair, keeps only the marked rows, submits them, reports states.
@@ -127,6 +170,7 @@ pub async fn execute_marked(
         media: BTreeMap::new(),
     };
     let mut states: Vec<(TemplateKey, Submission)> = Vec::new();
+    let mut followed = None;
     let end = match read_and_plan(&graph, request).await {
         Err(e) => Err(format!("could not read the templates: {e}")),
         Ok(mut planned) => {
@@ -150,14 +194,14 @@ pub async fn execute_marked(
                 ));
             }
             let settings = RunSettings {
-                data_dir,
+                data_dir: data_dir.clone(),
                 operator_name: std::env::var("USER").unwrap_or_else(|_| "unknown".to_string()),
                 yes: false,
                 edit: false,
                 app_id,
-                backend,
+                backend: backend.clone(),
             };
-            match execute(&graph, planned, &settings, &ScreenOperator).await {
+            match execute(&graph, planned, &settings, &ScreenOperator::quiet()).await {
                 Err(sentence) => Err(sentence),
                 Ok(end) => {
                     for row in &end.report.submitted {
@@ -184,6 +228,9 @@ pub async fn execute_marked(
                         };
                         states.push((key, state));
                     }
+                    if !end.report.submitted.is_empty() {
+                        followed.clone_from(&end.run_id);
+                    }
                     match (end.problem, end.run_id) {
                         (Some(problem), _) => Err(problem),
                         (None, Some(id)) => Ok(id),
@@ -193,27 +240,78 @@ pub async fn execute_marked(
             }
         }
     };
+    let reporter = &context.reporter;
     let event = RecreateEvent {
         run: command.run,
         states,
-        end,
+        news: RecreateNews::Ended(end),
     };
-    context
-        .reporter
-        .report(Action::Recreate(Box::new(event)))
-        .await;
+    if !reporter.report(Action::Recreate(Box::new(event))).await {
+        return;
+    }
+    let Some(run_id) = followed else {
+        return;
+    };
+    // Follow the submissions to a verdict, with the CLI's growing pause between reads.
+    let operator = ScreenOperator {
+        following: Some((reporter, command.run)),
+    };
+    let news = match track(&graph, &data_dir, &backend, &run_id, true, &operator).await {
+        Ok(summary) => reviewed(command.run, &summary),
+        Err(stopped) => RecreateEvent {
+            run: command.run,
+            states: Vec::new(),
+            news: RecreateNews::FollowStopped(stopped.to_string()),
+        },
+    };
+    reporter.report(Action::Recreate(Box::new(news))).await;
 }
 
-/// The screen asked before the run started; lines go to the log file.
-struct ScreenOperator;
+/// One read of a followed run as an event for the screen.
+fn reviewed(run: RequestId, summary: &TrackSummary) -> RecreateEvent {
+    RecreateEvent {
+        run,
+        states: summary
+            .rows
+            .iter()
+            .map(|row| {
+                let key = (row.name.clone(), row.language.clone());
+                (key, Submission::reviewed(row))
+            })
+            .collect(),
+        news: RecreateNews::Reviewed {
+            run_id: summary.run_id.clone(),
+            in_review: summary.rows.iter().filter(|r| !r.decided()).count(),
+        },
+    }
+}
 
-impl RecreateOperator for ScreenOperator {
+/// The screen asked before the run started; lines go to the log file, and each read of
+/// a followed run goes to the screen.
+struct ScreenOperator<'a> {
+    following: Option<(&'a JobReporter<Action>, RequestId)>,
+}
+
+impl ScreenOperator<'_> {
+    fn quiet() -> Self {
+        ScreenOperator { following: None }
+    }
+}
+
+impl RecreateOperator for ScreenOperator<'_> {
     fn say(&self, line: Line) {
         tracing::info!(line = %line, "template re-creation");
     }
 
     async fn confirm(&self, _question: Question) -> bool {
         true
+    }
+
+    fn verdicts(&self, summary: &TrackSummary) {
+        if let Some((reporter, run)) = self.following {
+            // Cumulative: a read dropped while the screen is behind is superseded by the next.
+            reporter.report_progress(Action::Recreate(Box::new(reviewed(run, summary))));
+        }
     }
 }
 
@@ -264,6 +362,8 @@ impl super::TemplateView {
                 .insert(key.clone(), Submission::Sending);
         }
         self.recreate.run = Some(run);
+        // The job of this run replaces the one following the previous run.
+        self.recreate.following = None;
         self.recreate.message = Some(format!(
             "submitting {}…",
             crate::app::strings::plural(marked.len(), "template", "templates")
@@ -276,38 +376,162 @@ impl super::TemplateView {
         })]
     }
 
-    /// The run's end: every row's state, then a re-read of the destination so the
-    /// column shows Meta's review state.
+    /// The run's end (every row's state, then a re-read of the destination), and each
+    /// read of its submissions while the job follows them to a verdict.
     pub fn on_recreate_event(
         &mut self,
         event: RecreateEvent,
         ctx: &mut crate::app::screen::Context,
     ) -> crate::app::screen::Handled {
-        if self.recreate.run != Some(event.run) {
+        let ours = match &event.news {
+            RecreateNews::Ended(_) => self.recreate.run == Some(event.run),
+            _ => self.recreate.following == Some(event.run),
+        };
+        if !ours {
             return crate::app::screen::Handled::ignored();
         }
-        self.recreate.run = None;
         for (key, state) in event.states {
             self.recreate.states.insert(key, state);
         }
-        for state in self.recreate.states.values_mut() {
-            if *state == Submission::Sending {
-                *state = Submission::Skipped("not sent".to_string());
+        match event.news {
+            RecreateNews::Ended(end) => {
+                self.recreate.run = None;
+                for state in self.recreate.states.values_mut() {
+                    if *state == Submission::Sending {
+                        *state = Submission::Skipped("not sent".to_string());
+                    }
+                }
+                self.recreate.message = Some(match end {
+                    Ok(id) => {
+                        self.recreate.following = Some(event.run);
+                        format!(
+                            "re-creation run {id}: following its review (also `wamigrate templates track {id}`)"
+                        )
+                    }
+                    Err(why) => format!("re-creation stopped: {why}"),
+                });
+                crate::app::screen::Handled::effects(self.reread(ctx))
+            }
+            RecreateNews::Reviewed { run_id, in_review } => {
+                self.recreate.message = Some(if in_review == 0 {
+                    self.recreate.following = None;
+                    format!("re-creation run {run_id}: every submission has Meta's verdict")
+                } else {
+                    format!(
+                        "re-creation run {run_id}: {in_review} in review, read again with a growing pause (also `wamigrate templates track {run_id}`)"
+                    )
+                });
+                crate::app::screen::Handled::done()
+            }
+            RecreateNews::FollowStopped(why) => {
+                self.recreate.following = None;
+                self.recreate.message = Some(format!(
+                    "stopped following the review: {why} (`wamigrate templates track` goes on)"
+                ));
+                crate::app::screen::Handled::done()
             }
         }
-        self.recreate.message = Some(match event.end {
-            Ok(id) => format!(
-                "re-creation run {id}: `wamigrate templates track {id}` follows it; r re-reads"
-            ),
-            Err(why) => format!("re-creation stopped: {why}"),
-        });
-        crate::app::screen::Handled::effects(self.reread(ctx))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::jobs::Jobs;
+    use crate::ops::recreate::RecreateRequest;
+    use crate::sim::{self, SimConfig};
+
+    const SOURCE: &str = "104996122399160";
+    const DEST: &str = "104996122399161";
+
+    /// The marked rows go, then the same job follows them until Meta has judged each:
+    /// the sandbox approves most, re-categorises some and rejects some with a reason.
+    #[tokio::test]
+    async fn the_job_follows_its_submissions_to_approved_and_rejected() {
+        let handle = sim::start(SimConfig::default()).await.unwrap();
+        let graph = crate::testkit::sandbox_graph(&handle.base_url);
+        let request = RecreateRequest {
+            source_waba_id: SOURCE.into(),
+            destination_waba_id: DEST.into(),
+            only: crate::domain::recreate::Only::All,
+            include_rejected: false,
+            other_business: false,
+            media: BTreeMap::new(),
+        };
+        let planned = read_and_plan(&graph, request).await.unwrap();
+        let marked: Vec<TemplateKey> = planned
+            .plan
+            .to_submit()
+            .map(|c| (c.name.clone(), c.language.clone()))
+            .collect();
+        assert!(marked.len() > 3);
+        let data_dir = tempfile::tempdir().unwrap();
+        let backend = Backend {
+            profile: "sandbox".into(),
+            graph_url: handle.base_url.clone(),
+            graph_version: "v25.0".into(),
+            hub_url: None,
+            sandbox_instance: Some(handle.instance_id.clone()),
+        };
+        let (results, mut events) = tokio::sync::mpsc::channel(64);
+        let mut jobs: Jobs<(), (), Action> = Jobs::new(results);
+        let command = RecreateCommand {
+            run: 7,
+            source_waba_id: SOURCE.into(),
+            destination_waba_id: DEST.into(),
+            marked: marked.clone(),
+        };
+        let job_graph = graph.clone();
+        let dir = data_dir.path().to_path_buf();
+        jobs.start((), 7, move |context| {
+            execute_marked(job_graph, (dir, backend), None, command, context)
+        });
+        let mut next = async || match events.recv().await {
+            Some(Action::Recreate(event)) => *event,
+            other => panic!("a re-creation event: {other:?}"),
+        };
+        let ended = next().await;
+        assert!(
+            matches!(&ended.news, RecreateNews::Ended(Ok(id)) if id.starts_with("recreate-")),
+            "{ended:?}"
+        );
+        // Review lands 10 to 60 sandbox minutes after a submission.
+        let clock = format!("{}/_sandbox/clock", handle.base_url);
+        let advanced = graph
+            .transport()
+            .http()
+            .post(clock)
+            .json(&serde_json::json!({"advance_secs": 7200}))
+            .send()
+            .await
+            .unwrap();
+        assert!(advanced.status().is_success());
+        let decided = loop {
+            let event = next().await;
+            match event.news {
+                RecreateNews::Reviewed { in_review: 0, .. } => break event,
+                RecreateNews::Reviewed { .. } => {}
+                other => panic!("following goes on until every verdict: {other:?}"),
+            }
+        };
+        let cells: Vec<String> = decided
+            .states
+            .iter()
+            .map(|(_, state)| match state {
+                Submission::Reviewed(text) => text.clone(),
+                other => panic!("a review state: {other:?}"),
+            })
+            .collect();
+        assert_eq!(cells.len(), marked.len(), "{cells:?}");
+        assert!(cells.iter().any(|c| c.starts_with("approved")), "{cells:?}");
+        assert!(
+            cells
+                .iter()
+                .any(|c| c.starts_with("rejected: ") && c != "rejected: no reason given"),
+            "a rejection shows Meta's reason: {cells:?}"
+        );
+        handle.shutdown().await;
+    }
 
     fn key(name: &str) -> TemplateKey {
         (name.to_string(), "en_US".to_string())

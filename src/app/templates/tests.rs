@@ -608,7 +608,7 @@ fn rows_are_marked_for_recreation_submitted_after_y_and_their_state_shown() {
     let event = recreate::RecreateEvent {
         run: command.run,
         states: vec![(marked.clone(), recreate::Submission::Submitted)],
-        end: Ok("recreate-1".to_string()),
+        news: recreate::RecreateNews::Ended(Ok("recreate-1".to_string())),
     };
     let effects = update(&mut state, Action::Recreate(Box::new(event)));
     assert!(
@@ -628,5 +628,45 @@ fn rows_are_marked_for_recreation_submitted_after_y_and_their_state_shown() {
             .as_deref()
             .unwrap()
             .contains("templates track recreate-1")
+    );
+    // The same job follows the run: each read updates the column.
+    let reviewed = |state: &mut State, run, text: &str, in_review| {
+        let event = recreate::RecreateEvent {
+            run,
+            states: vec![(
+                marked.clone(),
+                recreate::Submission::Reviewed(text.to_string()),
+            )],
+            news: recreate::RecreateNews::Reviewed {
+                run_id: "recreate-1".to_string(),
+                in_review,
+            },
+        };
+        update(state, Action::Recreate(Box::new(event)));
+    };
+    reviewed(&mut state, command.run + 1000, "approved", 0);
+    assert_eq!(
+        view(&state).recreate.cell(&marked, None).as_deref(),
+        Some("submitted"),
+        "news of a run this screen does not follow is dropped"
+    );
+    reviewed(&mut state, command.run, "pending", 1);
+    assert_eq!(
+        view(&state).recreate.cell(&marked, None).as_deref(),
+        Some("pending")
+    );
+    reviewed(&mut state, command.run, "rejected: INVALID_FORMAT", 0);
+    assert_eq!(
+        view(&state).recreate.cell(&marked, None).as_deref(),
+        Some("rejected: INVALID_FORMAT")
+    );
+    assert_eq!(view(&state).recreate.following, None, "every verdict is in");
+    assert!(
+        view(&state)
+            .recreate
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("every submission has Meta's verdict")
     );
 }

@@ -96,7 +96,7 @@ const COLUMNS: [Column<RowCell>; 10] = [
             Some(state) => {
                 let role = if state.starts_with("rejected") || state.starts_with("refused") {
                     Role::Fail
-                } else if state == "approved" {
+                } else if state.starts_with("approved") {
                     Role::Pass
                 } else {
                     Role::Warn

@@ -176,6 +176,15 @@ impl Backend {
         }
     }
 
+    /// What a journal records as its backend, for a refusal: an older journal records
+    /// none.
+    pub fn describe_recorded(recorded: Option<&Backend>) -> String {
+        recorded.map_or_else(
+            || "no recorded backend (an older journal)".to_string(),
+            Backend::describe,
+        )
+    }
+
     /// `sandbox 3f9a… at http://127.0.0.1:4010` or `profile live: https://graph.facebook.com v25.0`.
     pub fn describe(&self) -> String {
         match &self.sandbox_instance {

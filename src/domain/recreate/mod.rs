@@ -23,7 +23,7 @@
 pub mod body;
 pub mod rules;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +150,30 @@ impl RecreatePlan {
         }
     }
 
+    /// Skips every row whose media header has no sample among `given` (keys `NAME` or
+    /// `NAME/cardN`), then gives the room they held to the rows after them. A row that
+    /// had no room is skipped for its sample too: else the room given back would admit
+    /// it, and the run would skip it only when its turn came.
+    pub fn skip_missing_media<V>(&mut self, given: &BTreeMap<String, V>) {
+        for row in &mut self.candidates {
+            let no_room = row.skip_reason.as_deref() == Some(NO_ROOM);
+            let missing: Vec<String> = row
+                .media
+                .iter()
+                .filter(|slot| !given.contains_key(&slot.key))
+                .map(|slot| format!("--media {}=FILE ({})", slot.key, slot.format))
+                .collect();
+            if (row.action == Action::Submit || no_room) && !missing.is_empty() {
+                row.action = Action::Skip;
+                row.skip_reason = Some(format!(
+                    "media header needs a sample: give {}",
+                    missing.join(", ")
+                ));
+            }
+        }
+        self.refit_room();
+    }
+
     /// Gives the destination's room again to the rows that will be sent, in order,
     /// after rows were skipped: a row left out for want of room gets its place back.
     pub fn refit_room(&mut self) {
@@ -211,15 +235,16 @@ pub fn plan(
     };
     let room = destination.room().map(|r| r.saturating_sub(carried));
     let mut left = room;
+    // The forecast is consumed: its reasons and risks move into the rows, uncopied.
     let candidates = forecast
         .predictions
-        .iter()
-        .filter_map(|p| {
+        .into_iter()
+        .filter_map(|mut p| {
             let template = &source.templates[p.source_index];
             if present.contains(&(template.name.as_str(), template.language.as_str())) {
                 return None;
             }
-            let (reason, why) = qualify(template, p.outcome, p.reason.as_deref(), options)?;
+            let (reason, why) = qualify(template, p.outcome, p.reason.take(), options)?;
             Some(candidate(p, template, reason, why, &mut left))
         })
         .collect();
@@ -234,7 +259,7 @@ pub fn plan(
 fn qualify(
     template: &Template,
     outcome: Outcome,
-    forecast_reason: Option<&str>,
+    forecast_reason: Option<String>,
     options: PlanOptions,
 ) -> Option<(Reason, String)> {
     let status = template.status.as_ref()?;
@@ -261,18 +286,11 @@ fn qualify(
     } else {
         match (outcome, status) {
             (Outcome::Migrate | Outcome::AlreadyInDestination, _) => return None,
-            (Outcome::OverLimit, _) => (
-                Reason::OverLimit,
-                forecast_reason.unwrap_or_default().to_string(),
-            ),
-            (Outcome::Ineligible, TemplateStatus::Approved) => (
-                Reason::Quality,
-                forecast_reason.unwrap_or_default().to_string(),
-            ),
-            (Outcome::Ineligible, _) => (
-                Reason::NotApproved,
-                forecast_reason.unwrap_or_default().to_string(),
-            ),
+            (Outcome::OverLimit, _) => (Reason::OverLimit, forecast_reason.unwrap_or_default()),
+            (Outcome::Ineligible, TemplateStatus::Approved) => {
+                (Reason::Quality, forecast_reason.unwrap_or_default())
+            }
+            (Outcome::Ineligible, _) => (Reason::NotApproved, forecast_reason.unwrap_or_default()),
         }
     };
     let wanted = match options.only {
@@ -287,13 +305,13 @@ fn qualify(
 /// One row: the prediction's risks (already computed) and the copy's own, the body
 /// built and checked, and a slot of the destination's room when it will be sent.
 fn candidate(
-    prediction: &Prediction,
+    prediction: Prediction,
     template: &Template,
     reason: Reason,
     why: String,
     left: &mut Option<u64>,
 ) -> Candidate {
-    let mut risks = prediction.risks.clone();
+    let mut risks = prediction.risks;
     risks.extend(recreate_risks(template));
     let (body, media, skip_reason) = match build(template) {
         Ok(Built { body, media, notes }) => {

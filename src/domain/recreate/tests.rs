@@ -31,6 +31,19 @@ fn options(only: Only, business: Business) -> PlanOptions {
     }
 }
 
+fn actions(plan: &RecreatePlan) -> Vec<Action> {
+    plan.candidates.iter().map(|c| c.action).collect()
+}
+
+/// The plan of `source` into a destination with room for two more templates.
+fn room_for_two(source: &TemplateInventory) -> RecreatePlan {
+    plan(
+        source,
+        &inventory(vec![], Some(8), Some(10)),
+        options(Only::All, Business::Same),
+    )
+}
+
 fn names(plan: &RecreatePlan) -> Vec<(&str, Reason)> {
     plan.candidates
         .iter()
@@ -193,12 +206,7 @@ fn rows_skipped_later_give_their_room_back() {
         None,
         None,
     );
-    let mut plan = plan(
-        &source,
-        &inventory(vec![], Some(8), Some(10)),
-        options(Only::All, Business::Same),
-    );
-    let actions = |p: &RecreatePlan| p.candidates.iter().map(|c| c.action).collect::<Vec<_>>();
+    let mut plan = room_for_two(&source);
     assert_eq!(
         actions(&plan),
         vec![Action::Submit, Action::Submit, Action::Skip]
@@ -212,5 +220,60 @@ fn rows_skipped_later_give_their_room_back() {
     assert_eq!(
         plan.candidates[0].skip_reason.as_deref(),
         Some("media header needs a sample")
+    );
+}
+
+#[test]
+fn a_row_without_its_media_sample_never_takes_the_room_given_back() {
+    let with_image = |name: &str| -> Template {
+        serde_json::from_value(json!({
+            "id": name, "name": name, "language": "en_US", "category": "MARKETING",
+            "status": "APPROVED", "quality_score": {"score": "RED"},
+            "components": [
+                {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::src"]}},
+                {"type": "BODY", "text": "Spring is here"}
+            ]
+        }))
+        .unwrap()
+    };
+    let source = inventory(
+        vec![
+            with_image("banner_a"),
+            template("b", "APPROVED", Some("RED")),
+            with_image("banner_c"),
+            template("d", "APPROVED", Some("RED")),
+        ],
+        None,
+        None,
+    );
+    let mut plan = room_for_two(&source);
+    assert_eq!(
+        actions(&plan),
+        vec![Action::Submit, Action::Submit, Action::Skip, Action::Skip]
+    );
+    plan.skip_missing_media(&BTreeMap::<String, String>::new());
+    assert_eq!(
+        actions(&plan),
+        vec![Action::Skip, Action::Submit, Action::Skip, Action::Submit],
+        "the room banner_a leaves goes to d, not to banner_c, which has no sample either"
+    );
+    for at in [0, 2] {
+        assert!(
+            plan.candidates[at]
+                .skip_reason
+                .as_deref()
+                .unwrap()
+                .starts_with("media header needs a sample: give --media banner_"),
+            "{:?}",
+            plan.candidates[at].skip_reason
+        );
+    }
+    let mut given = BTreeMap::new();
+    given.insert("banner_a".to_string(), "./a.png".to_string());
+    let mut with_sample = room_for_two(&source);
+    with_sample.skip_missing_media(&given);
+    assert_eq!(
+        actions(&with_sample),
+        vec![Action::Submit, Action::Submit, Action::Skip, Action::Skip]
     );
 }

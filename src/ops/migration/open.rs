@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::api::{GraphClient, HubClient};
-use crate::domain::journal::{MigrationId, Record, Stamp, replay};
+use crate::domain::journal::{Backend, MigrationId, Record, Stamp, replay};
 use crate::domain::plan::{StepId, plan_for};
 use crate::ops::journal_store::JournalFile;
 use crate::ops::preflight::NumberRef;
@@ -92,10 +92,7 @@ impl<'a, O: Operator> Migration<'a, O> {
             recorded => {
                 return Err(JournalError::OtherBackend {
                     id: id.to_string(),
-                    recorded: recorded.as_ref().map_or_else(
-                        || "no recorded backend (an older journal)".to_string(),
-                        |b| b.describe(),
-                    ),
+                    recorded: Backend::describe_recorded(recorded.as_ref()),
                     current: current.describe(),
                 });
             }

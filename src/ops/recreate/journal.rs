@@ -159,17 +159,19 @@ pub fn valid_run_id(run_id: &str) -> bool {
 /// Why a run's journal could not be created, opened or read.
 #[derive(Debug, thiserror::Error)]
 pub enum RunJournalError {
-    #[error("{0:?} is not a run id (recreate-… as printed when the run started)")]
+    #[error(
+        "{0:?} is not a run id: give the recreate-… id `templates recreate` printed when the run started."
+    )]
     BadId(String),
     #[error(
-        "there is no re-creation run {0} here (`wamigrate templates track` lists the runs of this backend)"
+        "There is no re-creation run {0} in this data directory: give the id `templates recreate` printed when the run started."
     )]
     Missing(String),
     #[error("{0}")]
     Locked(#[from] LockRefused),
     #[error("{0}")]
     Lock(String),
-    #[error("could not use the journal of run {run_id}: {reason}")]
+    #[error("Could not use the journal of run {run_id}: {reason}.")]
     File { run_id: String, reason: String },
     #[error(
         "Run {run_id} ran against {recorded}, not against the current backend ({current}): use it with the profile (or sandbox) it started on."
@@ -179,6 +181,35 @@ pub enum RunJournalError {
         recorded: String,
         current: String,
     },
+}
+
+/// Why a resume or a tracking did not go on; the sentence says what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum RunStopped {
+    /// The operator's mix-up: not a run id, or a run of another backend (exit 2, as a
+    /// migration resumed elsewhere).
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else: a journal that could not be read or held, a failed read (exit 1).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<String> for RunStopped {
+    fn from(sentence: String) -> Self {
+        RunStopped::Failed(sentence)
+    }
+}
+
+impl From<RunJournalError> for RunStopped {
+    fn from(error: RunJournalError) -> Self {
+        match error {
+            RunJournalError::BadId(_) | RunJournalError::OtherBackend { .. } => {
+                RunStopped::Usage(error.to_string())
+            }
+            other => RunStopped::Failed(other.to_string()),
+        }
+    }
 }
 
 /// An open journal, appended to and fsynced entry by entry, holding the run's lock.
@@ -278,10 +309,7 @@ pub fn check_backend(
         Some(recorded) if recorded.same_as(current) => Ok(()),
         recorded => Err(RunJournalError::OtherBackend {
             run_id: run_id.to_string(),
-            recorded: recorded.map_or_else(
-                || "no recorded backend (an older journal)".to_string(),
-                Backend::describe,
-            ),
+            recorded: Backend::describe_recorded(recorded),
             current: current.describe(),
         }),
     }

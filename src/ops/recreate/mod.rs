@@ -9,6 +9,7 @@
 //! "already exists" answer counts as present.
 
 mod journal;
+mod media;
 mod run;
 mod track;
 
@@ -18,8 +19,8 @@ use std::future::Future;
 use serde::Serialize;
 
 pub use journal::{
-    CallResult, Entry, PlannedRow, RunJournal, RunJournalError, check_backend, read as read_run,
-    runs_dir, runs_of, valid_run_id,
+    CallResult, Entry, PlannedRow, RunJournal, RunJournalError, RunStopped, check_backend,
+    read as read_run, runs_dir, runs_of, valid_run_id,
 };
 pub use run::{RunEnd, RunSettings, execute, resume};
 pub use track::{TrackRow, TrackSummary, track};
@@ -47,6 +48,9 @@ pub trait RecreateOperator: Sync {
     fn stopped(&self) -> bool {
         false
     }
+    /// Every read of a run's submissions while they are followed (`track`), so a
+    /// screen can show the states as they come.
+    fn verdicts(&self, _summary: &TrackSummary) {}
 }
 
 /// What the operator did with a body offered for editing.
@@ -107,22 +111,7 @@ pub async fn read_and_plan(
             business,
         },
     );
-    for at in 0..plan.candidates.len() {
-        let row = &plan.candidates[at];
-        let missing: Vec<String> = row
-            .media
-            .iter()
-            .filter(|slot| !request.media.contains_key(&slot.key))
-            .map(|slot| format!("--media {}=FILE ({})", slot.key, slot.format))
-            .collect();
-        if row.action == Action::Submit && !missing.is_empty() {
-            plan.skip(
-                at,
-                format!("media header needs a sample: give {}", missing.join(", ")),
-            );
-        }
-    }
-    plan.refit_room();
+    plan.skip_missing_media(&request.media);
     Ok(Planned {
         request,
         source,

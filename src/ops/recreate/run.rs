@@ -1,20 +1,22 @@
 //! The run: confirmation, optional edits, then one journaled creation call per row,
 //! paced to the usage Meta reports; and its resume.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::api::graph::{CreatedTemplate, UploadFile};
+use crate::api::graph::CreatedTemplate;
 use crate::api::{ApiError, ErrorClass, GraphClient, pacing};
 use crate::domain::journal::Backend;
-use crate::domain::recreate::body::{MediaSlot, fill_media};
+use crate::domain::recreate::Action;
 use crate::domain::recreate::rules::check;
-use crate::domain::recreate::{Action, CreateBody};
 use crate::ops::migration::CRASH_HOOK_ENV;
 use crate::ops::template_migration::now_rfc3339;
 
-use super::journal::{CallResult, Entry, MediaSlotRecord, PlannedRow, RunJournal, check_backend};
+use super::journal::{
+    CallResult, Entry, MediaSlotRecord, PlannedRow, RunJournal, RunStopped, check_backend,
+};
+use super::media::attach_media;
 use super::{
     CandidateRow, EditAnswer, Line, LineKind, Planned, Question, REFUSED_PREFIX, RecreateOperator,
     RecreateReport, SkippedRow, SubmittedRow,
@@ -139,17 +141,16 @@ pub async fn resume(
     run_id: &str,
     settings: &RunSettings,
     operator: &impl RecreateOperator,
-) -> Result<RunEnd, String> {
-    let (journal, entries) = RunJournal::open(&settings.data_dir, run_id)
-        .map_err(|e| format!("Could not open run {run_id}: {e}"))?;
+) -> Result<RunEnd, RunStopped> {
+    let (journal, entries) = RunJournal::open(&settings.data_dir, run_id)?;
     if !matches!(entries.first(), Some(Entry::Started { .. })) {
-        return Err(format!(
+        return Err(RunStopped::Failed(format!(
             "Run {run_id} has no plan in its journal: it cannot be resumed."
-        ));
+        )));
     }
-    check_backend(run_id, &entries, &settings.backend).map_err(|e| e.to_string())?;
+    check_backend(run_id, &entries, &settings.backend)?;
     operator.say(Line::info(format!("Resuming run {run_id}.")));
-    drive(graph, journal, entries, settings, operator).await
+    Ok(drive(graph, journal, entries, settings, operator).await?)
 }
 
 /// Where each row stands, from the journal.
@@ -351,92 +352,6 @@ async fn drive(
         Entry::Finished { at: now_rfc3339() },
     )?;
     Ok(end(&entries, None))
-}
-
-/// Uploads the row's media samples and puts their handles in the body.
-async fn attach_media(
-    graph: &GraphClient,
-    settings: &RunSettings,
-    sources: &BTreeMap<String, String>,
-    slots: &[MediaSlotRecord],
-    body: &mut CreateBody,
-) -> Result<(), String> {
-    for slot in slots {
-        let Some(source) = sources.get(&slot.key) else {
-            return Err(format!(
-                "skipped: its {} header needs a sample; give one with --media {}=FILE",
-                slot.format, slot.key
-            ));
-        };
-        let app_id = settings
-            .app_id
-            .as_deref()
-            .ok_or("skipped: uploading a media sample needs the Meta app id (--app-id or WAMIGRATE_APP_ID)")?;
-        let bytes = load_media(graph, source).await?;
-        let file_name = source.rsplit(['/', '\\']).next().unwrap_or("sample");
-        let mime = mime_of(file_name, &slot.format)?;
-        let handle = graph
-            .upload_sample(
-                app_id,
-                &UploadFile {
-                    name: file_name,
-                    mime,
-                    bytes: &bytes,
-                },
-            )
-            .await
-            .map_err(|e| format!("skipped: the upload of {source} failed ({e})"))?;
-        fill_media(body, &MediaSlot::from(slot), &handle);
-    }
-    Ok(())
-}
-
-/// A sample's bytes: a local file, or an http(s) URL fetched with the API client.
-async fn load_media(graph: &GraphClient, source: &str) -> Result<Vec<u8>, String> {
-    if source.starts_with("http://") || source.starts_with("https://") {
-        let answer = graph
-            .transport()
-            .http()
-            .get(source)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| format!("skipped: could not fetch {source} ({e})"))?;
-        return answer
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .map_err(|e| format!("skipped: could not fetch {source} ({e})"));
-    }
-    std::fs::read(source).map_err(|e| format!("skipped: could not read {source} ({e})"))
-}
-
-/// The MIME type the Resumable Upload API takes, from the file's extension.
-fn mime_of(file_name: &str, format: &str) -> Result<&'static str, String> {
-    let extension = file_name
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mime = match extension.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "mp4" => "video/mp4",
-        "pdf" => "application/pdf",
-        _ => {
-            return Err(format!(
-                "skipped: {file_name} is not a jpeg, png, mp4 or pdf file (what the upload takes)"
-            ));
-        }
-    };
-    let fits = match format {
-        "IMAGE" => mime.starts_with("image/"),
-        "VIDEO" => mime == "video/mp4",
-        "DOCUMENT" => mime == "application/pdf",
-        _ => true,
-    };
-    fits.then_some(mime)
-        .ok_or_else(|| format!("skipped: {file_name} does not fit a {format} header"))
 }
 
 /// Turns the creation answer into what the journal records.

@@ -11,7 +11,7 @@ use crate::api::GraphClient;
 use crate::domain::journal::Backend;
 use crate::ops::template_migration::now_rfc3339;
 
-use super::journal::{Entry, RunJournal, RunJournalError, check_backend, read};
+use super::journal::{Entry, RunJournal, RunJournalError, RunStopped, check_backend, read};
 use super::run::report_from;
 use super::{Line, LineKind, RecreateOperator};
 
@@ -92,10 +92,8 @@ pub async fn track(
     run_id: &str,
     watch: bool,
     operator: &impl RecreateOperator,
-) -> Result<TrackSummary, String> {
-    let entries =
-        read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
-    check_backend(run_id, &entries, backend).map_err(|e| e.to_string())?;
+) -> Result<TrackSummary, RunStopped> {
+    check_backend(run_id, &read(data_dir, run_id)?, backend)?;
     let mut journal = match RunJournal::open(data_dir, run_id) {
         Ok((journal, _)) => Some(journal),
         Err(RunJournalError::Locked(_)) => {
@@ -104,7 +102,7 @@ pub async fn track(
             )));
             None
         }
-        Err(e) => return Err(format!("Could not open run {run_id}: {e}")),
+        Err(e) => return Err(e.into()),
     };
     let mut pause = FIRST_PAUSE;
     loop {
@@ -146,6 +144,7 @@ pub async fn track(
                     .map_err(|e| format!("Could not write the journal ({e})."))?;
             }
         }
+        operator.verdicts(&summary);
         if !watch || summary.all_decided() {
             return Ok(summary);
         }
