@@ -339,3 +339,91 @@ async fn watch_does_not_read_a_waba_at_full_usage_before_it_recovers() {
         .count();
     assert_eq!(reads, 1, "read once, then rested");
 }
+
+/// One number of a WABA, as its `phone_numbers` edge answers it.
+fn one_number(id: &str, name: &str) -> String {
+    serde_json::json!({"data": [{"id": id, "display_phone_number": "+1 555 0100",
+        "verified_name": name, "status": "CONNECTED"}]})
+    .to_string()
+}
+
+/// `status --watch` prints a change the moment the WABA that shows it answers: WABA
+/// 111's number is renamed in the second read, while WABA 222's second answer trickles
+/// for 200 s; the change line comes out long before 222 could have answered (a watch
+/// that printed at the end of each read would print it only after that answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_prints_a_change_while_another_waba_is_still_answering() {
+    use std::io::BufRead;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let reads_of_222 = Arc::new(AtomicUsize::new(0));
+    let counter = reads_of_222.clone();
+    let reads_of_111 = AtomicUsize::new(0);
+    let server = Hostile::start(move |request: &Recorded| match request.path() {
+        "/v25.0/111/phone_numbers" => {
+            let round = reads_of_111.fetch_add(1, Ordering::SeqCst);
+            Reply::Json(200, Vec::new(), one_number("5", &format!("Name {round}")))
+        }
+        "/v25.0/222/phone_numbers" if counter.fetch_add(1, Ordering::SeqCst) > 0 => {
+            Reply::Trickle {
+                body: format!("{:<200}", one_number("6", "Other")),
+                every: Duration::from_secs(1),
+            }
+        }
+        "/v25.0/222/phone_numbers" => Reply::Json(200, Vec::new(), one_number("6", "Other")),
+        _ => ordinary(request),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = format!(
+        "graph_url = \"{}\"\nrequest_timeout_secs = 600\nstall_timeout_secs = 20\n",
+        server.url
+    );
+    let mut child = command(
+        &dir,
+        &[
+            "status", "--waba", "111", "--waba", "222", "--format", "json", "--watch", "1",
+        ],
+        Some(&profile),
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, inbox) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Well under the 200 s that 222's second answer takes: the bound only keeps a
+    // broken watch from hanging the test.
+    let change = tokio::task::spawn_blocking(move || {
+        let waited = std::time::Instant::now();
+        loop {
+            let left = Duration::from_secs(60).saturating_sub(waited.elapsed());
+            match inbox.recv_timeout(left) {
+                Ok(line) if line.contains(" name Name 0") => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    })
+    .await
+    .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let change = change.expect("the change line of WABA 111 while 222 still answers");
+    assert!(change.contains("Name 1"), "{change}");
+    assert!(
+        reads_of_222.load(Ordering::SeqCst) >= 2,
+        "222's second read had started"
+    );
+}
