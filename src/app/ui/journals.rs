@@ -9,10 +9,11 @@ use ratatui::widgets::{
 };
 
 use super::hints::{self, Hint};
-use super::{selected_style, wrapped};
+use super::{rich_lines, selected_style, wrapped};
 use crate::app::journals::{JournalRow, JournalsView, ReportView};
 use crate::app::keymap::{KeyAction, Screen};
-use crate::app::layout::{centred, wrap_words};
+use crate::app::layout::centred;
+use crate::app::markdown;
 use crate::app::state::State;
 use crate::app::strings::journals as text;
 use crate::app::theme::{Role, Theme};
@@ -23,7 +24,7 @@ pub const HINTS: [Hint; 8] = [
     Hint::Keys(&[KeyAction::Select], "report"),
     Hint::Action(KeyAction::Resume),
     Hint::Action(KeyAction::Abandon),
-    Hint::Action(KeyAction::Refresh),
+    Hint::Keys(&[KeyAction::Refresh], "reload"),
     Hint::Action(KeyAction::Palette),
     Hint::Action(KeyAction::Help),
     Hint::Action(KeyAction::Back),
@@ -169,24 +170,8 @@ fn draw_report(frame: &mut Frame, area: Rect, report: &ReportView, theme: &Theme
     let popup = area.inner(Margin::new(2, 1));
     let width = popup.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = match &report.text {
-        Ok(markdown) => markdown
-            .lines()
-            .flat_map(|line| {
-                let role = if line.starts_with('#') {
-                    Role::Title
-                } else {
-                    Role::Text
-                };
-                let wrapped = if line.trim().is_empty() {
-                    vec![String::new()]
-                } else {
-                    wrap_words(line, width)
-                };
-                wrapped
-                    .into_iter()
-                    .map(move |l| Line::styled(l, theme.style(role)))
-            })
-            .collect(),
+        // Rendered as the wizard's report page renders it: headings, tables, colours.
+        Ok(markdown) => rich_lines(&markdown::render(markdown, width), theme),
         Err(sentence) => vec![Line::styled(sentence.clone(), theme.style(Role::Error))],
     };
     let last = lines
