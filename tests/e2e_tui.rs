@@ -356,8 +356,10 @@ fn a_run_stopped_at_its_first_question_is_paused_and_offered_on_j() {
     tui.send("\x1b");
     tui.wait_for("Stop the migration here?");
     tui.send("y");
-    let paused = tui.wait_for("‖ Paused");
-    assert!(paused.contains("Report saved:"), "{paused}");
+    // A frame may be read half drawn: wait for the outcome and its report together.
+    tui.wait_until("the paused outcome with its report", |s| {
+        s.contains("‖ Paused") && s.contains("Report saved:")
+    });
     tui.send("\x1b");
     tui.wait_until("the main screen", |s| s.contains("Source WABA"));
     tui.send("J");

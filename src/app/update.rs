@@ -125,9 +125,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Wizard(event) => {
             // A batch opens the run page for each of its numbers; the journals screen
             // reads its list again when a run ends.
+            let started = matches!(event, WizardEvent::Started { .. });
             batch::on_wizard_event(state, &event);
             let mut effects = journals::on_wizard_event(state, &event);
             effects.extend(on_wizard_event(state, event));
+            if started {
+                batch::name_run(state);
+            }
             effects
         }
         Action::Journals(event) => journals::on_event(state, event),

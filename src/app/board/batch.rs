@@ -223,6 +223,18 @@ pub fn on_wizard_event(state: &mut State, event: &WizardEvent) {
     }
 }
 
+/// After the wizard took a batch number's start: the run's title says where the batch
+/// stands ("… · 2 of 3 in the batch"), as the log's first line scrolls away.
+pub fn name_run(state: &mut State) {
+    let Some(batch) = state.board.batch.run.as_ref().filter(|b| b.is_running()) else {
+        return;
+    };
+    let (index, total) = (batch.outcomes.len() + 1, batch.labels.len());
+    if let Some(run) = state.wizard.as_mut().and_then(|w| w.run.as_mut()) {
+        run.number = text::run_label(&run.number, index, total);
+    }
+}
+
 /// How a completed number reads in the batch's outcomes.
 const COMPLETED: &str = "completed";
 

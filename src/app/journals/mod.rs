@@ -7,6 +7,7 @@
 //! handlers.
 
 use crate::app::action::Effect;
+use crate::app::board::batch::BatchRun;
 use crate::app::keymap::KeyAction;
 use crate::app::state::{ListCursor, State};
 use crate::app::strings::journals as text;
@@ -177,6 +178,17 @@ fn resume(state: &mut State) -> Vec<Effect> {
     };
     if !row.open {
         view.notice = Some((text::already_ended(&row.id, &row.state), true));
+        return Vec::new();
+    }
+    // One run at a time: a batch between two numbers still owns the runner.
+    if state
+        .board
+        .batch
+        .run
+        .as_ref()
+        .is_some_and(BatchRun::is_running)
+    {
+        view.notice = Some((crate::app::strings::batch::BATCH_RUNNING.to_string(), true));
         return Vec::new();
     }
     state.wizard = Some(Wizard::running(row.scenario, row.number, state.scenario));

@@ -117,6 +117,14 @@ fn enter_shows_the_report_and_r_resumes_in_the_wizards_run_page() {
     key(&mut state, KeyCode::Esc);
     assert!(state.journals.as_ref().unwrap().report.is_none());
 
+    // A batch between two numbers owns the runner: no resume meanwhile.
+    state.board.batch.run = Some(crate::app::board::batch::BatchRun {
+        labels: vec!["+16315550108".into()],
+        outcomes: Vec::new(),
+    });
+    assert!(key(&mut state, KeyCode::Char('R')).is_empty());
+    assert!(state.wizard.is_none());
+    state.board.batch.run = None;
     let effects = key(&mut state, KeyCode::Char('R'));
     let [Effect::StartMigration(order)] = effects.as_slice() else {
         panic!("R resumes: {effects:?}");

@@ -38,6 +38,11 @@ pub fn position(index: usize, total: usize, label: &str) -> String {
     format!("Batch: number {index} of {total} ({label}).")
 }
 
+/// The run page's number while a batch runs.
+pub fn run_label(number: &str, index: usize, total: usize) -> String {
+    format!("{number} · {index} of {total} in the batch")
+}
+
 /// A number's end, for the log pane.
 pub fn number_ended(label: &str, outcome: &str) -> String {
     format!("batch: {label} {outcome}")

@@ -226,6 +226,7 @@ fn each_number_of_the_batch_opens_the_run_page_afresh_and_the_end_is_counted() {
     let run = state.wizard.as_ref().unwrap().run.as_ref().unwrap();
     assert!(run.end.is_none(), "a fresh run page");
     assert!(run.log.iter().any(|l| l.contains("Batch: number 2 of 3")));
+    assert_eq!(run.number, format!("{} · 2 of 3 in the batch", labels[1]));
     update(
         &mut state,
         Action::Wizard(ended(RunOutcome::JournalError("locked".into()))),
