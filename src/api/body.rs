@@ -108,6 +108,9 @@ pub const MAX_STRING_BYTES: usize = 64 << 10;
 /// characters and never inside an escape (`\n`, `\u001b`, nor between the two halves
 /// of a `\ud83d\ude00` surrogate pair), so the JSON stays valid.
 pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
+    if !has_string_longer_than(body, limit) {
+        return None;
+    }
     let mut out: Option<Vec<u8>> = None;
     let mut in_string = false;
     let mut escape = Escape::default();
@@ -149,6 +152,42 @@ pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
         }
     }
     out
+}
+
+/// Whether `body` holds a JSON string of more than `limit` bytes (as sent), the only
+/// kind [`cut_long_strings`] cuts. It jumps from quote to quote and skips escapes as
+/// [`Escape`] reads them (a backslash and the byte after it, four more after `\u`), so
+/// the usual answer, megabytes of short strings, costs a scan for two bytes instead of
+/// the cut's byte-by-byte walk.
+fn has_string_longer_than(body: &[u8], limit: usize) -> bool {
+    let mut at = 0;
+    while let Some(open) = body.get(at..).and_then(|rest| memchr::memchr(b'"', rest)) {
+        let start = at + open + 1;
+        let mut i = start;
+        let end = loop {
+            let Some(found) = body
+                .get(i..)
+                .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+            else {
+                break body.len();
+            };
+            if body[i + found] == b'"' {
+                break i + found;
+            }
+            let escaped = i + found + 1;
+            i = escaped
+                + if body.get(escaped) == Some(&b'u') {
+                    5
+                } else {
+                    1
+                };
+        };
+        if end.saturating_sub(start) > limit {
+            return true;
+        }
+        at = end + 1;
+    }
+    false
 }
 
 /// Where a string's bytes stand in JSON's escapes, so a cut never splits one.
@@ -225,6 +264,23 @@ mod tests {
         let cut = cut_long_strings(accents.as_bytes(), 5).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&cut).unwrap();
         assert_eq!(value["n"], "ééé…");
+    }
+
+    #[test]
+    fn only_a_string_longer_than_the_limit_counts_as_long_escapes_included() {
+        // Escaped quotes and `\u` escapes do not end a string: this one is 13 bytes.
+        let body = br#"{"a":"x\"y\u0022z\\","b":"ok"}"#;
+        assert!(has_string_longer_than(body, 12));
+        assert!(!has_string_longer_than(body, 13));
+        // A batch answer: short strings inside a long one.
+        let inner = serde_json::json!({"data": vec!["short"; 50]}).to_string();
+        let batch = serde_json::json!([{"code": 200, "body": inner}]).to_string();
+        assert!(has_string_longer_than(batch.as_bytes(), inner.len()));
+        assert_eq!(cut_long_strings(batch.as_bytes(), 2 * inner.len()), None);
+        assert!(cut_long_strings(batch.as_bytes(), 100).is_some());
+        // A string the answer never closes runs to its end.
+        assert!(has_string_longer_than(br#"{"a":"abcdef"#, 5));
+        assert!(!has_string_longer_than(br#"{"a":"abcde"#, 5));
     }
 
     #[test]

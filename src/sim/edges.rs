@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use serde_json::{Value, json};
 
-use crate::sim::fields::{FieldRules, edge_item_kind, field_name, select_fields};
+use crate::sim::fields::{FieldRules, edge_item_kind, field_name, select_split, split_fields};
 use crate::sim::portfolio::NodeKind;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError};
@@ -69,11 +69,7 @@ pub(crate) fn edge<'w>(world: &'w World, kind: NodeKind, id: &str, name: &str) -
             })
         }
         NodeKind::Number => {
-            let numbers: Vec<_> = portfolio
-                .numbers
-                .iter()
-                .filter(|n| n.waba_id == id)
-                .collect();
+            let numbers = portfolio.numbers_of(id);
             Some(Edge {
                 item_kind,
                 defaults: DEFAULT_NUMBER_FIELDS,
@@ -208,9 +204,10 @@ pub(crate) fn page(
 ) -> Value {
     let start = request.start.min(edge.total);
     let end = (start + request.limit).min(edge.total);
+    let selection = split_fields(&request.fields);
     let data: Vec<Value> = (edge.render)(start..end)
         .into_iter()
-        .map(|item| select_fields(item, &request.fields))
+        .map(|item| select_split(item, &selection))
         .collect();
     let mut page = json!({ "data": data });
     if start < end {
@@ -240,7 +237,7 @@ pub(crate) fn expand(
     fields: &str,
 ) -> Result<Vec<(String, Value)>, GraphError> {
     let mut expanded = Vec::new();
-    for (entry, nested) in crate::sim::fields::split_fields(fields) {
+    for (entry, nested) in split_fields(fields) {
         let name = field_name(entry);
         let Some(edge) = edge(world, kind, id, name) else {
             continue;

@@ -197,20 +197,26 @@ pub(crate) fn field_name(entry: &str) -> &str {
 /// Applies a `fields` list, nested selections included (`owner_business_info{id,name}`).
 /// `id` always comes back; absent fields are left out, as Meta does.
 pub(crate) fn select_fields(item: Value, fields: &str) -> Value {
-    let Value::Object(mut map) = strip_nulls(item) else {
+    select_split(item, &split_fields(fields))
+}
+
+/// As [`select_fields`], with the list already split: a page splits it once for all
+/// its items. Nulls are left out of what is kept, not of the whole item first.
+pub(crate) fn select_split(item: Value, selection: &[(&str, Option<&str>)]) -> Value {
+    let Value::Object(mut map) = item else {
         return Value::Null;
     };
     let mut out = Map::new();
-    if let Some(id) = map.remove("id") {
-        out.insert("id".into(), id);
+    if let Some(id) = map.remove("id").filter(|id| !id.is_null()) {
+        out.insert("id".into(), strip_nulls(id));
     }
-    for (name, nested) in split_fields(fields) {
-        let Some(value) = map.remove(name) else {
+    for &(name, nested) in selection {
+        let Some(value) = map.remove(name).filter(|value| !value.is_null()) else {
             continue;
         };
         let value = match (nested, value) {
             (Some(sub), Value::Object(obj)) => select_fields(Value::Object(obj), sub),
-            (_, value) => value,
+            (_, value) => strip_nulls(value),
         };
         out.insert(name.to_string(), value);
     }

@@ -13,7 +13,9 @@ use crate::domain::partner::{
     PartnerChangeRequest, PartnerChangeStatus, PartnerClient,
 };
 use crate::domain::waba::{AccountReviewStatus, BusinessRef, BusinessVerificationStatus, Waba};
-use crate::sim::portfolio::{HubPortfolio, Portfolio, SeedFile, SimNumber, SimWaba, health};
+use crate::sim::portfolio::{
+    HubPortfolio, NumberIndex, Portfolio, SeedFile, SimNumber, SimWaba, health,
+};
 use crate::sim::templates::TemplateSpec;
 
 /// Numbers per WABA in a generated fleet.
@@ -100,6 +102,7 @@ pub(crate) fn generate(file: &SeedFile, seed: u64, numbers: usize, templates: us
         templates: Vec::new(),
         hub,
         tokens: file.tokens.clone(),
+        numbers_by_waba: NumberIndex::default(),
     }
 }
 

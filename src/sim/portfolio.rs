@@ -4,6 +4,9 @@
 //! Graph-visible attributes live in the domain types (`Waba`, `PhoneNumber`); the
 //! sandbox-only ones (2FA PIN, template limit, webhook apps) sit beside them.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::number::{HealthEntity, HealthStatus, PhoneNumber};
@@ -102,7 +105,18 @@ pub(crate) struct Portfolio {
     pub hub: HubPortfolio,
     /// The system users' Graph tokens and their grants (`sim::access`).
     pub tokens: Vec<SystemUserToken>,
+    /// Where each WABA's numbers stand in `numbers`, built on the first read of an edge
+    /// (a sweep of 2,000 WABAs otherwise scans 100,000 numbers per WABA).
+    #[serde(skip)]
+    pub numbers_by_waba: NumberIndex,
 }
+
+/// The positions of each WABA's numbers in [`Portfolio::numbers`], for the numbers that
+/// were there when it was built. Numbers are only ever added (a migration adds the
+/// number under its new id) and a number's `waba_id` never changes in place, so the
+/// index stays true for its prefix and the numbers added since are scanned.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NumberIndex(OnceLock<(usize, HashMap<String, Vec<usize>>)>);
 
 /// What kind of Graph object an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +150,7 @@ impl Portfolio {
                 templates: Vec::new(),
                 hub: file.hub.clone(),
                 tokens: file.tokens.clone(),
+                numbers_by_waba: NumberIndex::default(),
             },
         };
         if let (None, Some(count), Some(first)) = (fleet, templates, portfolio.wabas.first_mut()) {
@@ -161,6 +176,27 @@ impl Portfolio {
 
     pub fn waba(&self, id: &str) -> Option<&SimWaba> {
         self.wabas.iter().find(|w| w.node.id == id)
+    }
+
+    /// The numbers of WABA `waba_id`, in the order of `numbers`.
+    pub fn numbers_of(&self, waba_id: &str) -> Vec<&SimNumber> {
+        let (indexed, by_waba) = self.numbers_by_waba.0.get_or_init(|| {
+            let mut by_waba: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, number) in self.numbers.iter().enumerate() {
+                by_waba.entry(number.waba_id.clone()).or_default().push(i);
+            }
+            (self.numbers.len(), by_waba)
+        });
+        let prefix = by_waba
+            .get(waba_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.numbers.get(i));
+        let added = self.numbers.iter().skip(*indexed);
+        prefix
+            .chain(added.filter(|n| n.waba_id == waba_id))
+            .filter(|n| n.waba_id == waba_id)
+            .collect()
     }
 
     pub fn number(&self, id: &str) -> Option<&SimNumber> {
@@ -240,6 +276,37 @@ mod tests {
 
     fn seeded() -> Portfolio {
         Portfolio::build(crate::sim::DEFAULT_SEED, None, None)
+    }
+
+    #[test]
+    fn a_wabas_numbers_come_from_the_index_and_a_number_added_later_joins_them() {
+        let mut portfolio = Portfolio::build(crate::sim::DEFAULT_SEED, Some(500), None);
+        let waba = portfolio.wabas[3].node.id.clone();
+        let ids = |p: &Portfolio, waba: &str| -> Vec<String> {
+            p.numbers_of(waba)
+                .iter()
+                .map(|n| n.node.id.clone())
+                .collect()
+        };
+        let scanned: Vec<String> = portfolio
+            .numbers
+            .iter()
+            .filter(|n| n.waba_id == waba)
+            .map(|n| n.node.id.clone())
+            .collect();
+        assert!(!scanned.is_empty());
+        assert_eq!(ids(&portfolio, &waba), scanned);
+        // As a migration does: the number under a new id in another WABA.
+        let mut moved = portfolio.numbers[0].clone();
+        moved.node.id = "999000111".into();
+        moved.waba_id = waba.clone();
+        portfolio.numbers.push(moved);
+        assert_eq!(
+            ids(&portfolio, &waba).last().map(String::as_str),
+            Some("999000111")
+        );
+        assert_eq!(ids(&portfolio, &waba).len(), scanned.len() + 1);
+        assert!(ids(&portfolio, "no-such-waba").is_empty());
     }
 
     #[test]

@@ -113,7 +113,8 @@ impl FleetSnapshot {
                 .into_values()
                 .map(|(id, first)| (SortKey::new(&self.rows[first], column, false), id))
                 .collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            // Equal keys get one rank, so their order here does not matter.
+            keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let mut rank_of = vec![MISSING; keyed.len()];
             let mut rank = 0u32;
             for (position, (key, id)) in keyed.iter().enumerate() {

@@ -60,6 +60,9 @@ const DEST: &str = "104996122399161";
 
 impl Served {
     async fn start(config: crate::sim::SimConfig) -> Served {
+        // reqwest is built without a default crypto provider: run alone, these tests
+        // would find none installed (the transport installs it for the app).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Served {
             handle: crate::sim::start(config).await.unwrap(),
             http: reqwest::Client::new(),

@@ -89,6 +89,8 @@ async fn a_batch_reads_several_wabas_in_one_round_trip_and_a_failure_stays_its_o
 #[tokio::test]
 async fn an_operation_the_batch_did_not_complete_is_read_again_on_its_own() {
     let sandbox = sim::start(SimConfig::default()).await.unwrap();
+    // A bare reqwest client needs the crypto provider the transport installs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
         .post(format!("{}/_sandbox/faults", sandbox.base_url))
         .json(&json!({"path_contains": format!("/{DEST}"), "kind": "drop"}))
