@@ -109,6 +109,9 @@ pub enum Effect {
     TemplateRun(RunCommand),
     /// Submit the marked templates for approval (its job: `templates::recreate`).
     Recreate(crate::app::templates::recreate::RecreateCommand),
+    /// Stop following the review of re-creation run `RequestId` (its screen closed);
+    /// a run still submitting goes on.
+    StopFollowingRecreation(RequestId),
     /// Persist the recently used WABAs and numbers.
     SaveRecent(Recent),
     /// Leave the TUI with this exit code.

@@ -155,6 +155,17 @@ fn on_wizard_event(state: &mut State, event: WizardEvent) -> Vec<Effect> {
     }
 }
 
+/// Closes the template screen; a re-creation run it was following stops being followed.
+fn close_templates(state: &mut State) -> Vec<Effect> {
+    state
+        .templates
+        .take()
+        .and_then(|view| view.recreate.following)
+        .map(Effect::StopFollowingRecreation)
+        .into_iter()
+        .collect()
+}
+
 fn on_tick(state: &mut State, now: std::time::Instant) -> Vec<Effect> {
     let shown_age = state.synced_label();
     state.now = now;
@@ -546,7 +557,7 @@ fn apply_handled(state: &mut State, handled: Handled, owns_redraw: bool) -> Vec<
             Outcome::RefreshMain => effects.extend(main_screen::refresh(state)),
             Outcome::Close => match state.screen() {
                 Screen::Wizard => state.wizard = None,
-                Screen::Templates => state.templates = None,
+                Screen::Templates => effects.extend(close_templates(state)),
                 Screen::Board => state.board.open = false,
                 Screen::Journals => state.journals = None,
                 Screen::Main => {}

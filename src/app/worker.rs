@@ -244,6 +244,9 @@ impl Worker {
                     )
                 });
             }
+            Effect::StopFollowingRecreation(run) => {
+                self.recreations.tell(&(), run, ());
+            }
             Effect::StartMigration(order) => {
                 self.start_migrations(graph, hub, vec![order], data_dir, (backend, in_flight))
             }

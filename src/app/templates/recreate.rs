@@ -240,7 +240,8 @@ pub async fn execute_marked(
             }
         }
     };
-    let reporter = &context.reporter;
+    let JobContext { reporter, inbox } = context;
+    let reporter = &reporter;
     let event = RecreateEvent {
         run: command.run,
         states,
@@ -252,9 +253,11 @@ pub async fn execute_marked(
     let Some(run_id) = followed else {
         return;
     };
-    // Follow the submissions to a verdict, with the CLI's growing pause between reads.
+    // Follow the submissions to a verdict, with the CLI's growing pause between reads,
+    // until the screen closes (it tells the job).
     let operator = ScreenOperator {
         following: Some((reporter, command.run)),
+        closed: Some(std::sync::Mutex::new(inbox)),
     };
     let news = match track(&graph, &data_dir, &backend, &run_id, true, &operator).await {
         Ok(summary) => reviewed(command.run, &summary),
@@ -290,11 +293,17 @@ fn reviewed(run: RequestId, summary: &TrackSummary) -> RecreateEvent {
 /// a followed run goes to the screen.
 struct ScreenOperator<'a> {
     following: Option<(&'a JobReporter<Action>, RequestId)>,
+    /// While following: the job's inbox, told when the screen closes.
+    closed: Option<std::sync::Mutex<tokio::sync::mpsc::Receiver<()>>>,
 }
 
 impl ScreenOperator<'_> {
+    /// For the run itself: it is never stopped from the screen.
     fn quiet() -> Self {
-        ScreenOperator { following: None }
+        ScreenOperator {
+            following: None,
+            closed: None,
+        }
     }
 }
 
@@ -305,6 +314,13 @@ impl RecreateOperator for ScreenOperator<'_> {
 
     async fn confirm(&self, _question: Question) -> bool {
         true
+    }
+
+    /// Following ends once the screen closed: nobody would see the verdicts.
+    fn stopped(&self) -> bool {
+        self.closed
+            .as_ref()
+            .is_some_and(|inbox| inbox.lock().is_ok_and(|mut inbox| inbox.try_recv().is_ok()))
     }
 
     fn verdicts(&self, summary: &TrackSummary) {
@@ -443,6 +459,22 @@ mod tests {
 
     const SOURCE: &str = "104996122399160";
     const DEST: &str = "104996122399161";
+
+    #[test]
+    fn following_stops_once_the_screen_said_it_closed() {
+        let (tell, inbox) = tokio::sync::mpsc::channel(1);
+        let operator = ScreenOperator {
+            following: None,
+            closed: Some(std::sync::Mutex::new(inbox)),
+        };
+        assert!(!operator.stopped());
+        tell.try_send(()).unwrap();
+        assert!(operator.stopped());
+        assert!(
+            !ScreenOperator::quiet().stopped(),
+            "the run itself is never stopped from the screen"
+        );
+    }
 
     /// The marked rows go, then the same job follows them until Meta has judged each:
     /// the sandbox approves most, re-categorises some and rejects some with a reason.

@@ -572,6 +572,52 @@ fn finishing_without_retry_sends_finish() {
     ));
 }
 
+/// Marks the first row (a PAUSED template), confirms the run, and ends it with one
+/// submission: the key, the run's command, and the effects of its end.
+fn recreate_first_row(
+    state: &mut State,
+) -> (
+    recreate::TemplateKey,
+    recreate::RecreateCommand,
+    Vec<Effect>,
+) {
+    key(state, KeyCode::Home);
+    let first = shown(state)[0].0.clone();
+    assert_eq!(first.status, Some(TemplateStatus::Paused));
+    key(state, KeyCode::Char('m'));
+    let marked = (first.name.clone(), first.language.clone());
+    assert_eq!(view(state).recreate.marked(), vec![marked.clone()]);
+    key(state, KeyCode::Char('X'));
+    assert_eq!(view(state).confirm, Some(Confirm::Recreate { count: 1 }));
+    let effects = key(state, KeyCode::Char('y'));
+    let Some(Effect::Recreate(command)) = effects.first().cloned() else {
+        panic!("y starts the run: {effects:?}");
+    };
+    assert_eq!(command.marked, vec![marked.clone()]);
+    assert_eq!(command.source_waba_id, SOURCE_WABA);
+    let event = recreate::RecreateEvent {
+        run: command.run,
+        states: vec![(marked.clone(), recreate::Submission::Submitted)],
+        news: recreate::RecreateNews::Ended(Ok("recreate-1".to_string())),
+    };
+    let effects = update(state, Action::Recreate(Box::new(event)));
+    (marked, command, effects)
+}
+
+#[test]
+fn closing_the_screen_stops_following_the_review_not_the_run() {
+    let mut state = opened(50);
+    let (_, command, _) = recreate_first_row(&mut state);
+    assert_eq!(view(&state).recreate.following, Some(command.run));
+    let effects = key(&mut state, KeyCode::Esc);
+    assert!(state.templates.is_none(), "Esc closes the screen");
+    assert_eq!(
+        effects,
+        vec![Effect::StopFollowingRecreation(command.run)],
+        "the job is told to stop following"
+    );
+}
+
 #[test]
 fn rows_are_marked_for_recreation_submitted_after_y_and_their_state_shown() {
     let mut state = opened(50);
@@ -591,26 +637,7 @@ fn rows_are_marked_for_recreation_submitted_after_y_and_their_state_shown() {
             .unwrap()
             .contains("travels")
     );
-    key(&mut state, KeyCode::Home);
-    let first = shown(&state)[0].0.clone();
-    assert_eq!(first.status, Some(TemplateStatus::Paused));
-    key(&mut state, KeyCode::Char('m'));
-    let marked = (first.name.clone(), first.language.clone());
-    assert_eq!(view(&state).recreate.marked(), vec![marked.clone()]);
-    key(&mut state, KeyCode::Char('X'));
-    assert_eq!(view(&state).confirm, Some(Confirm::Recreate { count: 1 }));
-    let effects = key(&mut state, KeyCode::Char('y'));
-    let Some(Effect::Recreate(command)) = effects.first() else {
-        panic!("y starts the run: {effects:?}");
-    };
-    assert_eq!(command.marked, vec![marked.clone()]);
-    assert_eq!(command.source_waba_id, SOURCE_WABA);
-    let event = recreate::RecreateEvent {
-        run: command.run,
-        states: vec![(marked.clone(), recreate::Submission::Submitted)],
-        news: recreate::RecreateNews::Ended(Ok("recreate-1".to_string())),
-    };
-    let effects = update(&mut state, Action::Recreate(Box::new(event)));
+    let (marked, command, effects) = recreate_first_row(&mut state);
     assert!(
         template_requests(&effects)
             .iter()

@@ -46,11 +46,11 @@ fn apply(state: &mut State, chosen: Chosen) -> Vec<Effect> {
         let null = KeyEvent::new(KeyCode::Null, KeyModifiers::NONE);
         return route(state, null, Some(action));
     }
-    if !leave_screens(state, &chosen) {
+    let Some(mut effects) = leave_screens(state, &chosen) else {
         state.flash = Some(text::TEMPLATES_BUSY.to_string());
         return Vec::new();
-    }
-    match chosen {
+    };
+    effects.extend(match chosen {
         Chosen::Jump(Jump::Main) | Chosen::Command(_) => Vec::new(),
         Chosen::Jump(Jump::Board) => on_board(state, true, Board::open),
         Chosen::Jump(Jump::Templates) if state.templates.is_some() => Vec::new(),
@@ -66,12 +66,14 @@ fn apply(state: &mut State, chosen: Chosen) -> Vec<Effect> {
         Chosen::Number { waba_id, number_id } => {
             main_screen::open_number(state, &waba_id, &number_id)
         }
-    }
+    });
+    effects
 }
 
-/// Closes the board and the template screen for a jump elsewhere; false when the
-/// template screen cannot close (a run or a question is open there).
-fn leave_screens(state: &mut State, chosen: &Chosen) -> bool {
+/// Closes the board and the template screen for a jump elsewhere, with what closing
+/// asks of the worker; `None` when the template screen cannot close (a run or a
+/// question is open there).
+fn leave_screens(state: &mut State, chosen: &Chosen) -> Option<Vec<Effect>> {
     let staying = match chosen {
         Chosen::Jump(Jump::Board) => state.board.open,
         Chosen::Jump(Jump::Templates) => state.templates.is_some(),
@@ -79,15 +81,17 @@ fn leave_screens(state: &mut State, chosen: &Chosen) -> bool {
         _ => false,
     };
     if staying {
-        return true;
+        return Some(Vec::new());
     }
-    if let Some(view) = &state.templates {
-        if view.run.is_some() || view.confirm.is_some() {
-            return false;
-        }
-        state.templates = None;
+    if state
+        .templates
+        .as_ref()
+        .is_some_and(|view| view.run.is_some() || view.confirm.is_some())
+    {
+        return None;
     }
+    let effects = super::close_templates(state);
     state.board.close();
     state.journals = None;
-    true
+    Some(effects)
 }
