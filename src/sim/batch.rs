@@ -17,17 +17,19 @@
 //!   token is the fallback and is required.
 //!
 //! Operations are answered one after another behind the world's lock, after the batch's
-//! one latency (Meta runs independent operations in parallel). Dependencies between
+//! one latency (Meta runs independent operations in parallel); their bodies are written
+//! out after the lock is let go, so other calls are answered meanwhile. Dependencies between
 //! operations (`name` and `{result=name:$.path}`) are not supported: such an operation
 //! fails in its item. A fault queued for an operation's path makes it `null`, as a
 //! timeout would. The docs do not say where a batch's usage headers go; the sandbox puts
 //! them on each operation and, the highest of them, on the batch's answer.
 
+use std::io::Write;
 use std::time::Instant;
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::sim::access::Grants;
 use crate::sim::faults::BUSINESS_USAGE;
@@ -75,7 +77,7 @@ pub(crate) fn run(
         let inner = operation.call(version);
         state.traffic.record(&inner);
         if state.traffic.fault_for(&inner, 0.0).is_some() {
-            items.push(Value::Null);
+            items.push(None);
             continue;
         }
         let reply = match unsupported(&operation) {
@@ -91,9 +93,15 @@ pub(crate) fn run(
         if let Some(usage) = usage_of(&reply) {
             highest_usage = Some(highest_usage.map_or(usage.clone(), |h| h.max(usage)));
         }
-        items.push(item(reply, include_headers));
+        items.push(BatchItem::of(reply, include_headers));
     }
-    let answer = Reply::ok(Value::Array(items));
+    // The items' bodies are written as JSON strings when the answer is encoded, after
+    // the world's lock is let go (`Reply::encode`).
+    let answer = Reply {
+        status: axum::http::StatusCode::OK,
+        body: ReplyBody::Batch(items),
+        headers: Vec::new(),
+    };
     match highest_usage {
         Some((_, header)) => answer.with_header(BUSINESS_USAGE, header),
         None => answer,
@@ -192,32 +200,140 @@ fn usage_of(reply: &Reply) -> Option<(u64, String)> {
     Some((percent, value.clone()))
 }
 
-/// One operation's item: its status code, its headers (unless left out) and its body as
-/// a JSON string. Error items carry `WWW-Authenticate`, as the page's example does (it
-/// abbreviates the value as `OAuth…`; the rest of the value is the sandbox's).
-fn item(reply: Reply, include_headers: bool) -> Value {
-    let body = match reply.body {
-        ReplyBody::Json(value) => value.to_string(),
-        ReplyBody::Html(text) | ReplyBody::Text(text) => text,
-        // Faults never reach an operation's reply; a dropped answer did not complete.
-        ReplyBody::Drop => return Value::Null,
-    };
-    let mut item = json!({ "code": reply.status.as_u16() });
-    if include_headers {
-        let mut headers = Vec::new();
-        if !reply.status.is_success() {
-            headers.push(
-                json!({ "name": "WWW-Authenticate", "value": "OAuth \"Facebook Platform\"" }),
-            );
-        }
-        headers.push(json!({ "name": "Content-Type", "value": ITEM_CONTENT_TYPE }));
-        for (name, value) in reply.headers {
-            headers.push(json!({ "name": name.as_str(), "value": value }));
-        }
-        item["headers"] = Value::Array(headers);
+/// One operation's item: its status code, its headers (unless left out) and its body,
+/// written as a JSON string by [`encode`]. Error items carry `WWW-Authenticate`, as the
+/// page's example does (it abbreviates the value as `OAuth…`; the rest of the value is
+/// the sandbox's).
+pub(crate) struct BatchItem {
+    code: u16,
+    headers: Option<Vec<(String, String)>>,
+    body: ItemBody,
+}
+
+enum ItemBody {
+    Json(Value),
+    Text(String),
+}
+
+impl BatchItem {
+    /// The item of an operation's reply; `None` for one that did not complete.
+    fn of(reply: Reply, include_headers: bool) -> Option<BatchItem> {
+        let body = match reply.body {
+            ReplyBody::Json(value) => ItemBody::Json(value),
+            ReplyBody::Html(text) | ReplyBody::Text(text) => ItemBody::Text(text),
+            ReplyBody::Encoded(bytes) => {
+                ItemBody::Text(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            // Faults never reach an operation's reply; a dropped answer did not complete.
+            ReplyBody::Drop | ReplyBody::Batch(_) => return None,
+        };
+        let headers = include_headers.then(|| {
+            let mut headers = Vec::new();
+            if !reply.status.is_success() {
+                headers.push((
+                    "WWW-Authenticate".to_string(),
+                    "OAuth \"Facebook Platform\"".to_string(),
+                ));
+            }
+            headers.push(("Content-Type".to_string(), ITEM_CONTENT_TYPE.to_string()));
+            for (name, value) in reply.headers {
+                headers.push((name.as_str().to_string(), value));
+            }
+            headers
+        });
+        Some(BatchItem {
+            code: reply.status.as_u16(),
+            headers,
+            body,
+        })
     }
-    item["body"] = Value::String(body);
-    item
+
+    /// `{"body":"<the answer as a JSON string>","code":200,"headers":[{"name","value"}]}`,
+    /// the body escaped as it is written (one pass, no intermediate string).
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"body\":\"");
+        let mut inside = JsonStringContent(out);
+        let _ = match &self.body {
+            ItemBody::Json(value) => serde_json::to_writer(&mut inside, value),
+            ItemBody::Text(text) => inside
+                .write_all(text.as_bytes())
+                .map_err(serde_json::Error::io),
+        };
+        out.extend_from_slice(b"\",\"code\":");
+        out.extend_from_slice(self.code.to_string().as_bytes());
+        if let Some(headers) = &self.headers {
+            out.extend_from_slice(b",\"headers\":[");
+            for (i, (name, value)) in headers.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"name\":");
+                let _ = serde_json::to_writer(&mut *out, name);
+                out.extend_from_slice(b",\"value\":");
+                let _ = serde_json::to_writer(&mut *out, value);
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+}
+
+/// The batch's answer: its items in order, `null` for those that did not complete.
+pub(crate) fn encode(items: &[Option<BatchItem>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(items.len() * 1024);
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match item {
+            Some(item) => item.write(&mut out),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b']');
+    out
+}
+
+/// Writes what it is given as the inside of a JSON string, escaped as serde_json escapes
+/// strings (`\"`, `\\`, the short forms of control characters, else `\u00XX`).
+struct JsonStringContent<'a>(&'a mut Vec<u8>);
+
+impl Write for JsonStringContent<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut start = 0;
+        for (i, &byte) in bytes.iter().enumerate() {
+            let escape: &[u8] = match byte {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0x00..=0x1f => {
+                    self.0.extend_from_slice(&bytes[start..i]);
+                    self.0.extend_from_slice(b"\\u00");
+                    self.0.push(HEX[usize::from(byte >> 4)]);
+                    self.0.push(HEX[usize::from(byte & 0xf)]);
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            self.0.extend_from_slice(&bytes[start..i]);
+            self.0.extend_from_slice(escape);
+            start = i + 1;
+        }
+        self.0.extend_from_slice(&bytes[start..]);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

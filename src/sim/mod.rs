@@ -478,19 +478,39 @@ async fn carry_out(sim: Arc<Sim>, call: Call) -> (Call, Reply, bool) {
         tokio::time::sleep(delay).await;
     }
     let applies = fault.is_none_or(faults::FaultKind::applies);
-    let (reply, snapshot) = {
-        let mut state = sim.lock();
-        let answer = applies.then(|| sim.answer(&mut state, &call, Instant::now()));
-        if let Some(answer) = &answer {
-            state.traffic.record_applied(&call, answer.status);
-        }
-        let reply = match (fault, answer) {
-            (Some(kind), _) => faults::fault_reply(kind, call.api, &mut state.traffic),
-            (None, Some(answer)) => answer,
-            (None, None) => Reply::json(StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({})),
+    // The answer is worked out on a blocking thread: a call waiting for the lock, or
+    // building a large answer, never holds up the server's async workers, which go on
+    // sending the answers already made (as Graph answers calls concurrently). The body
+    // is written out after the lock is let go.
+    let worker = sim.clone();
+    let answered = tokio::task::spawn_blocking(move || {
+        let sim = worker;
+        let (reply, snapshot) = {
+            let mut state = sim.lock();
+            let answer = applies.then(|| sim.answer(&mut state, &call, Instant::now()));
+            if let Some(answer) = &answer {
+                state.traffic.record_applied(&call, answer.status);
+            }
+            let reply = match (fault, answer) {
+                (Some(kind), _) => faults::fault_reply(kind, call.api, &mut state.traffic),
+                (None, Some(answer)) => answer,
+                (None, None) => {
+                    Reply::json(StatusCode::INTERNAL_SERVER_ERROR, serde_json::json!({}))
+                }
+            };
+            let snapshot = applies.then(|| sim.snapshot(&state, &call)).flatten();
+            (reply, snapshot)
         };
-        let snapshot = applies.then(|| sim.snapshot(&state, &call)).flatten();
-        (reply, snapshot)
+        (call, reply.encode(), snapshot)
+    })
+    .await;
+    // A panic while answering fails this request's task, which `serve` answers 500.
+    let (call, reply, snapshot) = match answered {
+        Ok(answered) => answered,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => std::panic::resume_unwind(Box::new(e.to_string())),
+        },
     };
     if let Some((change, bytes)) = snapshot {
         let keeper = sim.clone();

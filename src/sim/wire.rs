@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
+use crate::sim::batch::BatchItem;
 pub(crate) use crate::sim::errors::{GraphError, HubError};
 
 /// Which surface a path belongs to.
@@ -229,6 +230,11 @@ pub(crate) enum ReplyBody {
     Json(Value),
     Html(String),
     Text(String),
+    /// The items of a Graph batch (`sim::batch`), each body still a value: they are
+    /// written as JSON strings once, after the world's lock is let go.
+    Batch(Vec<Option<BatchItem>>),
+    /// JSON already written ([`Reply::encode`]).
+    Encoded(Vec<u8>),
     /// Headers go out, then the body stream fails: the client sees a dropped connection.
     Drop,
 }
@@ -254,6 +260,17 @@ impl Reply {
         self
     }
 
+    /// Writes a JSON or batch body out, so the bytes are made where the caller wants the
+    /// work done (off the world's lock, off the server's async workers).
+    pub fn encode(mut self) -> Reply {
+        self.body = match self.body {
+            ReplyBody::Json(value) => ReplyBody::Encoded(value.to_string().into_bytes()),
+            ReplyBody::Batch(items) => ReplyBody::Encoded(crate::sim::batch::encode(&items)),
+            other => other,
+        };
+        self
+    }
+
     /// What the request log prints for the status.
     pub fn status_label(&self) -> String {
         match self.body {
@@ -270,6 +287,11 @@ impl IntoResponse for Reply {
                 "application/json; charset=UTF-8",
                 Body::from(value.to_string()),
             ),
+            ReplyBody::Batch(items) => (
+                "application/json; charset=UTF-8",
+                Body::from(crate::sim::batch::encode(&items)),
+            ),
+            ReplyBody::Encoded(bytes) => ("application/json; charset=UTF-8", Body::from(bytes)),
             ReplyBody::Html(html) => ("text/html; charset=utf-8", Body::from(html)),
             ReplyBody::Text(text) => ("text/plain; charset=utf-8", Body::from(text)),
             ReplyBody::Drop => {

@@ -28,6 +28,25 @@ pub(crate) struct SortKey {
 }
 
 impl SortKey {
+    /// Appends the text `column`'s order compares for `row` to `out` (as [`SortKey`]
+    /// holds it); returns whether the cell is empty.
+    pub(crate) fn write_text(row: &FleetRow, column: Column, out: &mut String) -> bool {
+        let value = column.value(row);
+        match column {
+            Column::Number
+                if row
+                    .display_phone_number
+                    .as_deref()
+                    .is_some_and(|d| d.bytes().any(|b| b.is_ascii_digit())) =>
+            {
+                out.extend(value.chars().filter(char::is_ascii_digit));
+            }
+            _ if value.is_ascii() => out.extend(value.chars().map(|c| c.to_ascii_lowercase())),
+            _ => out.push_str(&value.to_lowercase()),
+        }
+        value.is_empty()
+    }
+
     pub(crate) fn new(row: &FleetRow, column: Column, descending: bool) -> SortKey {
         let value = column.value(row);
         let text = match column {
