@@ -57,6 +57,42 @@ pub fn live_heap_bytes() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
 
+/// glibc's allocator gives each thread that allocates under contention an arena of its
+/// own (up to 8 per core) and keeps what is freed in each: with the async workers and
+/// the blocking threads, a refresh of a 100,000-number fleet left the resident memory at
+/// twice the heap held. Two arenas are enough for a two-thread runtime and its helpers.
+/// Called once, first thing in `main`; a no-op elsewhere than Linux with glibc.
+pub fn limit_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        /// `M_ARENA_MAX` of glibc's `<malloc.h>`.
+        const M_ARENA_MAX: std::ffi::c_int = -8;
+        // SAFETY: mallopt only sets a tuning parameter of the allocator; any value is
+        // accepted or refused with 0, and it is called before other threads exist.
+        unsafe {
+            mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}
+
+/// Gives the memory the allocator holds freed back to the system (`malloc_trim`): called
+/// after the work that frees the most at once (the end of a fleet refresh, which drops the
+/// previous rows), so the resident memory follows the heap held. Takes a few
+/// milliseconds with a 100,000-number fleet; a no-op elsewhere than Linux with glibc.
+pub fn give_back_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages to the system; it is thread-safe.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+unsafe extern "C" {
+    fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    fn malloc_trim(pad: usize) -> std::ffi::c_int;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

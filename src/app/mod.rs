@@ -184,12 +184,24 @@ async fn run(
         let waiting = (matches!(action, Action::Tick(_))
             && (state.is_busy() || state.slow_call.is_some()))
         .then(|| Action::Waiting(worker.longest_wait()));
+        // The end of a fleet refresh drops the rows it replaced: their memory goes back
+        // to the system, so the resident memory follows the fleet held.
+        let refreshed = matches!(
+            &action,
+            Action::Board(event) if matches!(
+                **event,
+                board::BoardEvent::Refresh { progress: crate::ops::fleet_read::FleetEvent::Finished, .. }
+            )
+        );
         for action in std::iter::once(action).chain(waiting) {
             for effect in update::update(&mut state, action) {
                 if let Some(code) = worker.run(effect) {
                     return Ok(code);
                 }
             }
+        }
+        if refreshed {
+            crate::api::memory::give_back_freed();
         }
         if state.is_busy() && next_tick > Instant::now() + BUSY_TICK {
             next_tick = Instant::now() + BUSY_TICK;

@@ -137,6 +137,7 @@ pub enum Command {
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
+    crate::api::memory::limit_arenas();
     let cli = Cli::parse();
     // Generated from the parser's definition: no config, no runtime.
     match &cli.command {
