@@ -427,13 +427,24 @@ fn a_trace_log_of_a_whole_migration_holds_no_token_pin_or_code() {
         std::fs::read_to_string(sim.data_dir.path().join(format!("journals/{id}.jsonl"))).unwrap();
     let report_md =
         std::fs::read_to_string(sim.data_dir.path().join(format!("reports/{id}.md"))).unwrap();
-    for (what, text) in [
-        ("log", &log),
-        ("journal", &journal),
-        ("report", &report_md),
-        ("stderr", &run.stderr),
-        ("sandbox output", &sim.output()),
-    ] {
+    let mut texts = vec![
+        ("log".to_string(), log),
+        ("journal".to_string(), journal),
+        ("report".to_string(), report_md),
+        ("stderr".to_string(), run.stderr.clone()),
+        ("sandbox output".to_string(), sim.output()),
+    ];
+    // Everything else the run left in its data dir (reports as JSON, template runs,
+    // locks, the log's rotations): grepped byte for byte, as an auditor would.
+    texts.extend(files_under(sim.data_dir.path()).into_iter().map(|path| {
+        let bytes = std::fs::read(&path).unwrap();
+        (
+            path.display().to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }));
+    assert!(texts.len() > 6, "the data dir holds the run's files");
+    for (what, text) in &texts {
         for secret in [token, PIN.1, code.as_str()] {
             assert!(
                 !text.contains(secret),
@@ -441,4 +452,18 @@ fn a_trace_log_of_a_whole_migration_holds_no_token_pin_or_code() {
             );
         }
     }
+}
+
+/// Every file under a directory, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

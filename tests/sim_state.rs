@@ -98,7 +98,41 @@ async fn a_paused_migration_resumes_after_a_restart_and_a_reset_starts_afresh() 
         (200, &json!(true)),
         "{verified}"
     );
+    let register = |pin: &str| json!({"messaging_product": "whatsapp", "pin": pin});
+    let pin = "135792";
+    let register_path = format!("/v25.0/{new_id}/register");
+    let (status, registered) = call(
+        &second,
+        reqwest::Method::POST,
+        &register_path,
+        register(pin),
+    )
+    .await;
+    assert_eq!(status, 200, "{registered}");
     second.shutdown().await;
+
+    // The kept world holds no PIN in clear, and the PIN still counts after a restart.
+    let world = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        !world.contains(pin),
+        "the kept world holds the PIN in clear"
+    );
+    let again = sim::start(kept(&file, false)).await.unwrap();
+    let (status, wrong) = call(
+        &again,
+        reqwest::Method::POST,
+        &register_path,
+        register("000000"),
+    )
+    .await;
+    assert_eq!(
+        (status, &wrong["error"]["code"]),
+        (400, &json!(133005)),
+        "{wrong}"
+    );
+    let (status, right) = call(&again, reqwest::Method::POST, &register_path, register(pin)).await;
+    assert_eq!(status, 200, "{right}");
+    again.shutdown().await;
 
     // A reset is explicit: a new world with a new id, and the number is gone.
     let third = sim::start(kept(&file, true)).await.unwrap();

@@ -22,9 +22,12 @@ use crate::domain::phone::E164;
 use crate::domain::template::{Template, TemplateInventory, TemplateMigrationResult};
 use crate::domain::waba::{SubscribedApp, Waba};
 
+mod base_url;
 mod batch;
 mod fleet;
 mod recreate;
+mod writes;
+pub use base_url::{insecure_http_sentence, is_loopback_url, parse_base_url};
 pub use batch::MAX_BATCH;
 pub use fleet::WabaNumbers;
 pub use recreate::{CreatedTemplate, UploadFile};
@@ -285,124 +288,6 @@ impl GraphClient {
         })
     }
 
-    /// `POST /{dest_waba_id}/phone_numbers` with `migrate_phone_number=true`: starts a
-    /// migration into the destination. Never retried automatically.
-    pub async fn add_number_for_migration(
-        &self,
-        dest_waba_id: &str,
-        number: &E164,
-    ) -> Result<String, ApiError> {
-        #[derive(Deserialize)]
-        struct Created {
-            id: String,
-        }
-        let body = serde_json::json!({
-            "cc": number.country_code,
-            "phone_number": number.national,
-            "migrate_phone_number": true,
-        });
-        let created: Created = self
-            .post_json(
-                &[checked(IdKind::Graph, dest_waba_id)?, "phone_numbers"],
-                body,
-            )
-            .await?;
-        Ok(created.id)
-    }
-
-    /// `POST /{phone_number_id}/request_code`. Never retried automatically.
-    pub async fn request_code(
-        &self,
-        phone_number_id: &str,
-        method: CodeMethod,
-        language: &str,
-    ) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "code_method": method.as_str(), "language": language });
-        self.post_success(
-            &[checked(IdKind::Graph, phone_number_id)?, "request_code"],
-            body,
-        )
-        .await
-    }
-
-    /// `POST /{phone_number_id}/verify_code`. Never retried automatically.
-    pub async fn verify_code(
-        &self,
-        phone_number_id: &str,
-        code: &SecretString,
-    ) -> Result<(), ApiError> {
-        let body = serde_json::json!({ "code": code.expose_secret() });
-        self.post_success(
-            &[checked(IdKind::Graph, phone_number_id)?, "verify_code"],
-            body,
-        )
-        .await
-    }
-
-    /// `POST /{phone_number_id}/register` with a new 6-digit PIN. A register call is
-    /// precious (10 per 72 h): never retried automatically.
-    pub async fn register(
-        &self,
-        phone_number_id: &str,
-        pin: &SecretString,
-    ) -> Result<(), ApiError> {
-        let body =
-            serde_json::json!({ "messaging_product": "whatsapp", "pin": pin.expose_secret() });
-        self.post_success(
-            &[checked(IdKind::Graph, phone_number_id)?, "register"],
-            body,
-        )
-        .await
-    }
-
-    /// `POST /{phone_number_id}/register` with the On-Premise backup, moving the number
-    /// to the Cloud API with its history (Meta's "Migrate from On-Premise to Cloud API").
-    /// Never retried automatically.
-    pub async fn register_with_backup(
-        &self,
-        phone_number_id: &str,
-        pin: &SecretString,
-        backup_data: &str,
-        backup_password: &SecretString,
-    ) -> Result<(), ApiError> {
-        let body = serde_json::json!({
-            "messaging_product": "whatsapp",
-            "pin": pin.expose_secret(),
-            "backup": { "data": backup_data, "password": backup_password.expose_secret() },
-        });
-        self.post_success(
-            &[checked(IdKind::Graph, phone_number_id)?, "register"],
-            body,
-        )
-        .await
-    }
-
-    /// `POST /{dest_waba_id}/migrate_message_templates` for one page set or id list.
-    pub async fn migrate_message_templates(
-        &self,
-        dest_waba_id: &str,
-        source_waba_id: &str,
-        page: &TemplateMigrationPage,
-    ) -> Result<TemplateMigrationResult, ApiError> {
-        let body = match page {
-            TemplateMigrationPage::Page { page_number, count } => serde_json::json!({
-                "source_waba_id": source_waba_id, "page_number": page_number, "count": count,
-            }),
-            TemplateMigrationPage::Ids(ids) => serde_json::json!({
-                "source_waba_id": source_waba_id, "template_ids": ids,
-            }),
-        };
-        checked(IdKind::Graph, source_waba_id)?;
-        self.post_json(
-            &[
-                checked(IdKind::Graph, dest_waba_id)?,
-                "migrate_message_templates",
-            ],
-            body,
-        )
-        .await
-    }
-
     /// The endpoint as records show it: `GET /v25.0/104996/phone_numbers` (ids in it
     /// were checked, so joining them for display is safe).
     fn endpoint(&self, method: &Method, segments: &[&str]) -> String {
@@ -626,59 +511,6 @@ pub(crate) fn paging_stopped(endpoint: &str, what: &str) -> ApiError {
 pub(crate) fn unexpected_page(endpoint: &str, headers: &HeaderMap) -> ApiError {
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     unexpected_body(endpoint, 200, content_type)
-}
-
-/// Checks a base URL the operator typed: `https://host[:port][/prefix]`, or `http://` to
-/// a loopback address (the sandbox). Plain `http` to any other host is refused unless
-/// `allow_insecure_http`: the token, PIN and backup password would travel in clear.
-pub fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url, ApiError> {
-    let shown = crate::api::text::readable(raw.trim(), 200);
-    let bad = || {
-        ApiError::new(
-            ErrorClass::Validation,
-            "-",
-            format!(
-                "'{shown}' is not a usable base URL: write it as https://host (or http://127.0.0.1:PORT for the sandbox)."
-            ),
-        )
-    };
-    let url = Url::parse(raw.trim()).map_err(|_| bad())?;
-    if !matches!(url.scheme(), "http" | "https")
-        || url.host_str().is_none()
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(bad());
-    }
-    if url.scheme() == "http" && !is_loopback_url(&url) && !allow_insecure_http {
-        return Err(ApiError::new(
-            ErrorClass::Validation,
-            "-",
-            insecure_http_sentence(&url),
-        ));
-    }
-    Ok(url)
-}
-
-/// The refusal of a plain-http URL to a host that is not this machine.
-pub fn insecure_http_sentence(url: &Url) -> String {
-    format!(
-        "{}://{} is plain http to a host that is not this machine: the token, PIN and backup password would travel unencrypted; use https://, or pass --allow-insecure-http if you accept that risk.",
-        url.scheme(),
-        url.host_str().unwrap_or("?")
-    )
-}
-
-/// Whether a URL's host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
-pub fn is_loopback_url(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Decodes a 2xx body; a body that is not the expected JSON is an `UnexpectedBody`.

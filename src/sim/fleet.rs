@@ -14,7 +14,7 @@ use crate::domain::partner::{
 };
 use crate::domain::waba::{AccountReviewStatus, BusinessRef, BusinessVerificationStatus, Waba};
 use crate::sim::portfolio::{
-    HubPortfolio, NumberIndex, Portfolio, SeedFile, SimNumber, SimWaba, health,
+    HubPortfolio, NumberIndex, PinDigest, Portfolio, SeedFile, SimNumber, SimWaba, health,
 };
 use crate::sim::templates::TemplateSpec;
 
@@ -242,7 +242,7 @@ fn fleet_number(rng: &mut Rng, j: usize, waba: &SimWaba) -> SimNumber {
     SimNumber {
         waba_id: waba.node.id.clone(),
         node,
-        pin: pin_on.then(|| format!("{:06}", rng.u32(..1_000_000))),
+        pin: pin_on.then(|| PinDigest::of(&format!("{:06}", rng.u32(..1_000_000)))),
     }
 }
 

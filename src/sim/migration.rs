@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::domain::number::{CodeVerificationStatus, NameStatus, NumberStatus, PlatformType};
 use crate::domain::waba::AccountReviewStatus;
-use crate::sim::portfolio::{SimNumber, health};
+use crate::sim::portfolio::{PinDigest, SimNumber, health};
 use crate::sim::state::World;
 use crate::sim::templates;
 use crate::sim::wire::{Call, GraphError, stable_hash};
@@ -303,7 +303,7 @@ pub(crate) fn register(
             let source = world.portfolio.number(&migration.source_id).cloned();
             if let Some(source) = &source
                 && source.node.is_pin_enabled == Some(true)
-                && source.pin.as_deref() != Some(pin.as_str())
+                && !source.pin.as_ref().is_some_and(|known| known.matches(&pin))
             {
                 return Err(pin_mismatch());
             }
@@ -321,7 +321,7 @@ pub(crate) fn register(
                 ));
             }
             if number.node.is_pin_enabled == Some(true)
-                && number.pin.as_deref() != Some(pin.as_str())
+                && !number.pin.as_ref().is_some_and(|known| known.matches(&pin))
             {
                 return Err(pin_mismatch());
             }
@@ -348,7 +348,7 @@ pub(crate) fn register(
                 number.node.platform_type = Some(PlatformType::CloudApi);
                 number.node.status = Some(NumberStatus::Connected);
             }
-            number.pin = Some(pin);
+            number.pin = Some(PinDigest::of(&pin));
             number.node.is_pin_enabled = Some(true);
         }
     }
@@ -366,7 +366,7 @@ fn complete(
 ) {
     let onboarded = world.now_meta();
     if let Some(number) = world.portfolio.number_mut(&migration.new_id) {
-        number.pin = Some(pin.to_string());
+        number.pin = Some(PinDigest::of(pin));
         number.node.status = Some(NumberStatus::Connected);
         number.node.is_pin_enabled = Some(true);
         number.node.code_verification_status = Some(CodeVerificationStatus::Verified);

@@ -58,7 +58,50 @@ pub(crate) struct SimNumber {
     pub waba_id: String,
     pub node: PhoneNumber,
     #[serde(default)]
-    pub pin: Option<String>,
+    pub pin: Option<PinDigest>,
+}
+
+/// A two-step PIN as the sandbox keeps it: a digest, never the digits, because the
+/// world is written to the data dir between runs and a PIN an operator typed there is a
+/// secret like any other. (Six digits are easy to guess from any digest; the point is
+/// that no file holds a PIN in clear.) The seeds in assets/ give plain fixture PINs:
+/// they are digested on load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PinDigest(String);
+
+impl PinDigest {
+    const PREFIX: &str = "sha256:";
+
+    pub fn of(pin: &str) -> PinDigest {
+        let digest = ring::digest::digest(
+            &ring::digest::SHA256,
+            format!("wamigrate-sandbox-pin:{pin}").as_bytes(),
+        );
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        PinDigest(format!("{}{hex}", Self::PREFIX))
+    }
+
+    /// Whether a PIN sent in a call is this one.
+    pub fn matches(&self, pin: &str) -> bool {
+        *self == PinDigest::of(pin)
+    }
+}
+
+impl Serialize for PinDigest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PinDigest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Ok(if raw.starts_with(Self::PREFIX) {
+            PinDigest(raw)
+        } else {
+            PinDigest::of(&raw)
+        })
+    }
 }
 
 impl SimNumber {

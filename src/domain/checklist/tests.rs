@@ -1,3 +1,4 @@
+use super::judges::register_budget;
 use super::*;
 use crate::domain::readability::NotReadable;
 use crate::domain::template::{QualityScore, Template, TemplateQuality, TemplateStatus};

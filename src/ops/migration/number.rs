@@ -471,7 +471,9 @@ impl<O: Operator> Migration<'_, O> {
         // The intent of the call about to be made is not written yet; `used` counts every
         // earlier one, including this journal's.
         let left = REGISTER_BUDGET.saturating_sub(used);
-        self.say(Line::info(format!("Register attempts left for this number: {left} of {REGISTER_BUDGET} in the 72-hour window.")));
+        // Only wamigrate's own journals of this backend are counted: Meta does not report
+        // register attempts, so calls made elsewhere are invisible and `left` is a ceiling.
+        self.say(Line::info(format!("Register attempts left for this number: at most {left} of {REGISTER_BUDGET} in the 72-hour window (counted from wamigrate's journals; attempts made elsewhere are invisible).")));
         if left == 0 {
             return Err(paused(step, "no register attempt is left in the 72-hour window (133016); wait for the window to move".to_string()));
         }
@@ -573,6 +575,6 @@ impl<O: Operator> Migration<'_, O> {
 /// What a register call costs: one of the number's attempts in Meta's window.
 pub(super) fn register_cost(left: u32) -> String {
     format!(
-        "1 of the {left} register attempts left for this number in Meta's 72-hour window ({REGISTER_BUDGET} per 72 hours; past them registration is blocked for 72 hours)"
+        "1 of at most {left} register attempts left for this number in Meta's 72-hour window ({REGISTER_BUDGET} per 72 hours; past them registration is blocked for 72 hours)"
     )
 }

@@ -211,7 +211,7 @@ fn finished_page_120x40() {
     event(
         &mut state,
         WizardEvent::Said(
-            "Register attempts left for this number: 10 of 10 in the 72-hour window.".into(),
+            "Register attempts left for this number: at most 10 of 10 in the 72-hour window (counted from wamigrate's journals; attempts made elsewhere are invisible).".into(),
         ),
     );
     event(
