@@ -99,4 +99,25 @@ mod tests {
         read_token_file(&path, &mut warnings).unwrap();
         assert!(warnings.is_empty());
     }
+
+    /// Runs only in a build with the keyring (`cargo test --features keyring --lib
+    /// keyring`): on Linux the kernel's keyring, so it needs no desktop service.
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn a_token_stored_in_the_keyring_is_read_back_and_a_missing_one_says_how_to_store_it() {
+        let user = format!("test-{}/graph_token", std::process::id());
+        let entry = keyring::Entry::new(KEYRING_SERVICE, &user).unwrap();
+        // A keyring that refuses the store cannot test the read (seen in a container whose
+        // kernel keyring answers NoEntry to keyring-rs's store): say so, test nothing.
+        if let Err(e) = entry.set_password("EAAGkeyring") {
+            eprintln!("skipped: this machine's keyring refused the store ({e})");
+            return;
+        }
+        let read = from_keyring(&user).map(|t| t.expose_secret().to_string());
+        // Best effort: the kernel keyring of a container may refuse the delete.
+        let _ = entry.delete_credential();
+        assert_eq!(read.unwrap(), "EAAGkeyring");
+        let missing = from_keyring(&format!("{user}-absent")).unwrap_err().0;
+        assert!(missing.contains("store it there first"), "{missing}");
+    }
 }
