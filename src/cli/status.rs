@@ -307,7 +307,8 @@ impl Watch<'_> {
     /// WABA that fails keeps its previous rows (its failure is printed), so its numbers
     /// are not shown as removed and added again.
     async fn run(self, rows: Vec<FleetRow>) -> ExitCode {
-        let mut fleet = FleetSnapshot::new(rows);
+        // Changes are filtered row by row: no search texts (`FleetSnapshot::unsearched`).
+        let mut fleet = FleetSnapshot::unsearched(rows);
         loop {
             let usage = self.graph.transport().last_usage();
             let slowdown = pacing(usage);

@@ -243,7 +243,8 @@ pub async fn read_all(
     let (events, mut inbox) = mpsc::channel(EVENT_BUFFER);
     let gather = async {
         let mut gathered = FleetGathered::default();
-        let mut fleet = FleetSnapshot::default();
+        // A command prints once: no search texts (`FleetSnapshot::unsearched`).
+        let mut fleet = FleetSnapshot::unsearched(Vec::new());
         while let Some(event) = inbox.recv().await {
             gathered.absorb(&mut fleet, event);
         }

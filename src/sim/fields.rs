@@ -15,7 +15,7 @@
 //! - Templates and businesses: the fields of api-notes.md §1 and Meta's template pages;
 //!   the template node's type name in Graph's error text is not documented (docs silent).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::sim::portfolio::NodeKind;
 use crate::sim::wire::{GraphError, strip_nulls};
@@ -206,21 +206,26 @@ pub(crate) fn select_split(item: Value, selection: &[(&str, Option<&str>)]) -> V
     let Value::Object(mut map) = item else {
         return Value::Null;
     };
-    let mut out = Map::new();
-    if let Some(id) = map.remove("id").filter(|id| !id.is_null()) {
-        out.insert("id".into(), strip_nulls(id));
-    }
-    for &(name, nested) in selection {
-        let Some(value) = map.remove(name).filter(|value| !value.is_null()) else {
-            continue;
+    // The item's own map is kept (a page of 100 numbers would otherwise build each map
+    // twice): what was not asked for goes, what stays is shaped in place.
+    map.retain(|name, value| {
+        !value.is_null() && (name == "id" || selection.iter().any(|(asked, _)| asked == name))
+    });
+    for (name, value) in map.iter_mut() {
+        // The id is always there as it is; the first mention of a field says its fields.
+        let nested = match name.as_str() {
+            "id" => None,
+            name => selection
+                .iter()
+                .find(|(asked, _)| *asked == name)
+                .and_then(|(_, nested)| *nested),
         };
-        let value = match (nested, value) {
+        *value = match (nested, std::mem::take(value)) {
             (Some(sub), Value::Object(obj)) => select_fields(Value::Object(obj), sub),
             (_, value) => strip_nulls(value),
         };
-        out.insert(name.to_string(), value);
     }
-    Value::Object(out)
+    Value::Object(map)
 }
 
 /// `a,b{c,d},e` → `[(a, None), (b, Some("c,d")), (e, None)]`.
