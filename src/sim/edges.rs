@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::sim::fields::{FieldRules, edge_item_kind, field_name, select_split, split_fields};
 use crate::sim::portfolio::NodeKind;
@@ -209,7 +209,8 @@ pub(crate) fn page(
         .into_iter()
         .map(|item| select_split(item, &selection))
         .collect();
-    let mut page = json!({ "data": data });
+    // Moved in, not through `json!`, which would copy every item and drop the original.
+    let mut page = Value::Object(Map::from_iter([("data".to_string(), Value::Array(data))]));
     if start < end {
         page["paging"] = json!({ "cursors": {
             "before": encode_cursor(start),
