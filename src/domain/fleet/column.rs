@@ -124,7 +124,11 @@ impl Column {
             }),
             Column::Throughput => opt(&row.throughput_level),
             Column::Channel => opt(&row.channel_status),
-            Column::Migration => Cow::Owned(row.migration.to_string()),
+            // Only a migration in progress names its step: the others are their kind.
+            Column::Migration => match &row.migration {
+                super::MigrationState::InProgress { .. } => Cow::Owned(row.migration.to_string()),
+                other => Cow::Borrowed(other.kind()),
+            },
             Column::LastChecked => Cow::Borrowed(&row.last_checked),
         }
     }
