@@ -91,7 +91,9 @@ impl PickerLayout {
     pub fn compute(area: Rect) -> PickerLayout {
         let popup = centred(
             area,
-            (area.width * 7 / 10).clamp(50.min(area.width), 110),
+            // Narrow terminals give the rows nearly the whole width (a WABA row is
+            // "name · id · owner"); wide ones seven tenths, up to 110 columns.
+            (area.width * 7 / 10).clamp(area.width.saturating_sub(4).min(76), 110),
             area.height * 7 / 10,
         );
         let inner = popup.inner(Margin::new(1, 1));

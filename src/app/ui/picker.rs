@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph};
 
 use super::selected_style;
+use crate::app::fuzzy::FIELD_SEPARATOR;
 use crate::app::layout::PickerLayout;
 use crate::app::state::{Candidate, Picker, PickerKind, State};
 use crate::app::strings;
@@ -56,6 +57,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
             layout.notice,
         );
     }
+    // The list's width less the highlight symbol.
+    let row_width = layout.list.width.saturating_sub(2) as usize;
     let items: Vec<ListItem> = if candidates.is_empty() {
         vec![ListItem::new(Line::styled(
             strings::NO_MATCH,
@@ -64,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
     } else {
         candidates
             .iter()
-            .map(|c| ListItem::new(candidate_line(c, theme)))
+            .map(|c| ListItem::new(candidate_line(c, theme, row_width)))
             .collect()
     };
     let list = List::new(items)
@@ -76,17 +79,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, picker:
 }
 
 /// A candidate with its matched characters highlighted, a mark when recently used and
-/// what it already is ("current", "the source").
-pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(
-        if candidate.recent { "★ " } else { "  " },
-        theme.style(Role::Key),
-    )];
+/// what it already is ("current", "the source"), in at most `width` columns. A row that
+/// does not fit keeps its second field whole (a WABA's id: two WABAs named alike differ
+/// there) by cutting its first field in the middle; what follows the id is cut last.
+pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme, width: usize) -> Line<'static> {
+    use unicode_width::UnicodeWidthStr;
+    let mark = if candidate.recent { "★ " } else { "  " };
+    let mut spans = vec![Span::styled(mark, theme.style(Role::Key))];
     // In front, so a long row cut at the popup's edge still says it.
-    if let Some(note) = candidate.note {
-        spans.push(Span::styled(format!("({note}) "), theme.style(Role::Muted)));
+    let note = candidate.note.map(|note| format!("({note}) "));
+    if let Some(note) = &note {
+        spans.push(Span::styled(note.clone(), theme.style(Role::Muted)));
     }
+    let room = width.saturating_sub(mark.width() + note.as_deref().map_or(0, str::width));
+    let dropped = dropped_chars(&candidate.text, room);
+    let mut elided = false;
     for (i, c) in candidate.text.chars().enumerate() {
+        if dropped.contains(&i) {
+            if !elided {
+                spans.push(Span::styled("…", theme.style(Role::Muted)));
+                elided = true;
+            }
+            continue;
+        }
         let role = if candidate.matched.positions.contains(&i) {
             Role::Match
         } else {
@@ -95,4 +110,76 @@ pub(super) fn candidate_line(candidate: &Candidate, theme: &Theme) -> Line<'stat
         spans.push(Span::styled(c.to_string(), theme.style(role)));
     }
     Line::from(spans)
+}
+
+/// The characters of a row's text (by index) to leave out so that it fits `room`
+/// columns: none when it fits; otherwise the middle of the first field, so that the
+/// separator and the second field fit after it. Empty too when even that cannot fit
+/// (the row is then cut at the edge, as any other).
+fn dropped_chars(text: &str, room: usize) -> std::ops::Range<usize> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let width_of = |c: &char| c.width().unwrap_or(0);
+    let cut = || {
+        if text.width() <= room {
+            return None;
+        }
+        let first_end = text.find(FIELD_SEPARATOR)?;
+        let after = &text[first_end + FIELD_SEPARATOR.len()..];
+        let second = after.split(FIELD_SEPARATOR).next().unwrap_or_default();
+        let needed = FIELD_SEPARATOR.width() + second.width();
+        // What the first field may use, less one column for the ellipsis.
+        let first_room = room.checked_sub(needed)?.checked_sub(1)?;
+        if first_room < 4 {
+            return None;
+        }
+        let first: Vec<char> = text[..first_end].chars().collect();
+        let (mut head, mut used) = (0, 0);
+        while head < first.len() && used + width_of(&first[head]) <= first_room.div_ceil(2) {
+            used += width_of(&first[head]);
+            head += 1;
+        }
+        let mut tail_start = first.len();
+        while tail_start > head && used + width_of(&first[tail_start - 1]) <= first_room {
+            used += width_of(&first[tail_start - 1]);
+            tail_start -= 1;
+        }
+        Some(head..tail_start)
+    };
+    cut().unwrap_or(0..0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(text: &str, room: usize) -> String {
+        let dropped = dropped_chars(text, room);
+        text.chars()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    #[test]
+    fn a_row_too_long_keeps_its_id_whole_and_cuts_its_name_in_the_middle() {
+        let id = "104996122399165";
+        let text = ["Lucky Shrub Franchise Partners Worldwide", id, "Lucky Shrub Ltd"]
+            .join(FIELD_SEPARATOR);
+        let shown = kept(&text, 40);
+        let through_id = &shown[..shown.find(id).expect("the id is whole") + id.len()];
+        // One column more for the ellipsis drawn where the name was cut.
+        assert!(through_id.chars().count() < 40, "{shown}");
+        assert!(through_id.starts_with("Lucky Shr"), "{shown}");
+        assert!(through_id.contains(&format!("Worldwide{FIELD_SEPARATOR}{id}")), "{shown}");
+    }
+
+    #[test]
+    fn a_row_that_fits_or_has_no_fields_is_left_whole() {
+        let text = ["Lucky Shrub Retail", "104996122399160"].join(FIELD_SEPARATOR);
+        assert_eq!(dropped_chars(&text, 80), 0..0);
+        assert_eq!(dropped_chars("fleet board: every number of every WABA", 10), 0..0);
+        // Too narrow for the id: cut at the edge like any other row.
+        assert_eq!(dropped_chars(&text, 18), 0..0);
+    }
 }

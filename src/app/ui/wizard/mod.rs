@@ -68,7 +68,13 @@ fn draw_scenarios(frame: &mut Frame, area: Rect, wizard: &Wizard, theme: &Theme)
     );
     let items: Vec<ListItem> = candidates
         .iter()
-        .map(|(_, c)| ListItem::new(candidate_line(c, theme)))
+        .map(|(_, c)| {
+            ListItem::new(candidate_line(
+                c,
+                theme,
+                list.width.saturating_sub(2).into(),
+            ))
+        })
         .collect();
     let mut list_state = ListState::default()
         .with_selected((!candidates.is_empty()).then_some(wizard.scenario_cursor));
