@@ -220,8 +220,8 @@ fn fleet_row() -> impl Strategy<Value = FleetRow> {
         .prop_map(|((id, waba_id), a, b)| FleetRow {
             id,
             waba_id,
-            waba_name: a.0,
-            business: a.1,
+            waba_name: a.0.map(Into::into),
+            business: a.1.map(Into::into),
             display_phone_number: a.2,
             verified_name: a.3,
             name_status: a.4,

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use crate::api::graph::{MAX_BATCH, WabaNumbers};
 use crate::api::{ApiError, ErrorClass, GraphClient, HubClient, pacing};
 use crate::domain::fleet::{
-    Column, FleetRow, FleetSnapshot, RowChange, RowOrigin, apply_journals, join_channels,
+    Column, FleetRow, FleetSnapshot, ReadCells, RowChange, RowOrigin, apply_journals, join_channels,
 };
 use crate::domain::journal::JournalState;
 use crate::domain::partner::Channel;
@@ -393,10 +393,11 @@ async fn send_wabas(
     for (waba_id, result) in answers {
         let checked_at = now_utc_seconds();
         let result = result.map(|read| {
+            let cells = ReadCells::new(&read.waba, &checked_at);
             let mut rows: Vec<FleetRow> = read
                 .numbers
                 .iter()
-                .map(|n| FleetRow::new(&read.waba, n, None, &checked_at))
+                .map(|n| FleetRow::read(&read.waba, n, None, &cells))
                 .collect();
             rows.sort_by(|a, b| a.display_phone_number.cmp(&b.display_phone_number));
             rows

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::cli::bench::generated_fleet;
-use crate::domain::fleet::{FleetRow, MigrationState, join_channels};
+use crate::domain::fleet::{FleetRow, MigrationState, ReadCells, join_channels};
 
 use crate::app::action::{Action, Effect, RequestId};
 use crate::app::board::{BoardCommand, BoardEvent};
@@ -23,10 +23,15 @@ pub const CHECKED_AT: &str = "2026-11-25T16:00:00Z";
 pub fn fleet_rows(count: usize) -> Vec<FleetRow> {
     let (wabas, numbers, channels) = generated_fleet(count);
     let waba_count = (count / 50).clamp(7, wabas.len());
+    // As a read makes them: the cells of a WABA's rows are shared.
+    let cells: Vec<ReadCells> = wabas
+        .iter()
+        .map(|w| ReadCells::new(w, CHECKED_AT))
+        .collect();
     let mut rows: Vec<FleetRow> = numbers
         .iter()
         .enumerate()
-        .map(|(i, n)| FleetRow::new(&wabas[i % waba_count], n, None, CHECKED_AT))
+        .map(|(i, n)| FleetRow::read(&wabas[i % waba_count], n, None, &cells[i % waba_count]))
         .collect();
     join_channels(&mut rows, &channels, CHECKED_AT);
     let migrations = [

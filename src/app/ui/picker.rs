@@ -164,21 +164,31 @@ mod tests {
     #[test]
     fn a_row_too_long_keeps_its_id_whole_and_cuts_its_name_in_the_middle() {
         let id = "104996122399165";
-        let text = ["Lucky Shrub Franchise Partners Worldwide", id, "Lucky Shrub Ltd"]
-            .join(FIELD_SEPARATOR);
+        let text = [
+            "Lucky Shrub Franchise Partners Worldwide",
+            id,
+            "Lucky Shrub Ltd",
+        ]
+        .join(FIELD_SEPARATOR);
         let shown = kept(&text, 40);
         let through_id = &shown[..shown.find(id).expect("the id is whole") + id.len()];
         // One column more for the ellipsis drawn where the name was cut.
         assert!(through_id.chars().count() < 40, "{shown}");
         assert!(through_id.starts_with("Lucky Shr"), "{shown}");
-        assert!(through_id.contains(&format!("Worldwide{FIELD_SEPARATOR}{id}")), "{shown}");
+        assert!(
+            through_id.contains(&format!("Worldwide{FIELD_SEPARATOR}{id}")),
+            "{shown}"
+        );
     }
 
     #[test]
     fn a_row_that_fits_or_has_no_fields_is_left_whole() {
         let text = ["Lucky Shrub Retail", "104996122399160"].join(FIELD_SEPARATOR);
         assert_eq!(dropped_chars(&text, 80), 0..0);
-        assert_eq!(dropped_chars("fleet board: every number of every WABA", 10), 0..0);
+        assert_eq!(
+            dropped_chars("fleet board: every number of every WABA", 10),
+            0..0
+        );
         // Too narrow for the id: cut at the edge like any other row.
         assert_eq!(dropped_chars(&text, 18), 0..0);
     }

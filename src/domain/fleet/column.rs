@@ -111,7 +111,7 @@ impl Column {
                         .to_string(),
                 ),
             },
-            Column::Business => opt(&row.business),
+            Column::Business => Cow::Borrowed(row.business.as_deref().unwrap_or("")),
             Column::NameStatus => opt(&row.name_status),
             Column::Quality => opt(&row.quality_rating),
             Column::Limit => opt(&row.messaging_limit),
