@@ -418,6 +418,12 @@ async fn watch_prints_a_change_while_another_waba_is_still_answering() {
     })
     .await
     .unwrap();
+    // 222's second request is sent with 111's; on a loaded machine it may reach the
+    // server a moment after 111's change is printed (its answer takes 200 s either way).
+    let started = std::time::Instant::now();
+    while reads_of_222.load(Ordering::SeqCst) < 2 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     child.kill().unwrap();
     let _ = child.wait();
     let change = change.expect("the change line of WABA 111 while 222 still answers");
