@@ -148,14 +148,21 @@ fn bench_fleet(count: usize) {
     let (wabas, numbers, channels) = generated_fleet(count);
     let build = || {
         // As a read makes them: the cells of a WABA's rows are shared.
-        let cells: Vec<ReadCells> = wabas
+        let mut cells: Vec<ReadCells> = wabas
             .iter()
             .map(|w| ReadCells::new(w, "2026-11-25T16:00:00Z"))
             .collect();
         let mut rows: Vec<FleetRow> = numbers
             .iter()
             .enumerate()
-            .map(|(i, n)| FleetRow::read(&wabas[i % wabas.len()], n, None, &cells[i % wabas.len()]))
+            .map(|(i, n)| {
+                FleetRow::read(
+                    &wabas[i % wabas.len()],
+                    n,
+                    None,
+                    &mut cells[i % wabas.len()],
+                )
+            })
             .collect();
         join_channels(&mut rows, &channels, "2026-11-25T16:00:00Z");
         rows

@@ -224,11 +224,11 @@ fn fleet_row() -> impl Strategy<Value = FleetRow> {
             business: a.1.map(Into::into),
             display_phone_number: a.2,
             verified_name: a.3,
-            name_status: a.4,
-            quality_rating: a.5,
-            messaging_limit: b.0,
-            platform_type: b.1,
-            status: b.2,
+            name_status: a.4.map(Into::into),
+            quality_rating: a.5.map(Into::into),
+            messaging_limit: b.0.map(Into::into),
+            platform_type: b.1.map(Into::into),
+            status: b.2.map(Into::into),
             is_pin_enabled: b.3,
             ..FleetRow::default()
         })

@@ -393,11 +393,11 @@ async fn send_wabas(
     for (waba_id, result) in answers {
         let checked_at = now_utc_seconds();
         let result = result.map(|read| {
-            let cells = ReadCells::new(&read.waba, &checked_at);
+            let mut cells = ReadCells::new(&read.waba, &checked_at);
             let mut rows: Vec<FleetRow> = read
                 .numbers
                 .iter()
-                .map(|n| FleetRow::read(&read.waba, n, None, &cells))
+                .map(|n| FleetRow::read(&read.waba, n, None, &mut cells))
                 .collect();
             rows.sort_by(|a, b| a.display_phone_number.cmp(&b.display_phone_number));
             rows

@@ -24,14 +24,14 @@ pub fn fleet_rows(count: usize) -> Vec<FleetRow> {
     let (wabas, numbers, channels) = generated_fleet(count);
     let waba_count = (count / 50).clamp(7, wabas.len());
     // As a read makes them: the cells of a WABA's rows are shared.
-    let cells: Vec<ReadCells> = wabas
+    let mut cells: Vec<ReadCells> = wabas
         .iter()
         .map(|w| ReadCells::new(w, CHECKED_AT))
         .collect();
     let mut rows: Vec<FleetRow> = numbers
         .iter()
         .enumerate()
-        .map(|(i, n)| FleetRow::read(&wabas[i % waba_count], n, None, &cells[i % waba_count]))
+        .map(|(i, n)| FleetRow::read(&wabas[i % waba_count], n, None, &mut cells[i % waba_count]))
         .collect();
     join_channels(&mut rows, &channels, CHECKED_AT);
     let migrations = [

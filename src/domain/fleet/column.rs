@@ -111,7 +111,7 @@ impl Column {
                         .to_string(),
                 ),
             },
-            Column::Business => Cow::Borrowed(row.business.as_deref().unwrap_or("")),
+            Column::Business => opt(&row.business),
             Column::NameStatus => opt(&row.name_status),
             Column::Quality => opt(&row.quality_rating),
             Column::Limit => opt(&row.messaging_limit),
@@ -160,8 +160,8 @@ impl Column {
     }
 }
 
-fn opt(value: &Option<String>) -> Cow<'_, str> {
-    Cow::Borrowed(value.as_deref().unwrap_or(""))
+fn opt<S: AsRef<str>>(value: &Option<S>) -> Cow<'_, str> {
+    Cow::Borrowed(value.as_ref().map_or("", AsRef::as_ref))
 }
 
 /// A cell for people: `-` when the API did not say.

@@ -9,7 +9,7 @@
 //! `sort`, `view` (the board's snapshot, summary and groups) and `changes` (between two
 //! refreshes).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -182,32 +182,34 @@ pub struct FleetRow {
     pub business: Option<Arc<str>>,
     pub display_phone_number: Option<String>,
     pub verified_name: Option<String>,
-    pub name_status: Option<String>,
-    pub new_name_status: Option<String>,
-    pub code_verification_status: Option<String>,
-    pub quality_rating: Option<String>,
-    pub messaging_limit: Option<String>,
-    pub platform_type: Option<String>,
-    pub status: Option<String>,
-    pub account_mode: Option<String>,
+    pub name_status: Option<Arc<str>>,
+    pub new_name_status: Option<Arc<str>>,
+    pub code_verification_status: Option<Arc<str>>,
+    pub quality_rating: Option<Arc<str>>,
+    pub messaging_limit: Option<Arc<str>>,
+    pub platform_type: Option<Arc<str>>,
+    pub status: Option<Arc<str>>,
+    pub account_mode: Option<Arc<str>>,
     pub is_pin_enabled: Option<bool>,
     pub is_on_biz_app: Option<bool>,
     pub is_official_business_account: Option<bool>,
-    pub throughput_level: Option<String>,
+    pub throughput_level: Option<Arc<str>>,
     /// The 360dialog channel of this number, when one was joined.
     pub channel_id: Option<String>,
-    pub channel_status: Option<String>,
+    pub channel_status: Option<Arc<str>>,
     pub migration: MigrationState,
     /// When this row was read, RFC 3339 in UTC (e.g. `2026-11-25T16:01:02Z`).
     pub last_checked: Arc<str>,
 }
 
-/// The cells every row of one WABA read shares, made once per WABA.
+/// The cells every row of one WABA read shares, made once per WABA, and the
+/// status-like values of its numbers (a handful of distinct ones), each kept once.
 #[derive(Debug, Clone)]
 pub struct ReadCells {
     waba_name: Option<Arc<str>>,
     business: Option<Arc<str>>,
     checked_at: Arc<str>,
+    values: Interner,
 }
 
 impl ReadCells {
@@ -217,7 +219,25 @@ impl ReadCells {
             waba_name: waba.name.as_deref().map(Arc::from),
             business: waba.owner_business_label().map(Arc::from),
             checked_at: Arc::from(checked_at),
+            values: Interner::default(),
         }
+    }
+}
+
+/// Values kept once and shared: the rows of one read (or one join) hold the same
+/// `Arc<str>` for `CONNECTED`, `GREEN`, `running`... Bounded by what one read holds.
+#[derive(Debug, Clone, Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, value: Option<String>) -> Option<Arc<str>> {
+        let value = value?;
+        if let Some(kept) = self.0.get(value.as_str()) {
+            return Some(kept.clone());
+        }
+        let kept: Arc<str> = Arc::from(value);
+        self.0.insert(kept.clone());
+        Some(kept)
     }
 }
 
@@ -233,7 +253,7 @@ impl FleetRow {
         channel: Option<&Channel>,
         checked_at: &str,
     ) -> Self {
-        FleetRow::read(waba, number, channel, &ReadCells::new(waba, checked_at))
+        FleetRow::read(waba, number, channel, &mut ReadCells::new(waba, checked_at))
     }
 
     /// As [`FleetRow::new`], sharing the cells of the WABA's read with its other rows.
@@ -241,12 +261,13 @@ impl FleetRow {
         waba: &Waba,
         number: &PhoneNumber,
         channel: Option<&Channel>,
-        cells: &ReadCells,
+        cells: &mut ReadCells,
     ) -> Self {
         // A field this Graph version lacks was not read: its value is unknown, not absent.
         let read = |value: Option<String>, field: &str| {
             value.or_else(|| (!number.was_read(field)).then(|| NOT_READ.to_string()))
         };
+        let mut shared = |value: Option<String>| cells.values.get(value);
         let mut row = FleetRow {
             id: number.id.clone(),
             origin: RowOrigin::Graph,
@@ -255,24 +276,24 @@ impl FleetRow {
             business: cells.business.clone(),
             display_phone_number: number.display_phone_number.clone(),
             verified_name: read(number.verified_name.clone(), "verified_name"),
-            name_status: read(text(&number.name_status), "name_status"),
-            new_name_status: read(text(&number.new_name_status), "new_name_status"),
-            code_verification_status: read(
+            name_status: shared(read(text(&number.name_status), "name_status")),
+            new_name_status: shared(read(text(&number.new_name_status), "new_name_status")),
+            code_verification_status: shared(read(
                 text(&number.code_verification_status),
                 "code_verification_status",
-            ),
-            quality_rating: read(text(&number.quality_rating), "quality_rating"),
-            messaging_limit: number.messaging_limit().map(str::to_string),
-            platform_type: read(text(&number.platform_type), "platform_type"),
-            status: read(text(&number.status), "status"),
-            account_mode: read(text(&number.account_mode), "account_mode"),
+            )),
+            quality_rating: shared(read(text(&number.quality_rating), "quality_rating")),
+            messaging_limit: shared(number.messaging_limit().map(str::to_string)),
+            platform_type: shared(read(text(&number.platform_type), "platform_type")),
+            status: shared(read(text(&number.status), "status")),
+            account_mode: shared(read(text(&number.account_mode), "account_mode")),
             is_pin_enabled: number.is_pin_enabled,
             is_on_biz_app: number.is_on_biz_app,
             is_official_business_account: number.is_official_business_account,
-            throughput_level: read(
+            throughput_level: shared(read(
                 number.throughput_level().map(ToString::to_string),
                 "throughput",
-            ),
+            )),
             last_checked: cells.checked_at.clone(),
             ..FleetRow::default()
         };
@@ -292,9 +313,9 @@ impl FleetRow {
             waba_id: waba.and_then(|w| w.external_id.clone()).unwrap_or_default(),
             display_phone_number: setup.and_then(|s| s.phone_number.clone()),
             verified_name: setup.and_then(|s| s.phone_name.clone()),
-            quality_rating: channel.current_quality_rating.clone(),
-            messaging_limit: channel.current_limit.clone(),
-            account_mode: text(&channel.account_mode),
+            quality_rating: channel.current_quality_rating.as_deref().map(Arc::from),
+            messaging_limit: channel.current_limit.as_deref().map(Arc::from),
+            account_mode: text(&channel.account_mode).map(Arc::from),
             is_official_business_account: channel.is_oba,
             last_checked: Arc::from(checked_at),
             ..FleetRow::default()
@@ -305,8 +326,13 @@ impl FleetRow {
 
     /// Records the 360dialog channel of this number.
     pub fn attach_channel(&mut self, channel: &Channel) {
+        self.attach_shared(channel, &mut Interner::default());
+    }
+
+    /// As [`FleetRow::attach_channel`], the status shared with the other rows joined.
+    fn attach_shared(&mut self, channel: &Channel, values: &mut Interner) {
         self.channel_id = Some(channel.id.clone());
-        self.channel_status = text(&channel.status);
+        self.channel_status = values.get(text(&channel.status));
     }
 
     /// The display number, else the id: how a row is named in lines and messages.
@@ -342,6 +368,7 @@ pub fn join_channels(rows: &mut Vec<FleetRow>, channels: &[Channel], checked_at:
         .iter()
         .partition(|c| c.terminated_at.as_deref().is_none_or(str::is_empty));
     let mut orphans = Vec::new();
+    let mut statuses = Interner::default();
     for channel in live.into_iter().chain(terminated) {
         let Some(matching) = channel.phone_digits().and_then(|d| by_digits.get(&d)) else {
             orphans.push(channel);
@@ -363,7 +390,7 @@ pub fn join_channels(rows: &mut Vec<FleetRow>, channels: &[Channel], checked_at:
         };
         for index in targets {
             if rows[index].channel_id.is_none() {
-                rows[index].attach_channel(channel);
+                rows[index].attach_shared(channel, &mut statuses);
             }
         }
     }

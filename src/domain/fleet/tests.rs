@@ -143,7 +143,7 @@ fn limits_sort_by_capacity_not_by_spelling() {
         .iter()
         .enumerate()
         .map(|(i, limit)| FleetRow {
-            messaging_limit: Some(limit.to_string()),
+            messaging_limit: Some((*limit).into()),
             ..row(&i.to_string(), "+1 555", "CONNECTED", "GREEN")
         })
         .collect();
