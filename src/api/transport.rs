@@ -5,8 +5,6 @@
 //! Nothing here sees a secret in clear: auth headers are added by the clients and never
 //! logged, and only method + path (no query) are ever recorded.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,7 +19,9 @@ use crate::api::error::{ApiError, ErrorClass};
 use crate::api::redirect;
 use crate::api::usage::{RateUsage, UsageBook};
 
+mod in_flight;
 mod sample;
+use in_flight::InFlight;
 
 /// How hard to try before giving up on an idempotent read.
 #[derive(Debug, Clone)]
@@ -557,49 +557,6 @@ fn too_large(endpoint: &str, cap: usize, received: usize) -> ApiError {
     )
 }
 
-/// The calls waiting for an answer, keyed by a sequence number.
-#[derive(Default)]
-struct InFlight {
-    next: AtomicU64,
-    calls: Mutex<BTreeMap<u64, (String, Instant)>>,
-}
-
-/// Removes its call from [`InFlight`] when the attempt ends, however it ends.
-struct InFlightGuard<'a> {
-    owner: &'a InFlight,
-    key: u64,
-}
-
-impl InFlight {
-    fn start(&self, endpoint: &str) -> InFlightGuard<'_> {
-        let key = self.next.fetch_add(1, Ordering::Relaxed);
-        self.lock()
-            .insert(key, (endpoint.to_string(), Instant::now()));
-        InFlightGuard { owner: self, key }
-    }
-
-    fn longest(&self) -> Option<Waiting> {
-        // Keys grow with time, so the first entry is the oldest.
-        self.lock()
-            .values()
-            .next()
-            .map(|(endpoint, started)| Waiting {
-                endpoint: endpoint.clone(),
-                elapsed: started.elapsed(),
-            })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, (String, Instant)>> {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl Drop for InFlightGuard<'_> {
-    fn drop(&mut self) {
-        self.owner.lock().remove(&self.key);
-    }
-}
-
 /// The wait the server asked for: `Retry-After` seconds, else Meta's regain estimate.
 pub(crate) fn retry_after(headers: &HeaderMap, usage: Option<RateUsage>) -> Option<Duration> {
     headers
@@ -652,18 +609,5 @@ mod tests {
             assert!(*wait >= base && *wait <= base.mul_f64(1.25), "{waits:?}");
         }
         assert!(t.retry_wait(Idempotency::Read, &throttled, 4).is_none());
-    }
-
-    #[test]
-    fn the_longest_waiting_call_is_the_oldest_in_flight() {
-        let in_flight = InFlight::default();
-        assert_eq!(in_flight.longest(), None);
-        let first = in_flight.start("GET /a");
-        let second = in_flight.start("GET /b");
-        assert_eq!(in_flight.longest().unwrap().endpoint, "GET /a");
-        drop(first);
-        assert_eq!(in_flight.longest().unwrap().endpoint, "GET /b");
-        drop(second);
-        assert_eq!(in_flight.longest(), None);
     }
 }
