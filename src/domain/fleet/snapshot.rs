@@ -495,15 +495,7 @@ mod tests {
     fn sorting_by_cached_ranks_orders_as_the_domain_sort_in_both_directions() {
         let rows = crate::testkit::fleet::fleet_rows(600);
         let mut fleet = FleetSnapshot::new(rows.clone());
-        for column in Column::ALL {
-            for descending in [false, true] {
-                let mut expected: Vec<usize> = (0..rows.len()).collect();
-                super::super::sort_indices(&rows, &mut expected, column, descending);
-                let mut got: Vec<usize> = (0..rows.len()).collect();
-                fleet.sort(&mut got, column, descending);
-                assert_eq!(got, expected, "{column:?} descending {descending}");
-            }
-        }
+        assert_sorts_as_the_domain(&fleet, &rows, &Column::ALL);
         // The ranks follow a change of the rows.
         let mut moved = rows[0].clone();
         moved.status = Some("AAA_FIRST".into());
@@ -536,10 +528,16 @@ mod tests {
             named("8", Some(""), Some("+1 555-01")),
         ];
         let fleet = FleetSnapshot::new(rows.clone());
-        for column in [Column::Number, Column::VerifiedName] {
+        assert_sorts_as_the_domain(&fleet, &rows, &[Column::Number, Column::VerifiedName]);
+    }
+
+    /// The snapshot's cached sort orders `rows` as the domain's sort does, by each of
+    /// `columns`, both ways.
+    fn assert_sorts_as_the_domain(fleet: &FleetSnapshot, rows: &[FleetRow], columns: &[Column]) {
+        for &column in columns {
             for descending in [false, true] {
                 let mut expected: Vec<usize> = (0..rows.len()).collect();
-                super::super::sort_indices(&rows, &mut expected, column, descending);
+                super::super::sort_indices(rows, &mut expected, column, descending);
                 let mut got: Vec<usize> = (0..rows.len()).collect();
                 fleet.sort(&mut got, column, descending);
                 assert_eq!(got, expected, "{column:?} descending {descending}");
