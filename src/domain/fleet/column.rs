@@ -97,7 +97,7 @@ impl Column {
     }
 
     /// The cell text; empty when the API did not say. The WABA shows its name, else its
-    /// id (marked `(360dialog only)` for a channel no WABA read has); 2FA shows `on`/`off`.
+    /// id (marked `360dialog only:` for a channel no WABA read has); 2FA shows `on`/`off`.
     pub fn value(self, row: &FleetRow) -> Cow<'_, str> {
         match self {
             Column::Number => Cow::Borrowed(row.label()),
@@ -105,9 +105,11 @@ impl Column {
             Column::Waba => match (&row.waba_name, row.origin) {
                 (Some(name), _) => Cow::Borrowed(name),
                 (None, RowOrigin::Graph) => Cow::Borrowed(&row.waba_id),
+                // The marker first: a narrow column cuts the middle, so the row still
+                // says it is 360dialog's and keeps the id's last digits.
                 (None, RowOrigin::PartnerOnly) => Cow::Owned(
-                    format!("{} (360dialog only)", row.waba_id)
-                        .trim_start()
+                    format!("360dialog only: {}", row.waba_id)
+                        .trim_end()
                         .to_string(),
                 ),
             },

@@ -225,7 +225,7 @@ fn channels_join_by_digits_prefer_the_hub_waba_and_orphans_get_rows() {
     assert_eq!(orphan.waba_id, "w7");
     assert_eq!(orphan.label(), "+44 20 7946 0000");
     assert_eq!(Column::Channel.value(orphan), "pending_approval_by_meta");
-    assert_eq!(Column::Waba.value(orphan), "w7 (360dialog only)");
+    assert_eq!(Column::Waba.value(orphan), "360dialog only: w7");
     assert_eq!(rows.len(), 6);
 }
 
