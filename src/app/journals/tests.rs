@@ -23,13 +23,7 @@ fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
 }
 
 fn backend(instance: &str) -> Backend {
-    Backend {
-        profile: "sandbox".into(),
-        graph_url: "http://127.0.0.1:4010".into(),
-        graph_version: "v25.0".into(),
-        hub_url: None,
-        sandbox_instance: Some(instance.into()),
-    }
+    Backend::test_sandbox(instance)
 }
 
 /// Writes the first record of a migration of `number` started at `at` (seconds after

@@ -157,6 +157,19 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// A sandbox backend of the world `instance`, for tests (its URL does not matter:
+    /// a sandbox is known by its world).
+    #[cfg(test)]
+    pub(crate) fn test_sandbox(instance: &str) -> Backend {
+        Backend {
+            profile: "sandbox".into(),
+            graph_url: "http://127.0.0.1:4010".into(),
+            graph_version: "v25.0".into(),
+            hub_url: None,
+            sandbox_instance: Some(instance.into()),
+        }
+    }
+
     /// Whether two runs talk to the same world: a sandbox by its instance id (its port
     /// changes between starts), a live backend by profile, Graph URL and Hub URL (when
     /// both know one). The Graph version is recorded but not part of it: ids do not

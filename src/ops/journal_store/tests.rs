@@ -15,13 +15,7 @@ fn id(n: u16) -> MigrationId {
 }
 
 fn backend(instance: &str) -> Backend {
-    Backend {
-        profile: "sandbox".into(),
-        graph_url: "http://127.0.0.1:1".into(),
-        graph_version: "v25.0".into(),
-        hub_url: None,
-        sandbox_instance: Some(instance.into()),
-    }
+    Backend::test_sandbox(instance)
 }
 
 fn started(id: &MigrationId, backend: Option<Backend>) -> Record {

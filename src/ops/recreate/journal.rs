@@ -366,13 +366,7 @@ mod tests {
     use crate::ops::private_files::private_dir;
 
     fn backend(instance: &str) -> Backend {
-        Backend {
-            profile: "sandbox".into(),
-            graph_url: "http://127.0.0.1:4010".into(),
-            graph_version: "v25.0".into(),
-            hub_url: None,
-            sandbox_instance: Some(instance.into()),
-        }
+        Backend::test_sandbox(instance)
     }
 
     fn started(run_id: &str, on: Option<Backend>) -> Entry {
