@@ -24,7 +24,6 @@
 //! timeout would. The docs do not say where a batch's usage headers go; the sandbox puts
 //! them on each operation and, the highest of them, on the batch's answer.
 
-use std::io::Write;
 use std::time::Instant;
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -221,9 +220,10 @@ impl BatchItem {
         let body = match reply.body {
             ReplyBody::Json(value) => ItemBody::Json(value),
             ReplyBody::Html(text) | ReplyBody::Text(text) => ItemBody::Text(text),
-            ReplyBody::Encoded(bytes) => {
-                ItemBody::Text(String::from_utf8_lossy(&bytes).into_owned())
-            }
+            ReplyBody::Encoded(bytes) => ItemBody::Text(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
             // Faults never reach an operation's reply; a dropped answer did not complete.
             ReplyBody::Drop | ReplyBody::Batch(_) => return None,
         };
@@ -248,18 +248,14 @@ impl BatchItem {
         })
     }
 
-    /// `{"body":"<the answer as a JSON string>","code":200,"headers":[{"name","value"}]}`,
-    /// the body escaped as it is written (one pass, no intermediate string).
+    /// `{"body":"<the answer as a JSON string>","code":200,"headers":[{"name","value"}]}`.
     fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"body\":\"");
-        let mut inside = JsonStringContent(out);
+        out.extend_from_slice(b"{\"body\":");
         let _ = match &self.body {
-            ItemBody::Json(value) => serde_json::to_writer(&mut inside, value),
-            ItemBody::Text(text) => inside
-                .write_all(text.as_bytes())
-                .map_err(serde_json::Error::io),
+            ItemBody::Json(value) => serde_json::to_writer(&mut *out, &value.to_string()),
+            ItemBody::Text(text) => serde_json::to_writer(&mut *out, text),
         };
-        out.extend_from_slice(b"\",\"code\":");
+        out.extend_from_slice(b",\"code\":");
         out.extend_from_slice(self.code.to_string().as_bytes());
         if let Some(headers) = &self.headers {
             out.extend_from_slice(b",\"headers\":[");
@@ -294,46 +290,6 @@ pub(crate) fn encode(items: &[Option<BatchItem>]) -> Vec<u8> {
     }
     out.push(b']');
     out
-}
-
-/// Writes what it is given as the inside of a JSON string, escaped as serde_json escapes
-/// strings (`\"`, `\\`, the short forms of control characters, else `\u00XX`).
-struct JsonStringContent<'a>(&'a mut Vec<u8>);
-
-impl Write for JsonStringContent<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut start = 0;
-        for (i, &byte) in bytes.iter().enumerate() {
-            let escape: &[u8] = match byte {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0x00..=0x1f => {
-                    self.0.extend_from_slice(&bytes[start..i]);
-                    self.0.extend_from_slice(b"\\u00");
-                    self.0.push(HEX[usize::from(byte >> 4)]);
-                    self.0.push(HEX[usize::from(byte & 0xf)]);
-                    start = i + 1;
-                    continue;
-                }
-                _ => continue,
-            };
-            self.0.extend_from_slice(&bytes[start..i]);
-            self.0.extend_from_slice(escape);
-            start = i + 1;
-        }
-        self.0.extend_from_slice(&bytes[start..]);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,16 @@
 
 use std::ops::Range;
 
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Value, json};
 
-use crate::sim::fields::{FieldRules, edge_item_kind, field_name, select_split, split_fields};
+use crate::domain::number::PhoneNumber;
+use crate::domain::waba::Waba;
+use crate::sim::fields::{FieldRules, edge_item_kind, field_name, split_fields};
 use crate::sim::portfolio::NodeKind;
+use crate::sim::select::{Selected, Selection};
 use crate::sim::state::World;
+use crate::sim::templates::SimTemplate;
 use crate::sim::wire::{Call, GraphError};
 
 /// Page size when the call sends no `limit`, and the most a call may ask for.
@@ -31,72 +36,70 @@ pub(crate) const DEFAULT_NUMBER_FIELDS: &str =
     "id,display_phone_number,verified_name,quality_rating";
 pub(crate) const DEFAULT_TEMPLATE_FIELDS: &str = "id,name,language,status,category,components";
 
-/// One edge of one node: how many items it has and how to build a range of them.
+/// One edge of one node: how many items it has, and the items as the world holds them.
 pub(crate) struct Edge<'w> {
     /// The node type of the items (their field catalog).
     pub item_kind: NodeKind,
     /// Their fields when the call names none.
     pub defaults: &'static str,
     pub total: usize,
-    render: Box<dyn Fn(Range<usize>) -> Vec<Value> + 'w>,
+    items: EdgeItems<'w>,
+}
+
+/// The items of an edge, borrowed from the world: written out as they are
+/// (`sim::select`), never copied into `Value`s first (templates excepted: the sandbox
+/// keeps them in its own shape, `SimTemplate::to_graph`).
+enum EdgeItems<'w> {
+    Wabas(Vec<&'w Waba>),
+    Numbers(Vec<&'w PhoneNumber>),
+    Templates(Vec<&'w SimTemplate>),
 }
 
 /// The edge `name` of node `id`, when the sandbox lists it.
 pub(crate) fn edge<'w>(world: &'w World, kind: NodeKind, id: &str, name: &str) -> Option<Edge<'w>> {
     let portfolio = &world.portfolio;
     let item_kind = edge_item_kind(kind, name)?;
-    let owned_id = id.to_string();
-    match item_kind {
+    let (defaults, items) = match item_kind {
         NodeKind::Waba => {
             let owned = name.starts_with("owned");
-            let wabas: Vec<Value> = portfolio
+            let wabas = portfolio
                 .wabas
                 .iter()
                 .filter(|w| {
                     if owned {
-                        w.owner() == owned_id
+                        w.owner() == id
                     } else {
-                        w.client_of.contains(&owned_id)
+                        w.client_of.iter().any(|c| c == id)
                     }
                 })
-                .map(|w| serde_json::to_value(&w.node).unwrap_or_default())
+                .map(|w| &w.node)
                 .collect();
-            Some(Edge {
-                item_kind,
-                defaults: DEFAULT_WABA_FIELDS,
-                total: wabas.len(),
-                render: Box::new(move |r| wabas[r].to_vec()),
-            })
+            (DEFAULT_WABA_FIELDS, EdgeItems::Wabas(wabas))
         }
         NodeKind::Number => {
-            let numbers = portfolio.numbers_of(id);
-            Some(Edge {
-                item_kind,
-                defaults: DEFAULT_NUMBER_FIELDS,
-                total: numbers.len(),
-                render: Box::new(move |r| {
-                    numbers[r]
-                        .iter()
-                        .map(|n| serde_json::to_value(&n.node).unwrap_or_default())
-                        .collect()
-                }),
-            })
+            let numbers = portfolio.numbers_of(id).into_iter().map(|n| &n.node);
+            (DEFAULT_NUMBER_FIELDS, EdgeItems::Numbers(numbers.collect()))
         }
         NodeKind::Template => {
-            let templates: Vec<_> = portfolio
-                .templates
-                .iter()
-                .filter(|t| t.waba_id == id)
-                .collect();
-            Some(Edge {
-                item_kind,
-                defaults: DEFAULT_TEMPLATE_FIELDS,
-                total: templates.len(),
-                render: Box::new(move |r| templates[r].iter().map(|t| t.to_graph()).collect()),
-            })
+            let templates = portfolio.templates.iter().filter(|t| t.waba_id == id);
+            (
+                DEFAULT_TEMPLATE_FIELDS,
+                EdgeItems::Templates(templates.collect()),
+            )
         }
-        NodeKind::Business => None,
-    }
+        NodeKind::Business => return None,
+    };
+    let total = match &items {
+        EdgeItems::Wabas(items) => items.len(),
+        EdgeItems::Numbers(items) => items.len(),
+        EdgeItems::Templates(items) => items.len(),
+    };
+    Some(Edge {
+        item_kind,
+        defaults,
+        total,
+        items,
+    })
 }
 
 /// Which page of an edge a call asks for, and with which fields (already checked).
@@ -195,24 +198,28 @@ impl PageRequest {
     }
 }
 
+/// One cursor page of an edge, `{"data":[…],"paging":{…},"summary"?:{…}}`, written
+/// straight from the world's items with the page's fields.
+pub(crate) struct Page<'w> {
+    items: EdgeItems<'w>,
+    range: Range<usize>,
+    fields: String,
+    paging: Option<Value>,
+    /// The `summary` of an edge read on its own path, when it has one.
+    pub summary: Option<Value>,
+}
+
 /// One cursor page of `edge`; `next_query` gives the query of the next page's URL from
 /// the `limit` and `after` it must carry. `next` is present only when more items exist.
-pub(crate) fn page(
-    edge: &Edge,
+pub(crate) fn page<'w>(
+    edge: Edge<'w>,
     request: &PageRequest,
     next_url: impl FnOnce(Vec<(String, String)>) -> String,
-) -> Value {
+) -> Page<'w> {
     let start = request.start.min(edge.total);
     let end = (start + request.limit).min(edge.total);
-    let selection = split_fields(&request.fields);
-    let data: Vec<Value> = (edge.render)(start..end)
-        .into_iter()
-        .map(|item| select_split(item, &selection))
-        .collect();
-    // Moved in, not through `json!`, which would copy every item and drop the original.
-    let mut page = Value::Object(Map::from_iter([("data".to_string(), Value::Array(data))]));
-    if start < end {
-        page["paging"] = json!({ "cursors": {
+    let paging = (start < end).then(|| {
+        let mut paging = json!({ "cursors": {
             "before": encode_cursor(start),
             "after": encode_cursor(end - 1),
         }});
@@ -221,22 +228,64 @@ pub(crate) fn page(
                 ("limit".to_string(), request.limit.to_string()),
                 ("after".to_string(), encode_cursor(end - 1)),
             ];
-            page["paging"]["next"] = json!(next_url(next));
+            paging["next"] = json!(next_url(next));
         }
+        paging
+    });
+    Page {
+        items: edge.items,
+        range: start..end,
+        fields: request.fields.clone(),
+        paging,
+        summary: None,
     }
-    page
+}
+
+impl Serialize for Page<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let selection = split_fields(&self.fields);
+        let range = self.range.clone();
+        let mut page = serializer.serialize_map(None)?;
+        match &self.items {
+            EdgeItems::Wabas(items) => page.serialize_entry("data", &Data { items: &items[range], selection: &selection })?,
+            EdgeItems::Numbers(items) => page.serialize_entry("data", &Data { items: &items[range], selection: &selection })?,
+            EdgeItems::Templates(items) => {
+                let items: Vec<Value> = items[range].iter().map(|t| t.to_graph()).collect();
+                page.serialize_entry("data", &Data { items: &items, selection: &selection })?;
+            }
+        }
+        if let Some(paging) = &self.paging {
+            page.serialize_entry("paging", paging)?;
+        }
+        if let Some(summary) = &self.summary {
+            page.serialize_entry("summary", summary)?;
+        }
+        page.end()
+    }
+}
+
+/// The items of a page, each with the page's fields.
+struct Data<'a, T> {
+    items: &'a [T],
+    selection: &'a Selection<'a>,
+}
+
+impl<T: Serialize> Serialize for Data<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter().map(|item| Selected::new(item, self.selection)))
+    }
 }
 
 /// The edges named in `fields` of a node read, each expanded into its first page (or the
 /// page its `.after()` names), keyed by the edge's name.
-pub(crate) fn expand(
-    world: &World,
+pub(crate) fn expand<'w>(
+    world: &'w World,
     rules: &FieldRules,
     (kind, id): (NodeKind, &str),
     call: &Call,
     base_url: &str,
     fields: &str,
-) -> Result<Vec<(String, Value)>, GraphError> {
+) -> Result<Vec<(String, Page<'w>)>, GraphError> {
     let mut expanded = Vec::new();
     for (entry, nested) in split_fields(fields) {
         let name = field_name(entry);
@@ -244,7 +293,7 @@ pub(crate) fn expand(
             continue;
         };
         let request = PageRequest::from_expansion(entry, nested, rules, &edge)?;
-        let page = page(&edge, &request, |mut query| {
+        let page = page(edge, &request, |mut query| {
             if let Some(fields) = &request.asked_fields {
                 query.insert(0, ("fields".to_string(), fields.clone()));
             }

@@ -15,10 +15,8 @@
 //! - Templates and businesses: the fields of api-notes.md §1 and Meta's template pages;
 //!   the template node's type name in Graph's error text is not documented (docs silent).
 
-use serde_json::Value;
-
 use crate::sim::portfolio::NodeKind;
-use crate::sim::wire::{GraphError, strip_nulls};
+use crate::sim::wire::GraphError;
 
 const WABA_FIELDS: &[&str] = &[
     "account_review_status",
@@ -194,40 +192,6 @@ pub(crate) fn field_name(entry: &str) -> &str {
     entry.split('.').next().unwrap_or(entry).trim()
 }
 
-/// Applies a `fields` list, nested selections included (`owner_business_info{id,name}`).
-/// `id` always comes back; absent fields are left out, as Meta does.
-pub(crate) fn select_fields(item: Value, fields: &str) -> Value {
-    select_split(item, &split_fields(fields))
-}
-
-/// As [`select_fields`], with the list already split: a page splits it once for all
-/// its items. Nulls are left out of what is kept, not of the whole item first.
-pub(crate) fn select_split(item: Value, selection: &[(&str, Option<&str>)]) -> Value {
-    let Value::Object(mut map) = item else {
-        return Value::Null;
-    };
-    // The item's own map is kept (a page of 100 numbers would otherwise build each map
-    // twice): what was not asked for goes, what stays is shaped in place.
-    map.retain(|name, value| {
-        !value.is_null() && (name == "id" || selection.iter().any(|(asked, _)| asked == name))
-    });
-    for (name, value) in map.iter_mut() {
-        // The id is always there as it is; the first mention of a field says its fields.
-        let nested = match name.as_str() {
-            "id" => None,
-            name => selection
-                .iter()
-                .find(|(asked, _)| *asked == name)
-                .and_then(|(_, nested)| *nested),
-        };
-        *value = match (nested, std::mem::take(value)) {
-            (Some(sub), Value::Object(obj)) => select_fields(Value::Object(obj), sub),
-            (_, value) => strip_nulls(value),
-        };
-    }
-    Value::Object(map)
-}
-
 /// `a,b{c,d},e` → `[(a, None), (b, Some("c,d")), (e, None)]`.
 pub(crate) fn split_fields(fields: &str) -> Vec<(&str, Option<&str>)> {
     let mut out = Vec::new();
@@ -270,21 +234,10 @@ pub(crate) fn split_fields(fields: &str) -> Vec<(&str, Option<&str>)> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]
-    fn fields_are_selected_with_nesting_and_id_always_present() {
-        let item = json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"},"currency":"USD","x":null});
-        assert_eq!(
-            select_fields(item.clone(), "name,owner_business_info{name},x"),
-            json!({"id":"1","name":"n","owner_business_info":{"id":"b","name":"B"}})
-        );
-        assert_eq!(
-            select_fields(item, "currency"),
-            json!({"id":"1","currency":"USD"})
-        );
+    fn fields_are_split_at_the_top_level_only() {
         assert_eq!(
             split_fields("a, b{c,d{e}} ,f"),
             vec![("a", None), ("b", Some("c,d{e}")), ("f", None)]

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::sim::SimConfig;
@@ -12,14 +13,22 @@ use crate::sim::access::Grants;
 use crate::sim::edges::{
     self, DEFAULT_NUMBER_FIELDS, DEFAULT_TEMPLATE_FIELDS, DEFAULT_WABA_FIELDS, PageRequest,
 };
-use crate::sim::fields::{self, FieldRules, select_fields};
+use crate::sim::fields::{self, FieldRules, split_fields};
 use crate::sim::portfolio::NodeKind;
+use crate::sim::select::Selected;
 use crate::sim::state::World;
 use crate::sim::wire::{Call, GraphError, stable_hash, strip_nulls};
 use crate::sim::{migration, template_create, templates, uploads};
 
 /// Fields a business read returns when the call names none.
 const DEFAULT_BUSINESS_FIELDS: &str = "id,name";
+
+/// What a Graph call answers: a value, or a read already written out, its items straight
+/// from the world (`sim::select`).
+pub(crate) enum Answer {
+    Value(Value),
+    Written(Vec<u8>),
+}
 
 /// Answers one Graph call (auth, rate limits and faults were handled before).
 pub(crate) fn handle(
@@ -29,16 +38,16 @@ pub(crate) fn handle(
     grants: &Grants,
     call: &Call,
     now: Instant,
-) -> Result<Value, GraphError> {
+) -> Result<Answer, GraphError> {
     templates::apply_due_rechecks(world, now);
     template_create::apply_due_reviews(world);
     if call.method == Method::POST && uploads::is_upload(call) {
-        return uploads::handle(world, call);
+        return uploads::handle(world, call).map(Answer::Value);
     }
     let segs = call.segs();
     let (id, edge) = match segs.as_slice() {
         ["debug_token"] if call.method == Method::GET => {
-            return Ok(debug_token(config, world, call));
+            return Ok(Answer::Value(debug_token(config, world, call)));
         }
         [id] => (*id, None),
         [id, edge] => (*id, Some(*edge)),
@@ -58,11 +67,17 @@ pub(crate) fn handle(
             GraphError::permission(id)
         });
     }
-    match (&call.method, kind, edge) {
-        (&Method::GET, kind, None) => node(world, &rules, (kind, id), call, base_url),
-        (&Method::GET, kind, Some(name)) if fields::edge_item_kind(kind, name).is_some() => {
-            edge_page(world, &rules, (kind, id, name), call, base_url)
+    if call.method == Method::GET {
+        match edge {
+            None => return node(world, &rules, (kind, id), call, base_url).map(Answer::Written),
+            Some(name) if fields::edge_item_kind(kind, name).is_some() => {
+                return edge_page(world, &rules, (kind, id, name), call, base_url)
+                    .map(Answer::Written);
+            }
+            Some(_) => {}
         }
+    }
+    match (&call.method, kind, edge) {
         (&Method::GET, NodeKind::Waba, Some("subscribed_apps")) => {
             let apps = &world
                 .portfolio
@@ -99,6 +114,7 @@ pub(crate) fn handle(
         (_, kind, Some(edge)) if call.method == Method::GET => Err(fields::nonexisting(edge, kind)),
         _ => Err(GraphError::unknown_object(id, &call.method)),
     }
+    .map(Answer::Value)
 }
 
 /// A path the Graph API does not have: 404 with a Graph error body.
@@ -118,27 +134,13 @@ fn node(
     (kind, id): (NodeKind, &str),
     call: &Call,
     base_url: &str,
-) -> Result<Value, GraphError> {
+) -> Result<Vec<u8>, GraphError> {
     let p = &world.portfolio;
-    let (full, default_fields) = match kind {
-        NodeKind::Business => (
-            p.business(id)
-                .map(|b| json!({ "id": b.id, "name": b.name })),
-            DEFAULT_BUSINESS_FIELDS,
-        ),
-        NodeKind::Waba => (
-            p.waba(id).and_then(|w| serde_json::to_value(&w.node).ok()),
-            DEFAULT_WABA_FIELDS,
-        ),
-        NodeKind::Number => (
-            p.number(id)
-                .and_then(|n| serde_json::to_value(&n.node).ok()),
-            DEFAULT_NUMBER_FIELDS,
-        ),
-        NodeKind::Template => (
-            p.template(id).map(|t| t.to_graph()),
-            DEFAULT_TEMPLATE_FIELDS,
-        ),
+    let default_fields = match kind {
+        NodeKind::Business => DEFAULT_BUSINESS_FIELDS,
+        NodeKind::Waba => DEFAULT_WABA_FIELDS,
+        NodeKind::Number => DEFAULT_NUMBER_FIELDS,
+        NodeKind::Template => DEFAULT_TEMPLATE_FIELDS,
     };
     let fields = match call.param("fields") {
         Some(fields) => {
@@ -147,11 +149,50 @@ fn node(
         }
         None => rules.defaults(kind, default_fields),
     };
-    let mut answer = select_fields(full.unwrap_or_default(), &fields);
+    let selection = split_fields(&fields);
+    let written = match kind {
+        NodeKind::Business => p
+            .business(id)
+            .map(|b| write(&Selected::new(&json!({ "id": b.id, "name": b.name }), &selection))),
+        NodeKind::Waba => p.waba(id).map(|w| write(&Selected::new(&w.node, &selection))),
+        NodeKind::Number => p
+            .number(id)
+            .map(|n| write(&Selected::new(&n.node, &selection))),
+        NodeKind::Template => p
+            .template(id)
+            .map(|t| write(&Selected::new(&t.to_graph(), &selection))),
+    };
+    let mut answer = written.ok_or_else(|| GraphError::unknown_object(id, &call.method))??;
     for (name, page) in edges::expand(world, rules, (kind, id), call, base_url, &fields)? {
-        answer[name] = page;
+        add_member(&mut answer, &name, &page)?;
     }
     Ok(answer)
+}
+
+/// An answer written out.
+fn write(answer: &impl Serialize) -> Result<Vec<u8>, GraphError> {
+    serde_json::to_vec(answer).map_err(unwritable)
+}
+
+/// Adds `"name":value` to the JSON object written in `object`.
+fn add_member(object: &mut Vec<u8>, name: &str, value: &impl Serialize) -> Result<(), GraphError> {
+    if object.pop() != Some(b'}') {
+        return Err(unwritable("the node was not written as an object"));
+    }
+    if object.len() > 1 {
+        object.push(b',');
+    }
+    serde_json::to_writer(&mut *object, name).map_err(unwritable)?;
+    object.push(b':');
+    serde_json::to_writer(&mut *object, value).map_err(unwritable)?;
+    object.push(b'}');
+    Ok(())
+}
+
+/// A read the sandbox could not write out: its own bug, answered as Graph's unknown error.
+fn unwritable(e: impl std::fmt::Display) -> GraphError {
+    GraphError::new(1, format!("An unknown error occurred: {e}"))
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// `GET /{id}/{edge}`: one cursor page, with the `summary` Meta documents for the edge
@@ -163,12 +204,13 @@ fn edge_page(
     (kind, id, name): (NodeKind, &str, &str),
     call: &Call,
     base_url: &str,
-) -> Result<Value, GraphError> {
+) -> Result<Vec<u8>, GraphError> {
     let Some(edge) = edges::edge(world, kind, id, name) else {
         return Err(fields::nonexisting(name, kind));
     };
     let request = PageRequest::from_query(call, rules, &edge)?;
-    let mut page = edges::page(&edge, &request, |next| {
+    let (item_kind, total) = (edge.item_kind, edge.total);
+    let mut page = edges::page(edge, &request, |next| {
         let mut query: Vec<(String, String)> = call
             .query
             .iter()
@@ -180,13 +222,13 @@ fn edge_page(
     });
     let asked = call.list("summary").unwrap_or_default();
     let mut summary = Map::new();
-    match edge.item_kind {
+    match item_kind {
         NodeKind::Number if asked.iter().any(|k| k == "total_count") => {
-            summary.insert("total_count".into(), json!(edge.total));
+            summary.insert("total_count".into(), json!(total));
         }
         NodeKind::Template => {
             if asked.iter().any(|k| k == "message_template_count") {
-                summary.insert("message_template_count".into(), json!(edge.total));
+                summary.insert("message_template_count".into(), json!(total));
             }
             if asked.iter().any(|k| k == "message_template_limit") {
                 let limit = world.portfolio.waba(id).map_or(0, |w| w.template_limit);
@@ -196,9 +238,9 @@ fn edge_page(
         _ => {}
     }
     if !summary.is_empty() {
-        page["summary"] = Value::Object(summary);
+        page.summary = Some(Value::Object(summary));
     }
-    Ok(page)
+    write(&page)
 }
 
 /// `GET /debug_token?input_token=...`: what the token may manage, as Meta documents under

@@ -22,6 +22,7 @@ mod hub;
 mod migration;
 mod persist;
 mod portfolio;
+mod select;
 mod state;
 mod template_create;
 mod template_seed;
@@ -395,7 +396,8 @@ impl Sim {
             _ => None,
         };
         let reply = match graph::handle(&self.config, &self.base_url, world, grants, call, now) {
-            Ok(body) => Reply::ok(body),
+            Ok(graph::Answer::Value(body)) => Reply::ok(body),
+            Ok(graph::Answer::Written(bytes)) => Reply::written(bytes),
             Err(e) => e
                 .for_version(call.version.as_deref())
                 .into_reply(traffic.fbtrace_id()),

@@ -233,7 +233,7 @@ pub(crate) enum ReplyBody {
     /// The items of a Graph batch (`sim::batch`), each body still a value: they are
     /// written as JSON strings once, after the world's lock is let go.
     Batch(Vec<Option<BatchItem>>),
-    /// JSON already written ([`Reply::encode`]).
+    /// JSON already written (reads, `sim::select`; [`Reply::encode`]).
     Encoded(Vec<u8>),
     /// Headers go out, then the body stream fails: the client sees a dropped connection.
     Drop,
@@ -243,6 +243,15 @@ impl Reply {
     /// A 200 JSON answer.
     pub fn ok(body: Value) -> Reply {
         Reply::json(StatusCode::OK, body)
+    }
+
+    /// A 200 answer of JSON already written.
+    pub fn written(bytes: Vec<u8>) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body: ReplyBody::Encoded(bytes),
+            headers: Vec::new(),
+        }
     }
 
     /// A JSON answer with a status.
