@@ -121,6 +121,118 @@ pub fn graph_page<T: DeserializeOwned>(
     })
 }
 
+/// Decodes a node read with one edge expanded (`GET /{id}?fields=…,edge{…}`) in one pass:
+/// the node's own fields as `N`, and the page under `edge` as [`graph_page`] decodes it
+/// (`None` when the answer has no such member).
+pub fn node_with_page<N: DeserializeOwned, T: DeserializeOwned>(
+    body: &[u8],
+    edge: &str,
+    limit: usize,
+) -> serde_json::Result<(N, Option<GraphPage<T>>)> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let mut page = None;
+    let node = deserializer.deserialize_map(NodeVisitor {
+        edge,
+        limit,
+        page: &mut page,
+        node: PhantomData::<N>,
+    })?;
+    deserializer.end()?;
+    let page = page.map(|page: AnyPage<T>| GraphPage {
+        items: page.items,
+        paging: page.paging,
+        summary: page.summary,
+    });
+    Ok((node, page))
+}
+
+/// A node's own members as `N`; the page under `edge` goes to `page` as it passes.
+struct NodeVisitor<'a, N, T> {
+    edge: &'a str,
+    limit: usize,
+    page: &'a mut Option<AnyPage<T>>,
+    node: PhantomData<N>,
+}
+
+impl<'de, N: DeserializeOwned, T: DeserializeOwned> Visitor<'de> for NodeVisitor<'_, N, T> {
+    type Value = N;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a node object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<N, A::Error> {
+        N::deserialize(serde::de::value::MapAccessDeserializer::new(WithoutEdge {
+            map,
+            edge: self.edge,
+            limit: self.limit,
+            page: self.page,
+        }))
+    }
+}
+
+/// The members of a node but its expanded edge, which is decoded aside.
+struct WithoutEdge<'a, A, T> {
+    map: A,
+    edge: &'a str,
+    limit: usize,
+    page: &'a mut Option<AnyPage<T>>,
+}
+
+impl<'de, A: MapAccess<'de>, T: DeserializeOwned> MapAccess<'de> for WithoutEdge<'_, A, T> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        while let Some(key) = self.map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key != self.edge {
+                let key: serde::de::value::CowStrDeserializer<'_, A::Error> =
+                    serde::de::IntoDeserializer::into_deserializer(key);
+                return seed.deserialize(key).map(Some);
+            }
+            *self.page = self.map.next_value_seed(MaybePage(PageSeed {
+                item_keys: &["data"],
+                limit: self.limit,
+                item: PhantomData,
+            }))?;
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// A page, or `null` (no page).
+struct MaybePage<'k, T>(PageSeed<'k, T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for MaybePage<'_, T> {
+    type Value = Option<AnyPage<T>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for MaybePage<'_, T> {
+    type Value = Option<AnyPage<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a page object or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
+    }
+}
+
 /// One page of a 360dialog list: `{"count","total","limit","offset", <items key>: [...]}`.
 #[derive(Debug)]
 pub struct HubPage<T> {

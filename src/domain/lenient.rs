@@ -15,6 +15,7 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     }
     fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         d.deserialize_any(ScalarText)
+            .map(std::borrow::Cow::into_owned)
     }
     Ok(match Option::<Any>::deserialize(d)? {
         Some(Any::Text(s)) => Some(s),

@@ -5,6 +5,8 @@
 //! enum is declared through [`open_enum!`]: the documented variants plus
 //! `Unknown(String)` holding the raw text.
 
+use std::borrow::Cow;
+
 /// Declares an API enum with its wire spellings and an `Unknown(String)` catch-all.
 ///
 /// Parsing is exact first, then case-insensitive (360dialog spells some values in lower
@@ -71,32 +73,36 @@ macro_rules! open_enum {
 }
 
 /// Accepts any scalar as text, so a number or a boolean where a string was expected
-/// becomes an `Unknown` value instead of a parse failure.
+/// becomes an `Unknown` value instead of a parse failure. A string read in place is
+/// borrowed, not copied (a page of numbers has several of these per number).
 pub struct ScalarText;
 
-impl serde::de::Visitor<'_> for ScalarText {
-    type Value = String;
+impl<'de> serde::de::Visitor<'de> for ScalarText {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a string, number or boolean")
     }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
     }
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
 }
 

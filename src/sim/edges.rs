@@ -247,11 +247,29 @@ impl Serialize for Page<'_> {
         let range = self.range.clone();
         let mut page = serializer.serialize_map(None)?;
         match &self.items {
-            EdgeItems::Wabas(items) => page.serialize_entry("data", &Data { items: &items[range], selection: &selection })?,
-            EdgeItems::Numbers(items) => page.serialize_entry("data", &Data { items: &items[range], selection: &selection })?,
+            EdgeItems::Wabas(items) => page.serialize_entry(
+                "data",
+                &Data {
+                    items: &items[range],
+                    selection: &selection,
+                },
+            )?,
+            EdgeItems::Numbers(items) => page.serialize_entry(
+                "data",
+                &Data {
+                    items: &items[range],
+                    selection: &selection,
+                },
+            )?,
             EdgeItems::Templates(items) => {
                 let items: Vec<Value> = items[range].iter().map(|t| t.to_graph()).collect();
-                page.serialize_entry("data", &Data { items: &items, selection: &selection })?;
+                page.serialize_entry(
+                    "data",
+                    &Data {
+                        items: &items,
+                        selection: &selection,
+                    },
+                )?;
             }
         }
         if let Some(paging) = &self.paging {
@@ -272,7 +290,11 @@ struct Data<'a, T> {
 
 impl<T: Serialize> Serialize for Data<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.items.iter().map(|item| Selected::new(item, self.selection)))
+        serializer.collect_seq(
+            self.items
+                .iter()
+                .map(|item| Selected::new(item, self.selection)),
+        )
     }
 }
 

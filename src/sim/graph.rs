@@ -151,10 +151,15 @@ fn node(
     };
     let selection = split_fields(&fields);
     let written = match kind {
-        NodeKind::Business => p
-            .business(id)
-            .map(|b| write(&Selected::new(&json!({ "id": b.id, "name": b.name }), &selection))),
-        NodeKind::Waba => p.waba(id).map(|w| write(&Selected::new(&w.node, &selection))),
+        NodeKind::Business => p.business(id).map(|b| {
+            write(&Selected::new(
+                &json!({ "id": b.id, "name": b.name }),
+                &selection,
+            ))
+        }),
+        NodeKind::Waba => p
+            .waba(id)
+            .map(|w| write(&Selected::new(&w.node, &selection))),
         NodeKind::Number => p
             .number(id)
             .map(|n| write(&Selected::new(&n.node, &selection))),

@@ -21,15 +21,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures_util::future::join_all;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::api::error::ApiError;
 use crate::api::fields::{FieldSet, nonexisting_field};
 use crate::api::graph::batch::{MAX_BATCH, Operation, Outcome};
 use crate::api::graph::{GraphClient, decode};
 use crate::api::ids::{IdKind, checked};
-use crate::api::paging::graph_page;
+use crate::api::paging::node_with_page;
 use crate::domain::number::PhoneNumber;
 use crate::domain::waba::Waba;
 
@@ -55,13 +53,6 @@ struct FirstPage {
     numbers: Option<Vec<PhoneNumber>>,
     unreadable: usize,
     next_after: Option<String>,
-}
-
-/// The part of an expanded answer that is the edge's page, left undecoded.
-#[derive(Deserialize)]
-struct EdgePart<'a> {
-    #[serde(borrow, default)]
-    phone_numbers: Option<&'a RawValue>,
 }
 
 impl GraphClient {
@@ -217,13 +208,19 @@ impl GraphClient {
         )
     }
 
-    /// Decodes an expanded answer: the WABA, and its first page of numbers.
+    /// Decodes an expanded answer in one pass: the WABA, and its first page of numbers.
     fn first_page(&self, endpoint: &str, body: &[u8]) -> Result<FirstPage, ApiError> {
-        let mut waba: Waba = decode(endpoint, &HeaderMap::new(), body)?;
+        let (mut waba, page) =
+            node_with_page::<Waba, PhoneNumber>(body, "phone_numbers", self.page_size as usize)
+                .map_err(|_| {
+                    // The error a read of the WABA alone would give, else the page's.
+                    match decode::<Waba>(endpoint, &HeaderMap::new(), body) {
+                        Err(e) => e,
+                        Ok(_) => crate::api::graph::unexpected_page(endpoint, &HeaderMap::new()),
+                    }
+                })?;
         waba.fields_not_read = self.dropped.of(FieldSet::Waba);
-        let edge: EdgePart = serde_json::from_slice(body)
-            .map_err(|_| crate::api::graph::unexpected_page(endpoint, &HeaderMap::new()))?;
-        let Some(raw) = edge.phone_numbers else {
+        let Some(page) = page else {
             return Ok(FirstPage {
                 waba,
                 numbers: None,
@@ -231,8 +228,6 @@ impl GraphClient {
                 next_after: None,
             });
         };
-        let page = graph_page::<PhoneNumber>(raw.get().as_bytes(), self.page_size as usize)
-            .map_err(|_| crate::api::graph::unexpected_page(endpoint, &HeaderMap::new()))?;
         let next_after = page
             .paging
             .filter(|p| p.next.is_some())

@@ -7,8 +7,7 @@ use crate::domain::number::{
 
 fn selected(value: &impl Serialize, fields: &str) -> Value {
     let selection = split_fields(fields);
-    serde_json::from_slice(&serde_json::to_vec(&Selected::new(value, &selection)).unwrap())
-        .unwrap()
+    serde_json::from_slice(&serde_json::to_vec(&Selected::new(value, &selection)).unwrap()).unwrap()
 }
 
 #[test]
