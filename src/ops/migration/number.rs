@@ -23,7 +23,8 @@ impl<O: Operator> Migration<'_, O> {
     pub(super) async fn preflight(&mut self) -> Step {
         let step = StepId::Preflight;
         let scenario = self.state.scenario.unwrap_or(Scenario::ToNewWaba);
-        let number = NumberRef::parse(&self.state.number).map_err(|e| paused(step, e))?;
+        let number =
+            NumberRef::parse(&self.state.number).map_err(|e| paused(step, e.to_string()))?;
         let data = gather(
             self.graph,
             &number,
