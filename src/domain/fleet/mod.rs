@@ -146,10 +146,15 @@ impl From<MigrationState> for String {
     }
 }
 
-impl TryFrom<String> for MigrationState {
-    type Error = String;
+/// A `migration` cell that names no state (in a fleet file read back).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a migration state")]
+pub struct NotAMigrationState(String);
 
-    fn try_from(text: String) -> Result<Self, String> {
+impl TryFrom<String> for MigrationState {
+    type Error = NotAMigrationState;
+
+    fn try_from(text: String) -> Result<Self, NotAMigrationState> {
         match text.as_str() {
             "none" | "" => Ok(MigrationState::None),
             "done" => Ok(MigrationState::Done),
@@ -158,7 +163,7 @@ impl TryFrom<String> for MigrationState {
                 Some(step) => Ok(MigrationState::InProgress {
                     step: step.to_string(),
                 }),
-                None => Err(format!("'{text}' is not a migration state")),
+                None => Err(NotAMigrationState(text)),
             },
         }
     }
