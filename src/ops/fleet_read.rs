@@ -207,22 +207,37 @@ impl FleetGathered {
             return changes;
         }
         changes.extend(fleet.edit(&columns, |rows| {
-            if let Some((checked_at, channels)) = &self.channels {
-                rows.retain(|r| r.origin == RowOrigin::Graph);
-                for row in rows.iter_mut() {
-                    row.channel_id = None;
-                    row.channel_status = None;
-                }
-                join_channels(rows, channels, checked_at);
-            }
-            if let Some(journals) = &self.journals {
-                for row in rows.iter_mut() {
-                    row.migration = Default::default();
-                }
-                apply_journals(rows, journals);
-            }
+            let channels = self
+                .channels
+                .as_ref()
+                .map(|(at, c)| (at.as_str(), c.as_slice()));
+            rejoin(rows, channels, self.journals.as_deref());
         }));
         changes
+    }
+}
+
+/// Joins the rows again with what a read found beside them: the 360dialog channels read
+/// at the given time (the previous join and its 360dialog-only rows are dropped first)
+/// and the migration journals; `None` leaves that join as it was.
+pub fn rejoin(
+    rows: &mut Vec<FleetRow>,
+    channels: Option<(&str, &[Channel])>,
+    journals: Option<&[JournalState]>,
+) {
+    if let Some((checked_at, channels)) = channels {
+        rows.retain(|r| r.origin == RowOrigin::Graph);
+        for row in rows.iter_mut() {
+            row.channel_id = None;
+            row.channel_status = None;
+        }
+        join_channels(rows, channels, checked_at);
+    }
+    if let Some(journals) = journals {
+        for row in rows.iter_mut() {
+            row.migration = Default::default();
+        }
+        apply_journals(rows, journals);
     }
 }
 
