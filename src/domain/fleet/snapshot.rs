@@ -289,8 +289,15 @@ impl FleetSnapshot {
         self.ranks = Ranks::default();
         self.by_waba.clear();
         for (i, row) in self.rows.iter().enumerate() {
-            if row.origin == RowOrigin::Graph {
-                self.by_waba.entry(row.waba_id.clone()).or_default().push(i);
+            if row.origin != RowOrigin::Graph {
+                continue;
+            }
+            // The WABA's id is copied once, not once per row.
+            match self.by_waba.get_mut(&row.waba_id) {
+                Some(indices) => indices.push(i),
+                None => {
+                    self.by_waba.insert(row.waba_id.clone(), vec![i]);
+                }
             }
         }
     }
