@@ -220,13 +220,12 @@ pub async fn gather(
         .as_ref()
         .and_then(PhoneNumber::e164_digits)
         .or_else(|| data.requested_digits.clone())
-        .map(|digits| {
-            register_attempts_within_window(
-                data_dir,
-                backend,
-                &digits,
-                time::OffsetDateTime::now_utc(),
-            )
+        .and_then(|digits| {
+            let now = time::OffsetDateTime::now_utc();
+            // Not counted is unknown, as for a number with no history: never zero.
+            register_attempts_within_window(data_dir, backend, &digits, now)
+                .inspect_err(|e| tracing::warn!("register attempts not counted: {e}"))
+                .ok()
         })
         .filter(|used| *used > 0);
     Ok(data)

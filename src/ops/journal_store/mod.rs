@@ -255,16 +255,17 @@ pub fn list_of(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalState>, 
 /// Register calls journaled for a number (by its E.164 digits) in the last 72 hours,
 /// across the journals of `backend` and those that record no backend (they may be
 /// anyone's: the budget fails closed). Every intent counts: Meta may have counted it.
+/// A journals folder that cannot be listed is an error, never zero attempts.
 pub fn register_attempts_within_window(
     data_dir: &Path,
     backend: &Backend,
     digits: &str,
     now: time::OffsetDateTime,
-) -> u32 {
-    register_attempts_by_number(data_dir, backend, now)
+) -> Result<u32, FileError> {
+    Ok(register_attempts_by_number(data_dir, backend, now)?
         .get(digits)
         .copied()
-        .unwrap_or(0)
+        .unwrap_or(0))
 }
 
 /// Register calls in the last 72 hours of every journaled number of `backend` (and
@@ -273,11 +274,10 @@ pub fn register_attempts_by_number(
     data_dir: &Path,
     backend: &Backend,
     now: time::OffsetDateTime,
-) -> std::collections::HashMap<String, u32> {
+) -> Result<std::collections::HashMap<String, u32>, FileError> {
     let since = now - REGISTER_WINDOW;
     let mut attempts = std::collections::HashMap::new();
-    for state in list(data_dir)
-        .unwrap_or_default()
+    for state in list(data_dir)?
         .into_iter()
         .filter_map(|(_, s)| s.ok())
         .filter(|s| s.backend.is_none() || belongs_to(s, backend))
@@ -294,7 +294,7 @@ pub fn register_attempts_by_number(
             *attempts.entry(digits).or_insert(0) += recent;
         }
     }
-    attempts
+    Ok(attempts)
 }
 
 /// The digits of the journaled number: from the snapshot, else from what was typed.
