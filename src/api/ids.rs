@@ -77,26 +77,34 @@ impl IdKind {
     }
 }
 
-/// Checks `id` against the shape of `kind`; the error is one sentence naming the id.
-pub fn check_id(kind: IdKind, id: &str) -> Result<(), String> {
+/// An id without its kind's shape; `Display` is one sentence naming the id (made
+/// readable: no control character reaches the terminal) and the shape expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadId {
+    #[error("A {} is missing: give one ({}).", kind.noun(), kind.shape())]
+    Missing { kind: IdKind },
+    #[error("'{shown}' is not a {}: it must be {}; nothing was sent.", kind.noun(), kind.shape())]
+    Malformed { kind: IdKind, shown: String },
+}
+
+/// Checks `id` against the shape of `kind`.
+pub fn check_id(kind: IdKind, id: &str) -> Result<(), BadId> {
     if kind.accepts(id) {
-        return Ok(());
-    }
-    let shown = crate::api::text::readable(id, 80);
-    Err(if id.is_empty() {
-        format!("A {} is missing: give one ({}).", kind.noun(), kind.shape())
+        Ok(())
+    } else if id.is_empty() {
+        Err(BadId::Missing { kind })
     } else {
-        format!(
-            "'{shown}' is not a {}: it must be {}; nothing was sent.",
-            kind.noun(),
-            kind.shape()
-        )
-    })
+        Err(BadId::Malformed {
+            kind,
+            shown: crate::api::text::readable(id, 80),
+        })
+    }
 }
 
 /// [`check_id`] as an [`ApiError`] for the client methods (class `Validation`).
 pub(crate) fn checked(kind: IdKind, id: &str) -> Result<&str, ApiError> {
-    check_id(kind, id).map_err(|sentence| ApiError::new(ErrorClass::Validation, "-", sentence))?;
+    check_id(kind, id)
+        .map_err(|bad| ApiError::new(ErrorClass::Validation, "-", bad.to_string()))?;
     Ok(id)
 }
 
@@ -124,9 +132,18 @@ mod tests {
     #[test]
     fn traversal_and_empty_ids_are_refused_with_one_sentence() {
         assert!(check_id(IdKind::Graph, "104996122399161").is_ok());
-        let traversal = check_id(IdKind::Graph, "104996122399161/../104996122399163").unwrap_err();
+        let traversal = check_id(IdKind::Graph, "104996122399161/../104996122399163")
+            .unwrap_err()
+            .to_string();
         assert!(traversal.contains("is not a Graph id"), "{traversal}");
-        assert!(check_id(IdKind::Graph, "").unwrap_err().contains("missing"));
+        let missing = check_id(IdKind::Graph, "").unwrap_err();
+        assert_eq!(
+            missing,
+            BadId::Missing {
+                kind: IdKind::Graph
+            }
+        );
+        assert!(missing.to_string().contains("missing"));
         assert!(check_id(IdKind::Graph, "12%2F3").is_err());
         assert!(check_id(IdKind::Graph, &"1".repeat(65)).is_err());
         assert!(check_id(IdKind::Partner, "examplePA").is_ok());
@@ -139,7 +156,7 @@ mod tests {
         assert!(check_id(IdKind::Channel, "c001-x").is_err());
         assert!(check_id(IdKind::ChangeRequest, "pcr-1_a").is_ok());
         assert!(check_id(IdKind::ChangeRequest, "pcr/1").is_err());
-        let escape = check_id(IdKind::Graph, "1\x1b[2J").unwrap_err();
+        let escape = check_id(IdKind::Graph, "1\x1b[2J").unwrap_err().to_string();
         assert!(!escape.contains('\x1b'), "{escape:?}");
     }
 

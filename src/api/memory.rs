@@ -61,16 +61,22 @@ pub fn live_heap_bytes() -> usize {
 /// own (up to 8 per core) and keeps what is freed in each: with the async workers and
 /// the blocking threads, a refresh of a 100,000-number fleet left the resident memory at
 /// twice the heap held. Two arenas are enough for a two-thread runtime and its helpers.
+/// Also fixes the size from which a block gets pages of its own (returned to the system
+/// when freed) at 256 KiB: glibc raises that threshold each time such a block is freed,
+/// so after the first few answer bodies of a refresh (about 0.5 MB each) every later one
+/// came from the heap, and the heap's holes raised a 100,000-number refresh's peak.
 /// Called once, first thing in `main`; a no-op elsewhere than Linux with glibc.
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        /// `M_ARENA_MAX` of glibc's `<malloc.h>`.
+        /// `M_ARENA_MAX` and `M_MMAP_THRESHOLD` of glibc's `<malloc.h>`.
         const M_ARENA_MAX: std::ffi::c_int = -8;
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
         // SAFETY: mallopt only sets a tuning parameter of the allocator; any value is
         // accepted or refused with 0, and it is called before other threads exist.
         unsafe {
             mallopt(M_ARENA_MAX, 2);
+            mallopt(M_MMAP_THRESHOLD, 256 << 10);
         }
     }
 }

@@ -7,8 +7,7 @@
 //! `screen` is what handlers get and give back), `store` (data read, requests asked and
 //! answered), `derived` (views computed when their inputs change), `rich` (text with
 //! roles, and documents that scroll to their end), `markdown` (the audit report drawn),
-//! `help` (each screen's help), `file_error` (files the app could not write or read),
-//! `layout` (geometry shared with drawing), `log_view` (the log's levels, times, filter
+//! `help` (each screen's help), `layout` (geometry shared with drawing), `log_view` (the log's levels, times, filter
 //! and call detail),
 //! `worker` (runs effects as jobs on `jobs`, the one job runner: API reads, fleet
 //! refreshes, template and migration runs, file work), `keymap`/`theme` (data in
@@ -32,7 +31,6 @@ pub mod action;
 pub mod board;
 pub mod clipboard;
 pub mod derived;
-pub mod file_error;
 pub mod fuzzy;
 pub mod help;
 pub mod jobs;

@@ -486,7 +486,7 @@ pub mod templates {
     }
 
     /// The run's record could not be written.
-    pub fn not_saved(error: &crate::app::file_error::FileError) -> String {
+    pub fn not_saved(error: &crate::ops::file_error::FileError) -> String {
         format!("✘ the run was not recorded: {error}.")
     }
 

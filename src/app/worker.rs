@@ -380,7 +380,8 @@ async fn list_journals(data_dir: PathBuf, backend: Backend, context: JobContext<
         )
     })
     .await;
-    if let Ok(attempts) = attempts {
+    // Attempts that could not be counted stay unknown on the checklist.
+    if let Ok(Ok(attempts)) = attempts {
         reporter.report(Action::RegisterAttempts(attempts)).await;
     }
 }

@@ -206,12 +206,12 @@ pub async fn run(count: usize, window_secs: u64) -> ExitCode {
         }
     }
     handle.shutdown().await;
-    let Ok(end) = ended else {
-        eprintln!(
-            "wamigrate: the run failed: {}",
-            ended.err().unwrap_or_default()
-        );
-        return ExitCode::from(EXIT_ERROR);
+    let end = match ended {
+        Ok(end) => end,
+        Err(failure) => {
+            eprintln!("wamigrate: the run failed: {failure}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     };
     println!(
         "re-creation run: {} of {} submitted in {:.1} s ({total} calls, sandbox window {window_secs} s, cap 100 creations and 400 calls per window); {} pacing pauses; 80008 answers: {refused_by_rate} (target 0)",

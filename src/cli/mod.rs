@@ -27,7 +27,7 @@ pub use crate::exit::{EXIT_ERROR, EXIT_FINDINGS, EXIT_USAGE};
 /// Checks a Graph id argument (`--to`, `--from`, `--waba`, `--business`) before anything
 /// is read or sent: digits only, so `104996/../105112` never becomes another path (exit 2
 /// with the sentence).
-pub fn graph_id(raw: &str) -> Result<String, String> {
+pub fn graph_id(raw: &str) -> Result<String, crate::api::ids::BadId> {
     let id = raw.trim();
     crate::api::ids::check_id(crate::api::ids::IdKind::Graph, id)?;
     Ok(id.to_string())

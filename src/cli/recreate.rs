@@ -251,7 +251,7 @@ fn refusal(stopped: &RunStopped) -> ExitCode {
     eprintln!("wamigrate: {stopped}");
     ExitCode::from(match stopped {
         RunStopped::Usage(_) => EXIT_USAGE,
-        RunStopped::Failed(_) => EXIT_ERROR,
+        RunStopped::Journal(_) | RunStopped::Failed(_) => EXIT_ERROR,
     })
 }
 

@@ -13,33 +13,17 @@ pub struct E164 {
 }
 
 /// Why a typed phone number was refused; the `Display` text is the operator sentence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
+    #[error("'{0}' is not an E.164 number: start it with + and the country code, e.g. +4930123456")]
     MissingPlus(String),
+    #[error(
+        "'{0}' is not a phone number: '{1}' is not allowed (use digits, spaces, dashes or brackets after the +)"
+    )]
     BadCharacter(String, char),
+    #[error("'{0}' has {1} digits; an E.164 number has 8 to 15 digits including the country code")]
     WrongLength(String, usize),
 }
-
-impl fmt::Display for PhoneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PhoneError::MissingPlus(raw) => write!(
-                f,
-                "'{raw}' is not an E.164 number: start it with + and the country code, e.g. +4930123456"
-            ),
-            PhoneError::BadCharacter(raw, c) => write!(
-                f,
-                "'{raw}' is not a phone number: '{c}' is not allowed (use digits, spaces, dashes or brackets after the +)"
-            ),
-            PhoneError::WrongLength(raw, n) => write!(
-                f,
-                "'{raw}' has {n} digits; an E.164 number has 8 to 15 digits including the country code"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PhoneError {}
 
 /// ITU two-digit country codes. The code space is prefix-free: `1` and `7` are the only
 /// one-digit codes, these are the two-digit ones, every other code has three digits.

@@ -25,6 +25,7 @@ use crate::domain::fleet::{
 };
 use crate::domain::journal::JournalState;
 use crate::domain::partner::Channel;
+use crate::ops::file_error::FileError;
 use crate::ops::journal_store;
 
 /// Events buffered between the reader and its consumer before the reader waits.
@@ -56,7 +57,7 @@ pub enum FleetEvent {
         result: Result<Vec<Channel>, ApiError>,
     },
     /// The migration journals under the data dir, or why they could not be read.
-    Journals(Result<Vec<JournalState>, String>),
+    Journals(Result<Vec<JournalState>, FileError>),
     /// Meta reports high usage: the next call waits `wait`.
     Paced { usage_percent: u8, wait: Duration },
     /// The WABAs to read could not be found: nothing was read.
@@ -73,9 +74,9 @@ pub enum ReadFailure {
     #[error("the 360dialog channels could not be read: {0}")]
     Channels(ApiError),
     #[error(
-        "the migration journals could not be read ({0}): check the permissions of the data directory."
+        "the migration journals were not read ({0}): check the permissions of the data directory."
     )]
-    Journals(String),
+    Journals(FileError),
     #[error("Could not find the WABAs to read: {0}")]
     Discovery(ApiError),
 }
@@ -105,7 +106,7 @@ pub struct FleetGathered {
     channels: Option<(String, Vec<Channel>)>,
     channels_failed: Option<ApiError>,
     journals: Option<Vec<JournalState>>,
-    journals_failed: Option<String>,
+    journals_failed: Option<FileError>,
     discovery_failed: Option<ApiError>,
     finished: bool,
 }
@@ -206,22 +207,37 @@ impl FleetGathered {
             return changes;
         }
         changes.extend(fleet.edit(&columns, |rows| {
-            if let Some((checked_at, channels)) = &self.channels {
-                rows.retain(|r| r.origin == RowOrigin::Graph);
-                for row in rows.iter_mut() {
-                    row.channel_id = None;
-                    row.channel_status = None;
-                }
-                join_channels(rows, channels, checked_at);
-            }
-            if let Some(journals) = &self.journals {
-                for row in rows.iter_mut() {
-                    row.migration = Default::default();
-                }
-                apply_journals(rows, journals);
-            }
+            let channels = self
+                .channels
+                .as_ref()
+                .map(|(at, c)| (at.as_str(), c.as_slice()));
+            rejoin(rows, channels, self.journals.as_deref());
         }));
         changes
+    }
+}
+
+/// Joins the rows again with what a read found beside them: the 360dialog channels read
+/// at the given time (the previous join and its 360dialog-only rows are dropped first)
+/// and the migration journals; `None` leaves that join as it was.
+pub fn rejoin(
+    rows: &mut Vec<FleetRow>,
+    channels: Option<(&str, &[Channel])>,
+    journals: Option<&[JournalState]>,
+) {
+    if let Some((checked_at, channels)) = channels {
+        rows.retain(|r| r.origin == RowOrigin::Graph);
+        for row in rows.iter_mut() {
+            row.channel_id = None;
+            row.channel_status = None;
+        }
+        join_channels(rows, channels, checked_at);
+    }
+    if let Some(journals) = journals {
+        for row in rows.iter_mut() {
+            row.migration = Default::default();
+        }
+        apply_journals(rows, journals);
     }
 }
 
@@ -313,11 +329,9 @@ pub async fn read_fleet(
     };
     let journals = async {
         let dir = data_dir.to_path_buf();
-        let result = match tokio::task::spawn_blocking(move || read_journals(&dir)).await {
-            Ok(Ok(journals)) => Ok(journals),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        let result = tokio::task::spawn_blocking(move || read_journals(&dir))
+            .await
+            .unwrap_or_else(|e| Err(FileError::read(&journal_store::journals_dir(data_dir), e)));
         send(FleetEvent::Journals(result)).await;
     };
     let wabas = read_wabas(graph, &waba_ids, &events);
@@ -450,7 +464,7 @@ pub async fn select_wabas(
 
 /// The readable migration journals under `data_dir`, newest first (what
 /// [`apply_journals`] expects); unreadable ones are skipped, as `migrate` reports them.
-pub fn read_journals(data_dir: &Path) -> std::io::Result<Vec<JournalState>> {
+pub fn read_journals(data_dir: &Path) -> Result<Vec<JournalState>, FileError> {
     Ok(journal_store::list(data_dir)?
         .into_iter()
         .filter_map(|(_, j)| j.ok())

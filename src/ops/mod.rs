@@ -6,6 +6,7 @@
 
 pub mod doctor;
 pub mod export;
+pub mod file_error;
 pub mod fleet_read;
 pub mod journal_store;
 pub mod migration;

@@ -54,7 +54,7 @@ pub(crate) fn handle(sim: &Sim, state: &mut SimState, call: &Call) -> Reply {
                 Ok(number) => {
                     Reply::ok(json!({ "phone_number_id": number, "platform_type": "CLOUD_API" }))
                 }
-                Err(why) => bad_request(&why),
+                Err(why) => bad_request(&why.to_string()),
             },
             None => bad_request("Send {\"channel_id\": \"...CH\"}."),
         },
@@ -88,35 +88,44 @@ fn bad_request(message: &str) -> Reply {
 /// the Cloud API (360dialog documents no endpoint for it): the channel's Graph number
 /// moves to CLOUD_API. As 360dialog's page says, it needs a number connected and
 /// registered On-Premise. Answers the Graph number's id, or why not.
-fn hosting_change(world: &mut World, channel_id: &str) -> Result<String, String> {
+fn hosting_change(world: &mut World, channel_id: &str) -> Result<String, HostingChangeRefused> {
     use crate::domain::number::{NumberStatus, PlatformType};
+    let channel = || channel_id.to_string();
     let digits = world
         .portfolio
         .hub
         .channels
         .iter()
         .find(|c| c.id == channel_id)
-        .ok_or_else(|| format!("No channel {channel_id}."))?
+        .ok_or_else(|| HostingChangeRefused::NoChannel(channel()))?
         .phone_digits()
-        .ok_or_else(|| format!("Channel {channel_id} has no phone number."))?;
-    let id = world
-        .portfolio
-        .numbers
-        .iter()
-        .find(|n| n.digits() == digits)
-        .map(|n| n.node.id.clone())
-        .ok_or_else(|| format!("Channel {channel_id} has no Graph number."))?;
+        .ok_or_else(|| HostingChangeRefused::NoPhoneNumber(channel()))?;
     let number = world
         .portfolio
-        .number_mut(&id)
-        .ok_or_else(|| format!("No number {id}."))?;
+        .numbers
+        .iter_mut()
+        .find(|n| n.digits() == digits)
+        .ok_or_else(|| HostingChangeRefused::NoGraphNumber(channel()))?;
     if number.node.platform_type != Some(PlatformType::OnPremise)
         || number.node.status != Some(NumberStatus::Connected)
     {
-        return Err(format!(
-            "The hosting type change of {channel_id} fails: the number must be connected and registered On-Premise."
-        ));
+        return Err(HostingChangeRefused::NotOnPremise(channel()));
     }
     number.node.platform_type = Some(PlatformType::CloudApi);
-    Ok(id)
+    Ok(number.node.id.clone())
+}
+
+/// Why the Hub's hosting type change was refused; `Display` is the control answer.
+#[derive(Debug, thiserror::Error)]
+enum HostingChangeRefused {
+    #[error("No channel {0}.")]
+    NoChannel(String),
+    #[error("Channel {0} has no phone number.")]
+    NoPhoneNumber(String),
+    #[error("Channel {0} has no Graph number.")]
+    NoGraphNumber(String),
+    #[error(
+        "The hosting type change of {0} fails: the number must be connected and registered On-Premise."
+    )]
+    NotOnPremise(String),
 }

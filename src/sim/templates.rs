@@ -128,8 +128,8 @@ pub(crate) fn migrate(
     let mut failed = Map::new();
     for pick in selected {
         let index = match pick {
-            Ok(index) => index,
-            Err(id) => {
+            Pick::Found(index) => index,
+            Pick::NotInSource(id) => {
                 failed.insert(id, json!("Template not found in the source WABA"));
                 continue;
             }
@@ -206,13 +206,16 @@ pub(crate) fn apply_due_rechecks(world: &mut World, now: Instant) {
     }
 }
 
+/// A template a migration call names.
+enum Pick {
+    /// Its index in the portfolio's templates.
+    Found(usize),
+    /// An id that is not a template of the source.
+    NotInSource(String),
+}
+
 /// The source templates a call names: explicit ids, or page `page_number` of `count`.
-/// `Err(id)` for an id that is not a template of the source.
-fn select(
-    world: &World,
-    source_id: &str,
-    call: &Call,
-) -> Result<Vec<Result<usize, String>>, GraphError> {
+fn select(world: &World, source_id: &str, call: &Call) -> Result<Vec<Pick>, GraphError> {
     let in_source = |t: &SimTemplate| t.waba_id == source_id;
     if let Some(ids) = call.list("template_ids") {
         if ids.len() > MAX_TEMPLATES_PER_CALL {
@@ -228,7 +231,7 @@ fn select(
                     .templates
                     .iter()
                     .position(|t| t.id == id && in_source(t))
-                    .ok_or(id)
+                    .map_or(Pick::NotInSource(id), Pick::Found)
             })
             .collect());
     }
@@ -253,7 +256,7 @@ fn select(
         .filter(|(_, t)| in_source(t))
         .skip(page_number.saturating_mul(count))
         .take(count)
-        .map(|(i, _)| Ok(i))
+        .map(|(i, _)| Pick::Found(i))
         .collect())
 }
 

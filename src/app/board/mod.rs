@@ -26,13 +26,13 @@ use crate::ops::fleet_read::{FleetEvent, FleetGathered, FleetQuery};
 
 use super::action::{Effect, RequestId};
 use super::clipboard::Copied;
-use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::BoardLayout;
 use super::screen::{Context, Handled, Outcome};
 use super::state::{ListCursor, LogEntry};
 use super::strings;
 use super::strings::board as text;
+use crate::ops::file_error::FileError;
 
 mod arrival;
 pub mod batch;

@@ -9,10 +9,10 @@ use tokio::sync::mpsc;
 
 use crate::api::{GraphClient, HubClient};
 use crate::app::action::Action;
-use crate::app::file_error::FileError;
 use crate::app::jobs::JobContext;
 use crate::domain::fleet::FleetRow;
 use crate::ops::export::{ExportFormat, export};
+use crate::ops::file_error::FileError;
 use crate::ops::fleet_read::{FleetQuery, read_fleet};
 
 use super::BoardEvent;

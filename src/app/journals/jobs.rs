@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::app::action::Action;
 use crate::app::jobs::JobContext;
 use crate::domain::journal::{Backend, MigrationId};
+use crate::ops::file_error::FileError;
 use crate::ops::journal_store;
 use crate::ops::report::{Report, abandon_with_report};
 
@@ -35,6 +36,7 @@ pub fn answer(command: JournalsCommand, data_dir: &Path, backend: &Backend) -> J
             result: parse(&id).and_then(|parsed| {
                 journal_store::read_state(data_dir, &parsed)
                     .map(|state| Report::new(&state, None).markdown())
+                    .map_err(|e| e.to_string())
             }),
             id,
         },
@@ -54,8 +56,8 @@ fn parse(id: &str) -> Result<MigrationId, String> {
 }
 
 /// The readable journals of `backend`, newest first.
-fn list(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalRow>, String> {
-    let journals = journal_store::list_of_explained(data_dir, backend)?;
+fn list(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalRow>, FileError> {
+    let journals = journal_store::list_of(data_dir, backend)?;
     Ok(journals
         .into_iter()
         .map(|state| {

@@ -13,6 +13,7 @@ use crate::app::state::{ListCursor, State};
 use crate::app::strings::journals as text;
 use crate::app::wizard::{RunOrder, RunStart, Wizard, WizardEvent};
 use crate::domain::scenario::Scenario;
+use crate::ops::file_error::FileError;
 
 pub mod jobs;
 
@@ -30,7 +31,7 @@ pub enum JournalsCommand {
 /// What the worker answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JournalsEvent {
-    Listed(Result<Vec<JournalRow>, String>),
+    Listed(Result<Vec<JournalRow>, FileError>),
     /// The report of `id` in Markdown, or why it could not be built.
     Report {
         id: String,
@@ -69,7 +70,7 @@ pub struct ReportView {
 #[derive(Debug, Clone, Default)]
 pub struct JournalsView {
     /// The journals once read (or why they could not be).
-    pub rows: Option<Result<Vec<JournalRow>, String>>,
+    pub rows: Option<Result<Vec<JournalRow>, FileError>>,
     pub cursor: ListCursor,
     pub report: Option<ReportView>,
     /// The journal whose abandonment waits for a yes.

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::app::file_error::FileError;
 use crate::app::strings::plural;
+use crate::ops::file_error::FileError;
 
 /// The board's table title.
 pub const TITLE: &str = "Fleet board";

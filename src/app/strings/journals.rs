@@ -7,6 +7,14 @@ pub const READING: &str = "reading the journals…";
 /// No journal of this backend.
 pub const NONE: &str = "No migration journals for this backend yet.";
 /// While the report is built.
+/// The journals folder could not be listed: "Could not read <dir>: <reason>."
+pub fn unreadable(error: &crate::ops::file_error::FileError) -> String {
+    let sentence = error.to_string();
+    let mut chars = sentence.chars();
+    let first = chars.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
 pub const READING_REPORT: &str = "reading the journal…";
 /// The list's column headers.
 pub const HEADERS: [&str; 5] = ["STARTED", "NUMBER", "SCENARIO", "STATE", "MIGRATION"];

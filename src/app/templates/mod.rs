@@ -24,11 +24,11 @@ use crate::ops::template_migration::{MAX_PER_CALL, Progress, TemplateRun};
 use crate::ops::template_tally::FailedTemplate;
 
 use super::action::{ApiRequest, Effect, RequestId};
-use super::file_error::FileError;
 use super::keymap::KeyAction;
 use super::layout::TemplatesLayout;
 use super::screen::{Context, Handled, Outcome as ScreenOutcome};
 use super::state::{ListCursor, WabaRecord};
+use crate::ops::file_error::FileError;
 
 mod copying;
 use copying::failed_copies;

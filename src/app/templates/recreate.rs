@@ -202,7 +202,7 @@ pub async fn execute_marked(
                 backend: backend.clone(),
             };
             match execute(&graph, planned, &settings, &ScreenOperator::quiet()).await {
-                Err(sentence) => Err(sentence),
+                Err(failure) => Err(failure.to_string()),
                 Ok(end) => {
                     for row in &end.report.submitted {
                         let state = if row.status == "ALREADY_EXISTS" {

@@ -18,8 +18,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::api::{ApiError, GraphClient};
 use crate::app::action::{Action, RequestId};
-use crate::app::file_error::FileError;
 use crate::app::jobs::{JobContext, JobReporter};
+use crate::ops::file_error::FileError;
 use crate::ops::template_migration::{self as ops, Progress, TemplateRun};
 use crate::ops::template_tally::{self, FailedTemplate};
 

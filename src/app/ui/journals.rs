@@ -74,8 +74,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &JournalsView, t
             Paragraph::new(Line::styled(text::READING, theme.style(Role::Muted))),
             list,
         ),
-        Some(Err(sentence)) => frame.render_widget(
-            Paragraph::new(Line::styled(sentence.clone(), theme.style(Role::Error))),
+        Some(Err(error)) => frame.render_widget(
+            Paragraph::new(Line::styled(
+                text::unreadable(error),
+                theme.style(Role::Error),
+            )),
             list,
         ),
         Some(Ok(rows)) if rows.is_empty() => frame.render_widget(

@@ -10,12 +10,12 @@ use ratatui::widgets::{Block, BorderType, Clear, Gauge, Paragraph, Wrap};
 
 use super::error_lines;
 use super::loading_line;
-use crate::app::file_error::FileError;
 use crate::app::layout::centred;
 use crate::app::state::State;
 use crate::app::strings::templates as text;
 use crate::app::templates::{Confirm, FailedCopy, RunPhase, TemplateView};
 use crate::app::theme::{Role, Theme};
+use crate::ops::file_error::FileError;
 use crate::ops::template_migration::TemplateRun;
 
 /// Draws the confirmation or the run over `area`, if either is open.

@@ -21,7 +21,6 @@ use crate::domain::plan::{StepId, plan};
 use crate::domain::scenario::{Scenario, ScenarioKind};
 use crate::ops::migration::MigrationRequest;
 
-use super::file_error::FileError;
 use super::fuzzy::search_match;
 use super::layout::WizardLayout;
 use super::markdown;
@@ -29,6 +28,7 @@ use super::rich::Document;
 use super::screen::Context;
 use super::state::Candidate;
 use super::strings::wizard as text;
+use crate::ops::file_error::FileError;
 
 mod answers;
 mod events;

@@ -28,7 +28,7 @@ use super::{
     RunSummary, SavedReport, UnfinishedJournal, WizardAnswer, WizardEvent,
 };
 use crate::app::action::Action;
-use crate::app::file_error::FileError;
+use crate::ops::file_error::FileError;
 
 /// Between two reads while a step watches the API.
 const WATCH_INTERVAL: Duration = Duration::from_secs(5);
@@ -311,8 +311,7 @@ pub fn unfinished_journals(
     data_dir: &Path,
     backend: &Backend,
 ) -> Result<Vec<UnfinishedJournal>, JournalListError> {
-    let journals = journal_store::list_of(data_dir, backend)
-        .map_err(|e| FileError::read(&journal_store::journals_dir(data_dir), e))?;
+    let journals = journal_store::list_of(data_dir, backend)?;
     Ok(journals
         .into_iter()
         .filter(|state| !state.is_finished())

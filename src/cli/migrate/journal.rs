@@ -128,10 +128,7 @@ fn list(data_dir: &std::path::Path) -> ExitCode {
     let journals = match journal_store::list(data_dir) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!(
-                "wamigrate: could not read {}: {e}.",
-                journal_store::journals_dir(data_dir).display()
-            );
+            eprintln!("wamigrate: {e}.");
             return ExitCode::from(EXIT_ERROR);
         }
     };

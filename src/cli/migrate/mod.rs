@@ -294,7 +294,7 @@ fn refusal(refused: &JournalError) -> ExitCode {
             eprintln!("wamigrate: {refused}");
             ExitCode::from(EXIT_USAGE)
         }
-        JournalError::Locked(_) | JournalError::Journal(_) => {
+        JournalError::Locked(_) | JournalError::Journal(_) | JournalError::NoStart(_) => {
             eprintln!("wamigrate: {refused}");
             ExitCode::from(EXIT_ERROR)
         }

@@ -230,6 +230,15 @@ fn channels_join_by_digits_prefer_the_hub_waba_and_orphans_get_rows() {
 }
 
 #[test]
+fn the_join_key_keeps_leading_zeros_apart_and_refuses_what_is_no_number() {
+    assert_eq!(digits_key("+1 (631) 555-0101"), digits_key("16315550101"));
+    assert_ne!(digits_key("0049301234"), digits_key("49301234"));
+    assert_eq!(digits_key("no digits"), None);
+    assert!(digits_key(&"9".repeat(38)).is_some());
+    assert_eq!(digits_key(&"9".repeat(39)), None);
+}
+
+#[test]
 fn summary_and_groups() {
     let mut rows = fleet();
     rows[2].business = None;

@@ -20,7 +20,7 @@ use crate::domain::plan::StepId;
 use crate::domain::scenario::Scenario;
 
 pub use id::{MigrationId, NotAMigrationId};
-pub use replay::{CallState, Ending, JournalState, RunStatus, StepState, replay};
+pub use replay::{CallState, Ending, JournalState, NoStartRecord, RunStatus, StepState, replay};
 pub use stamp::Stamp;
 
 /// One line of the journal.

@@ -241,8 +241,13 @@ impl JournalState {
     }
 }
 
+/// Why records could not be folded into a state: the only way replay fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the journal does not start with a 'started' record")]
+pub struct NoStartRecord;
+
 /// Folds records into the state. Fails only when the first record is not `Started`.
-pub fn replay(records: &[Record]) -> Result<JournalState, String> {
+pub fn replay(records: &[Record]) -> Result<JournalState, NoStartRecord> {
     let mut records = records.iter();
     let mut state = match records.next() {
         Some(Record::Started {
@@ -266,7 +271,7 @@ pub fn replay(records: &[Record]) -> Result<JournalState, String> {
             backend: backend.clone(),
             ..JournalState::new(at.clone())
         },
-        _ => return Err("the journal does not start with a 'started' record".to_string()),
+        _ => return Err(NoStartRecord),
     };
     for record in records {
         fold(&mut state, record);

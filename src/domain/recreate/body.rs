@@ -48,20 +48,39 @@ pub struct Built {
     pub notes: Vec<String>,
 }
 
-/// Builds the creation request of a template read from the source WABA; `Err` says why
-/// no request can be built (e.g. a legacy category wamigrate cannot map).
-pub fn build(template: &Template) -> Result<Built, String> {
+/// Why no creation request can be built from a template as read; `Display` is the
+/// skip reason shown and journaled, with what the operator can do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unbuildable {
+    #[error(
+        "category {0} is not one Meta accepts today and wamigrate knows no successor: choose one with --edit"
+    )]
+    UnknownCategory(String),
+    #[error("the read gave no category: choose one with --edit")]
+    NoCategory,
+    #[error(
+        "authentication template without the preset text: Meta accepts only OTP templates now; rebuild it with --edit"
+    )]
+    NotPresetAuthentication,
+    #[error("footer {0:?} is not the preset expiry warning: fix it with --edit")]
+    NotPresetExpiry(String),
+    #[error("authentication template without its OTP button")]
+    NoOtpButton,
+}
+
+/// Builds the creation request of a template read from the source WABA, or says why
+/// none can be built (e.g. a legacy category wamigrate cannot map).
+pub fn build(template: &Template) -> Result<Built, Unbuildable> {
     let mut notes = Vec::new();
     let category = match &template.category {
         Some(TemplateCategory::Unknown(raw)) => {
-            let mapped = legacy_category(raw).ok_or_else(|| {
-                format!("category {raw} is not one Meta accepts today and wamigrate knows no successor: choose one with --edit")
-            })?;
+            let mapped =
+                legacy_category(raw).ok_or_else(|| Unbuildable::UnknownCategory(raw.clone()))?;
             notes.push(format!("legacy category {raw} sent as {mapped}"));
             mapped.to_string()
         }
         Some(category) => category.as_str().to_string(),
-        None => return Err("the read gave no category: choose one with --edit".to_string()),
+        None => return Err(Unbuildable::NoCategory),
     };
     let named = template
         .parameter_format
@@ -212,15 +231,12 @@ fn component_with(kind: ComponentKind, key: &str, value: Value) -> TemplateCompo
 
 /// BODY with `add_security_recommendation`, FOOTER with `code_expiration_minutes`, and
 /// the OTP button, read back from the preset text and the URL button.
-fn authentication_components(template: &Template) -> Result<Vec<TemplateComponent>, String> {
+fn authentication_components(template: &Template) -> Result<Vec<TemplateComponent>, Unbuildable> {
     let body_text = template
         .component_text(&ComponentKind::Body)
         .unwrap_or_default();
     if !body_text.contains(VERIFICATION_PRESET) {
-        return Err(
-            "authentication template without the preset text: Meta accepts only OTP templates now; rebuild it with --edit"
-                .to_string(),
-        );
+        return Err(Unbuildable::NotPresetAuthentication);
     }
     let mut components = vec![component_with(
         ComponentKind::Body,
@@ -232,9 +248,7 @@ fn authentication_components(template: &Template) -> Result<Vec<TemplateComponen
             .strip_prefix(EXPIRY_PREFIX)
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|n| n.parse::<u64>().ok())
-            .ok_or_else(|| {
-                format!("footer {footer:?} is not the preset expiry warning: fix it with --edit")
-            })?;
+            .ok_or_else(|| Unbuildable::NotPresetExpiry(footer.to_string()))?;
         components.push(component_with(
             ComponentKind::Footer,
             "code_expiration_minutes",
@@ -247,7 +261,7 @@ fn authentication_components(template: &Template) -> Result<Vec<TemplateComponen
         .filter(|c| c.kind == ComponentKind::Buttons)
         .flat_map(|c| c.buttons.iter())
         .next()
-        .ok_or("authentication template without its OTP button")?;
+        .ok_or(Unbuildable::NoOtpButton)?;
     let mut buttons = TemplateComponent::new(ComponentKind::Buttons);
     buttons.buttons.push(otp_button(button));
     components.push(buttons);
@@ -430,6 +444,8 @@ mod tests {
             vec!["legacy category TRANSACTIONAL sent as UTILITY"]
         );
         t.category = Some(TemplateCategory::parse("PROMO_2019"));
-        assert!(build(&t).unwrap_err().contains("--edit"));
+        let refused = build(&t).unwrap_err();
+        assert_eq!(refused, Unbuildable::UnknownCategory("PROMO_2019".into()));
+        assert!(refused.to_string().contains("--edit"));
     }
 }

@@ -332,7 +332,7 @@ fn candidate(
             });
             (Some(body), media, skip)
         }
-        Err(why_not) => (None, Vec::new(), Some(why_not)),
+        Err(why_not) => (None, Vec::new(), Some(why_not.to_string())),
     };
     // Only rows that would be sent take a slot of the destination's room.
     let room = match (left, &skip_reason) {

@@ -10,7 +10,11 @@ use std::time::Duration;
 
 pub use lines::{LinesError, LinesFile, read_lines};
 
-use crate::domain::journal::{Backend, JournalDamage, JournalState, MigrationId, Record, replay};
+use crate::ops::file_error::FileError;
+
+use crate::domain::journal::{
+    Backend, JournalDamage, JournalState, MigrationId, NoStartRecord, Record, replay,
+};
 
 /// The moving window of Meta's register limit.
 pub const REGISTER_WINDOW: Duration = Duration::from_secs(72 * 3600);
@@ -29,6 +33,11 @@ pub enum JournalReadError {
     Damaged {
         path: PathBuf,
         damage: JournalDamage,
+    },
+    #[error("{path} is damaged: {reason}; it is left as it is")]
+    NoStart {
+        path: PathBuf,
+        reason: NoStartRecord,
     },
 }
 
@@ -111,7 +120,10 @@ pub enum AbandonError {
         status: &'static str,
     },
     #[error("the journal of {id} is damaged: {reason}")]
-    Damaged { id: MigrationId, reason: String },
+    Damaged {
+        id: MigrationId,
+        reason: NoStartRecord,
+    },
     #[error("could not write the journal of {id}: {source}")]
     Write {
         id: MigrationId,
@@ -133,7 +145,7 @@ pub fn abandon(
         other => AbandonError::Lock(other.to_string()),
     })?;
     let (mut journal, mut records) = JournalFile::open_for_append(data_dir, id)?;
-    let damaged = |reason: String| AbandonError::Damaged {
+    let damaged = |reason: NoStartRecord| AbandonError::Damaged {
         id: id.clone(),
         reason,
     };
@@ -160,11 +172,12 @@ pub fn abandon(
     replay(&records).map_err(damaged)
 }
 
-/// The replayed state of one journal, or the sentence of why it could not be read.
-pub fn read_state(data_dir: &Path, id: &MigrationId) -> Result<JournalState, String> {
-    read(data_dir, id)
-        .map_err(|e| e.to_string())
-        .and_then(|records| replay(&records))
+/// The replayed state of one journal, or why it could not be read.
+pub fn read_state(data_dir: &Path, id: &MigrationId) -> Result<JournalState, JournalReadError> {
+    replay(&read(data_dir, id)?).map_err(|reason| JournalReadError::NoStart {
+        path: journal_path(data_dir, id),
+        reason,
+    })
 }
 
 /// Whether a run of this journal can go on (resume or abandon it), and its state in
@@ -189,17 +202,17 @@ pub fn state_label(state: &JournalState) -> (bool, String) {
 
 /// One journal in a listing: its id and its replayed state (or why it could not be
 /// read).
-pub type Listed = (MigrationId, Result<JournalState, String>);
+pub type Listed = (MigrationId, Result<JournalState, JournalReadError>);
 
 /// Every journal under the data directory with its replayed state (or why it could
 /// not be read), newest first. Files whose name is not a migration id are not
 /// journals and are left out. Reads only.
-pub fn list(data_dir: &Path) -> std::io::Result<Vec<Listed>> {
+pub fn list(data_dir: &Path) -> Result<Vec<Listed>, FileError> {
     let dir = journals_dir(data_dir);
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(FileError::read(&dir, e)),
     };
     let mut journals = Vec::new();
     for entry in entries.flatten() {
@@ -231,7 +244,7 @@ pub fn belongs_to(state: &JournalState, backend: &Backend) -> bool {
 }
 
 /// The readable journals of `backend`, newest first.
-pub fn list_of(data_dir: &Path, backend: &Backend) -> std::io::Result<Vec<JournalState>> {
+pub fn list_of(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalState>, FileError> {
     Ok(list(data_dir)?
         .into_iter()
         .filter_map(|(_, state)| state.ok())
@@ -239,25 +252,20 @@ pub fn list_of(data_dir: &Path, backend: &Backend) -> std::io::Result<Vec<Journa
         .collect())
 }
 
-/// [`list_of`] with its failure said as an operator sentence (for the TUI's lists).
-pub fn list_of_explained(data_dir: &Path, backend: &Backend) -> Result<Vec<JournalState>, String> {
-    list_of(data_dir, backend)
-        .map_err(|e| format!("Could not read {}: {e}.", journals_dir(data_dir).display()))
-}
-
 /// Register calls journaled for a number (by its E.164 digits) in the last 72 hours,
 /// across the journals of `backend` and those that record no backend (they may be
 /// anyone's: the budget fails closed). Every intent counts: Meta may have counted it.
+/// A journals folder that cannot be listed is an error, never zero attempts.
 pub fn register_attempts_within_window(
     data_dir: &Path,
     backend: &Backend,
     digits: &str,
     now: time::OffsetDateTime,
-) -> u32 {
-    register_attempts_by_number(data_dir, backend, now)
+) -> Result<u32, FileError> {
+    Ok(register_attempts_by_number(data_dir, backend, now)?
         .get(digits)
         .copied()
-        .unwrap_or(0)
+        .unwrap_or(0))
 }
 
 /// Register calls in the last 72 hours of every journaled number of `backend` (and
@@ -266,11 +274,10 @@ pub fn register_attempts_by_number(
     data_dir: &Path,
     backend: &Backend,
     now: time::OffsetDateTime,
-) -> std::collections::HashMap<String, u32> {
+) -> Result<std::collections::HashMap<String, u32>, FileError> {
     let since = now - REGISTER_WINDOW;
     let mut attempts = std::collections::HashMap::new();
-    for state in list(data_dir)
-        .unwrap_or_default()
+    for state in list(data_dir)?
         .into_iter()
         .filter_map(|(_, s)| s.ok())
         .filter(|s| s.backend.is_none() || belongs_to(s, backend))
@@ -287,7 +294,7 @@ pub fn register_attempts_by_number(
             *attempts.entry(digits).or_insert(0) += recent;
         }
     }
-    attempts
+    Ok(attempts)
 }
 
 /// The digits of the journaled number: from the snapshot, else from what was typed.

@@ -143,19 +143,33 @@ fn register_attempts_count_the_last_72_hours_of_that_number_on_this_backend() {
     write(id(6), None, &["garbled time"]);
     let now = at("2026-11-25T10:00:00Z").time().unwrap();
     assert_eq!(
-        register_attempts_within_window(dir.path(), &backend("a"), "16315550101", now),
+        register_attempts_within_window(dir.path(), &backend("a"), "16315550101", now).unwrap(),
         3,
         "two of this backend in the window, one unreadable one of no backend"
     );
     assert_eq!(
-        register_attempts_within_window(dir.path(), &backend("b"), "16315550101", now),
+        register_attempts_within_window(dir.path(), &backend("b"), "16315550101", now).unwrap(),
         2
     );
     assert_eq!(
-        register_attempts_within_window(dir.path(), &backend("a"), "4930000000", now),
+        register_attempts_within_window(dir.path(), &backend("a"), "4930000000", now).unwrap(),
         0
     );
     assert_eq!(list_of(dir.path(), &backend("a")).unwrap().len(), 1);
+}
+
+#[test]
+fn journals_that_cannot_be_listed_are_an_error_never_zero_register_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a folder: listing fails as it would without permission (the tests may run as
+    // root, whom permissions do not stop).
+    std::fs::write(journals_dir(dir.path()), "not a folder").unwrap();
+    let now = at("2026-11-25T10:00:00Z").time().unwrap();
+    let counted = register_attempts_within_window(dir.path(), &backend("a"), "16315550101", now);
+    let error = counted.unwrap_err().to_string();
+    assert!(error.starts_with("could not read"), "{error}");
+    assert!(error.contains("journals"), "{error}");
+    assert!(list(dir.path()).is_err());
 }
 
 #[test]

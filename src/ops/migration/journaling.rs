@@ -70,7 +70,7 @@ impl<O: Operator> Migration<'_, O> {
         );
         // A journal holds a few dozen records: replaying them all keeps one code path.
         self.records.push(record);
-        self.state = replay(&self.records).map_err(JournalError::Journal)?;
+        self.state = replay(&self.records)?;
         crash_hook::count("fsync");
         if read_back {
             crash_hook::count("readback");

@@ -39,13 +39,14 @@ use std::time::Duration;
 use crate::api::graph::CodeMethod;
 use crate::api::{ApiError, GraphClient, HubClient};
 use crate::domain::journal::{
-    Backend, CallOutcome, CallState, JournalState, NotAMigrationId, Record, Stamp, StepState,
+    Backend, CallOutcome, CallState, JournalState, NoStartRecord, NotAMigrationId, Record, Stamp,
+    StepState,
 };
 use crate::domain::number::PhoneNumber;
 use crate::domain::plan::{PlanVariant, StepId, step_of};
 use crate::domain::scenario::Scenario;
 use crate::ops::journal_store::JournalFile;
-use crate::ops::preflight::NumberRef;
+use crate::ops::preflight::{BadNumberRef, NumberRef};
 use crate::ops::run_lock::{HeldLock, LockRefused};
 
 pub use journaling::{CRASH_HOOK_ENV, answer_lost};
@@ -75,6 +76,9 @@ pub enum JournalError {
     /// The journal could not be created, read or written.
     #[error("{0}")]
     Journal(String),
+    /// The journal's first record is not the plan (`started`).
+    #[error("The journal is damaged: {0}; it is left as it is.")]
+    NoStart(#[from] NoStartRecord),
     #[error("{0}")]
     Locked(#[from] LockRefused),
     #[error("{0}.")]
@@ -135,7 +139,7 @@ pub struct MigrationRequest {
 pub enum RequestProblem {
     /// The number is neither a phone number id nor an E.164 number.
     #[error("{0}.")]
-    Number(String),
+    Number(#[from] BadNumberRef),
     /// A Graph migration needs the destination WABA.
     #[error("the {} scenario needs the destination WABA: add --to DEST_WABA.", .0.id())]
     NoDestination(Scenario),
@@ -153,7 +157,7 @@ pub fn validate_request(request: &MigrationRequest) -> Result<(), RequestProblem
         || scenario == Scenario::HostingTypeChange
         || scenario == Scenario::ToOtherBsp
     {
-        NumberRef::parse(&request.number).map_err(RequestProblem::Number)?;
+        NumberRef::parse(&request.number)?;
     }
     let destination = request
         .destination_waba_id

@@ -23,7 +23,8 @@ impl<O: Operator> Migration<'_, O> {
     pub(super) async fn preflight(&mut self) -> Step {
         let step = StepId::Preflight;
         let scenario = self.state.scenario.unwrap_or(Scenario::ToNewWaba);
-        let number = NumberRef::parse(&self.state.number).map_err(|e| paused(step, e))?;
+        let number =
+            NumberRef::parse(&self.state.number).map_err(|e| paused(step, e.to_string()))?;
         let data = gather(
             self.graph,
             &number,
@@ -467,7 +468,10 @@ impl<O: Operator> Migration<'_, O> {
             &self.settings.backend,
             &digits,
             time::OffsetDateTime::now_utc(),
-        );
+        )
+        .map_err(|e| {
+            paused(step, format!("the register attempts of this number could not be counted ({e}); nothing was sent: make the journals readable and resume"))
+        })?;
         // The intent of the call about to be made is not written yet; `used` counts every
         // earlier one, including this journal's.
         let left = REGISTER_BUDGET.saturating_sub(used);

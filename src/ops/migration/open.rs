@@ -118,7 +118,7 @@ impl<'a, O: Operator> Migration<'a, O> {
         journal: JournalFile,
         records: Vec<Record>,
     ) -> Result<Self, JournalError> {
-        let state = replay(&records).map_err(JournalError::Journal)?;
+        let state = replay(&records)?;
         Ok(Migration {
             graph,
             hub,

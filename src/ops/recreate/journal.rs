@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ApiError;
 use crate::domain::journal::Backend;
 use crate::domain::recreate::CreateBody;
 use crate::domain::recreate::body::MediaSlot;
@@ -183,31 +184,46 @@ pub enum RunJournalError {
     },
 }
 
+/// Why a run stopped before its end, once it had a journal or was about to make one;
+/// `Display` says what happened to the calls and what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    #[error("Could not create the run's journal ({0}): nothing was sent.")]
+    CreateJournal(RunJournalError),
+    #[error("Run {0} has no plan in its journal: it cannot be resumed.")]
+    NoPlan(String),
+    #[error("Could not write the journal ({0}): stopping before any further call.")]
+    JournalWrite(std::io::Error),
+    #[error("Could not read the destination back ({0}): nothing was sent again; resume later.")]
+    ReadBack(ApiError),
+    #[error("Could not read template {id} ({error}).")]
+    ReadTemplate { id: String, error: ApiError },
+    #[error("Could not read the destination's templates ({0}).")]
+    ReadDestination(ApiError),
+}
+
 /// Why a resume or a tracking did not go on; the sentence says what to do next.
 #[derive(Debug, thiserror::Error)]
 pub enum RunStopped {
     /// The operator's mix-up: not a run id, or a run of another backend (exit 2, as a
     /// migration resumed elsewhere).
     #[error("{0}")]
-    Usage(String),
-    /// Anything else: a journal that could not be read or held, a failed read (exit 1).
+    Usage(RunJournalError),
+    /// A journal that could not be read or held (exit 1).
     #[error("{0}")]
-    Failed(String),
-}
-
-impl From<String> for RunStopped {
-    fn from(sentence: String) -> Self {
-        RunStopped::Failed(sentence)
-    }
+    Journal(RunJournalError),
+    /// A failed read or write during the run (exit 1).
+    #[error("{0}")]
+    Failed(#[from] RunFailure),
 }
 
 impl From<RunJournalError> for RunStopped {
     fn from(error: RunJournalError) -> Self {
         match error {
             RunJournalError::BadId(_) | RunJournalError::OtherBackend { .. } => {
-                RunStopped::Usage(error.to_string())
+                RunStopped::Usage(error)
             }
-            other => RunStopped::Failed(other.to_string()),
+            other => RunStopped::Journal(other),
         }
     }
 }

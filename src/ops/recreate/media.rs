@@ -4,13 +4,35 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::GraphClient;
 use crate::api::graph::UploadFile;
+use crate::api::{ApiError, GraphClient};
 use crate::domain::recreate::CreateBody;
 use crate::domain::recreate::body::{MediaSlot, fill_media};
 
 use super::journal::MediaSlotRecord;
 use super::run::RunSettings;
+
+/// Why a row's media samples could not be attached, so the row is skipped; `Display`
+/// is the skip reason shown and journaled, with what to give instead.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum MediaSkip {
+    #[error("skipped: its {format} header needs a sample; give one with --media {key}=FILE")]
+    NoSample { format: String, key: String },
+    #[error(
+        "skipped: uploading a media sample needs the Meta app id (--app-id or WAMIGRATE_APP_ID)"
+    )]
+    NoAppId,
+    #[error("skipped: the media sample could not be fetched ({0})")]
+    Fetch(String),
+    #[error("skipped: could not read {path} ({error})")]
+    Read { path: String, error: std::io::Error },
+    #[error("skipped: {0} is not a jpeg, png, mp4 or pdf file (what the upload takes)")]
+    UnknownType(String),
+    #[error("skipped: {file_name} does not fit a {format} header")]
+    WrongType { file_name: String, format: String },
+    #[error("skipped: the upload of {sample} failed ({error})")]
+    Upload { sample: String, error: ApiError },
+}
 
 /// Uploads the row's media samples and puts their handles in the body.
 pub(super) async fn attach_media(
@@ -19,18 +41,15 @@ pub(super) async fn attach_media(
     sources: &BTreeMap<String, String>,
     slots: &[MediaSlotRecord],
     body: &mut CreateBody,
-) -> Result<(), String> {
+) -> Result<(), MediaSkip> {
     for slot in slots {
         let Some(source) = sources.get(&slot.key) else {
-            return Err(format!(
-                "skipped: its {} header needs a sample; give one with --media {}=FILE",
-                slot.format, slot.key
-            ));
+            return Err(MediaSkip::NoSample {
+                format: slot.format.clone(),
+                key: slot.key.clone(),
+            });
         };
-        let app_id = settings
-            .app_id
-            .as_deref()
-            .ok_or("skipped: uploading a media sample needs the Meta app id (--app-id or WAMIGRATE_APP_ID)")?;
+        let app_id = settings.app_id.as_deref().ok_or(MediaSkip::NoAppId)?;
         let bytes = load_media(graph, source).await?;
         let file_name = sample_name(source);
         let mime = mime_of(file_name, &slot.format)?;
@@ -44,7 +63,10 @@ pub(super) async fn attach_media(
                 },
             )
             .await
-            .map_err(|e| format!("skipped: the upload of {source} failed ({e})"))?;
+            .map_err(|error| MediaSkip::Upload {
+                sample: source.clone(),
+                error,
+            })?;
         fill_media(body, &MediaSlot::from(slot), &handle);
     }
     Ok(())
@@ -52,16 +74,18 @@ pub(super) async fn attach_media(
 
 /// A sample's bytes: a local file, or a URL fetched with the transport's safety (https
 /// only but to this machine, redirects within the host, the body capped).
-async fn load_media(graph: &GraphClient, source: &str) -> Result<Vec<u8>, String> {
+async fn load_media(graph: &GraphClient, source: &str) -> Result<Vec<u8>, MediaSkip> {
     if is_url(source) {
-        return graph.transport().fetch_sample(source).await.map_err(|e| {
-            format!(
-                "skipped: the media sample could not be fetched ({})",
-                e.sentence
-            )
-        });
+        return graph
+            .transport()
+            .fetch_sample(source)
+            .await
+            .map_err(|e| MediaSkip::Fetch(e.sentence));
     }
-    std::fs::read(source).map_err(|e| format!("skipped: could not read {source} ({e})"))
+    std::fs::read(source).map_err(|error| MediaSkip::Read {
+        path: source.to_string(),
+        error,
+    })
 }
 
 /// Whether a `--media` source is a URL rather than a file path.
@@ -84,7 +108,7 @@ fn sample_name(source: &str) -> &str {
 }
 
 /// The MIME type the Resumable Upload API takes, from the file's extension.
-fn mime_of(file_name: &str, format: &str) -> Result<&'static str, String> {
+fn mime_of(file_name: &str, format: &str) -> Result<&'static str, MediaSkip> {
     let extension = file_name
         .rsplit('.')
         .next()
@@ -95,11 +119,7 @@ fn mime_of(file_name: &str, format: &str) -> Result<&'static str, String> {
         "png" => "image/png",
         "mp4" => "video/mp4",
         "pdf" => "application/pdf",
-        _ => {
-            return Err(format!(
-                "skipped: {file_name} is not a jpeg, png, mp4 or pdf file (what the upload takes)"
-            ));
-        }
+        _ => return Err(MediaSkip::UnknownType(file_name.to_string())),
     };
     let fits = match format {
         "IMAGE" => mime.starts_with("image/"),
@@ -107,8 +127,10 @@ fn mime_of(file_name: &str, format: &str) -> Result<&'static str, String> {
         "DOCUMENT" => mime == "application/pdf",
         _ => true,
     };
-    fits.then_some(mime)
-        .ok_or_else(|| format!("skipped: {file_name} does not fit a {format} header"))
+    fits.then_some(mime).ok_or_else(|| MediaSkip::WrongType {
+        file_name: file_name.to_string(),
+        format: format.to_string(),
+    })
 }
 
 #[cfg(test)]

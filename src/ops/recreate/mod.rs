@@ -19,8 +19,8 @@ use std::future::Future;
 use serde::Serialize;
 
 pub use journal::{
-    CallResult, Entry, PlannedRow, RunJournal, RunJournalError, RunStopped, check_backend,
-    read as read_run, runs_dir, runs_of, valid_run_id,
+    CallResult, Entry, PlannedRow, RunFailure, RunJournal, RunJournalError, RunStopped,
+    check_backend, read as read_run, runs_dir, runs_of, valid_run_id,
 };
 pub use run::{RunEnd, RunSettings, execute, resume};
 pub use track::{TrackRow, TrackSummary, track};
@@ -237,7 +237,14 @@ pub fn recreation_summary(
     destination: &str,
 ) -> RecreationSummary {
     let mut summary = RecreationSummary::default();
-    let mut latest: BTreeMap<(String, String), Result<String, String>> = BTreeMap::new();
+    /// The last word on a template across runs.
+    enum Latest {
+        /// Submitted; Meta's review status.
+        Recreated(String),
+        /// Skipped or rejected, and why.
+        Missing(String),
+    }
+    let mut latest: BTreeMap<(String, String), Latest> = BTreeMap::new();
     for (run_id, entries) in runs_of(data_dir, backend) {
         let report = run::report_from(&entries);
         if report.source_waba_id != source || report.destination_waba_id != destination {
@@ -247,23 +254,23 @@ pub fn recreation_summary(
         for row in &report.skipped {
             latest
                 .entry((row.name.clone(), row.language.clone()))
-                .or_insert_with(|| Err(row.skip_reason.clone()));
+                .or_insert_with(|| Latest::Missing(row.skip_reason.clone()));
         }
         for row in &report.submitted {
             let state = if row.status == "REJECTED" {
-                Err("REJECTED on review".to_string())
+                Latest::Missing("REJECTED on review".to_string())
             } else {
-                Ok(row.status.clone())
+                Latest::Recreated(row.status.clone())
             };
             latest.insert((row.name.clone(), row.language.clone()), state);
         }
     }
     for ((name, language), state) in latest {
         match state {
-            Ok(status) => summary
+            Latest::Recreated(status) => summary
                 .recreated
                 .push(format!("{name} ({language}): {status}")),
-            Err(why) => summary
+            Latest::Missing(why) => summary
                 .still_missing
                 .push(format!("{name} ({language}): {why}")),
         }

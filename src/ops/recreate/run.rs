@@ -14,7 +14,8 @@ use crate::ops::migration::CRASH_HOOK_ENV;
 use crate::ops::template_migration::now_rfc3339;
 
 use super::journal::{
-    CallResult, Entry, MediaSlotRecord, PlannedRow, RunJournal, RunStopped, check_backend,
+    CallResult, Entry, MediaSlotRecord, PlannedRow, RunFailure, RunJournal, RunStopped,
+    check_backend,
 };
 use super::media::attach_media;
 use super::{
@@ -60,7 +61,7 @@ pub async fn execute(
     mut planned: Planned,
     settings: &RunSettings,
     operator: &impl RecreateOperator,
-) -> Result<RunEnd, String> {
+) -> Result<RunEnd, RunFailure> {
     let count = planned.plan.to_submit().count();
     let room = planned
         .plan
@@ -127,12 +128,12 @@ pub async fn execute(
         at: now_rfc3339(),
     };
     let journal = RunJournal::create(&settings.data_dir, &run_id, &started)
-        .map_err(|e| format!("Could not create the run's journal ({e}): nothing was sent."))?;
+        .map_err(RunFailure::CreateJournal)?;
     operator.say(Line::info(format!(
         "Run {run_id}: journal {} (resume with --resume {run_id}, follow with `wamigrate templates track {run_id}`).",
         journal.path().display()
     )));
-    drive(graph, journal, vec![started], settings, operator).await
+    drive(graph, &run_id, journal, vec![started], settings, operator).await
 }
 
 /// Goes on with a run: reads back every row whose outcome is unknown, then submits the rest.
@@ -144,13 +145,11 @@ pub async fn resume(
 ) -> Result<RunEnd, RunStopped> {
     let (journal, entries) = RunJournal::open(&settings.data_dir, run_id)?;
     if !matches!(entries.first(), Some(Entry::Started { .. })) {
-        return Err(RunStopped::Failed(format!(
-            "Run {run_id} has no plan in its journal: it cannot be resumed."
-        )));
+        return Err(RunFailure::NoPlan(run_id.to_string()).into());
     }
     check_backend(run_id, &entries, &settings.backend)?;
     operator.say(Line::info(format!("Resuming run {run_id}.")));
-    Ok(drive(graph, journal, entries, settings, operator).await?)
+    Ok(drive(graph, run_id, journal, entries, settings, operator).await?)
 }
 
 /// Where each row stands, from the journal.
@@ -194,13 +193,13 @@ fn progress(entries: &[Entry]) -> HashMap<(String, String), Progress> {
 
 async fn drive(
     graph: &GraphClient,
+    run_id: &str,
     mut journal: RunJournal,
     mut entries: Vec<Entry>,
     settings: &RunSettings,
     operator: &impl RecreateOperator,
-) -> Result<RunEnd, String> {
+) -> Result<RunEnd, RunFailure> {
     let Some(Entry::Started {
-        run_id,
         destination_waba_id: dest,
         rows,
         media,
@@ -208,7 +207,7 @@ async fn drive(
         ..
     }) = entries.first().cloned()
     else {
-        return Err("the journal has no plan".to_string());
+        return Err(RunFailure::NoPlan(run_id.to_string()));
     };
     let states = progress(&entries);
     let created_so_far = entries
@@ -227,7 +226,7 @@ async fn drive(
     let mut destination = None;
     let mut sends = 0usize;
     let end = |entries: &[Entry], problem: Option<String>| RunEnd {
-        run_id: Some(run_id.clone()),
+        run_id: Some(run_id.to_string()),
         report: report_from(entries),
         complete: problem.is_none(),
         problem,
@@ -239,9 +238,7 @@ async fn drive(
             Some(Progress::Final) => continue,
             Some(Progress::Unsure) => {
                 if destination.is_none() {
-                    let read = graph.templates(&dest).await.map_err(|e| {
-                        format!("Could not read the destination back ({e}): nothing was sent again; resume later.")
-                    })?;
+                    let read = graph.templates(&dest).await.map_err(RunFailure::ReadBack)?;
                     destination = Some(read);
                 }
                 let found = destination.as_ref().and_then(|d| {
@@ -286,7 +283,7 @@ async fn drive(
         };
         if let Err(reason) = attach_media(graph, settings, &media, &row.media, &mut body).await {
             operator.say(Line::problem(format!("{label}: {reason}")));
-            record(&mut journal, &mut entries, skipped(row, reason))?;
+            record(&mut journal, &mut entries, skipped(row, reason.to_string()))?;
             continue;
         }
         let violations = check(&body);
@@ -420,13 +417,15 @@ fn skipped(row: &PlannedRow, reason: String) -> Entry {
     }
 }
 
-fn append(journal: &mut RunJournal, entry: &Entry) -> Result<(), String> {
-    journal.append(entry).map_err(|e| {
-        format!("Could not write the journal ({e}): stopping before any further call.")
-    })
+fn append(journal: &mut RunJournal, entry: &Entry) -> Result<(), RunFailure> {
+    journal.append(entry).map_err(RunFailure::JournalWrite)
 }
 
-fn record(journal: &mut RunJournal, entries: &mut Vec<Entry>, entry: Entry) -> Result<(), String> {
+fn record(
+    journal: &mut RunJournal,
+    entries: &mut Vec<Entry>,
+    entry: Entry,
+) -> Result<(), RunFailure> {
     append(journal, &entry)?;
     entries.push(entry);
     Ok(())

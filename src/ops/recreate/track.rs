@@ -11,7 +11,9 @@ use crate::api::GraphClient;
 use crate::domain::journal::Backend;
 use crate::ops::template_migration::now_rfc3339;
 
-use super::journal::{Entry, RunJournal, RunJournalError, RunStopped, check_backend, read};
+use super::journal::{
+    Entry, RunFailure, RunJournal, RunJournalError, RunStopped, check_backend, read,
+};
 use super::run::report_from;
 use super::{Line, LineKind, RecreateOperator};
 
@@ -106,8 +108,7 @@ pub async fn track(
     };
     let mut pause = FIRST_PAUSE;
     loop {
-        let entries =
-            read(data_dir, run_id).map_err(|e| format!("Could not read run {run_id}: {e}"))?;
+        let entries = read(data_dir, run_id)?;
         let summary = read_states(graph, run_id, &entries).await?;
         for row in &summary.rows {
             let known = entries.iter().rev().find_map(|e| match e {
@@ -139,9 +140,7 @@ pub async fn track(
                     rejected_reason: row.rejected_reason.clone(),
                     at: now_rfc3339(),
                 };
-                journal
-                    .append(&verdict)
-                    .map_err(|e| format!("Could not write the journal ({e})."))?;
+                journal.append(&verdict).map_err(RunFailure::JournalWrite)?;
             }
         }
         operator.verdicts(&summary);
@@ -166,7 +165,7 @@ async fn read_states(
     graph: &GraphClient,
     run_id: &str,
     entries: &[Entry],
-) -> Result<TrackSummary, String> {
+) -> Result<TrackSummary, RunFailure> {
     let report = report_from(entries);
     let requested = |name: &str, language: &str| {
         entries.iter().find_map(|e| match e {
@@ -182,29 +181,33 @@ async fn read_states(
     let mut destination = None;
     let mut rows = Vec::new();
     for submitted in &report.submitted {
-        let template =
-            match &submitted.id {
-                Some(id) => graph
-                    .template(id)
-                    .await
-                    .map_err(|e| format!("Could not read template {id} ({e})."))?,
-                None => {
-                    if destination.is_none() {
-                        destination =
-                            Some(graph.templates(&report.destination_waba_id).await.map_err(
-                                |e| format!("Could not read the destination's templates ({e})."),
-                            )?);
-                    }
-                    match destination.as_ref().and_then(|d| {
-                        d.templates
-                            .iter()
-                            .find(|t| t.name == submitted.name && t.language == submitted.language)
-                    }) {
-                        Some(found) => found.clone(),
-                        None => continue,
-                    }
+        let template = match &submitted.id {
+            Some(id) => graph
+                .template(id)
+                .await
+                .map_err(|error| RunFailure::ReadTemplate {
+                    id: id.clone(),
+                    error,
+                })?,
+            None => {
+                if destination.is_none() {
+                    destination = Some(
+                        graph
+                            .templates(&report.destination_waba_id)
+                            .await
+                            .map_err(RunFailure::ReadDestination)?,
+                    );
                 }
-            };
+                match destination.as_ref().and_then(|d| {
+                    d.templates
+                        .iter()
+                        .find(|t| t.name == submitted.name && t.language == submitted.language)
+                }) {
+                    Some(found) => found.clone(),
+                    None => continue,
+                }
+            }
+        };
         rows.push(TrackRow {
             name: submitted.name.clone(),
             language: submitted.language.clone(),

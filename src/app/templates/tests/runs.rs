@@ -210,7 +210,7 @@ fn finishing_without_retry_sends_finish() {
         RunUpdate::AwaitingDecision {
             record,
             missing: vec![missing_template("s2", "template_00002", "pt_BR", "x")],
-            saved: Err(crate::app::file_error::FileError::write(
+            saved: Err(crate::ops::file_error::FileError::write(
                 std::path::Path::new("/data"),
                 "disk full",
             )),

@@ -1,4 +1,4 @@
-//! Why a file the app keeps for the operator (a fleet export, a template run's record,
+//! Why a file wamigrate keeps for the operator (a fleet export, a template run's record,
 //! the audit report, the journals) could not be written or read. Owned and clonable,
 //! so it travels in actions; its `Display` is the sentence shown.
 
