@@ -352,6 +352,42 @@ mod tests {
         assert_eq!(page.summary.unwrap().message_template_count, Some(140));
     }
 
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Node {
+        id: String,
+        #[serde(default)]
+        name: Option<String>,
+    }
+
+    /// The node's members before and after its page are the node's; the page is decoded
+    /// as a page of its own; a node without it (or with `null`) has none.
+    #[test]
+    fn a_node_and_its_expanded_page_are_decoded_together() {
+        let body = br#"{"name":"W","edges":{"data":[{"id":"1"},{"x":1}],"paging":{"cursors":{"after":"c1"}}},"other":[{"edges":2}],"id":"9"}"#;
+        let (node, page) = node_with_page::<Node, Item>(body, "edges", 10).unwrap();
+        assert_eq!(
+            node,
+            Node {
+                id: "9".into(),
+                name: Some("W".into())
+            }
+        );
+        let page = page.unwrap();
+        assert_eq!(page.items.kept, vec![Item { id: "1".into() }]);
+        assert_eq!(page.items.unreadable, 1);
+        assert_eq!(
+            page.paging.unwrap().cursors.unwrap().after.as_deref(),
+            Some("c1")
+        );
+        for body in [&br#"{"id":"9"}"#[..], br#"{"edges":null,"id":"9"}"#] {
+            let (node, page) = node_with_page::<Node, Item>(body, "edges", 10).unwrap();
+            assert_eq!(node.id, "9");
+            assert!(page.is_none());
+        }
+        assert!(node_with_page::<Node, Item>(br#"{"id":"9","edges":[1]}"#, "edges", 10).is_err());
+        assert!(node_with_page::<Node, Item>(br#"{"edges":{"data":[]}}"#, "edges", 10).is_err());
+    }
+
     #[test]
     fn hub_pages_use_the_first_items_key_present() {
         let body = br#"{"total":"5","channels":[{"id":"b"}],"partner_channels":[{"id":"a"},{}]}"#;

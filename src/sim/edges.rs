@@ -247,29 +247,15 @@ impl Serialize for Page<'_> {
         let range = self.range.clone();
         let mut page = serializer.serialize_map(None)?;
         match &self.items {
-            EdgeItems::Wabas(items) => page.serialize_entry(
-                "data",
-                &Data {
-                    items: &items[range],
-                    selection: &selection,
-                },
-            )?,
-            EdgeItems::Numbers(items) => page.serialize_entry(
-                "data",
-                &Data {
-                    items: &items[range],
-                    selection: &selection,
-                },
-            )?,
+            EdgeItems::Wabas(items) => {
+                page.serialize_entry("data", &Data(&items[range], &selection))?
+            }
+            EdgeItems::Numbers(items) => {
+                page.serialize_entry("data", &Data(&items[range], &selection))?;
+            }
             EdgeItems::Templates(items) => {
                 let items: Vec<Value> = items[range].iter().map(|t| t.to_graph()).collect();
-                page.serialize_entry(
-                    "data",
-                    &Data {
-                        items: &items,
-                        selection: &selection,
-                    },
-                )?;
+                page.serialize_entry("data", &Data(&items, &selection))?;
             }
         }
         if let Some(paging) = &self.paging {
@@ -283,18 +269,11 @@ impl Serialize for Page<'_> {
 }
 
 /// The items of a page, each with the page's fields.
-struct Data<'a, T> {
-    items: &'a [T],
-    selection: &'a Selection<'a>,
-}
+struct Data<'a, T>(&'a [T], &'a Selection<'a>);
 
 impl<T: Serialize> Serialize for Data<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.items
-                .iter()
-                .map(|item| Selected::new(item, self.selection)),
-        )
+        serializer.collect_seq(self.0.iter().map(|item| Selected::new(item, self.1)))
     }
 }
 
