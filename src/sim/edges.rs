@@ -248,7 +248,7 @@ impl Serialize for Page<'_> {
         let mut page = serializer.serialize_map(None)?;
         match &self.items {
             EdgeItems::Wabas(items) => {
-                page.serialize_entry("data", &Data(&items[range], &selection))?
+                page.serialize_entry("data", &Data(&items[range], &selection))?;
             }
             EdgeItems::Numbers(items) => {
                 page.serialize_entry("data", &Data(&items[range], &selection))?;
