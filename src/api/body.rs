@@ -74,9 +74,12 @@ pub(crate) async fn read_bytes_capped(
     {
         return Err(BodyError::TooLarge { received: 0 });
     }
-    let mut bytes = Vec::new();
     let mut permit = None;
     let heap_at_start = live_heap_bytes();
+    // A small body is read into room made once for the size it announces (not grown,
+    // and copied, as its chunks arrive); a large one grows as it arrives, past the gate.
+    let announced = response.content_length().unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(announced).unwrap_or(0).min(SMALL_BODY));
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         let total = bytes.len() + chunk.len();
         if total > cap {
