@@ -7,10 +7,14 @@ use ratatui::layout::Rect;
 use unicode_width::UnicodeWidthStr;
 
 use super::keymap::{Keymap, Screen};
-use super::layout::help_popup;
+use super::layout::{help_popup, wrap_words};
 use super::rich::{Document, RichLine, wrap_keeping_indent};
 use super::strings;
 use super::theme::Role;
+
+/// Columns a key's description keeps however narrow the terminal (past them the popup
+/// cuts, as any text wider than the terminal).
+const MIN_DESCRIPTION_WIDTH: usize = 20;
 
 /// The help of `screen`, laid out for a terminal of `area`: notes wrap inside it.
 pub fn document(keymap: &Keymap, screen: Screen, area: Rect) -> Document {
@@ -27,7 +31,8 @@ pub fn width(lines: &[RichLine]) -> usize {
     lines.iter().map(RichLine::width).max().unwrap_or(0)
 }
 
-/// The keys of `screen` with what they do, then the screen's notes wrapped to `width`.
+/// The keys of `screen` with what they do (a description too long for `width` goes on
+/// under itself, past the keys), then the screen's notes wrapped to `width`.
 pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
     let key_width = keymap
         .bindings(screen)
@@ -38,14 +43,23 @@ pub fn lines(keymap: &Keymap, screen: Screen, width: usize) -> Vec<RichLine> {
         format!("  {}", strings::help_heading(screen)),
         Role::Header,
     )];
-    lines.extend(keymap.bindings(screen).map(|(action, _)| {
+    // Two columns before the keys and two after them.
+    let indent = key_width + 4;
+    let text_width = width.saturating_sub(indent).max(MIN_DESCRIPTION_WIDTH);
+    for (action, _) in keymap.bindings(screen) {
         let keys = keymap.keys_label(screen, action);
         let pad = key_width.saturating_sub(keys.width());
-        RichLine::from_spans([
+        let mut description =
+            wrap_words(strings::describe_on(screen, action), text_width).into_iter();
+        lines.push(RichLine::from_spans([
             (Role::Key, format!("  {keys}{}  ", " ".repeat(pad))),
-            (Role::Text, strings::describe_on(screen, action).to_string()),
-        ])
-    }));
+            (Role::Text, description.next().unwrap_or_default()),
+        ]));
+        lines.extend(
+            description
+                .map(|rest| RichLine::styled(format!("{}{rest}", " ".repeat(indent)), Role::Text)),
+        );
+    }
     lines.push(RichLine::default());
     for note in strings::help_notes(screen) {
         lines.extend(

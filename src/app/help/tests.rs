@@ -67,3 +67,35 @@ fn a_table_lists_every_key_of_its_screen_and_nothing_else() {
     );
     assert!(!markdown_table(&keymap, Screen::Main).contains("board: group rows"));
 }
+
+#[test]
+fn a_long_description_goes_on_under_itself_and_no_line_is_wider_than_the_popup() {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::lines;
+    use crate::app::keymap::KeyAction;
+    use crate::app::strings::describe_on;
+
+    let keymap = Keymap::load(&toml::Table::new()).unwrap();
+    let width = 76;
+    for screen in Screen::iter() {
+        let shown: Vec<String> = lines(&keymap, screen, width)
+            .iter()
+            .map(|l| l.text())
+            .collect();
+        for line in &shown {
+            assert!(line.width() <= width, "{screen}: {line:?}");
+        }
+        // Every description is there in full, its words in order.
+        let words: Vec<&str> = shown.iter().flat_map(|l| l.split_whitespace()).collect();
+        let all = words.join(" ");
+        for (action, _) in keymap.bindings(screen) {
+            let description = describe_on(screen, action);
+            let wanted = description.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(all.contains(&wanted), "{screen}: {description:?} cut");
+        }
+    }
+    // The case this test is for: a description longer than the room beside its keys.
+    let recheck = describe_on(Screen::Main, KeyAction::Refresh);
+    assert!(recheck.width() > width - 20, "{recheck}");
+}
