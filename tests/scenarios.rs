@@ -7,7 +7,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{SimProcess, binary, http_post, stats_by_path, wamigrate, wamigrate_answering_codes};
+use common::{
+    SimProcess, binary, holds_secret, http_post, stats_by_path, wamigrate,
+    wamigrate_answering_codes,
+};
 
 const SOURCE: &str = "104996122399160";
 const DEST: &str = "104996122399161";
@@ -130,7 +133,7 @@ fn graph_migrations_run_to_the_end_and_report_the_cutover() {
         let markdown =
             std::fs::read_to_string(sim.data_dir.path().join(format!("reports/{id}.md"))).unwrap();
         assert!(
-            markdown.contains("billing cut-over") && !markdown.contains("246810"),
+            markdown.contains("billing cut-over") && !holds_secret(&markdown, PIN.1),
             "{scenario}"
         );
     }
@@ -162,7 +165,7 @@ fn hosting_type_change_registers_with_the_backup_and_ends_on_the_cloud_api() {
     let id = migration_id(&run.stderr);
     let journal =
         std::fs::read_to_string(sim.data_dir.path().join(format!("journals/{id}.jsonl"))).unwrap();
-    assert!(!journal.contains("s3cret-backup-pass") && !journal.contains("246810"));
+    assert!(!holds_secret(&journal, "s3cret-backup-pass") && !holds_secret(&journal, PIN.1));
 }
 
 #[test]
@@ -447,7 +450,7 @@ fn a_trace_log_of_a_whole_migration_holds_no_token_pin_or_code() {
     for (what, text) in &texts {
         for secret in [token, PIN.1, code.as_str()] {
             assert!(
-                !text.contains(secret),
+                !holds_secret(text, secret),
                 "the {what} holds a secret ({secret})"
             );
         }
@@ -466,4 +469,14 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+#[test]
+fn a_secret_of_digits_counts_where_it_stands_alone_not_inside_a_timestamp() {
+    assert!(holds_secret(r#"{"pin":"246810"}"#, "246810"));
+    assert!(holds_secret("pin=246810&x=1", "246810"));
+    assert!(holds_secret("246810", "246810"));
+    assert!(!holds_secret("at 2026-12-01T09:20:44.824681012Z", "246810"));
+    assert!(!holds_secret("id 12468101", "246810"));
+    assert!(holds_secret("Bearer sandbox-token", "sandbox-token"));
 }

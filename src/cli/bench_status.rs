@@ -127,14 +127,23 @@ async fn sweep(
         }
     );
     println!(
-        "{case:<44} {count:>6} {rounds:>7} {:>9.0} {:>9.0} {:>6.2}x   ({} rows, {} failures)",
+        "{case:<44} {count:>6} {rounds:>7} {:>9.0} {:>9.0} {:>7}   ({} rows, {} failures)",
         wall.as_secs_f64() * 1000.0,
         bound.as_secs_f64() * 1000.0,
-        wall.as_secs_f64() / bound.as_secs_f64().max(f64::EPSILON),
+        ratio(wall, bound),
         report.rows.len(),
         report.failures.len()
     );
     Ok(())
+}
+
+/// Wall time over the bound, "1.25x"; "-" without latency (no bound to compare with).
+fn ratio(wall: Duration, bound: Duration) -> String {
+    if bound.is_zero() {
+        "-".to_string()
+    } else {
+        format!("{:.2}x", wall.as_secs_f64() / bound.as_secs_f64())
+    }
 }
 
 /// `xargs -P 16 curl` over every WABA's `phone_numbers` (the WABA list given, one page
@@ -175,7 +184,7 @@ async fn curl_one_liner(base_url: &str, fleet: usize, latency: Duration) {
             let wall = started.elapsed();
             let rounds = ids.len().div_ceil(DEFAULT_CONCURRENCY) as u32;
             println!(
-                "{:<44} {:>6} {rounds:>7} {:>9.0} {:>9.0} {:>6.2}x   (list given; curl + xargs)",
+                "{:<44} {:>6} {rounds:>7} {:>9.0} {:>9.0} {:>7}   (list given; curl + xargs)",
                 format!(
                     "{fleet} numbers / {} WABAs, xargs -P {DEFAULT_CONCURRENCY} curl",
                     ids.len()
@@ -183,7 +192,7 @@ async fn curl_one_liner(base_url: &str, fleet: usize, latency: Duration) {
                 ids.len(),
                 wall.as_secs_f64() * 1000.0,
                 (latency * rounds).as_secs_f64() * 1000.0,
-                wall.as_secs_f64() / (latency * rounds).as_secs_f64().max(f64::EPSILON),
+                ratio(wall, latency * rounds),
             );
         }
         _ => println!("curl one-liner: not run (curl or xargs missing, or it failed)"),

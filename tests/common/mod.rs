@@ -227,3 +227,19 @@ pub fn code_answer(sim_url: &str, prompt: &str) -> String {
         "resend".to_string()
     }
 }
+
+/// Whether `text` holds `secret`. A secret of digits (a PIN, a verification code) counts
+/// only where it stands alone, not inside a longer run of digits: a timestamp's
+/// nanoseconds or a generated id may hold any six digits by chance, a leak does not hide
+/// inside digits (`"pin":"246810"`, `pin=246810`).
+pub fn holds_secret(text: &str, secret: &str) -> bool {
+    if !secret.bytes().all(|b| b.is_ascii_digit()) {
+        return text.contains(secret);
+    }
+    let bytes = text.as_bytes();
+    text.match_indices(secret).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + secret.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
+    })
+}
