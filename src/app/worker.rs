@@ -27,8 +27,11 @@ use super::templates::run::{self as template_run, RunCommand, RunInstruction};
 use super::wizard::runner::{RunBridge, RunJob, execute as run_migration, unfinished_journals};
 use super::wizard::{QuestionId, RunOrder, WizardAnswer, WizardEvent};
 
-/// Actions the jobs may queue ahead of the event loop before they wait.
-pub const RESULTS_CAPACITY: usize = 1024;
+/// Actions the jobs may queue ahead of the event loop before they wait. Small: a fleet
+/// refresh's action holds a WABA's rows, and a sandbox answering faster than the board
+/// absorbs them queued a thousand WABAs' rows (some 20 MB at 100,000 numbers) on top of
+/// the rows they replace.
+pub const RESULTS_CAPACITY: usize = 32;
 /// File under the data dir holding the recently used WABAs and numbers.
 const RECENT_FILE: &str = "tui-recent.json";
 
