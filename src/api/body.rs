@@ -15,6 +15,7 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::memory::live_heap_bytes;
+use crate::api::transport::LongStrings;
 
 /// Bodies up to this size are read freely; past it a body waits for the large-body gate.
 const SMALL_BODY: usize = 1 << 20;
@@ -47,14 +48,18 @@ pub(crate) enum BodyError {
 }
 
 /// Reads `response`'s body, refusing it once it passes `cap` bytes; JSON strings longer
-/// than [`MAX_STRING_BYTES`] are cut.
+/// than [`MAX_STRING_BYTES`] are cut unless `long_strings` says keep.
 pub(crate) async fn read_capped(
     response: reqwest::Response,
     cap: usize,
     budget: usize,
     gate: &LargeBodyGate,
+    long_strings: LongStrings,
 ) -> Result<Body, BodyError> {
     let mut body = read_bytes_capped(response, cap, budget, gate).await?;
+    if long_strings == LongStrings::Keep {
+        return Ok(body);
+    }
     if let Some(shorter) = cut_long_strings(&body.bytes, MAX_STRING_BYTES) {
         body.bytes = shorter;
     }

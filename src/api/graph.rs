@@ -16,7 +16,7 @@ use crate::api::error::{ApiError, ErrorClass, classify_graph, parse_graph_error,
 use crate::api::fields::{DroppedFields, FieldSet};
 use crate::api::ids::{IdKind, checked, url_with_segments};
 use crate::api::paging::{Summary, graph_page};
-use crate::api::transport::{Call, Idempotency, Transport};
+use crate::api::transport::{Call, Idempotency, LongStrings, Transport};
 use crate::domain::number::PhoneNumber;
 use crate::domain::phone::E164;
 use crate::domain::template::{Template, TemplateInventory, TemplateMigrationResult};
@@ -325,6 +325,7 @@ impl GraphClient {
                 Idempotency::Write
             },
             classify: classify_graph_answer,
+            long_strings: LongStrings::Cut,
         };
         let answer = self
             .transport

@@ -19,7 +19,7 @@ use crate::api::graph::{decode, paging_stopped, parse_base_url, unexpected_page}
 use crate::api::ids::{IdKind, checked, url_with_segments};
 use crate::api::paging::hub_page;
 use crate::api::text::{READABLE_CHARS, readable};
-use crate::api::transport::{Answer, Call, Idempotency, Transport};
+use crate::api::transport::{Answer, Call, Idempotency, LongStrings, Transport};
 use crate::domain::partner::{Channel, PartnerChangeRequest, PartnerClient};
 
 /// Default 360dialog Hub base URL.
@@ -219,6 +219,7 @@ impl HubClient {
             subject: None,
             idempotency,
             classify: classify_hub_answer,
+            long_strings: LongStrings::Cut,
         };
         for refreshed in [false, true] {
             let auth_header = self.auth_header(refreshed).await?;
@@ -288,6 +289,7 @@ impl HubClient {
             subject: None,
             idempotency: Idempotency::Read,
             classify: classify_hub_answer,
+            long_strings: LongStrings::Cut,
         };
         let answer = self
             .transport

@@ -141,6 +141,19 @@ pub struct Call<'a> {
     pub subject: Option<&'a str>,
     pub idempotency: Idempotency,
     pub classify: Classifier,
+    pub long_strings: LongStrings,
+}
+
+/// What the transport does with an answer's JSON strings longer than
+/// [`body::MAX_STRING_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongStrings {
+    /// Cut them (`body::cut_long_strings`): no field of either API comes near.
+    Cut,
+    /// Keep them: a Graph batch answer, whose items' bodies are whole answers written as
+    /// JSON strings (a page of 100 numbers is some 100 KB). The batch reader cuts each
+    /// item's body once it is unescaped.
+    Keep,
 }
 
 /// Items of a list the API sent that could not be read (no id, wrong type): the list
@@ -473,7 +486,9 @@ impl Transport {
         }
         let cap = self.config.max_response_bytes;
         let budget = self.config.memory_budget_bytes;
-        let body = match body::read_capped(response, cap, budget, &self.gate).await {
+        let body = match body::read_capped(response, cap, budget, &self.gate, call.long_strings)
+            .await
+        {
             Ok(body) => body,
             Err(BodyError::TooLarge { received }) => {
                 return Err((too_large(endpoint, cap, received), usage));

@@ -433,3 +433,101 @@ async fn watch_prints_a_change_while_another_waba_is_still_answering() {
         "222's second read had started"
     );
 }
+
+/// A page of `count` numbers as Graph writes them with wamigrate's fields, each with the
+/// four health entities Meta's health-status page says a number's answer carries
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/health-status:
+/// the number's own, and "WABA, business, and app always included"): some 900 bytes a
+/// number, as on the wire.
+fn numbers_page(waba: &str, count: usize) -> serde_json::Value {
+    let numbers: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let id = format!("{waba}{i:04}");
+            serde_json::json!({
+                "id": id,
+                "display_phone_number": format!("+1 555-01{i:02}-{i:04}"),
+                "verified_name": format!("Lucky Shrub Support {i}"),
+                "name_status": "APPROVED",
+                "code_verification_status": "VERIFIED",
+                "quality_rating": "GREEN",
+                "status": "CONNECTED",
+                "platform_type": "CLOUD_API",
+                "account_mode": "LIVE",
+                "throughput": {"level": "STANDARD"},
+                "is_official_business_account": false,
+                "is_pin_enabled": true,
+                "is_on_biz_app": false,
+                "whatsapp_business_manager_messaging_limit": "TIER_2K",
+                "last_onboarded_time": "2025-02-02T10:00:00+0000",
+                "health_status": {
+                    "can_send_message": "AVAILABLE",
+                    "entities": [
+                        {"entity_type": "PHONE_NUMBER", "id": id, "can_send_message": "AVAILABLE", "can_receive_call_sip": "UNAVAILABLE"},
+                        {"entity_type": "WABA", "id": waba, "can_send_message": "AVAILABLE"},
+                        {"entity_type": "BUSINESS", "id": "506914307656634", "can_send_message": "AVAILABLE"},
+                        {"entity_type": "APP", "id": "1290112233445566", "can_send_message": "AVAILABLE"}
+                    ]
+                }
+            })
+        })
+        .collect();
+    serde_json::json!({ "data": numbers })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_wabas_with_a_hundred_numbers_each_is_read_whole() {
+    // Each item's body is one WABA with a first page of 100 numbers: a JSON string of
+    // some 100 KB inside the batch answer, longer than any field's bound (64 KB). Cut
+    // with the envelope, it would no longer be JSON, and every such WABA would fail.
+    let server = Hostile::start(|request: &Recorded| {
+        if request.method == "POST" {
+            let items: Vec<serde_json::Value> = ["111", "222"]
+                .iter()
+                .map(|waba| {
+                    let body = serde_json::json!({
+                        "id": waba,
+                        "name": format!("WABA {waba}"),
+                        "phone_numbers": numbers_page(waba, 100),
+                    });
+                    serde_json::json!({ "code": 200, "body": body.to_string() })
+                })
+                .collect();
+            let answer = serde_json::Value::Array(items).to_string();
+            assert!(answer.len() > 2 * 70_000, "the items are long strings");
+            Reply::Json(200, Vec::new(), answer)
+        } else {
+            ordinary(request)
+        }
+    })
+    .await;
+    // One call in flight: both WABAs go in one batch.
+    let out = wamigrate(
+        &server,
+        &[
+            "status",
+            "--waba",
+            "111",
+            "--waba",
+            "222",
+            "--concurrency",
+            "1",
+            "--format",
+            "csv",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr());
+    assert_eq!(out.stdout().lines().count(), 1 + 200, "{}", out.stderr());
+    let graph_calls: Vec<String> = server
+        .received()
+        .iter()
+        .filter(|r| r.path().starts_with("/v25.0"))
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
+    assert_eq!(
+        graph_calls,
+        ["POST /v25.0"],
+        "read in the one batch, nothing again on its own"
+    );
+}

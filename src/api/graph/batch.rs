@@ -14,10 +14,11 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::api::body::{MAX_STRING_BYTES, cut_long_strings};
 use crate::api::error::ApiError;
 use crate::api::graph::{GraphClient, classify_graph_answer, unexpected_page};
 use crate::api::ids::url_with_segments;
-use crate::api::transport::{Call, Idempotency};
+use crate::api::transport::{Call, Idempotency, LongStrings};
 
 /// The most operations Meta takes in one batch ("Batch requests are limited to 50
 /// requests per batch").
@@ -74,6 +75,7 @@ impl GraphClient {
             subject: None,
             idempotency: Idempotency::Read,
             classify: classify_graph_answer,
+            long_strings: LongStrings::Keep,
         };
         let answer = self
             .transport
@@ -109,7 +111,10 @@ impl GraphClient {
                 headers.append(name, value);
             }
         }
+        // The envelope was read with its long strings kept (each body is one); the
+        // body's own strings are held to the bound every other answer has.
         let body = item.body.unwrap_or_default().into_bytes();
+        let body = cut_long_strings(&body, MAX_STRING_BYTES).unwrap_or(body);
         let path = operation.relative_url.split('?').next().unwrap_or_default();
         let endpoint = format!("GET /{}/{path}", self.version);
         let status = StatusCode::from_u16(item.code).unwrap_or(StatusCode::BAD_GATEWAY);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{GraphClient, classify_graph_answer, decode};
 use crate::api::ids::{IdKind, checked, url_with_segments};
-use crate::api::transport::{Call, Idempotency};
+use crate::api::transport::{Call, Idempotency, LongStrings};
 use crate::api::{ApiError, ErrorClass};
 use crate::domain::recreate::CreateBody;
 use crate::domain::template::Template;
@@ -106,6 +106,7 @@ impl GraphClient {
             subject: None,
             idempotency: Idempotency::Write,
             classify: classify_graph_answer,
+            long_strings: LongStrings::Cut,
         };
         let answer = self
             .transport
