@@ -236,7 +236,16 @@ fn fleet_number(rng: &mut Rng, j: usize, waba: &SimWaba) -> SimNumber {
             1 + j % 12,
             1 + j % 28
         )),
-        health_status: Some(health(&id, can_send)),
+        health_status: Some(health(
+            &id,
+            &waba.node.id,
+            waba.node
+                .owner_business_info
+                .as_ref()
+                .and_then(|b| b.id.as_deref())
+                .unwrap_or_default(),
+            can_send,
+        )),
         fields_not_read: Vec::new(),
     };
     SimNumber {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::domain::number::{CodeVerificationStatus, NameStatus, NumberStatus, PlatformType};
 use crate::domain::waba::AccountReviewStatus;
-use crate::sim::portfolio::{PinDigest, SimNumber, health};
+use crate::sim::portfolio::{PinDigest, SimNumber};
 use crate::sim::state::World;
 use crate::sim::templates;
 use crate::sim::wire::{Call, GraphError, stable_hash};
@@ -134,7 +134,7 @@ pub(crate) fn add_number(
     copy.node.status = Some(NumberStatus::Pending);
     copy.node.code_verification_status = Some(CodeVerificationStatus::NotVerified);
     copy.node.is_pin_enabled = Some(false);
-    copy.node.health_status = Some(health(&new_id, "BLOCKED"));
+    copy.node.health_status = Some(world.portfolio.number_health(&new_id, dest_id, "BLOCKED"));
     world.portfolio.numbers.push(copy);
     world.migrations.migrations.push(Migration {
         new_id: new_id.clone(),
@@ -365,17 +365,29 @@ fn complete(
     now: Instant,
 ) {
     let onboarded = world.now_meta();
+    let new_health =
+        world
+            .portfolio
+            .number_health(&migration.new_id, &migration.dest_waba_id, "AVAILABLE");
+    let source_waba = world
+        .portfolio
+        .number(&migration.source_id)
+        .map(|n| n.waba_id.clone())
+        .unwrap_or_default();
+    let old_health = world
+        .portfolio
+        .number_health(&migration.source_id, &source_waba, "BLOCKED");
     if let Some(number) = world.portfolio.number_mut(&migration.new_id) {
         number.pin = Some(PinDigest::of(pin));
         number.node.status = Some(NumberStatus::Connected);
         number.node.is_pin_enabled = Some(true);
         number.node.code_verification_status = Some(CodeVerificationStatus::Verified);
         number.node.last_onboarded_time = Some(onboarded);
-        number.node.health_status = Some(health(&migration.new_id, "AVAILABLE"));
+        number.node.health_status = Some(new_health);
     }
     if let Some(number) = world.portfolio.number_mut(&migration.source_id) {
         number.node.status = Some(NumberStatus::Migrated);
-        number.node.health_status = Some(health(&migration.source_id, "BLOCKED"));
+        number.node.health_status = Some(old_health);
     }
     if let Some(source) = source {
         templates::duplicate_for_number_migration(

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::number::{HealthEntity, HealthStatus, PhoneNumber};
+use crate::domain::number::{CanSendMessage, HealthEntity, HealthStatus, PhoneNumber};
 use crate::domain::partner::{Channel, PartnerChangeRequest, PartnerClient};
 use crate::domain::waba::{AppData, Waba};
 use crate::sim::access::SystemUserToken;
@@ -276,17 +276,38 @@ impl Portfolio {
     }
 }
 
-/// A number's `health_status` with one PHONE_NUMBER entity.
-pub(crate) fn health(id: &str, can_send: &str) -> HealthStatus {
+/// A number's `health_status` as Meta's health-status page shows it
+/// (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/health-status):
+/// the number's own entity, then its WABA, business and app ("WABA, business, and app
+/// always included"). The number's state is the overall one; the others can send.
+pub(crate) fn health(number: &str, waba: &str, business: &str, can_send: &str) -> HealthStatus {
     let can = crate::domain::number::CanSendMessage::parse(can_send);
+    let entity = |entity_type: &str, id: &str, can: CanSendMessage| HealthEntity {
+        entity_type: Some(entity_type.to_string()),
+        id: Some(id.to_string()),
+        can_send_message: Some(can),
+        errors: Vec::new(),
+    };
     HealthStatus {
         can_send_message: Some(can.clone()),
-        entities: vec![HealthEntity {
-            entity_type: Some("PHONE_NUMBER".to_string()),
-            id: Some(id.to_string()),
-            can_send_message: Some(can),
-            errors: Vec::new(),
-        }],
+        entities: vec![
+            entity("PHONE_NUMBER", number, can),
+            entity("WABA", waba, CanSendMessage::Available),
+            entity("BUSINESS", business, CanSendMessage::Available),
+            entity("APP", crate::sim::SANDBOX_APP_ID, CanSendMessage::Available),
+        ],
+    }
+}
+
+impl Portfolio {
+    /// [`health`] of number `number` in WABA `waba`, with the WABA's owner as business.
+    pub(crate) fn number_health(&self, number: &str, waba: &str, can_send: &str) -> HealthStatus {
+        let business = self
+            .waba(waba)
+            .and_then(|w| w.node.owner_business_info.as_ref())
+            .and_then(|b| b.id.as_deref())
+            .unwrap_or_default();
+        health(number, waba, business, can_send)
     }
 }
 
@@ -319,6 +340,30 @@ mod tests {
 
     fn seeded() -> Portfolio {
         Portfolio::build(crate::sim::DEFAULT_SEED, None, None)
+    }
+
+    #[test]
+    fn a_generated_numbers_health_names_the_number_its_waba_business_and_app() {
+        let portfolio = Portfolio::build(crate::sim::DEFAULT_SEED, Some(120), None);
+        let number = &portfolio.numbers[60];
+        let waba = portfolio.waba(&number.waba_id).unwrap();
+        let health = number.node.health_status.as_ref().unwrap();
+        let entities: Vec<(&str, &str)> = health
+            .entities
+            .iter()
+            .map(|e| (e.entity_type.as_deref().unwrap(), e.id.as_deref().unwrap()))
+            .collect();
+        let owner = waba.node.owner_business_info.as_ref().unwrap();
+        assert_eq!(
+            entities,
+            [
+                ("PHONE_NUMBER", number.node.id.as_str()),
+                ("WABA", number.waba_id.as_str()),
+                ("BUSINESS", owner.id.as_deref().unwrap()),
+                ("APP", crate::sim::SANDBOX_APP_ID),
+            ]
+        );
+        assert_eq!(health.can_send_message, health.entities[0].can_send_message);
     }
 
     #[test]
