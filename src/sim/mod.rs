@@ -68,6 +68,13 @@ pub struct SimConfig {
     pub port: u16,
     /// Delay added to every API request, `latency ± jitter`.
     pub latency: Duration,
+    /// When the answer is worked out: after the latency (off: the sandbox's own work adds
+    /// to it, the conservative model), or during it (on: the answer is sent `latency`
+    /// after the request came, or when ready if later, as a remote API builds its answers
+    /// on its own machines while the bytes travel). `bench status` prints both; on a
+    /// machine of few cores, an in-process sandbox's work otherwise competes with the
+    /// client it measures.
+    pub latency_covers_work: bool,
     pub jitter: Duration,
     /// Share (0..=1) of API requests that get an injected fault: a 5xx Graph error, an
     /// HTML 502 page, or a dropped connection.
@@ -137,6 +144,7 @@ impl Default for SimConfig {
         SimConfig {
             port: 0,
             latency: Duration::ZERO,
+            latency_covers_work: false,
             jitter: Duration::ZERO,
             error_rate: 0.0,
             rate_limit_per_hour: None,
@@ -476,7 +484,8 @@ async fn carry_out(sim: Arc<Sim>, call: Call) -> (Call, Reply, bool) {
             Api::Control | Api::Unknown => (Duration::ZERO, None),
         }
     };
-    if !delay.is_zero() {
+    let came = Instant::now();
+    if !delay.is_zero() && !sim.config.latency_covers_work {
         tokio::time::sleep(delay).await;
     }
     let applies = fault.is_none_or(faults::FaultKind::applies);
@@ -518,6 +527,9 @@ async fn carry_out(sim: Arc<Sim>, call: Call) -> (Call, Reply, bool) {
         let keeper = sim.clone();
         let _ = tokio::task::spawn_blocking(move || keeper.keep(change, &bytes)).await;
     }
+    if sim.config.latency_covers_work {
+        tokio::time::sleep(delay.saturating_sub(came.elapsed())).await;
+    }
     let stall = fault == Some(faults::FaultKind::ApplyThenStall);
     (call, reply, stall)
 }
@@ -532,6 +544,33 @@ mod tests {
             Portfolio::build(DEFAULT_SEED, None, None).hub.partner_id,
             SANDBOX_PARTNER_ID
         );
+    }
+
+    #[tokio::test]
+    async fn an_answer_worked_out_during_the_latency_still_waits_for_it() {
+        // A lower bound only: the answer may come later on a loaded machine, never
+        // before the latency has passed.
+        let latency = Duration::from_millis(150);
+        let sandbox = start(SimConfig {
+            latency,
+            latency_covers_work: true,
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let transport =
+            crate::api::Transport::new(Duration::from_secs(10), crate::api::RetryPolicy::default())
+                .unwrap();
+        let graph = crate::api::GraphClient::new(
+            transport,
+            &sandbox.base_url,
+            "v25.0",
+            secrecy::SecretString::from("sandbox-token"),
+        )
+        .unwrap();
+        let started = Instant::now();
+        graph.waba("104996122399160").await.unwrap();
+        assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
     }
 
     #[tokio::test]
