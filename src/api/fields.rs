@@ -76,8 +76,13 @@ impl DroppedFields {
 
     /// The `fields` parameter of `set` without the dropped fields.
     pub(crate) fn query(&self, set: FieldSet) -> String {
+        self.query_of(set, set.all())
+    }
+
+    /// `fields` (some of `set`'s) without the dropped ones.
+    pub(crate) fn query_of(&self, set: FieldSet, fields: &str) -> String {
         let dropped = self.of(set);
-        set.all()
+        fields
             .split(',')
             .filter(|f| !dropped.iter().any(|d| d == f))
             .collect::<Vec<_>>()

@@ -163,7 +163,8 @@ fn ratio(wall: Duration, bound: Duration) -> String {
 }
 
 /// `xargs -P 16 curl` over every WABA's `phone_numbers` (the WABA list given, one page
-/// of 100 each), against the same sandbox: what an operator's shell one-liner achieves.
+/// of 100 each, the fields the sweep asks for), against the same sandbox: what an
+/// operator's shell one-liner achieves.
 async fn curl_one_liner(base_url: &str, fleet: usize, latency: Duration) {
     let Ok((graph, _)) = client(base_url) else {
         return;
@@ -173,7 +174,7 @@ async fn curl_one_liner(base_url: &str, fleet: usize, latency: Duration) {
     };
     let url = format!(
         "{base_url}/v25.0/{{}}/phone_numbers?limit=100&fields={}",
-        PhoneNumber::FIELDS.replace(',', "%2C")
+        PhoneNumber::FLEET_FIELDS.replace(',', "%2C")
     );
     let script = format!(
         "xargs -P {DEFAULT_CONCURRENCY} -I{{}} curl -s -o /dev/null -H 'Authorization: Bearer {SANDBOX_TOKEN}' '{url}'"

@@ -434,7 +434,7 @@ async fn watch_prints_a_change_while_another_waba_is_still_answering() {
     );
 }
 
-/// A page of `count` numbers as Graph writes them with wamigrate's fields, each with the
+/// A page of `count` numbers as Graph writes them with every field wamigrate reads, each with the
 /// four health entities Meta's health-status page says a number's answer carries
 /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/health-status:
 /// the number's own, and "WABA, business, and app always included"): some 900 bytes a

@@ -119,7 +119,7 @@ impl GraphClient {
             for (&i, body) in pending.iter().zip(bodies) {
                 let endpoint = self.endpoint(&Method::GET, &[&waba_ids[i]]);
                 match body.and_then(|b| self.first_page(&endpoint, &b)) {
-                    Ok(page) => first_pages.push((i, page, asked[1].1.clone())),
+                    Ok(page) => first_pages.push((i, page, not_asked(&asked[1].1))),
                     Err(e) if self.dropped.drop_refused(&e, &asked) => again.push(i),
                     Err(e) if refuses_expansion(&e) => {
                         self.refuse(&self.refusals.expansion, &e, "field expansion");
@@ -198,14 +198,20 @@ impl GraphClient {
     }
 
     /// `<WABA fields>,phone_numbers.limit(N){<number fields>}` with the fields this
-    /// version has.
+    /// version has; of a number's, those a fleet row shows.
     fn expansion_fields(&self) -> String {
         format!(
             "{},phone_numbers.limit({}){{{}}}",
             self.dropped.query(FieldSet::Waba),
             self.page_size,
-            self.dropped.query(FieldSet::PhoneNumber)
+            self.fleet_number_fields()
         )
+    }
+
+    /// [`PhoneNumber::FLEET_FIELDS`] this version has.
+    fn fleet_number_fields(&self) -> String {
+        self.dropped
+            .query_of(FieldSet::PhoneNumber, PhoneNumber::FLEET_FIELDS)
     }
 
     /// Decodes an expanded answer in one pass: the WABA, and its first page of numbers.
@@ -272,7 +278,7 @@ impl GraphClient {
         self.transport
             .note_unreadable(&edge_endpoint, first.unreadable);
         if let Some(after) = first.next_after {
-            let fields = [("fields", self.dropped.query(FieldSet::PhoneNumber))];
+            let fields = [("fields", self.fleet_number_fields())];
             let (more, _) = self
                 .get_pages::<PhoneNumber>(&[waba_id, "phone_numbers"], &fields, Some(after))
                 .await?;
@@ -306,6 +312,14 @@ impl GraphClient {
             );
         }
     }
+}
+
+/// The number fields a fleet read goes without: those this version lacks (`dropped`)
+/// and those no fleet row shows.
+fn not_asked(dropped: &[String]) -> Vec<String> {
+    let mut without = dropped.to_vec();
+    without.extend(PhoneNumber::fields_beyond_fleet().map(String::from));
+    without
 }
 
 /// Whether Graph refused the expansion itself (not a field, not the WABA): the edge is

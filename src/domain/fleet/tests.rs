@@ -337,3 +337,56 @@ fn a_lenient_parse_keeps_the_terms_and_values_that_parse_and_names_the_first_err
         "strict parsing still refuses"
     );
 }
+
+#[test]
+fn a_row_needs_no_number_field_beyond_those_the_fleet_sweep_asks_for() {
+    let all: Vec<&str> = PhoneNumber::FIELDS.split(',').collect();
+    for field in PhoneNumber::FLEET_FIELDS.split(',') {
+        assert!(
+            all.contains(&field),
+            "{field} is one of PhoneNumber::FIELDS"
+        );
+    }
+    let full: PhoneNumber = serde_json::from_value(serde_json::json!({
+        "id": "106540352242922",
+        "display_phone_number": "+1 631-555-0101",
+        "verified_name": "Lucky Shrub",
+        "name_status": "APPROVED",
+        "new_name_status": "PENDING_REVIEW",
+        "code_verification_status": "VERIFIED",
+        "quality_rating": "YELLOW",
+        "status": "FLAGGED",
+        "platform_type": "CLOUD_API",
+        "account_mode": "LIVE",
+        "throughput": {"level": "HIGH"},
+        "is_official_business_account": true,
+        "is_pin_enabled": true,
+        "is_on_biz_app": false,
+        "messaging_limit_tier": "TIER_1K",
+        "whatsapp_business_manager_messaging_limit": "TIER_10K",
+        "last_onboarded_time": "2025-02-02T10:00:00+0000",
+        "health_status": {"can_send_message": "LIMITED", "entities": []}
+    }))
+    .unwrap();
+    // The same number as a fleet read gets it: only the fleet fields, the rest marked
+    // not read.
+    let mut sent = serde_json::to_value(&full).unwrap();
+    for field in PhoneNumber::fields_beyond_fleet() {
+        sent.as_object_mut().unwrap().remove(field);
+    }
+    let mut fleet_read: PhoneNumber = serde_json::from_value(sent).unwrap();
+    fleet_read.fields_not_read = PhoneNumber::fields_beyond_fleet()
+        .map(String::from)
+        .collect();
+    assert_ne!(fleet_read, full, "the fleet read leaves fields out");
+    let waba = Waba {
+        id: "104996122399160".into(),
+        name: Some("Lucky Shrub Retail".into()),
+        ..Waba::default()
+    };
+    let row = |number: &PhoneNumber| {
+        let mut cells = ReadCells::new(&waba, "2026-12-01T10:00:00Z");
+        FleetRow::read(&waba, number, None, &mut cells)
+    };
+    assert_eq!(row(&fleet_read), row(&full));
+}

@@ -180,11 +180,11 @@ async fn a_field_this_version_lacks_is_dropped_from_the_nested_list() {
             waba.waba.fields_not_read.is_empty(),
             "a number field, not a WABA's"
         );
-        assert!(
-            waba.numbers
-                .iter()
-                .all(|n| n.fields_not_read == ["messaging_limit_tier"])
-        );
+        assert!(waba.numbers.iter().all(|n| {
+            !n.was_read("messaging_limit_tier")
+                && !n.was_read("health_status")
+                && n.was_read("whatsapp_business_manager_messaging_limit")
+        }));
     }
     assert_eq!(
         graph
@@ -192,4 +192,23 @@ async fn a_field_this_version_lacks_is_dropped_from_the_nested_list() {
             .of(crate::api::fields::FieldSet::PhoneNumber),
         ["messaging_limit_tier"]
     );
+}
+
+#[tokio::test]
+async fn a_fleet_read_asks_only_for_the_fields_a_row_shows_and_marks_the_rest_not_read() {
+    let sandbox = sim::start(SimConfig::default()).await.unwrap();
+    let graph = client(&sandbox, 10);
+    let read = graph.waba_with_numbers(SOURCE).await.unwrap();
+    assert_eq!(read.numbers.len(), 25, "every page, first and further");
+    for number in &read.numbers {
+        assert!(number.status.is_some(), "a fleet field is read");
+        assert_eq!(
+            number.health_status, None,
+            "not asked: the sandbox sent none"
+        );
+        assert_eq!(number.last_onboarded_time, None);
+        assert!(!number.was_read("health_status"), "unknown, not absent");
+        assert!(!number.was_read("last_onboarded_time"));
+        assert!(number.was_read("status"));
+    }
 }
