@@ -20,7 +20,8 @@ use tokio::task::JoinSet;
 use crate::api::graph::{MAX_BATCH, WabaNumbers};
 use crate::api::{ApiError, ErrorClass, GraphClient, HubClient, pacing};
 use crate::domain::fleet::{
-    Column, FleetRow, FleetSnapshot, ReadCells, RowChange, RowOrigin, apply_journals, join_channels,
+    Column, FleetRow, FleetSnapshot, MigrationState, ReadCells, RowChange, RowOrigin,
+    apply_journals, join_channels,
 };
 use crate::domain::journal::JournalState;
 use crate::domain::partner::Channel;
@@ -199,7 +200,15 @@ impl FleetGathered {
         if self.channels.is_some() {
             columns.push(Column::Channel);
         }
-        if self.journals.is_some() {
+        // No journal and no row showing a migration (a fleet before its first
+        // migration): the join would change nothing, and the whole-fleet edit is spared.
+        if let Some(journals) = &self.journals
+            && (!journals.is_empty()
+                || fleet
+                    .rows()
+                    .iter()
+                    .any(|r| r.migration != MigrationState::None))
+        {
             columns.push(Column::Migration);
         }
         if columns.is_empty() {
