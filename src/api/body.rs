@@ -116,7 +116,9 @@ pub const MAX_STRING_BYTES: usize = 64 << 10;
 /// characters and never inside an escape (`\n`, `\u001b`, nor between the two halves
 /// of a `\ud83d\ude00` surrogate pair), so the JSON stays valid.
 pub fn cut_long_strings(body: &[u8], limit: usize) -> Option<Vec<u8>> {
-    if !has_string_longer_than(body, limit) {
+    // A body no longer than the limit holds no string longer than it: not scanned (most
+    // answers, and each item of a batch).
+    if body.len() <= limit || !has_string_longer_than(body, limit) {
         return None;
     }
     let mut out: Option<Vec<u8>> = None;

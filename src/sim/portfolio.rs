@@ -367,6 +367,29 @@ mod tests {
     }
 
     #[test]
+    fn every_seeded_numbers_health_names_its_waba_business_and_app() {
+        let portfolio = seeded();
+        for number in &portfolio.numbers {
+            let owner = portfolio
+                .waba(&number.waba_id)
+                .and_then(|w| w.node.owner_business_info.as_ref())
+                .and_then(|b| b.id.clone());
+            let health = number.node.health_status.as_ref().unwrap();
+            let named = |kind: &str| {
+                health
+                    .entities
+                    .iter()
+                    .find(|e| e.entity_type.as_deref() == Some(kind))
+                    .and_then(|e| e.id.clone())
+            };
+            assert_eq!(named("PHONE_NUMBER"), Some(number.node.id.clone()));
+            assert_eq!(named("WABA"), Some(number.waba_id.clone()));
+            assert_eq!(named("BUSINESS"), owner);
+            assert_eq!(named("APP").as_deref(), Some(crate::sim::SANDBOX_APP_ID));
+        }
+    }
+
+    #[test]
     fn a_wabas_numbers_come_from_the_index_and_a_number_added_later_joins_them() {
         let mut portfolio = Portfolio::build(crate::sim::DEFAULT_SEED, Some(500), None);
         let waba = portfolio.wabas[3].node.id.clone();
