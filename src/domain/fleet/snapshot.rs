@@ -172,10 +172,14 @@ impl FleetSnapshot {
                 Some(_) => {}
                 None => {
                     added.push(RowChange::of(&row, Change::Added));
-                    self.by_waba
-                        .entry(waba_id.to_string())
-                        .or_default()
-                        .push(self.rows.len());
+                    // The WABA's id is copied once, not once per row.
+                    match self.by_waba.get_mut(waba_id) {
+                        Some(indices) => indices.push(self.rows.len()),
+                        None => {
+                            self.by_waba
+                                .insert(waba_id.to_string(), vec![self.rows.len()]);
+                        }
+                    }
                     self.search_texts.push(self.text_of(&row));
                     self.rows.push(row);
                 }
