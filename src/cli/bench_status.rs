@@ -115,6 +115,7 @@ async fn sweep(
         graph.token_waba_ids().await.map_err(|e| e.to_string())?
     };
     while calls.try_recv().is_ok() {}
+    let cpu_before = process_cpu_time();
     let started = Instant::now();
     let ids = select_wabas(&graph, &known, &[])
         .await
@@ -126,6 +127,10 @@ async fn sweep(
     };
     let report = read_all(&graph, None, std::path::Path::new(NO_DATA_DIR), query).await;
     let wall = started.elapsed();
+    let cpu = process_cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| format!("{:.0}", (after - before).as_secs_f64() * 1000.0))
+        .unwrap_or_else(|| "-".to_string());
     let mut count = 0u32;
     while calls.try_recv().is_ok() {
         count += 1;
@@ -143,7 +148,7 @@ async fn sweep(
         }
     );
     println!(
-        "{case:<44} {count:>6} {rounds:>7} {:>9.0} {:>9.0} {:>7}   ({} rows, {} failures)",
+        "{case:<44} {count:>6} {rounds:>7} {:>9.0} {:>9.0} {:>7}   ({} rows, {} failures, CPU {cpu} ms)",
         wall.as_secs_f64() * 1000.0,
         bound.as_secs_f64() * 1000.0,
         ratio(wall, bound),
@@ -151,6 +156,21 @@ async fn sweep(
         report.failures.len()
     );
     Ok(())
+}
+
+/// CPU time of every thread of this process so far, client and sandbox together (Linux:
+/// the first field of each `/proc/self/task/*/schedstat`, in nanoseconds): steadier than
+/// the wall clock from run to run, which also counts waits for a core. `None` elsewhere.
+fn process_cpu_time() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(task) = task else { continue };
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
 }
 
 /// Wall time over the bound, "1.25x"; "-" without latency (no bound to compare with).
