@@ -326,6 +326,33 @@ pub fn resident_memory_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Time this thread has spent on a CPU (Linux: `/proc/thread-self/schedstat`, in
+/// nanoseconds): on a shared machine the wall clock also counts the waits for a core.
+/// `None` elsewhere.
+pub fn thread_cpu_time() -> Option<Duration> {
+    schedstat_cpu(std::path::Path::new("/proc/thread-self/schedstat"))
+}
+
+/// CPU time of every thread of this process so far (the sum of each
+/// `/proc/self/task/*/schedstat`): steadier from run to run than the wall clock, which
+/// also counts the waits for a core. `None` elsewhere.
+pub fn process_cpu_time() -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(task) = task else { continue };
+        // A thread that ended meanwhile has no file any more: it is left out.
+        total += schedstat_cpu(&task.path().join("schedstat")).unwrap_or_default();
+    }
+    Some(total)
+}
+
+/// The first field of a `schedstat` file: time spent on a CPU, in nanoseconds.
+fn schedstat_cpu(path: &std::path::Path) -> Option<Duration> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let nanos = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
 /// A fleet in the shape of a large BSP's: 200 WABAs of 20 businesses, numbers in every
 /// state (mostly healthy), 90% with a 360dialog channel plus 1% channels of their own.
 /// Shared with the fleet board's demo data, so its benchmark measures the same fleet.

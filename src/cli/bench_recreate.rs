@@ -12,6 +12,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::api::{ErrorClass, GraphClient, RetryPolicy, Transport};
+use crate::cli::bench::thread_cpu_time;
 use crate::domain::recreate::{Business, Only, PlanOptions, plan};
 use crate::domain::template::{Template, TemplateInventory};
 use crate::exit::EXIT_ERROR;
@@ -83,20 +84,6 @@ pub fn plan_figures(count: usize) {
         ms(timings[19]),
         ms(on_cpu / 20),
     );
-}
-
-/// Time this thread has spent on a CPU (Linux: user and system time in
-/// `/proc/thread-self/stat`, in ticks of 10 ms; summed over the runs it averages well):
-/// on a shared machine the wall clock also counts the waits for a core.
-fn thread_cpu_time() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the command name (which may hold spaces): utime and stime are the
-    // 12th and 13th of them.
-    let after_name = text.rsplit_once(')')?.1;
-    let mut fields = after_name.split_whitespace().skip(11);
-    let user: u64 = fields.next()?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis((user + system) * 10))
 }
 
 /// Submits `count` templates to an empty WABA of a generated sandbox fleet and prints

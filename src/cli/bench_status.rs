@@ -16,6 +16,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use crate::api::transport::DEFAULT_CONCURRENCY;
 use crate::api::{GraphClient, RetryPolicy, Transport};
+use crate::cli::bench::process_cpu_time;
 use crate::config::SANDBOX_TOKEN;
 use crate::domain::number::PhoneNumber;
 use crate::exit::EXIT_ERROR;
@@ -156,21 +157,6 @@ async fn sweep(
         report.failures.len()
     );
     Ok(())
-}
-
-/// CPU time of every thread of this process so far, client and sandbox together (Linux:
-/// the first field of each `/proc/self/task/*/schedstat`, in nanoseconds): steadier than
-/// the wall clock from run to run, which also counts waits for a core. `None` elsewhere.
-fn process_cpu_time() -> Option<Duration> {
-    let mut total = 0u64;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let Ok(task) = task else { continue };
-        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
-            continue;
-        };
-        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
-    }
-    Some(Duration::from_nanos(total))
 }
 
 /// Wall time over the bound, "1.25x"; "-" without latency (no bound to compare with).

@@ -239,11 +239,7 @@ fn fleet_number(rng: &mut Rng, j: usize, waba: &SimWaba) -> SimNumber {
         health_status: Some(health(
             &id,
             &waba.node.id,
-            waba.node
-                .owner_business_info
-                .as_ref()
-                .and_then(|b| b.id.as_deref())
-                .unwrap_or_default(),
+            waba.node.owner_business_id().unwrap_or_default(),
             can_send,
         )),
         fields_not_read: Vec::new(),

@@ -304,8 +304,7 @@ impl Portfolio {
     pub(crate) fn number_health(&self, number: &str, waba: &str, can_send: &str) -> HealthStatus {
         let business = self
             .waba(waba)
-            .and_then(|w| w.node.owner_business_info.as_ref())
-            .and_then(|b| b.id.as_deref())
+            .and_then(|w| w.node.owner_business_id())
             .unwrap_or_default();
         health(number, waba, business, can_send)
     }

@@ -234,7 +234,11 @@ impl ReadCells {
 /// Looked up by the text itself: a row's cells cost no allocation once their value is
 /// kept (10 per row: 100,000 strings made and dropped per 10,000 rows before).
 #[derive(Debug, Clone, Default)]
-struct Interner(HashSet<Arc<str>, foldhash::fast::RandomState>);
+struct Interner(HashSet<Arc<str>, FastHash>);
+
+/// A fast hasher for the fleet's maps, rebuilt on every read and keyed by ids and values
+/// of our own rows (no outside party chooses them to collide).
+type FastHash = foldhash::fast::RandomState;
 
 impl Interner {
     fn get(&mut self, value: Option<&str>) -> Option<Arc<str>> {

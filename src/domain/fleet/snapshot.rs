@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::sort::SortKey;
-use super::{Change, Column, FilterExpr, FleetRow, RowChange, RowOrigin, search_text};
+use super::{Change, Column, FastHash, FilterExpr, FleetRow, RowChange, RowOrigin, search_text};
 
 /// The rows of the fleet with their search texts, viewed through index lists.
 #[derive(Debug, Clone, Default)]
@@ -172,14 +172,7 @@ impl FleetSnapshot {
                 Some(_) => {}
                 None => {
                     added.push(RowChange::of(&row, Change::Added));
-                    // The WABA's id is copied once, not once per row.
-                    match self.by_waba.get_mut(waba_id) {
-                        Some(indices) => indices.push(self.rows.len()),
-                        None => {
-                            self.by_waba
-                                .insert(waba_id.to_string(), vec![self.rows.len()]);
-                        }
-                    }
+                    index_row(&mut self.by_waba, waba_id, self.rows.len());
                     self.search_texts.push(self.text_of(&row));
                     self.rows.push(row);
                 }
@@ -293,15 +286,8 @@ impl FleetSnapshot {
         self.ranks = Ranks::default();
         self.by_waba.clear();
         for (i, row) in self.rows.iter().enumerate() {
-            if row.origin != RowOrigin::Graph {
-                continue;
-            }
-            // The WABA's id is copied once, not once per row.
-            match self.by_waba.get_mut(&row.waba_id) {
-                Some(indices) => indices.push(i),
-                None => {
-                    self.by_waba.insert(row.waba_id.clone(), vec![i]);
-                }
+            if row.origin == RowOrigin::Graph {
+                index_row(&mut self.by_waba, &row.waba_id, i);
             }
         }
     }
@@ -340,6 +326,17 @@ fn shared_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
 /// as [`SortKey`] (no rank of meaning in these columns), with the texts in one buffer and
 /// their first 16 bytes as an integer, so 100,000 rows sort without an allocation per
 /// row and most comparisons never read the texts.
+/// Files row `i` under its WABA in `by_waba`, copying the WABA's id once, not once per
+/// row.
+fn index_row(by_waba: &mut HashMap<String, Vec<usize>>, waba_id: &str, i: usize) {
+    match by_waba.get_mut(waba_id) {
+        Some(indices) => indices.push(i),
+        None => {
+            by_waba.insert(waba_id.to_string(), vec![i]);
+        }
+    }
+}
+
 fn distinct_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
     let mut texts = String::new();
     let mut keys: Vec<(bool, u128, u32, u32, u32)> = Vec::with_capacity(rows.len());
@@ -377,10 +374,6 @@ fn distinct_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
     }
     ranks
 }
-
-/// A fast hasher for maps rebuilt on every refresh, keyed by ids read from our own
-/// rows (no outside party chooses them to collide).
-type FastHash = foldhash::fast::RandomState;
 
 /// What [`FleetSnapshot::edit`] keeps of the rows while the edit runs: per row its id,
 /// its display number (the label of a removal) and its cells in the edited columns, all
