@@ -114,11 +114,7 @@ pub fn graph_page<T: DeserializeOwned>(
     }
     .deserialize(&mut deserializer)?;
     deserializer.end()?;
-    Ok(GraphPage {
-        items: page.items,
-        paging: page.paging,
-        summary: page.summary,
-    })
+    Ok(page.into())
 }
 
 /// Decodes a node read with one edge expanded (`GET /{id}?fields=…,edge{…}`) in one pass:
@@ -138,12 +134,7 @@ pub fn node_with_page<N: DeserializeOwned, T: DeserializeOwned>(
         node: PhantomData::<N>,
     })?;
     deserializer.end()?;
-    let page = page.map(|page: AnyPage<T>| GraphPage {
-        items: page.items,
-        paging: page.paging,
-        summary: page.summary,
-    });
-    Ok((node, page))
+    Ok((node, page.map(GraphPage::from)))
 }
 
 /// A node's own members as `N`; the page under `edge` goes to `page` as it passes.
@@ -269,6 +260,17 @@ struct AnyPage<T> {
     paging: Option<Paging>,
     summary: Option<Summary>,
     total: Option<u64>,
+}
+
+impl<T> From<AnyPage<T>> for GraphPage<T> {
+    /// A Graph page keeps what Graph sends (the Hub's `total` is not among it).
+    fn from(page: AnyPage<T>) -> Self {
+        GraphPage {
+            items: page.items,
+            paging: page.paging,
+            summary: page.summary,
+        }
+    }
 }
 
 /// A count as [`crate::domain::lenient::count`] reads it.

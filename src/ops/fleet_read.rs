@@ -357,11 +357,11 @@ pub fn wabas_per_call(count: usize, concurrency: usize) -> usize {
 }
 
 /// The most WABAs one batch reads, below Graph's [`MAX_BATCH`] of 50: a batch's answer
-/// holds each WABA's first page of numbers (some 750 bytes a number), so 50 WABAs of 50
-/// numbers answer about 1.9 MB, and 16 such answers in flight (with their copies while
-/// decoded) raised a 100,000-number refresh's peak from 131 to 150 MiB. 20 keep an
-/// answer near 0.75 MB; fleets of more than 320 WABAs pay round trips for it (2,000
-/// WABAs: 7 rounds instead of 3).
+/// holds each WABA's first page of numbers, so 50 WABAs of 50 numbers answered about
+/// 1.9 MB (when the sweep read every number field; some 1.35 MB with the fleet fields),
+/// and 16 such answers in flight (with their copies while decoded) raised a
+/// 100,000-number refresh's peak from 131 to 150 MiB. 20 keep an answer near 0.55 MB;
+/// fleets of more than 320 WABAs pay round trips for it (2,000 WABAs: 7 rounds, not 3).
 const MAX_WABAS_PER_BATCH: usize = 20;
 const _: () = assert!(MAX_WABAS_PER_BATCH <= MAX_BATCH);
 
