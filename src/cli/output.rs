@@ -12,6 +12,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::api::Transport;
 use crate::api::text::{multi_line, one_line};
 use crate::api::transport::WAIT_WORTH_SHOWING;
+use crate::ops::export::OUTPUT_BUFFER;
 
 pub use crate::ops::export::{write_csv, write_json};
 
@@ -128,11 +129,13 @@ pub fn write_table(
             .trim_end()
             .to_string()
     };
+    // One write per 64 KiB, not per line (stdout is line-buffered).
+    let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, out);
     writeln!(out, "{}", line(&mut headers.iter().copied()))?;
     for row in &rows {
         writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// And says so again this often while it goes on waiting.
@@ -198,6 +201,25 @@ pub fn report_unreadable(transport: &Transport) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ops::export::CountedWrites;
+
+    #[test]
+    fn a_long_table_reaches_a_line_buffered_stdout_in_a_few_large_writes() {
+        let rows: Vec<Vec<String>> = (0..5_000)
+            .map(|i| vec![format!("+1 555-{i:04}"), "GREEN".to_string()])
+            .collect();
+        let mut stdout = std::io::LineWriter::new(CountedWrites::default());
+        write_table(&mut stdout, &["NUMBER", "QUALITY"], &rows, 40).unwrap();
+        let written = stdout.get_ref();
+        let text = String::from_utf8(written.bytes.clone()).unwrap();
+        assert_eq!(text.lines().count(), 5_001);
+        assert!(
+            text.ends_with("+1 555-4999  GREEN\n"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        assert!(written.writes <= 3, "{} writes", written.writes);
+    }
 
     #[test]
     fn table_aligns_wide_characters_by_display_columns() {
