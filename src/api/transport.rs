@@ -21,6 +21,7 @@ use crate::api::usage::{RateUsage, UsageBook};
 
 mod in_flight;
 mod sample;
+mod tls;
 use in_flight::InFlight;
 
 /// How hard to try before giving up on an idempotent read.
@@ -206,9 +207,26 @@ impl Transport {
         })
     }
 
-    /// A transport with explicit limits.
+    /// A transport with explicit limits, trusting the platform's root certificates.
     pub fn configured(config: TransportConfig) -> Result<Self, ApiError> {
         install_crypto_provider();
+        Self::with_tls(config, tls::platform_config())
+    }
+
+    /// A transport whose clients share one TLS configuration (`None`: it could not be
+    /// made, which is reported as the client set-up failing).
+    fn with_tls(
+        config: TransportConfig,
+        tls: Option<rustls::ClientConfig>,
+    ) -> Result<Self, ApiError> {
+        let set_up_failed = || {
+            ApiError::new(
+                ErrorClass::Network,
+                "-",
+                "Could not set up the HTTP client (TLS): this is a bug; please report it.",
+            )
+        };
+        let tls = tls.ok_or_else(set_up_failed)?;
         let build = |policy| {
             reqwest::Client::builder()
                 .timeout(config.request_timeout)
@@ -217,14 +235,9 @@ impl Transport {
                 .redirect(policy)
                 .referer(false)
                 .user_agent(concat!("wamigrate/", env!("CARGO_PKG_VERSION")))
+                .tls_backend_preconfigured(tls.clone())
                 .build()
-                .map_err(|_| {
-                    ApiError::new(
-                        ErrorClass::Network,
-                        "-",
-                        "Could not set up the HTTP client (TLS): this is a bug; please report it.",
-                    )
-                })
+                .map_err(|_| set_up_failed())
         };
         Ok(Transport {
             reads: build(redirect::read_policy())?,
