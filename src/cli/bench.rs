@@ -162,7 +162,7 @@ fn bench_fleet(count: usize) {
             .map(|(i, n)| {
                 FleetRow::read(
                     &wabas[i % wabas.len()],
-                    n.clone(),
+                    n,
                     None,
                     &mut cells[i % wabas.len()],
                 )
@@ -189,7 +189,7 @@ fn bench_fleet(count: usize) {
         );
     };
     println!("{:<50} {:>11} {:>11}", "case", "median", "max");
-    line("copy numbers, build rows, join channels", (median, max), "");
+    line("build rows + join channels", (median, max), "");
     line(
         "snapshot (search text of every row)",
         time_runs(runs, || {

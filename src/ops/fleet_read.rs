@@ -450,7 +450,7 @@ fn waba_rows(answers: Vec<(String, Result<WabaNumbers, ApiError>)>) -> WabaRows 
                 let mut cells = ReadCells::new(&read.waba, &checked_at);
                 let mut rows: Vec<FleetRow> = read
                     .numbers
-                    .into_iter()
+                    .iter()
                     .map(|n| FleetRow::read(&read.waba, n, None, &mut cells))
                     .collect();
                 rows.sort_by(|a, b| a.display_phone_number.cmp(&b.display_phone_number));

@@ -29,7 +29,7 @@ pub fn fleet_rows(count: usize) -> Vec<FleetRow> {
         .map(|w| ReadCells::new(w, CHECKED_AT))
         .collect();
     let mut rows: Vec<FleetRow> = numbers
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, n)| FleetRow::read(&wabas[i % waba_count], n, None, &mut cells[i % waba_count]))
         .collect();

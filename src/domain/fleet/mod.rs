@@ -265,21 +265,27 @@ fn known<'a>(number: &PhoneNumber, value: Option<&'a str>, field: &str) -> Optio
 
 impl FleetRow {
     /// A Graph number of `waba`, with its channel when the caller already knows it; the
-    /// cells it shares with the WABA's other rows come from `cells`. Takes the number by
-    /// value: its texts move into the row (a sweep of 10,000 numbers copied 30,000).
+    /// cells it shares with the WABA's other rows come from `cells`. The number is
+    /// borrowed and its texts copied on purpose: moved out of the decoded answer, they
+    /// stay scattered among the answer's freed memory, and the TUI's peak during a
+    /// refresh of 100,000 numbers rose from 125 to 163 MiB (the copies are made after the
+    /// decode, packed together).
     pub fn read(
         waba: &Waba,
-        number: PhoneNumber,
+        number: &PhoneNumber,
         channel: Option<&Channel>,
         cells: &mut ReadCells,
     ) -> Self {
-        let read = |value, field| known(&number, value, field);
+        let read = |value, field| known(number, value, field);
         let mut shared = |value| cells.values.get(value);
         let mut row = FleetRow {
+            id: number.id.clone(),
             origin: RowOrigin::Graph,
             waba_id: waba.id.clone(),
             waba_name: cells.waba_name.clone(),
             business: cells.business.clone(),
+            display_phone_number: number.display_phone_number.clone(),
+            verified_name: read(number.verified_name.as_deref(), "verified_name").map(String::from),
             name_status: shared(read(wire(&number.name_status), "name_status")),
             new_name_status: shared(read(wire(&number.new_name_status), "new_name_status")),
             code_verification_status: shared(read(
@@ -300,13 +306,6 @@ impl FleetRow {
             )),
             last_checked: cells.checked_at.clone(),
             ..FleetRow::default()
-        };
-        let verified_name_unread = !number.was_read("verified_name");
-        row.id = number.id;
-        row.display_phone_number = number.display_phone_number;
-        row.verified_name = match number.verified_name {
-            None if verified_name_unread => Some(NOT_READ.to_string()),
-            name => name,
         };
         if let Some(channel) = channel {
             row.attach_channel(channel);

@@ -386,7 +386,7 @@ fn a_row_needs_no_number_field_beyond_those_the_fleet_sweep_asks_for() {
     };
     let row = |number: &PhoneNumber| {
         let mut cells = ReadCells::new(&waba, "2026-12-01T10:00:00Z");
-        FleetRow::read(&waba, number.clone(), None, &mut cells)
+        FleetRow::read(&waba, number, None, &mut cells)
     };
     assert_eq!(row(&fleet_read), row(&full));
 }
