@@ -1,10 +1,10 @@
 //! TLS for the HTTP clients: rustls with ring and the platform's certificate verifier,
 //! set up as reqwest sets it up itself (TLS 1.2 and 1.3, SNI, ALPN `http/1.1`), but
 //! once per process. reqwest builds a verifier per client, and the platform verifier
-//! reads every system root certificate when it is made: a transport's two clients did it
-//! twice, some 4.5 ms of CPU before a command's first call (more than half of a
-//! one-WABA `status`), and every transport a process makes (a TUI profile switch, each
-//! test) did it again.
+//! reads every system root certificate when it is made: a transport's two clients read
+//! them twice, before a command's first call (a one-WABA `status` took 7.6 ms of CPU,
+//! 6.7 with one read), and every transport a process makes (a TUI profile switch, each
+//! test) read them again.
 
 use std::sync::{Arc, OnceLock};
 
