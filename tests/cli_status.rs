@@ -238,3 +238,21 @@ fn a_trace_log_holds_no_token() {
         "the sandbox's request log printed the token"
     );
 }
+
+/// A machine without CA certificates (a minimal container) still runs the embedded
+/// sandbox, which is plain HTTP on loopback: the TLS set-up does not stop the program.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_embedded_sandbox_runs_where_no_root_certificate_can_be_loaded() {
+    let sim = SimProcess::start(&[]);
+    let missing = sim.data_dir.path().join("no-such-bundle.pem");
+    let missing = missing.to_str().unwrap();
+    let run = wamigrate(
+        &sim,
+        &["status", "--format", "csv"],
+        &[("SSL_CERT_FILE", missing), ("SSL_CERT_DIR", missing)],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("embedded sandbox"), "{}", run.stderr);
+    assert!(run.stdout.lines().count() > 40, "{}", run.stdout);
+}

@@ -192,6 +192,9 @@ pub struct Transport {
     gate: LargeBodyGate,
     in_flight: Arc<InFlight>,
     unreadable: Arc<Mutex<Vec<UnreadableItems>>>,
+    /// Why no root certificate could be loaded, when none could (every https call is
+    /// then refused, with this reason in its sentence).
+    roots_missing: Option<Arc<str>>,
 }
 
 /// Requests in flight at once unless the caller says otherwise.
@@ -213,11 +216,12 @@ impl Transport {
         Self::with_tls(config, tls::platform_config())
     }
 
-    /// A transport whose clients share one TLS configuration (`None`: it could not be
-    /// made, which is reported as the client set-up failing).
+    /// A transport whose clients share one TLS configuration. Without one (no root
+    /// certificate could be loaded) the clients trust no certificate: the sandbox on
+    /// loopback still works, and an https call says why it cannot.
     fn with_tls(
         config: TransportConfig,
-        tls: Option<rustls::ClientConfig>,
+        tls: Result<rustls::ClientConfig, String>,
     ) -> Result<Self, ApiError> {
         let set_up_failed = || {
             ApiError::new(
@@ -226,7 +230,13 @@ impl Transport {
                 "Could not set up the HTTP client (TLS): this is a bug; please report it.",
             )
         };
-        let tls = tls.ok_or_else(set_up_failed)?;
+        let (tls, roots_missing) = match tls {
+            Ok(tls) => (tls, None),
+            Err(why) => (
+                tls::trusting_nothing().ok_or_else(set_up_failed)?,
+                Some(Arc::from(why)),
+            ),
+        };
         let build = |policy| {
             reqwest::Client::builder()
                 .timeout(config.request_timeout)
@@ -250,6 +260,7 @@ impl Transport {
             gate: LargeBodyGate::new(),
             in_flight: Arc::default(),
             unreadable: Arc::default(),
+            roots_missing,
         })
     }
 
@@ -544,6 +555,8 @@ impl Transport {
                 "The API sent nothing for {} (stall_timeout_secs): it may be overloaded or the connection hung; for a write, check the state before sending it again.",
                 seconds(config.stall_timeout)
             )
+        } else if let Some(refused) = tls::refusal(err, self.roots_missing.as_deref()) {
+            refused
         } else if err.is_connect() {
             "Could not connect to the API: check the base URL, your network and any proxy, then retry.".to_string()
         } else if err.is_builder() {

@@ -13,27 +13,75 @@ use rustls::crypto::CryptoProvider;
 use rustls_platform_verifier::Verifier;
 
 /// The configuration every client of this process uses: the platform's roots, loaded
-/// on first use. `None` when the platform verifier cannot be made (no usable root
-/// store); the caller reports it.
-pub(super) fn platform_config() -> Option<ClientConfig> {
-    static PLATFORM: OnceLock<Option<ClientConfig>> = OnceLock::new();
+/// on first use. `Err` says why no root could be loaded (a machine without CA
+/// certificates, `SSL_CERT_FILE` naming a missing file).
+pub(super) fn platform_config() -> Result<ClientConfig, String> {
+    static PLATFORM: OnceLock<Result<ClientConfig, String>> = OnceLock::new();
     PLATFORM
         .get_or_init(|| {
             let provider = provider();
-            let verifier = Verifier::new(provider.clone()).ok()?;
-            config_with(provider, verifier)
+            let verifier = Verifier::new(provider.clone()).map_err(|e| e.to_string())?;
+            config_with(provider, verifier).ok_or_else(|| "no TLS version to offer".to_string())
         })
         .clone()
+}
+
+/// A configuration that trusts no certificate: without roots, wamigrate still speaks
+/// plain HTTP to the sandbox on loopback, and every https call is refused with
+/// [`refusal`]'s sentence instead of the whole program failing to start.
+pub(super) fn trusting_nothing() -> Option<ClientConfig> {
+    let mut config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Some(config)
+}
+
+/// The sentence for a call whose TLS handshake refused the server's certificate, `None`
+/// when `err` is not that. `roots_missing` is why no root could be loaded, if so.
+pub(super) fn refusal(err: &reqwest::Error, roots_missing: Option<&str>) -> Option<String> {
+    let refused = certificate_error(err)?;
+    Some(match roots_missing {
+        Some(why) => format!(
+            "No trusted root certificate could be loaded on this machine ({why}), so the API's certificate cannot be checked: install the system's CA certificates (the ca-certificates package on Debian and Ubuntu) or set SSL_CERT_FILE to a PEM bundle."
+        ),
+        None => format!(
+            "The API's TLS certificate was refused ({refused}): check the base URL; behind a proxy that inspects TLS, its CA must be among the system's root certificates."
+        ),
+    })
+}
+
+/// The rustls certificate error behind a reqwest error. tokio-rustls wraps it in an
+/// `io::Error` (itself wrapped in another), whose `source()` skips the error it holds,
+/// so an `io::Error` is looked into with `get_ref`.
+fn certificate_error(err: &reqwest::Error) -> Option<rustls::Error> {
+    let mut level: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = level {
+        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>()
+        {
+            return Some(tls.clone());
+        }
+        level = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
 }
 
 /// The platform's roots and `extra` ones besides: a test's own CA.
 #[cfg(test)]
 pub(super) fn config_trusting(
     extra: Vec<rustls::pki_types::CertificateDer<'static>>,
-) -> Option<ClientConfig> {
+) -> Result<ClientConfig, String> {
     let provider = provider();
-    let verifier = Verifier::new_with_extra_roots(extra, provider.clone()).ok()?;
-    config_with(provider, verifier)
+    let verifier =
+        Verifier::new_with_extra_roots(extra, provider.clone()).map_err(|e| e.to_string())?;
+    config_with(provider, verifier).ok_or_else(|| "no TLS version to offer".to_string())
 }
 
 /// ring, the provider the process installed (`install_crypto_provider`).
