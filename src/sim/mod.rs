@@ -565,7 +565,7 @@ mod tests {
             transport,
             &sandbox.base_url,
             "v25.0",
-            secrecy::SecretString::from("sandbox-token"),
+            secrecy::SecretString::from(SimConfig::default().graph_token),
         )
         .unwrap();
         let started = Instant::now();

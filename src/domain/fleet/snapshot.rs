@@ -293,6 +293,17 @@ impl FleetSnapshot {
     }
 }
 
+/// Files row `i` under its WABA in `by_waba`, copying the WABA's id once, not once per
+/// row.
+fn index_row(by_waba: &mut HashMap<String, Vec<usize>>, waba_id: &str, i: usize) {
+    match by_waba.get_mut(waba_id) {
+        Some(indices) => indices.push(i),
+        None => {
+            by_waba.insert(waba_id.to_string(), vec![i]);
+        }
+    }
+}
+
 /// Ranks of a column whose cells are mostly shared (statuses, qualities, WABAs): the
 /// distinct cells are ordered once, each row takes its cell's rank.
 fn shared_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
@@ -326,17 +337,6 @@ fn shared_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
 /// as [`SortKey`] (no rank of meaning in these columns), with the texts in one buffer and
 /// their first 16 bytes as an integer, so 100,000 rows sort without an allocation per
 /// row and most comparisons never read the texts.
-/// Files row `i` under its WABA in `by_waba`, copying the WABA's id once, not once per
-/// row.
-fn index_row(by_waba: &mut HashMap<String, Vec<usize>>, waba_id: &str, i: usize) {
-    match by_waba.get_mut(waba_id) {
-        Some(indices) => indices.push(i),
-        None => {
-            by_waba.insert(waba_id.to_string(), vec![i]);
-        }
-    }
-}
-
 fn distinct_ranks(rows: &[FleetRow], column: Column) -> Vec<u32> {
     let mut texts = String::new();
     let mut keys: Vec<(bool, u128, u32, u32, u32)> = Vec::with_capacity(rows.len());
